@@ -1,0 +1,150 @@
+"""gazu's ``client`` module: the generic calls, on one process-wide transport.
+
+gazu keeps one default client per process; so does this module. Paths are
+relative to the API root, as in gazu (``"data/projects"``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import IO, Any
+
+from ...errors import AuthenticationError
+from ...transport import Transport
+
+__all__ = [
+    "create", "delete", "fecth", "fecth_one", "fetch_all", "fetch_first", "fetch_one",
+    "get", "get_current_user", "get_host", "host_is_up", "is_host_up", "log_in",
+    "log_out", "post", "put", "set_host", "update", "upload",
+]
+
+_DEFAULT_HOST = "http://gazu.change.serverhost/api"
+_lock = threading.Lock()
+_transport: Transport | None = None
+
+
+def default_transport() -> Transport:
+    """The transport every function of the facade shares, made on first use."""
+    global _transport
+    with _lock:
+        if _transport is None:
+            _transport = Transport(os.environ.get("KITSU_HOST", _DEFAULT_HOST))
+        return _transport
+
+
+def set_host(new_host: str) -> str:
+    """Point the facade at another server; tokens of the old one are dropped."""
+    default_transport().host = new_host
+    return get_host()
+
+
+def get_host() -> str:
+    return default_transport().host
+
+
+def is_host_up() -> bool:
+    return default_transport().is_host_up()
+
+
+host_is_up = is_host_up
+
+
+def log_in(email: str, password: str) -> dict[str, Any]:
+    """Log in; returns the login answer (user and tokens), like gazu."""
+    transport = default_transport()
+    user = transport.login(email, password)
+    tokens = transport.tokens
+    if tokens is None:  # pragma: no cover - login raises instead
+        raise AuthenticationError("login failed")
+    return {
+        "login": True,
+        "user": user,
+        "access_token": tokens.access,
+        "refresh_token": tokens.refresh,
+    }
+
+
+def log_out() -> dict[str, Any]:
+    default_transport().logout()
+    return {}
+
+
+def get_current_user() -> dict[str, Any]:
+    return default_transport().current_user()
+
+
+def get(path: str, json_response: bool = True, params: dict[str, Any] | None = None) -> Any:
+    body = default_transport().get(path, params)
+    if json_response or isinstance(body, str):
+        return body
+    import json
+
+    return json.dumps(body)
+
+
+def post(path: str, data: Any, params: dict[str, Any] | None = None) -> Any:
+    return default_transport().post(path, data, params)
+
+
+def put(path: str, data: Any, params: dict[str, Any] | None = None) -> Any:
+    return default_transport().put(path, data, params)
+
+
+def delete(path: str, params: dict[str, Any] | None = None) -> Any:
+    return default_transport().delete(path, params)
+
+
+def upload(
+    path: str, file_path: str | os.PathLike[str] | IO[bytes], data: dict[str, Any] | None = None
+) -> Any:
+    return default_transport().upload(path, file_path, data=data)
+
+
+def fetch_all(
+    path: str,
+    params: dict[str, Any] | None = None,
+    paginated: bool = False,
+    limit: int | None = None,
+) -> list[Any]:
+    """Every row of ``data/<path>``; with ``paginated``, walks all pages.
+
+    A ``page`` given in the path or params asks for that one page and, as
+    in gazu, answers the page object itself (``data``, ``nb_pages``...).
+    """
+    transport = default_transport()
+    if paginated:
+        return list(transport.paginate(_data(path), params, limit=limit or 100))
+    body: list[Any] = transport.get(_data(path), params)
+    return body
+
+
+fecth = fetch_all
+
+
+def fetch_first(path: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    rows = fetch_all(path, params)
+    return rows[0] if rows else None
+
+
+def fetch_one(model_name: str, id: str | None = None, params: dict[str, Any] | None = None) -> Any:
+    """One row: ``fetch_one("projects", id)``, or the usage page's
+    ``fecth_one("projects?id=...")`` form, which answers the first match."""
+    if id is None:
+        return fetch_first(model_name, params)
+    return default_transport().get(_data(model_name, id), params)
+
+
+fecth_one = fetch_one
+
+
+def create(model_name: str, data: dict[str, Any]) -> Any:
+    return default_transport().post(_data(model_name), data)
+
+
+def update(model_name: str, model_id: str, data: dict[str, Any]) -> Any:
+    return default_transport().put(_data(model_name, model_id), data)
+
+
+def _data(*parts: str) -> str:
+    return "/".join(["data", *(p.strip("/") for p in parts)])

@@ -1,0 +1,127 @@
+"""Every error kitsu_orm raises, in one tree.
+
+::
+
+    KitsuError
+    ├── ConfigurationError (ValueError)     bad host, bad option: fix the call
+    ├── AuthenticationError                 401, or a failed login: log in again
+    ├── PermissionDenied                    403: the user may not do this
+    ├── NotFound (LookupError)              404: no such object (or deleted)
+    ├── ValidationError (ValueError)        400, or bad input caught before any request
+    ├── ServerError                         5xx: the server failed; may be safe to retry
+    └── ConnectionError (builtins.ConnectionError)
+        └── Timeout (builtins.TimeoutError) no answer within the configured bound
+
+Every instance carries ``method``, ``path``, ``status`` and ``message`` (the
+server's own words), each None where it does not apply, so that callers can
+log or branch on them without parsing the text. No requests exception ever
+escapes the library: the transport maps them here with ``raise ... from``.
+Secrets never appear in these texts.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigurationError",
+    "ConnectionError",
+    "KitsuError",
+    "NotFound",
+    "PermissionDenied",
+    "ServerError",
+    "Timeout",
+    "ValidationError",
+    "error_for_status",
+]
+
+
+class KitsuError(Exception):
+    """Root of every error raised by kitsu_orm."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        self.message = message
+        self.method = method
+        self.path = path
+        self.status = status
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        where = " ".join(p for p in (self.method, self.path) if p)
+        status = f" -> {self.status}" if self.status is not None else ""
+        if where or status:
+            return f"{where}{status}: {self.message}"
+        return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only arguments would otherwise be lost when pickled
+        # (multiprocessing workers, render-farm job results).
+        return (_rebuild, (type(self), self.message, self.method, self.path, self.status))
+
+
+def _rebuild(
+    cls: type[KitsuError], message: str, method: str | None, path: str | None, status: int | None
+) -> KitsuError:
+    return cls(message, method=method, path=path, status=status)
+
+
+class ConfigurationError(KitsuError, ValueError):
+    """The library was set up wrongly (a malformed host, an impossible option)."""
+
+
+class AuthenticationError(KitsuError):
+    """Not logged in, wrong credentials, or a token that can no longer be refreshed."""
+
+
+class PermissionDenied(KitsuError):
+    """The server refused the action for this user (403)."""
+
+
+class NotFound(KitsuError, LookupError):
+    """The object does not exist on the server, or was deleted (404)."""
+
+
+class ValidationError(KitsuError, ValueError):
+    """Bad input: refused by the server (400) or caught before any request."""
+
+
+class ServerError(KitsuError):
+    """The server failed (5xx). Idempotent requests were already retried."""
+
+
+class ConnectionError(KitsuError, builtins.ConnectionError):
+    """The server could not be reached, or the connection broke mid-request.
+
+    For a POST that broke after it was sent, the server may have applied it:
+    check before sending it again.
+    """
+
+
+class Timeout(ConnectionError, builtins.TimeoutError):
+    """No answer within the configured timeout."""
+
+
+_BY_STATUS: dict[int, type[KitsuError]] = {
+    400: ValidationError,
+    401: AuthenticationError,
+    403: PermissionDenied,
+    404: NotFound,
+    422: ValidationError,
+}
+
+
+def error_for_status(status: int) -> type[KitsuError]:
+    """The error class for an HTTP status the server answered with."""
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status >= 500:
+        return ServerError
+    return KitsuError

@@ -1,0 +1,491 @@
+"""The REST adapter: the one place that speaks HTTP to Zou.
+
+It owns the pooled ``requests.Session``, authentication and token refresh,
+retries, paging, uploads and downloads, the request counters and the
+``echo`` log. It knows nothing of entities: it moves JSON. It is the only
+module of kitsu_orm that imports requests, and it maps every requests
+exception to :mod:`kitsu_orm.errors` here, so that none reaches the user.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit, urlunsplit
+
+import attrs
+import requests
+import requests.adapters
+from urllib3.exceptions import NewConnectionError
+
+from . import errors
+from .retry import Retry
+
+__all__ = ["Transport", "Tokens", "RequestStats", "normalize_host"]
+
+log = logging.getLogger("kitsu_orm.http")
+
+DEFAULT_TIMEOUT = (5.0, 60.0)
+_EXPIRED_HINTS = ("expired",)
+
+
+def normalize_host(url: str) -> str:
+    """The API root for any way a user writes a Kitsu address.
+
+    ``kitsu.studio``, ``http://kitsu.studio``, ``http://kitsu.studio/`` and
+    ``http://kitsu.studio/api/`` all give ``http://kitsu.studio/api``.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise errors.ConfigurationError(f"a Kitsu host must be a non-empty URL, not {url!r}")
+    url = url.strip()
+    if "://" not in url:
+        url = "http://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise errors.ConfigurationError(f"not an http(s) URL: {url!r}")
+    path = parts.path.rstrip("/")
+    if not path.endswith("/api"):
+        path += "/api"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+@attrs.frozen(repr=False)
+class Tokens:
+    """An access token and, after a password login, its refresh token.
+
+    The repr hides both, so that a Tokens value can be logged or shown in a
+    notebook safely.
+    """
+
+    access: str
+    refresh: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Tokens(access=***, refresh={'***' if self.refresh else None})"
+
+
+@attrs.define
+class RequestStats:
+    """Counts of the HTTP requests that went on the wire (retries included)."""
+
+    total: int = 0
+    by_method: dict[str, int] = attrs.Factory(dict)
+    retries: int = 0
+    refreshes: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False, eq=False)
+
+    def record(self, method: str, elapsed: float, *, failed: bool) -> None:
+        with self._lock:
+            self.total += 1
+            self.by_method[method] = self.by_method.get(method, 0) + 1
+            self.seconds += elapsed
+            if failed:
+                self.errors += 1
+
+    def count_retry(self) -> None:
+        with self._lock:
+            self.retries += 1
+
+    def count_refresh(self) -> None:
+        with self._lock:
+            self.refreshes += 1
+
+    def reset(self) -> None:
+        with self._lock:
+            self.total = self.retries = self.refreshes = self.errors = 0
+            self.seconds = 0.0
+            self.by_method = {}
+
+
+FileArg = str | os.PathLike[str] | IO[bytes]
+
+
+class Transport:
+    """A connection to one Kitsu server, shared safely by many threads.
+
+    ``timeout`` is ``(connect, read)`` seconds, or one number for both.
+    ``retry`` is the :class:`~kitsu_orm.retry.Retry` policy. ``echo=True``
+    logs every request to ``logging.getLogger("kitsu_orm.http")`` at INFO
+    (at DEBUG otherwise). ``pool_size`` bounds the keep-alive connections
+    kept for concurrent use.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        *,
+        token: str | Tokens | None = None,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        retry: Retry | None = None,
+        echo: bool = False,
+        pool_size: int = 16,
+        verify: bool | str = True,
+    ) -> None:
+        self._host = normalize_host(host)
+        self.timeout = _check_timeout(timeout)
+        self.retry = retry if retry is not None else Retry()
+        self.echo = echo
+        self.stats = RequestStats()
+        self.user: dict[str, Any] | None = None
+        self._tokens: Tokens | None = None
+        self._refresh_lock = threading.Lock()
+        self._http = _make_session(pool_size, verify)
+        if token is not None:
+            self.use_tokens(token)
+        if echo and not log.hasHandlers():
+            log.addHandler(logging.StreamHandler())
+            log.setLevel(logging.INFO)
+
+    def __repr__(self) -> str:
+        who = (self.user or {}).get("email") or ("token" if self._tokens else "not logged in")
+        return f"<Transport {self._host} ({who})>"
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- host and authentication -------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        """The API root, e.g. ``http://kitsu.studio/api``."""
+        return self._host
+
+    @host.setter
+    def host(self, url: str) -> None:
+        # Tokens belong to one server: never send them to another.
+        self._host = normalize_host(url)
+        self._tokens = None
+        self.user = None
+
+    @property
+    def tokens(self) -> Tokens | None:
+        """The current tokens, to hand to another process (repr hides them)."""
+        return self._tokens
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self._tokens is not None
+
+    def use_tokens(self, token: str | Tokens) -> None:
+        """Authenticate with a bot/API token or tokens from an earlier login."""
+        if isinstance(token, str):
+            token = Tokens(token)
+        if not isinstance(token, Tokens) or not token.access:
+            raise errors.ConfigurationError("a token must be a non-empty string")
+        self._tokens = token
+
+    def login(self, email: str, password: str) -> dict[str, Any]:
+        """Log in with email and password; returns the user. Clears tokens on failure."""
+        self._tokens = None
+        self.user = None
+        try:
+            body = self._json(self._send("POST", "auth/login", json={"email": email, "password": password}, auth=False))
+        except (errors.ValidationError, errors.AuthenticationError, errors.NotFound) as exc:
+            raise errors.AuthenticationError(
+                f"login failed for {email}: {exc.message}", method="POST", path="/auth/login", status=exc.status
+            ) from None
+        if not isinstance(body, dict) or not body.get("access_token"):
+            raise errors.AuthenticationError(
+                f"login failed for {email}", method="POST", path="/auth/login"
+            )
+        self._tokens = Tokens(body["access_token"], body.get("refresh_token"))
+        self.user = body.get("user")
+        return self.user or {}
+
+    def logout(self) -> None:
+        """Revoke the tokens on the server and forget them here, whatever happens."""
+        try:
+            if self._tokens is not None:
+                self._send("GET", "auth/logout", retry=Retry.never())
+        except errors.AuthenticationError:
+            pass
+        finally:
+            self._tokens = None
+            self.user = None
+
+    def current_user(self) -> dict[str, Any]:
+        body = self.get("auth/authenticated")
+        user: dict[str, Any] = body.get("user", body) if isinstance(body, dict) else {}
+        self.user = user
+        return user
+
+    def is_host_up(self) -> bool:
+        """Whether the API root answers, without retrying."""
+        try:
+            resp = self._send("GET", "", auth=False, retry=Retry.never())
+        except errors.KitsuError:
+            return False
+        return resp.status_code == 200
+
+    # -- requests ------------------------------------------------------------------
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self._json(self._send("GET", path, params=params))
+
+    def post(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        return self._json(self._send("POST", path, json=json, params=params))
+
+    def put(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        return self._json(self._send("PUT", path, json=json, params=params))
+
+    def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self._json(self._send("DELETE", path, params=params))
+
+    def paginate(
+        self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 100
+    ) -> Iterator[Any]:
+        """Every row of a list route, one page at a time, lazily.
+
+        Routes that do not paginate answer a plain list, which is yielded as
+        it is. Zou orders pages by ``updated_at``: rows edited while paging
+        can move between pages.
+        """
+        page = 1
+        while True:
+            body = self.get(path, {**(params or {}), "page": page, "limit": limit})
+            if not isinstance(body, dict) or "data" not in body:
+                yield from body or ()
+                return
+            yield from body["data"]
+            if page >= int(body.get("nb_pages") or 1):
+                return
+            page += 1
+
+    def upload(
+        self,
+        path: str,
+        file: FileArg,
+        *,
+        data: Mapping[str, Any] | None = None,
+        field: str = "file",
+        filename: str | None = None,
+    ) -> Any:
+        """POST a file (a path or a binary file object) as multipart form data."""
+        if isinstance(file, (str, os.PathLike)):
+            file_path = Path(file)
+            if not file_path.is_file():
+                raise errors.ValidationError(f"no file to upload at {file_path}")
+            with file_path.open("rb") as handle:
+                return self.upload(path, handle, data=data, field=field, filename=filename or file_path.name)
+        name = filename or Path(getattr(file, "name", "") or "upload.bin").name
+        files = {field: (name, file)}
+        return self._json(self._send("POST", path, files=files, data=dict(data or {})))
+
+    def download(self, path: str, dest: str | os.PathLike[str]) -> Path:
+        """Stream a file to ``dest``; a partial download never replaces it."""
+        target = Path(dest)
+        partial = target.with_name(target.name + ".part")
+        resp = self._send("GET", path, stream=True)
+        try:
+            with partial.open("wb") as out:
+                for chunk in resp.iter_content(chunk_size=1 << 16):
+                    out.write(chunk)
+        except requests.exceptions.RequestException as exc:
+            partial.unlink(missing_ok=True)
+            raise _map_exception(exc, "GET", path) from None
+        finally:
+            resp.close()
+        os.replace(partial, target)
+        return target
+
+    # -- the send loop --------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        path = path.lstrip("/")
+        return f"{self._host}/{path}" if path else f"{self._host}/"
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: bool = True,
+        retry: Retry | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        retry = retry if retry is not None else self.retry
+        refreshed = False
+        while True:
+            tokens = self._tokens if auth else None
+            try:
+                resp = self._attempt(method, path, tokens, **kwargs)
+            except requests.exceptions.RequestException as exc:
+                sent = not _never_sent(exc)
+                if not retry.allows_connection_error(method, sent=sent):
+                    raise _map_exception(exc, method, path) from None
+                retry = self._backoff(retry, method, path, None)
+                continue
+            if resp.status_code == 401 and tokens and not refreshed and _is_expired(resp):
+                resp.close()
+                self._refresh(tokens)
+                refreshed = True
+                continue
+            if retry.allows_status(method, resp.status_code):
+                resp.close()
+                retry = self._backoff(retry, method, path, resp.headers.get("Retry-After"))
+                continue
+            if resp.status_code >= 400:
+                raise _error_from(resp, method, path)
+            return resp
+
+    def _attempt(
+        self, method: str, path: str, tokens: Tokens | None, **kwargs: Any
+    ) -> requests.Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if tokens:
+            headers["Authorization"] = f"Bearer {tokens.access}"
+        started = time.perf_counter()
+        status: int | str = "error"
+        try:
+            resp = self._http.request(
+                method, self.url(path), headers=headers, timeout=self.timeout, **kwargs
+            )
+            status = resp.status_code
+            return resp
+        finally:
+            elapsed = time.perf_counter() - started
+            self.stats.record(method, elapsed, failed=status == "error" or int(status) >= 400)
+            log.log(
+                logging.INFO if self.echo else logging.DEBUG,
+                "%s /%s %s %.1f ms", method, path.lstrip("/"), status, elapsed * 1000,
+            )
+
+    def _backoff(self, retry: Retry, method: str, path: str, retry_after: str | None) -> Retry:
+        delay = retry.wait(retry_after)
+        log.info("retrying %s /%s in %.2f s (attempt %d)", method, path.lstrip("/"), delay, retry.attempt + 2)
+        self.stats.count_retry()
+        time.sleep(delay)
+        return retry.increment()
+
+    def _refresh(self, stale: Tokens) -> None:
+        """Trade the refresh token for a new access token, once for all threads."""
+        with self._refresh_lock:
+            current = self._tokens
+            if current is not stale:
+                return  # another thread refreshed while this one waited
+            if current is None or not current.refresh:
+                raise errors.AuthenticationError(
+                    "the access token expired and there is no refresh token: log in again",
+                    path="/auth/refresh-token", status=401,
+                )
+            try:
+                resp = self._send("GET", "auth/refresh-token", auth=False, headers={
+                    "Authorization": f"Bearer {current.refresh}"})
+            except errors.KitsuError as exc:
+                self._tokens = None
+                raise errors.AuthenticationError(
+                    f"the session expired and could not be refreshed ({exc.message}): log in again",
+                    method="GET", path="/auth/refresh-token", status=exc.status,
+                ) from None
+            body = self._json(resp)
+            self._tokens = Tokens(body["access_token"], current.refresh)
+            self.stats.count_refresh()
+
+    @staticmethod
+    def _json(resp: requests.Response) -> Any:
+        if not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            return resp.text
+
+
+def _check_timeout(timeout: float | tuple[float, float]) -> tuple[float, float]:
+    pair = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    if len(pair) != 2 or not all(isinstance(t, (int, float)) and t > 0 for t in pair):
+        raise errors.ConfigurationError(f"timeout must be positive seconds, got {timeout!r}")
+    return (float(pair[0]), float(pair[1]))
+
+
+def _make_session(pool_size: int, verify: bool | str) -> requests.Session:
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(
+        pool_connections=4, pool_maxsize=pool_size, max_retries=0
+    )
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.verify = verify
+    # Zou also sets its tokens as cookies: keeping them would outlive logout.
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    session.headers["User-Agent"] = "kitsu-orm"
+    return session
+
+
+def _never_sent(exc: requests.exceptions.RequestException) -> bool:
+    """Whether the request provably never reached the server."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return isinstance(reason, NewConnectionError)
+    return False
+
+
+def _is_expired(resp: requests.Response) -> bool:
+    message = _server_message(resp).lower()
+    return any(hint in message for hint in _EXPIRED_HINTS)
+
+
+def _server_message(resp: requests.Response) -> str:
+    try:
+        body = resp.json()
+    except ValueError:
+        text = resp.text.strip()
+        return text[:200] if text and not text.startswith("<") else (resp.reason or "")
+    if isinstance(body, dict):
+        for key in ("message", "msg", "error_description", "error"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+    return resp.reason or ""
+
+
+def _error_from(resp: requests.Response, method: str, path: str) -> errors.KitsuError:
+    status = resp.status_code
+    message = _server_message(resp) or f"HTTP {status}"
+    resp.close()
+    return errors.error_for_status(status)(message, method=method, path="/" + path.lstrip("/"), status=status)
+
+
+def _map_exception(
+    exc: requests.exceptions.RequestException, method: str, path: str
+) -> errors.KitsuError:
+    where = {"method": method, "path": "/" + path.lstrip("/")}
+    if isinstance(exc, requests.exceptions.Timeout):
+        kind = "connecting" if isinstance(exc, requests.exceptions.ConnectTimeout) else "waiting for an answer"
+        return errors.Timeout(f"timed out {kind}", **where)
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        what = "could not connect" if _never_sent(exc) else "the connection broke"
+        return errors.ConnectionError(f"{what}: {_short_reason(exc)}", **where)
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)):
+        return errors.ConfigurationError(f"invalid URL: {exc}", **where)
+    return errors.KitsuError(f"request failed: {_short_reason(exc)}", **where)
+
+
+def _short_reason(exc: BaseException) -> str:
+    # urllib3 nests reasons several levels deep; the innermost says what happened.
+    reason: BaseException | None = exc
+    while True:
+        inner = getattr(reason, "reason", None) or (
+            reason.args[0] if reason and reason.args and isinstance(reason.args[0], BaseException) else None
+        )
+        if not isinstance(inner, BaseException) or inner is reason:
+            break
+        reason = inner
+    text = str(reason)
+    return text.split(": ", 1)[-1] if "object at 0x" in text else text
