@@ -1,0 +1,41 @@
+# The two commands a new machine needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: venv demo test bench lint server-start server-stop clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+## Start a local Kitsu, fill a sample production and tour the library on it.
+demo: venv
+	$(PY) -m kitsu_orm.devserver start
+	$(PY) examples/sample_production.py
+	$(PY) examples/tour.py
+
+## The whole suite, against a real local Kitsu started (or reused) by the pytest plugin.
+test: venv
+	$(PY) -m pytest
+
+## Benchmarks side by side with gazu on the same local server; writes docs/performance.md.
+bench: venv
+	$(PY) benchmarks/run.py
+
+lint: venv
+	$(VENV)/bin/ruff check kitsu_orm tests benchmarks examples
+	$(VENV)/bin/mypy
+
+server-start: venv
+	$(PY) -m kitsu_orm.devserver start
+
+server-stop: venv
+	$(PY) -m kitsu_orm.devserver stop
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,53 @@
+"""Per-request overhead of the Transport against a raw requests.Session.
+
+Both sides GET the same route of the same local Kitsu with the same token,
+in interleaved batches; the report is the median per-request time of each
+and the overhead in percent. Target: under 10% added.
+"""
+
+from __future__ import annotations
+
+import requests
+
+from _common import bench_server, interleaved, median
+
+from kitsu_orm.transport import Transport
+
+BATCH = 50
+RUNS = 7
+
+
+def main() -> dict[str, float]:
+    server = bench_server()
+    transport = Transport(server.url)
+    transport.login(server.admin_email, server.admin_password)
+    assert transport.tokens is not None
+    raw = requests.Session()
+    raw.headers["Authorization"] = f"Bearer {transport.tokens.access}"
+    route = "data/task-status"
+    url = transport.url(route)
+
+    def with_transport() -> None:
+        for _ in range(BATCH):
+            transport.get(route)
+
+    def with_requests() -> None:
+        for _ in range(BATCH):
+            response = raw.get(url, timeout=(5, 60))
+            response.raise_for_status()
+            response.json()
+
+    with_transport(), with_requests()  # warm every gunicorn worker
+    times = interleaved(RUNS, kitsu_orm=with_transport, requests=with_requests)
+    ours = median(times["kitsu_orm"]) / BATCH
+    base = median(times["requests"]) / BATCH
+    overhead = (ours / base - 1) * 100
+    print(f"route GET /{route}, {RUNS} runs of {BATCH} requests, interleaved")
+    print(f"raw requests.Session : {base * 1000:7.2f} ms/request")
+    print(f"kitsu_orm Transport  : {ours * 1000:7.2f} ms/request")
+    print(f"overhead             : {overhead:+.1f}% (target: under +10%)")
+    return {"raw_ms": base * 1000, "transport_ms": ours * 1000, "overhead_pct": overhead}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""How the examples find their Kitsu: KITSU_URL/KITSU_EMAIL/KITSU_PASSWORD, or the local devserver."""
+
+from __future__ import annotations
+
+import os
+
+from kitsu_orm.transport import Transport
+
+
+def connect() -> Transport:
+    url = os.environ.get("KITSU_URL")
+    if url:
+        email, password = os.environ["KITSU_EMAIL"], os.environ["KITSU_PASSWORD"]
+    else:
+        from kitsu_orm.devserver import DevServer
+
+        server = DevServer.from_env()
+        server.ensure_running()
+        url, email, password = server.url, server.admin_email, server.admin_password
+    transport = Transport(url)
+    transport.login(email, password)
+    return transport
+
+
+SAMPLE_PROJECT = "Sample: Sprite Fright"
