@@ -1,4 +1,12 @@
-"""kitsu_orm: an object-relational client for Kitsu, the production tracker."""
+"""kitsu_orm: an object-relational client for Kitsu, the production tracker.
+
+::
+
+    import kitsu_orm as kitsu
+    session = kitsu.connect("https://kitsu.studio", "me@studio.com", "secret")
+    for shot in kitsu.Shot.where(project=project).include("tasks.task_status"):
+        ...
+"""
 
 from __future__ import annotations
 
@@ -6,16 +14,47 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     AuthenticationError,
+    CommitError,
     ConfigurationError,
+    ConflictError,
     ConnectionError,
+    DetachedError,
     KitsuError,
+    LazyLoadError,
     NotFound,
     PermissionDenied,
     ServerError,
     Timeout,
     ValidationError,
 )
+from .model import (
+    Asset,
+    AssetInstance,
+    AssetType,
+    Comment,
+    Department,
+    Entity,
+    Episode,
+    FileStatus,
+    OutputFile,
+    OutputType,
+    Person,
+    Project,
+    ProjectStatus,
+    Scene,
+    Sequence,
+    Shot,
+    Software,
+    State,
+    Task,
+    TaskStatus,
+    TaskType,
+    TimeSpent,
+    WorkingFile,
+)
+from .query import MultipleResultsFound, Query
 from .retry import Retry
+from .session import Session, connect, current_session
 
 if TYPE_CHECKING:
     from .transport import Tokens, Transport
@@ -23,19 +62,13 @@ if TYPE_CHECKING:
 __version__ = "0.1.0.dev0"
 
 __all__ = [
-    "AuthenticationError",
-    "ConfigurationError",
-    "ConnectionError",
-    "KitsuError",
-    "NotFound",
-    "PermissionDenied",
-    "Retry",
-    "ServerError",
-    "Timeout",
-    "Tokens",
-    "Transport",
-    "ValidationError",
-    "__version__",
+    "Asset", "AssetInstance", "AssetType", "AuthenticationError", "Comment", "CommitError",
+    "ConfigurationError", "ConflictError", "ConnectionError", "Department", "DetachedError",
+    "Entity", "Episode", "FileStatus", "KitsuError", "LazyLoadError", "MultipleResultsFound",
+    "NotFound", "OutputFile", "OutputType", "PermissionDenied", "Person", "Project",
+    "ProjectStatus", "Query", "Retry", "Scene", "Sequence", "ServerError", "Session", "Shot",
+    "Software", "State", "Task", "TaskStatus", "TaskType", "TimeSpent", "Timeout", "Tokens",
+    "Transport", "ValidationError", "WorkingFile", "__version__", "connect", "current_session",
 ]
 
 # requests costs ~0.1 s to import: load the transport only when first used,

@@ -9,6 +9,10 @@
     ├── NotFound (LookupError)              404: no such object (or deleted)
     ├── ValidationError (ValueError)        400, or bad input caught before any request
     ├── ServerError                         5xx: the server failed; may be safe to retry
+    ├── DetachedError                       the object has no session, or was deleted
+    ├── LazyLoadError                       strict mode: a relationship was not loaded up front
+    ├── ConflictError                       another user changed what you are saving
+    ├── CommitError                         a commit stopped halfway: see .applied / .pending
     └── ConnectionError (builtins.ConnectionError)
         └── Timeout (builtins.TimeoutError) no answer within the configured bound
 
@@ -22,12 +26,17 @@ Secrets never appear in these texts.
 from __future__ import annotations
 
 import builtins
+from typing import Any
 
 __all__ = [
     "AuthenticationError",
     "ConfigurationError",
+    "CommitError",
+    "ConflictError",
     "ConnectionError",
+    "DetachedError",
     "KitsuError",
+    "LazyLoadError",
     "NotFound",
     "PermissionDenied",
     "ServerError",
@@ -95,6 +104,51 @@ class ValidationError(KitsuError, ValueError):
 
 class ServerError(KitsuError):
     """The server failed (5xx). Idempotent requests were already retried."""
+
+
+class DetachedError(KitsuError):
+    """The object is not in a session, or is deleted: it cannot load or change."""
+
+
+class LazyLoadError(KitsuError):
+    """A relationship was read that was not loaded, in strict mode.
+
+    Load it up front with ``.include(...)``, or leave strict mode.
+    """
+
+
+class ConflictError(KitsuError):
+    """Objects changed on the server since they were loaded; nothing was written for them.
+
+    ``objects`` lists them. Refresh them and apply the edits again, or commit
+    with ``overwrite=True`` to keep yours.
+    """
+
+    def __init__(self, message: str, *, objects: list[object] | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.objects = list(objects or [])
+
+
+class CommitError(KitsuError):
+    """A commit failed partway.
+
+    ``applied`` are the operations the server accepted (their objects are
+    now clean); ``pending`` the ones it did not (their objects keep their
+    changes). ``__cause__`` is the error that stopped it. Calling
+    ``commit()`` again finishes the job without doing anything twice.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        applied: list[object] | None = None,
+        pending: list[object] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.applied = list(applied or [])
+        self.pending = list(pending or [])
 
 
 class ConnectionError(KitsuError, builtins.ConnectionError):

@@ -1,0 +1,197 @@
+"""Batched loading of relationships: one request per relationship per result set.
+
+Objects that were loaded together (one query's results, or the targets of
+one relationship load) share a *load group*. Reading a relationship on any
+of them loads it for the whole group at once: by an IN-list of ids when it
+fits in a URL, by one request scoped to the shared project when it does not,
+and from the whole table, once per session, for small reference tables
+(task types, statuses...). ``.include()`` runs the same loader up front.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .errors import LazyLoadError, ValidationError
+from .model.base import REGISTRY, Entity
+from .model.relationships import ManyIds, Relationship, ToMany, ToOne
+from .routes import URL_ID_BUDGET, routes_for
+
+if TYPE_CHECKING:
+    from .session import Session
+
+__all__ = ["Loader", "LoadGroup"]
+
+
+class LoadGroup(list[Entity]):
+    """Objects loaded together; relationships load for all of them at once."""
+
+    __slots__ = ()
+
+
+def group_of(objs: Iterable[Entity]) -> LoadGroup:
+    group = LoadGroup(objs)
+    for obj in group:
+        object.__setattr__(obj, "_group", group)
+    return group
+
+
+def chunks(items: Sequence[str], size: int = URL_ID_BUDGET) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Loader:
+    """Loads relationships and rows for one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._references: set[type[Entity]] = set()
+
+    # -- lazy entry point ---------------------------------------------------------
+
+    def load(self, rel: Relationship[Any], obj: Entity) -> Any:
+        if self.session.strict:
+            raise LazyLoadError(
+                f"{type(obj).__name__}.{rel.name} of {obj!r} was not loaded and the session is "
+                f"strict: add .include({rel.name!r}) to the query"
+            )
+        members = obj._group if obj._group is not None and obj in obj._group else [obj]
+        self.load_relation(rel, members)
+        if isinstance(rel, ToOne):
+            key = getattr(obj, rel.key)
+            found = self.session._identity.get(key) if key else None
+            return found if isinstance(found, rel.target) else None
+        return (obj._related or {}).get(rel.name, [])
+
+    def include(self, objs: list[Entity], path: str) -> None:
+        """Load ``path`` (``"tasks.task_status"``) for every object, level by level."""
+        level: list[Entity] = objs
+        for name in path.split("."):
+            by_type: dict[type[Entity], list[Entity]] = defaultdict(list)
+            for obj in level:
+                by_type[type(obj)].append(obj)
+            next_level: list[Entity] = []
+            for cls, members in by_type.items():
+                rel = cls.__relationships__.get(name)
+                if rel is None:
+                    raise ValidationError(f"{cls.__name__} has no relationship {name!r} (in {path!r})")
+                next_level.extend(self.load_relation(rel, members))
+            level = next_level
+
+    # -- relationship loads ---------------------------------------------------------
+
+    def load_relation(self, rel: Relationship[Any], objs: Sequence[Entity]) -> list[Entity]:
+        """Load ``rel`` for all ``objs``; returns the related objects, as a new group."""
+        if isinstance(rel, ToOne):
+            return self._load_to_one(rel, objs)
+        if isinstance(rel, ManyIds):
+            return self._load_many_ids(rel, objs)
+        if isinstance(rel, ToMany):
+            return self._load_to_many(rel, objs)
+        raise TypeError(f"unknown relationship {rel!r}")  # pragma: no cover
+
+    def _load_to_one(self, rel: ToOne, objs: Sequence[Entity]) -> list[Entity]:
+        identity = self.session._identity
+        keys = {getattr(o, rel.key) for o in objs} - {None}
+        missing = sorted(k for k in keys if k not in identity)
+        if missing:
+            scope = _shared_scope(rel, objs)
+            self.fetch_ids(rel.target_name, missing, scope=scope)
+        found = [identity[k] for k in keys if k in identity]
+        return group_of(found)
+
+    def _load_many_ids(self, rel: ManyIds, objs: Sequence[Entity]) -> list[Entity]:
+        identity = self.session._identity
+        keys: set[str] = set()
+        for obj in objs:
+            keys.update(getattr(obj, rel.key) or ())
+        missing = sorted(k for k in keys if k not in identity)
+        if missing:
+            self.fetch_ids(rel.target_name, missing)
+        for obj in objs:
+            ids = getattr(obj, rel.key) or ()
+            obj._related_cache()[rel.name] = [identity[k] for k in ids if k in identity]
+        return group_of(identity[k] for k in keys if k in identity)
+
+    def _load_to_many(self, rel: ToMany, objs: Sequence[Entity]) -> list[Entity]:
+        parents = [o for o in objs if o.id and rel.name not in (o._related or {})]
+        loaded = [c for o in objs if rel.name in (o._related or {}) for c in o._related[rel.name]]  # type: ignore[index]
+        if not parents:
+            return group_of(loaded)
+        ids = sorted({p.id for p in parents if p.id})
+        target = rel.target
+        key_wire = target.__wire__[rel.key]
+        scope = _shared_scope(rel, parents)
+        rows: list[Entity] = []
+        if len(ids) > URL_ID_BUDGET and scope is not None:
+            wanted = set(ids)
+            rows = [r for r in self.session._fetch(target, {scope[0]: scope[1]}) if getattr(r, rel.key) in wanted]
+        else:
+            for part in chunks(ids):
+                rows.extend(self.session._fetch(target, {key_wire: _id_list(part)}))
+        children: dict[str, list[Entity]] = defaultdict(list)
+        for row in rows:
+            children[getattr(row, rel.key)].append(row)
+        for parent in parents:
+            parent._related_cache()[rel.name] = _sorted(children.get(parent.id or "", []))
+        return group_of([*loaded, *rows])
+
+    # -- rows by id -------------------------------------------------------------------
+
+    def fetch_ids(
+        self, type_name: str, ids: Sequence[str], *, scope: tuple[str, str] | None = None
+    ) -> list[Entity]:
+        """Load objects by id; reference tables load whole, once per session."""
+        cls = REGISTRY[type_name]
+        if type_name == "EntityRow":
+            return self._fetch_entity_rows(ids)
+        if cls.__reference__:
+            self.load_reference(cls)
+            return [self.session._identity[i] for i in ids if i in self.session._identity]
+        if len(ids) > URL_ID_BUDGET and scope is not None and scope[0] in cls.__fields__:
+            wanted = set(ids)
+            return [r for r in self.session._fetch(cls, {scope[0]: scope[1]}) if r.id in wanted]
+        out: list[Entity] = []
+        for part in chunks(list(ids)):
+            out.extend(self.session._fetch(cls, {"id": _id_list(part)}))
+        return out
+
+    def load_reference(self, cls: type[Entity], *, force: bool = False) -> list[Entity]:
+        if cls in self._references and not force:
+            return [o for o in self.session._identity.values() if type(o) is cls]
+        rows = self.session._fetch(cls, {})
+        self._references.add(cls)
+        return rows
+
+    def _fetch_entity_rows(self, ids: Sequence[str]) -> list[Entity]:
+        out: list[Entity] = []
+        for part in chunks(list(ids)):
+            body = self.session.transport.get("data/entities", {"id": _id_list(part)})
+            for row in body:
+                cls = REGISTRY.get(row.get("type", ""))
+                if cls is not None and cls is not REGISTRY["EntityRow"]:
+                    out.append(self.session._merge(cls, row))
+        return group_of(out)
+
+
+def _shared_scope(rel: Relationship[Any], objs: Sequence[Entity]) -> tuple[str, str] | None:
+    """``(field, value)`` when every object shares one value of the scope field."""
+    if rel.scope is None:
+        return None
+    values = {getattr(o, rel.scope, None) for o in objs}
+    if len(values) != 1:
+        return None
+    value = values.pop()
+    return (rel.scope, value) if isinstance(value, str) else None
+
+
+def _id_list(ids: Iterable[str]) -> str:
+    return json.dumps(list(ids), separators=(",", ":"))
+
+
+def _sorted(objs: list[Entity]) -> list[Entity]:
+    return sorted(objs, key=lambda o: (str(getattr(o, "name", "") or ""), str(o.created_at or ""), o.id or ""))

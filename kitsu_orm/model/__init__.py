@@ -1,0 +1,28 @@
+"""Entity classes, one module per corner of the domain. They know nothing of HTTP."""
+
+from __future__ import annotations
+
+from .base import REGISTRY, Entity, State
+from .files import FileStatus, OutputFile, OutputType, Software, WorkingFile
+from .people import Department, Person
+from .production import (
+    Asset,
+    AssetInstance,
+    AssetType,
+    EntityRow,
+    EntityType,
+    Episode,
+    Project,
+    ProjectStatus,
+    Scene,
+    Sequence,
+    Shot,
+)
+from .tasks import Comment, Task, TaskStatus, TaskType, TimeSpent
+
+__all__ = [
+    "REGISTRY", "Asset", "AssetInstance", "AssetType", "Comment", "Department", "Entity",
+    "EntityRow", "EntityType", "Episode", "FileStatus", "OutputFile", "OutputType", "Person",
+    "Project", "ProjectStatus", "Scene", "Sequence", "Shot", "Software", "State", "Task",
+    "TaskStatus", "TaskType", "TimeSpent", "WorkingFile",
+]

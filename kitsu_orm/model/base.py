@@ -1,0 +1,286 @@
+"""The Entity base: fields, state, change tracking, the type registry.
+
+Entities are slotted attrs classes whose attribute names are Zou's wire
+names (``parent_id``, ``task_status_id``...), so that what the server sends
+maps one to one; relationships (``shot.sequence``) are descriptors declared
+beside them. Fields the server sends that a class does not declare are kept
+in ``_extra`` and sent back unchanged on creation.
+
+Change tracking is by old value: the first assignment to a field of a
+loaded object records the value it had, and a mutable value (a ``data``
+dict, a list of ids) is copied when loaded, so that edits in place are seen
+too. ``changes()`` compares both to the current values.
+"""
+
+from __future__ import annotations
+
+import enum
+import typing
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import attrs
+
+from ..errors import DetachedError, ValidationError
+from .fields import is_derived, wire_name
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+__all__ = ["Entity", "State", "REGISTRY", "entity", "MISSING"]
+
+REGISTRY: dict[str, type[Entity]] = {}
+MISSING: Any = attrs.NOTHING
+
+
+class State(enum.Enum):
+    """Where an object stands with its session."""
+
+    TRANSIENT = "transient"  # made by the user, not added yet
+    PENDING = "pending"  # added, to be created on commit
+    PERSISTENT = "persistent"  # exists on the server, tracked
+    DELETED = "deleted"  # marked for deletion, or deleted on commit
+    DETACHED = "detached"  # no session (expunged, or its session closed)
+
+
+_SAFE_STATES = (State.TRANSIENT, State.PENDING, State.PERSISTENT, State.DETACHED)
+
+
+@attrs.define(slots=True, eq=False, repr=False, kw_only=True, on_setattr=attrs.setters.NO_OP)
+class Entity:
+    """Base of every Kitsu entity class."""
+
+    __kitsu_type__: ClassVar[str] = ""
+    __fields__: ClassVar[frozenset[str]] = frozenset()
+    __mutable_fields__: ClassVar[frozenset[str]] = frozenset()
+    __field_types__: ClassVar[dict[str, tuple[type, ...]]] = {}
+    __relationships__: ClassVar[dict[str, Any]] = {}
+    __reference__: ClassVar[bool] = False
+    __wire__: ClassVar[dict[str, str]] = {}
+    __from_wire__: ClassVar[dict[str, str]] = {}
+    __derived__: ClassVar[frozenset[str]] = frozenset()
+    __key_relations__: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    id: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    _extra: dict[str, Any] | None = attrs.field(default=None, init=False)
+    _session: Session | None = attrs.field(default=None, init=False)
+    _state: State = attrs.field(default=State.TRANSIENT, init=False)
+    _changes: dict[str, Any] | None = attrs.field(default=None, init=False)
+    _copies: dict[str, Any] | None = attrs.field(default=None, init=False)
+    _related: dict[str, Any] | None = attrs.field(default=None, init=False)
+    _group: Any = attrs.field(default=None, init=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        fields = type(self).__fields__
+        if name not in fields:
+            object.__setattr__(self, name, value)
+            return
+        try:
+            state = object.__getattribute__(self, "_state")
+        except AttributeError:  # still in __init__
+            object.__setattr__(self, name, value)
+            return
+        if state is State.DELETED:
+            raise DetachedError(f"{self!r} is deleted: it cannot be edited")
+        _check_type(type(self), name, value)
+        if state is State.PERSISTENT:
+            changes = self._changes
+            if changes is None:
+                changes = {}
+                object.__setattr__(self, "_changes", changes)
+            if name not in changes:
+                changes[name] = object.__getattribute__(self, name)
+        object.__setattr__(self, name, value)
+        related = self._related
+        if related:
+            for rel_name in type(self).__key_relations__.get(name, ()):
+                related.pop(rel_name, None)
+
+    def __repr__(self) -> str:
+        label = getattr(self, "name", None) or getattr(self, "full_name", None) or ""
+        short = (self.id or "new")[:8]
+        extra = f" {label}" if label else ""
+        flag = "" if self._state is State.PERSISTENT else f" ({self._state.value})"
+        return f"<{type(self).__name__}{extra} {short}{flag}>"
+
+    # -- class-level queries, on the current session --------------------------------
+
+    @classmethod
+    def where(cls, *, session: Session | None = None, **conditions: Any) -> Any:
+        """A query of this type: ``Shot.where(sequence=seq)``."""
+        from ..query import Query
+
+        return Query(cls, session=session).where(**conditions)
+
+    @classmethod
+    def query(cls, *, session: Session | None = None) -> Any:
+        from ..query import Query
+
+        return Query(cls, session=session)
+
+    @classmethod
+    def get(cls, id: str, *, session: Session | None = None) -> Any:
+        """The object with this id (one request, unless the session has it)."""
+        from ..session import current_session
+
+        return (session or current_session()).get(cls, id)
+
+    # -- state ------------------------------------------------------------------------
+
+    @property
+    def session(self) -> Session | None:
+        return self._session
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    def changes(self) -> dict[str, tuple[Any, Any]]:
+        """Fields changed since load: ``{name: (old, new)}``."""
+        out: dict[str, tuple[Any, Any]] = {}
+        for name, old in (self._changes or {}).items():
+            new = object.__getattribute__(self, name)
+            if new != old:
+                out[name] = (old, new)
+        for name, old in (self._copies or {}).items():
+            if name in out:
+                continue
+            new = object.__getattribute__(self, name)
+            if new != old:
+                out[name] = (old, new)
+        return out
+
+    @property
+    def is_modified(self) -> bool:
+        return bool(self.changes())
+
+    def _mark_clean(self) -> None:
+        """Take the current values as the server's."""
+        object.__setattr__(self, "_changes", None)
+        copies = None
+        for name in type(self).__mutable_fields__:
+            value = object.__getattribute__(self, name)
+            if value is not None:
+                if copies is None:
+                    copies = {}
+                copies[name] = _copy_json(value)
+        object.__setattr__(self, "_copies", copies)
+
+    def _set_state(self, state: State, session: Session | None) -> None:
+        object.__setattr__(self, "_state", state)
+        object.__setattr__(self, "_session", session)
+
+    def _related_cache(self) -> dict[str, Any]:
+        cache = self._related
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_related", cache)
+        return cache
+
+    def _require_session(self) -> Session:
+        if self._session is None or self._state not in _SAFE_STATES:
+            raise DetachedError(f"{self!r} is not attached to a session")
+        return self._session
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of JSON-shaped data, much faster than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(v) for v in value]
+    return value
+
+
+def _check_type(cls: type[Entity], name: str, value: Any) -> None:
+    allowed = cls.__field_types__.get(name)
+    if allowed is None or isinstance(value, allowed):
+        return
+    if isinstance(value, bool) and bool not in allowed:
+        pass
+    elif isinstance(value, int) and float in allowed:
+        return
+    names = " or ".join(t.__name__ for t in allowed)
+    raise ValidationError(
+        f"{cls.__name__}.{name} takes {names}, not {type(value).__name__} ({value!r})"
+    )
+
+
+def _allowed_types(annotation: Any) -> tuple[type, ...] | None:
+    """Runtime isinstance types for a field annotation; None when anything goes."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        parts: list[type] = []
+        for arg in typing.get_args(annotation):
+            sub = _allowed_types(arg)
+            if sub is None:
+                return None
+            parts.extend(sub)
+        return tuple(parts)
+    if annotation is type(None):
+        return (type(None),)
+    if origin is not None:
+        return (origin,) if isinstance(origin, type) else None
+    if annotation is Any or not isinstance(annotation, type):
+        return None
+    if annotation is datetime:
+        return (datetime, date)
+    return (annotation,)
+
+
+def entity(type_name: str, *, reference: bool = False) -> Any:
+    """Make a class an entity: attrs, registered under Zou's ``type`` name.
+
+    ``reference`` marks small studio-wide tables (task types, statuses...)
+    that are loaded whole, once, instead of by id.
+    """
+
+    def wrap(cls: type[Entity]) -> type[Entity]:
+        new = attrs.define(
+            cls, slots=True, eq=False, repr=False, kw_only=True, on_setattr=attrs.setters.NO_OP
+        )
+        attrs.resolve_types(new, localns={"Session": object})
+        public = [f for f in attrs.fields(new) if not f.name.startswith("_")]
+        new.__kitsu_type__ = type_name
+        new.__reference__ = reference
+        new.__fields__ = frozenset(f.name for f in public)
+        types = {f.name: _allowed_types(f.type) for f in public}
+        new.__field_types__ = {k: v for k, v in types.items() if v is not None}
+        new.__mutable_fields__ = frozenset(
+            f.name for f in public if typing.get_origin(f.type) in (dict, list)
+            or _is_optional_of(f.type, (dict, list))
+        )
+        relationships = {}
+        for klass in reversed(new.__mro__):
+            for name, value in vars(klass).items():
+                if hasattr(value, "bind_owner"):
+                    relationships[name] = value
+        new.__relationships__ = relationships
+        for name, rel in relationships.items():
+            rel.bind_owner(new, name)
+        new.__wire__ = {f.name: wire_name(f) for f in public}
+        new.__from_wire__ = {v: k for k, v in new.__wire__.items()}
+        new.__derived__ = frozenset(f.name for f in public if is_derived(f))
+        keys: dict[str, list[str]] = {}
+        for name, rel in relationships.items():
+            keys.setdefault(rel.key, []).append(name)
+        new.__key_relations__ = {k: tuple(v) for k, v in keys.items()}
+        REGISTRY[type_name] = new
+        return new
+
+    return wrap
+
+
+def _is_optional_of(annotation: Any, kinds: tuple[type, ...]) -> bool:
+    return any(
+        typing.get_origin(arg) in kinds or arg in kinds for arg in typing.get_args(annotation)
+    )
+
+
+def iter_fields(obj: Entity) -> Iterator[tuple[str, Any]]:
+    for name in type(obj).__fields__:
+        yield name, object.__getattribute__(obj, name)

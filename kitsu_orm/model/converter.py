@@ -1,0 +1,120 @@
+"""The one cattrs converter between Zou's JSON rows and entities.
+
+Wire rules:
+
+- Attribute names are Zou's field names, except where a field carries a
+  ``wire`` name (``Task.assignee_ids`` is ``assignees``).
+- Datetimes arrive as naive ISO strings in UTC (``2026-11-27T21:06:23``) or
+  as dates (``2026-11-30``); they become timezone-aware UTC datetimes and go
+  back as naive ISO strings in UTC, as Zou writes them.
+- Keys a class does not declare are kept in ``_extra`` and sent back as they
+  came; ``type`` is the class itself and is not kept.
+- Private state (session, change tracking) is never structured nor sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from .base import Entity
+
+__all__ = ["make_converter", "converter", "structure_row", "unstructure_fields"]
+
+E = TypeVar("E", bound=Entity)
+
+
+def parse_datetime(value: Any, _: Any = None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def format_datetime(value: datetime | date) -> str:
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.isoformat()
+
+
+def make_converter() -> cattrs.Converter:
+    """A private converter for entities; the global cattrs one is never touched."""
+    conv = cattrs.Converter()
+    conv.register_structure_hook(datetime, parse_datetime)
+    conv.register_unstructure_hook(datetime, format_datetime)
+    conv.register_structure_hook(dict, lambda value, _: value)
+    conv.register_structure_hook(list, lambda value, _: value)
+    conv.register_structure_hook_factory(
+        lambda cls: isinstance(cls, type) and issubclass(cls, Entity),
+        lambda cls: _structure_fn(conv, cls),
+    )
+    conv.register_unstructure_hook_factory(
+        lambda cls: isinstance(cls, type) and issubclass(cls, Entity),
+        lambda cls: _unstructure_fn(conv, cls),
+    )
+    return conv
+
+
+def _overrides(cls: type[Entity]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field in attrs.fields(cls):
+        if field.name.startswith("_"):
+            out[field.name] = override(omit=True)
+        elif cls.__wire__.get(field.name, field.name) != field.name:
+            out[field.name] = override(rename=cls.__wire__[field.name])
+    return out
+
+
+def _structure_fn(conv: cattrs.Converter, cls: type[Entity]) -> Callable[[Any, Any], Entity]:
+    base = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=False, **_overrides(cls))
+    known = frozenset(cls.__from_wire__) | {"type"}
+
+    def structure(row: dict[str, Any], _: Any) -> Entity:
+        obj = base(row, cls)
+        extra = {k: v for k, v in row.items() if k not in known}
+        if extra:
+            object.__setattr__(obj, "_extra", extra)
+        return obj
+
+    return structure
+
+
+def _unstructure_fn(conv: cattrs.Converter, cls: type[Entity]) -> Callable[[Entity], dict[str, Any]]:
+    base = make_dict_unstructure_fn(cls, conv, **_overrides(cls))
+
+    def unstructure(obj: Entity) -> dict[str, Any]:
+        row: dict[str, Any] = base(obj)
+        if obj._extra:
+            row = {**obj._extra, **row}
+        row["type"] = cls.__kitsu_type__
+        return row
+
+    return unstructure
+
+
+converter = make_converter()
+
+
+def structure_row(row: dict[str, Any], cls: type[E]) -> E:
+    return converter.structure(row, cls)
+
+
+def unstructure_fields(obj: Entity, names: list[str] | None = None) -> dict[str, Any]:
+    """Wire values of some fields of ``obj`` (all when ``names`` is None)."""
+    cls = type(obj)
+    out: dict[str, Any] = {}
+    for name in names if names is not None else sorted(cls.__fields__):
+        value = object.__getattribute__(obj, name)
+        out[cls.__wire__[name]] = converter.unstructure(value) if value is not None else None
+    return out

@@ -1,0 +1,43 @@
+"""The studio's people and departments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Entity, entity
+from .fields import derived, wire
+from .relationships import ManyIds
+
+__all__ = ["Department", "Person"]
+
+
+@entity("Department", reference=True)
+class Department(Entity):
+    name: str = ""
+    color: str | None = None
+    archived: bool = False
+
+
+@entity("Person")
+class Person(Entity):
+    first_name: str = ""
+    last_name: str = ""
+    email: str | None = None
+    phone: str | None = None
+    active: bool = True
+    archived: bool = False
+    desktop_login: str | None = None
+    role: str = "user"
+    position: str | None = None
+    seniority: str | None = None
+    contract_type: str | None = None
+    timezone: str | None = None
+    locale: str | None = None
+    is_bot: bool = False
+    is_guest: bool = False
+    has_avatar: bool = False
+    data: dict[str, Any] | None = None
+    department_ids: list[str] | None = wire("departments")
+    full_name: str | None = derived()
+
+    departments = ManyIds("Department", "department_ids", scope=None)

@@ -1,0 +1,179 @@
+"""The production: projects, episodes, sequences, shots, scenes, assets and their types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .base import REGISTRY, Entity, entity
+from .fields import derived
+from .relationships import ToMany, ToOne
+
+__all__ = [
+    "Asset", "AssetInstance", "AssetType", "Episode", "Project", "ProjectStatus",
+    "Scene", "Sequence", "Shot", "EntityRow",
+]
+
+
+@entity("ProjectStatus", reference=True)
+class ProjectStatus(Entity):
+    name: str = ""
+    color: str | None = None
+
+
+@entity("Project")
+class Project(Entity):
+    name: str = ""
+    code: str | None = None
+    description: str | None = None
+    file_tree: dict[str, Any] | None = None
+    data: dict[str, Any] | None = None
+    has_avatar: bool = False
+    fps: str | None = None
+    ratio: str | None = None
+    resolution: str | None = None
+    production_type: str | None = None
+    production_style: str | None = None
+    start_date: datetime | None = None
+    end_date: datetime | None = None
+    man_days: int | None = None
+    nb_episodes: int | None = None
+    max_retakes: int | None = None
+    project_status_id: str | None = None
+
+    project_status = ToOne("ProjectStatus", "project_status_id", scope=None)
+    episodes = ToMany("Episode", "project_id", scope=None)
+    sequences = ToMany("Sequence", "project_id", scope=None)
+    shots = ToMany("Shot", "project_id", scope=None)
+    scenes = ToMany("Scene", "project_id", scope=None)
+    assets = ToMany("Asset", "project_id", scope=None)
+    tasks = ToMany("Task", "project_id", scope=None)
+
+
+@entity("AssetType", reference=True)
+class AssetType(Entity):
+    name: str = ""
+    short_name: str | None = None
+    description: str | None = None
+    task_types: list[str] | None = None
+    archived: bool = False
+
+
+@entity("EntityType", reference=True)
+class EntityType(Entity):
+    """Every kind of row of Zou's entities table: Shot, Sequence, each asset type..."""
+
+    name: str = ""
+    short_name: str | None = None
+    archived: bool = False
+
+
+@attrs.define(slots=True, eq=False, repr=False, kw_only=True, on_setattr=attrs.setters.NO_OP)
+class EntityRow(Entity):
+    """What shots, sequences, episodes, scenes and assets share: one Zou table."""
+
+    name: str = ""
+    code: str | None = None
+    description: str | None = None
+    canceled: bool = False
+    nb_frames: int | None = None
+    status: str | None = None
+    project_id: str | None = None
+    entity_type_id: str | None = None
+    parent_id: str | None = None
+    source_id: str | None = None
+    preview_file_id: str | None = None
+    data: dict[str, Any] | None = None
+    is_shared: bool = False
+    is_casting_standby: bool = False
+    ready_for: str | None = None
+    created_by: str | None = None
+    project_name: str | None = derived()
+
+
+REGISTRY["EntityRow"] = EntityRow
+
+
+@entity("Episode")
+class Episode(EntityRow):
+    project = ToOne("Project", "project_id", scope=None)
+    sequences = ToMany("Sequence", "parent_id")
+    tasks = ToMany("Task", "entity_id")
+
+
+@entity("Sequence")
+class Sequence(EntityRow):
+    episode_name: str | None = derived()
+
+    project = ToOne("Project", "project_id", scope=None)
+    episode = ToOne("Episode", "parent_id")
+    shots = ToMany("Shot", "parent_id")
+    scenes = ToMany("Scene", "parent_id")
+    tasks = ToMany("Task", "entity_id")
+
+
+class _FrameRange:
+    """``frame_in`` / ``frame_out`` live in a shot's ``data``."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __get__(self, obj: Shot | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        return (obj.data or {}).get(self.key)
+
+    def __set__(self, obj: Shot, value: int | None) -> None:
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            from ..errors import ValidationError
+
+            raise ValidationError(f"Shot.{self.key} takes an int, not {type(value).__name__}")
+        data = dict(obj.data or {})
+        data[self.key] = value
+        obj.data = data
+
+
+@entity("Shot")
+class Shot(EntityRow):
+    sequence_name: str | None = derived()
+
+    project = ToOne("Project", "project_id", scope=None)
+    sequence = ToOne("Sequence", "parent_id")
+    tasks = ToMany("Task", "entity_id")
+    frame_in = _FrameRange("frame_in")
+    frame_out = _FrameRange("frame_out")
+
+
+@entity("Scene")
+class Scene(EntityRow):
+    sequence_name: str | None = derived()
+
+    project = ToOne("Project", "project_id", scope=None)
+    sequence = ToOne("Sequence", "parent_id")
+    tasks = ToMany("Task", "entity_id")
+
+
+@entity("Asset")
+class Asset(EntityRow):
+    asset_type_name: str | None = derived()
+
+    project = ToOne("Project", "project_id", scope=None)
+    asset_type = ToOne("AssetType", "entity_type_id", scope=None)
+    episode = ToOne("Episode", "source_id")
+    tasks = ToMany("Task", "entity_id")
+    instances = ToMany("AssetInstance", "asset_id", scope=None)
+
+
+@entity("AssetInstance")
+class AssetInstance(Entity):
+    name: str | None = None
+    number: int | None = None
+    description: str | None = None
+    active: bool = True
+    data: dict[str, Any] | None = None
+    asset_id: str | None = None
+    target_asset_id: str | None = None
+
+    asset = ToOne("Asset", "asset_id", scope=None)

@@ -1,0 +1,128 @@
+"""Relationship declarations: ``shot.sequence``, ``sequence.shots``, ``task.assignees``.
+
+A relationship is a descriptor that knows its target type and the field
+that links the two. It never sends a request itself: it asks the object's
+session, whose loader fetches the relationship for every object loaded
+alongside (see :mod:`kitsu_orm.loading`), so reading ``shot.tasks`` on one
+shot of a query result costs one request for all of them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+from ..errors import ValidationError
+
+if TYPE_CHECKING:
+    from .base import Entity
+
+__all__ = ["Relationship", "ToOne", "ToMany", "ManyIds"]
+
+T = TypeVar("T")
+
+
+class Relationship(Generic[T]):
+    """Base of the relationship descriptors."""
+
+    many: bool = False
+
+    def __init__(self, target: str, key: str, *, scope: str | None = "project_id") -> None:
+        self.target_name = target
+        self.key = key
+        # The field both sides share that bounds a wide batch to one request
+        # (the project), when an IN-list of ids would not fit in a URL.
+        self.scope = scope
+        self.name = ""
+        self.owner: type[Entity] | None = None
+
+    def bind_owner(self, owner: type[Entity], name: str) -> None:
+        self.owner = owner
+        self.name = name
+
+    @property
+    def target(self) -> type[Entity]:
+        from .base import REGISTRY
+
+        return REGISTRY[self.target_name]
+
+    @property
+    def polymorphic(self) -> bool:
+        """Whether the target is any row of Zou's entities table (``task.entity``)."""
+        return self.target_name == "EntityRow"
+
+    def __repr__(self) -> str:
+        owner = self.owner.__name__ if self.owner else "?"
+        return f"<{type(self).__name__} {owner}.{self.name} -> {self.target_name}>"
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Relationship[T]: ...
+
+    @overload
+    def __get__(self, obj: Entity, owner: type[Any]) -> T: ...
+
+    def __get__(self, obj: Entity | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        cache = obj._related
+        if cache is not None and self.name in cache:
+            return cache[self.name]
+        return obj._require_session()._loader.load(self, obj)
+
+
+class ToOne(Relationship[Any]):
+    """The object a foreign-key field points at: ``shot.sequence`` via ``parent_id``."""
+
+    def __get__(self, obj: Entity | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        pending = (obj._related or {}).get(self.name)
+        if pending is not None and pending.id is None:
+            return pending  # a new object, not created yet
+        key = getattr(obj, self.key)
+        if key is None:
+            return pending
+        session = obj._session
+        if session is not None:
+            found = session._identity.get(key)
+            if found is not None and isinstance(found, self.target):
+                return found
+        return obj._require_session()._loader.load(self, obj)
+
+    def __set__(self, obj: Entity, value: Any) -> None:
+        if value is not None and not isinstance(value, self.target):
+            raise ValidationError(
+                f"{type(obj).__name__}.{self.name} takes a {self.target_name}, "
+                f"not {type(value).__name__}"
+            )
+        setattr(obj, self.key, value.id if value is not None else None)
+        # Kept so that a pending target's id can be filled in once created.
+        obj._related_cache()[self.name] = value
+
+
+class ToMany(Relationship[list[Any]]):
+    """Objects whose ``key`` field points back here: ``sequence.shots`` via ``parent_id``."""
+
+    many = True
+
+    def __set__(self, obj: Entity, value: Any) -> None:
+        raise AttributeError(
+            f"{type(obj).__name__}.{self.name} is read-only: set "
+            f"{self.target_name}.{self.key} on each object instead"
+        )
+
+
+class ManyIds(Relationship[list[Any]]):
+    """Objects listed by id in a field of this one: ``task.assignees`` via ``assignees``."""
+
+    many = True
+
+    def __set__(self, obj: Entity, value: Any) -> None:
+        values = list(value)
+        for item in values:
+            if not isinstance(item, self.target):
+                raise ValidationError(
+                    f"{type(obj).__name__}.{self.name} takes {self.target_name} objects, "
+                    f"not {type(item).__name__}"
+                )
+        setattr(obj, self.key, [item.id for item in values])
+        obj._related_cache()[self.name] = values

@@ -1,0 +1,263 @@
+"""Query: ``Asset.where(project=p, asset_type=t).include("tasks").all()``.
+
+Queries are immutable and validated when built: an unknown field, a value
+of the wrong type or an entity of the wrong type raises ValidationError
+before any request (Zou silently ignores unknown filters, so a typo would
+otherwise return everything). A query compiles to the type's list route
+with equality and IN-list filters; every filter is checked again on the
+rows that come back, which makes ``name`` exact (Zou matches it without
+case, with wildcards) and makes filters on ``None`` work (Zou has no null
+filter). Sorting, and limits where the route cannot page, are done locally.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+
+from .errors import NotFound, ValidationError
+from .model.base import Entity
+from .model.converter import format_datetime
+from .model.relationships import ManyIds, ToMany, ToOne
+from .routes import routes_for
+
+if TYPE_CHECKING:
+    from .session import Session
+
+__all__ = ["Query", "MultipleResultsFound"]
+
+E = TypeVar("E", bound=Entity)
+
+
+class MultipleResultsFound(ValidationError):
+    """``.one()`` matched more than one object."""
+
+
+@attrs.frozen
+class Filter:
+    """One validated condition: ``field`` (attribute name) against ``values``."""
+
+    field: str
+    values: tuple[Any, ...]
+    many: bool  # the field holds a list of ids (``assignees``): match membership
+    server: bool  # Zou can apply it
+
+    def matches(self, obj: Entity) -> bool:
+        current = getattr(obj, self.field)
+        if self.many:
+            return any(v in (current or ()) for v in self.values)
+        return current in self.values
+
+
+@attrs.frozen
+class Query(Generic[E]):
+    cls: type[E]
+    session: Session | None = attrs.field(default=None, eq=False)
+    filters: tuple[Filter, ...] = ()
+    includes: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    ordering: tuple[str, ...] = ()
+    max_rows: int | None = None
+
+    # -- building ------------------------------------------------------------------------
+
+    def where(self, **conditions: Any) -> Query[E]:
+        new = [self._filter(name, value) for name, value in conditions.items()]
+        return attrs.evolve(self, filters=(*self.filters, *new))
+
+    def include(self, *paths: str) -> Query[E]:
+        for path in paths:
+            _check_path(self.cls, path)
+        return attrs.evolve(self, includes=(*self.includes, *paths))
+
+    def only(self, *fields: str) -> Query[E]:
+        for name in fields:
+            self._field_name(name)
+        return attrs.evolve(self, fields=(*self.fields, *fields))
+
+    def order_by(self, *fields: str) -> Query[E]:
+        for name in fields:
+            self._field_name(name.lstrip("-"))
+        return attrs.evolve(self, ordering=(*self.ordering, *fields))
+
+    def limit(self, n: int) -> Query[E]:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ValidationError(f"limit takes a whole number >= 0, not {n!r}")
+        return attrs.evolve(self, max_rows=n)
+
+    # -- running -------------------------------------------------------------------------
+
+    def all(self) -> list[E]:
+        session = self._session()
+        routes = routes_for(self.cls.__kitsu_type__)
+        params = dict(routes.list_params)
+        params.update(self._params())
+        if self.fields and routes.generic == routes.list:
+            wanted = {"id", "updated_at", *self.fields, *(f.field for f in self.filters)}
+            params["fields"] = ",".join(sorted(self.cls.__wire__.get(n, n) for n in wanted))
+        if not any(f.values == () for f in self.filters):
+            rows = session._fetch(self.cls, params)
+        else:
+            rows = []
+        result = [obj for obj in rows if all(f.matches(obj) for f in self.filters)]
+        for key in reversed(self.ordering):
+            name = key.lstrip("-")
+            result.sort(key=lambda o: _sort_key(getattr(o, name)), reverse=key.startswith("-"))
+        if self.max_rows is not None:
+            result = result[: self.max_rows]
+        from .loading import group_of
+
+        group_of(result)
+        for path in self.includes:
+            session._loader.include(list(result), path)
+        return result
+
+    def __iter__(self) -> Iterator[E]:
+        return iter(self.all())
+
+    def first(self) -> E | None:
+        rows = self.all()
+        return rows[0] if rows else None
+
+    def one(self) -> E:
+        rows = self.all()
+        if not rows:
+            raise NotFound(f"no {self.cls.__name__} matches {self._describe()}")
+        if len(rows) > 1:
+            raise MultipleResultsFound(
+                f"{len(rows)} {self.cls.__name__} objects match {self._describe()}, not one"
+            )
+        return rows[0]
+
+    def count(self) -> int:
+        return len(self.all())
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _session(self) -> Session:
+        if self.session is not None:
+            return self.session
+        from .session import current_session
+
+        return current_session()
+
+    def _describe(self) -> str:
+        parts = [f"{f.field}={f.values[0] if len(f.values) == 1 else list(f.values)!r}" for f in self.filters]
+        return ", ".join(parts) or "(no filter)"
+
+    def _params(self) -> dict[str, str]:
+        params: dict[str, str] = {}
+        for f in self.filters:
+            if not f.server or not f.values:
+                continue
+            wire = self.cls.__wire__[f.field]
+            if wire in params:
+                continue  # Zou keeps one value per key: the rest is filtered locally
+            values = [_wire_value(v) for v in f.values]
+            params[wire] = values[0] if len(values) == 1 else json.dumps(values)
+        return params
+
+    def _field_name(self, name: str) -> str:
+        cls = self.cls
+        if name in cls.__fields__:
+            return name
+        raise ValidationError(
+            f"{cls.__name__} has no field {name!r}{_suggest(name, cls.__fields__)}"
+        )
+
+    def _filter(self, name: str, value: Any) -> Filter:
+        cls = self.cls
+        rel = cls.__relationships__.get(name)
+        if isinstance(rel, ToMany):
+            raise ValidationError(
+                f"{cls.__name__}.{name} is a list of {rel.target_name}: filter "
+                f"{rel.target_name}.where({rel.key}=...) instead"
+            )
+        if rel is None and name not in cls.__fields__:
+            choices = set(cls.__fields__) | set(cls.__relationships__)
+            raise ValidationError(
+                f"{cls.__name__} has no field {name!r} to filter on{_suggest(name, choices)}"
+            )
+        if rel is None and name in cls.__derived__:
+            raise ValidationError(f"{cls.__name__}.{name} is computed by the server: it cannot be filtered")
+        field = rel.key if rel is not None else name
+        if rel is None:
+            for owner in cls.__key_relations__.get(name, ()):
+                rel = cls.__relationships__[owner]
+        values = tuple(value) if isinstance(value, (list, tuple, set, frozenset)) else (value,)
+        checked = tuple(self._value(name, field, rel, v) for v in values)
+        return Filter(
+            field=field,
+            values=checked,
+            many=isinstance(rel, ManyIds),
+            server=None not in checked,
+        )
+
+    def _value(self, name: str, field: str, rel: Any, value: Any) -> Any:
+        cls = self.cls
+        if isinstance(value, Entity):
+            target = rel.target if isinstance(rel, (ToOne, ManyIds)) else None
+            if target is None or not isinstance(value, target):
+                expected = rel.target_name if rel is not None else "a plain value"
+                raise ValidationError(
+                    f"{cls.__name__}.where({name}=...) takes {expected}, not a {type(value).__name__}"
+                )
+            if value.id is None:
+                raise ValidationError(f"{value!r} is not created yet: commit it before querying by it")
+            return value.id
+        if value is None:
+            return None
+        if isinstance(rel, (ToOne, ManyIds)) or field == "id":
+            if not isinstance(value, str):
+                raise ValidationError(
+                    f"{cls.__name__}.where({name}=...) takes a {rel.target_name if rel else 'id'} or an id string, "
+                    f"not {type(value).__name__}"
+                )
+            return value
+        allowed = cls.__field_types__.get(field)
+        if allowed is not None and not isinstance(value, allowed) or (
+            isinstance(value, bool) and allowed is not None and bool not in allowed
+        ):
+            if not (isinstance(value, int) and allowed is not None and float in allowed):
+                names = " or ".join(t.__name__ for t in allowed or ())
+                raise ValidationError(
+                    f"{cls.__name__}.{field} is {names}: {value!r} ({type(value).__name__}) can never match"
+                )
+        return value
+
+
+def _wire_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return format_datetime(value)
+    return str(value)
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    # None sorts last, and values of one field share a type.
+    return (1, "") if value is None else (0, value)
+
+
+def _suggest(name: str, choices: Any) -> str:
+    close = difflib.get_close_matches(name, sorted(choices), n=3)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+def _check_path(cls: type[Entity], path: str) -> None:
+    current: type[Entity] = cls
+    for part in path.split("."):
+        rel = current.__relationships__.get(part)
+        if rel is None:
+            raise ValidationError(
+                f"{current.__name__} has no relationship {part!r} (in include {path!r})"
+                f"{_suggest(part, current.__relationships__)}"
+            )
+        if rel.polymorphic:
+            return  # checked per type when it loads
+        current = rel.target

@@ -1,0 +1,415 @@
+"""The plan of a commit: dependency order, coalesced updates, bulk routes,
+the conflict check, and what makes a failed commit resumable.
+
+A commit is a list of *levels*. Creates come first, parents before children
+(project, episode, sequence, shot/asset, task, comment...); then updates;
+then deletes, children first. Operations of one level do not depend on each
+other, so they run concurrently over the transport's pooled connections;
+levels run one after the other.
+
+Each object gets at most one request for its fields (several edits of one
+object are one PUT). Each operation marks its object clean the moment the
+server accepts it, so when a commit fails halfway, a :class:`CommitError`
+lists what was applied and what was not, the unapplied objects keep their
+changes, and ``commit()`` again sends only what is left. A create whose
+answer was lost may have happened on the server: before it is sent again,
+the session looks for it by its natural key and adopts it if it is there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .errors import CommitError, ConflictError, ConnectionError, KitsuError
+from .model.base import Entity, State
+from .model.converter import converter, parse_datetime
+from .model.production import EntityRow
+from .model.relationships import ToMany, ToOne
+from .routes import URL_ID_BUDGET, routes_for
+
+if TYPE_CHECKING:
+    from .session import Session
+
+__all__ = ["UnitOfWork", "Operation", "LEVELS"]
+
+LEVELS: dict[str, int] = {
+    "ProjectStatus": 0, "Department": 0, "EntityType": 0, "AssetType": 0, "TaskStatus": 0,
+    "Software": 0, "OutputType": 0, "FileStatus": 0,
+    "Project": 1, "Person": 1, "TaskType": 1,
+    "Episode": 2, "Sequence": 3, "Shot": 4, "Scene": 4, "Asset": 4,
+    "AssetInstance": 5, "Task": 6,
+    "Comment": 7, "TimeSpent": 7, "WorkingFile": 7, "OutputFile": 8,
+}
+_NEVER_SENT = frozenset({"id", "created_at", "updated_at"})
+# What tells a created object apart from its siblings, to find a create whose answer was lost.
+_NATURAL_KEYS = ("name", "project_id", "parent_id", "entity_id", "task_type_id", "object_id",
+                 "task_id", "asset_id", "person_id", "text")
+
+
+@attrs.define(eq=False)
+class Operation:
+    """One request of a commit."""
+
+    kind: str  # "create", "update", "delete", "assign" or "unassign"
+    obj: Entity | None = None
+    fields: tuple[str, ...] = ()
+    payload: Any = None  # assign / unassign: (person_id, [task objects])
+
+    def __repr__(self) -> str:
+        if self.obj is None:
+            return f"<{self.kind} {self.payload[0][:8]} on {len(self.payload[1])} tasks>"
+        return f"<{self.kind} {self.obj!r}>"
+
+
+class UnitOfWork:
+    """Plans and runs one commit of a session."""
+
+    def __init__(self, session: Session, *, overwrite: bool = False) -> None:
+        self.session = session
+        self.transport = session.transport
+        self.overwrite = overwrite
+
+    # -- planning ---------------------------------------------------------------------
+
+    def plan(self) -> list[list[Operation]]:
+        session = self.session
+        self._cascade_pending()
+        creates: dict[int, list[Operation]] = defaultdict(list)
+        for obj in session._new:
+            creates[LEVELS.get(type(obj).__kitsu_type__, 9)].append(Operation("create", obj))
+        updates: list[Operation] = []
+        assignments: list[Operation] = []
+        for obj in session.dirty:
+            changed = obj.changes()
+            fields = tuple(n for n in changed if n not in type(obj).__derived__ and n != "assignee_ids")
+            if fields:
+                updates.append(Operation("update", obj, fields))
+            if "assignee_ids" in changed:
+                assignments.extend(_assignment_diff(obj, *changed["assignee_ids"]))
+        deletes: dict[int, list[Operation]] = defaultdict(list)
+        for obj in session._deleted:
+            deletes[LEVELS.get(type(obj).__kitsu_type__, 9)].append(Operation("delete", obj))
+        levels = [creates[k] for k in sorted(creates)]
+        levels += [updates, _merge_assignments(assignments)]
+        levels += [deletes[k] for k in sorted(deletes, reverse=True)]
+        return [level for level in levels if level]
+
+    def _cascade_pending(self) -> None:
+        """New objects a pending object points at are created too."""
+        queue = list(self.session._new)
+        while queue:
+            obj = queue.pop()
+            for name, rel in type(obj).__relationships__.items():
+                target = (obj._related or {}).get(name)
+                if isinstance(rel, ToOne) and isinstance(target, Entity) and target._state is State.TRANSIENT:
+                    self.session.add(target)
+                    queue.append(target)
+
+    # -- running ----------------------------------------------------------------------
+
+    def run(self) -> None:
+        plan = self.plan()
+        if not plan:
+            return
+        self.check_conflicts([op for level in plan for op in level if op.kind in ("update", "delete")])
+        applied: list[Operation] = []
+        for index, level in enumerate(plan):
+            done, failed = self._run_level(level)
+            applied.extend(done)
+            if failed is not None:
+                pending = [op for op in level if op not in done]
+                pending += [op for later in plan[index + 1 :] for op in later]
+                raise CommitError(
+                    f"commit stopped after {len(applied)} of {len(applied) + len(pending)} operations: "
+                    f"{failed}; commit() again to send the {len(pending)} left",
+                    applied=applied, pending=pending,
+                    method=failed.method, path=failed.path, status=failed.status,
+                ) from failed
+        self._after_commit(applied)
+
+    def _run_level(self, level: list[Operation]) -> tuple[list[Operation], KitsuError | None]:
+        workers = max(1, min(self.session.workers, len(level)))
+        if workers == 1:
+            done: list[Operation] = []
+            for op in level:
+                try:
+                    self.execute(op)
+                except KitsuError as exc:
+                    return done, exc
+                done.append(op)
+            return done, None
+        with ThreadPoolExecutor(workers, thread_name_prefix="kitsu-commit") as pool:
+            futures = {pool.submit(self.execute, op): op for op in level}
+            finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            error = next((f.exception() for f in finished if f.exception() is not None), None)
+            if error is not None:
+                for future in futures:
+                    future.cancel()
+            wait(futures)
+        done = [op for f, op in futures.items() if f.done() and not f.cancelled() and f.exception() is None]
+        failure = next((f.exception() for f in futures if f.done() and not f.cancelled() and f.exception()), None)
+        if failure is not None and not isinstance(failure, KitsuError):
+            raise failure
+        return done, failure  # type: ignore[return-value]
+
+    def execute(self, op: Operation) -> None:
+        handler: Callable[[Operation], None] = getattr(self, f"_{op.kind}")
+        handler(op)
+
+    # -- operations ---------------------------------------------------------------------
+
+    def _create(self, op: Operation) -> None:
+        obj = op.obj
+        assert obj is not None
+        cls = type(obj)
+        routes = routes_for(cls.__kitsu_type__)
+        _resolve_pending_keys(obj)
+        if id(obj) in self.session._in_doubt and self._adopt_existing(obj):
+            return
+        values = _creatable(obj)
+        sent = values if routes.create_only is None else {
+            k: v for k, v in values.items() if k in routes.create_only
+        }
+        body = {routes.create_fields.get(k, cls.__wire__[k]): _wire(v) for k, v in sent.items()}
+        if routes.create_only is None and obj._extra:
+            body = {**obj._extra, **body}
+        path = _format(routes.create, obj)
+        try:
+            row = self.transport.post(path, body)
+        except ConnectionError:
+            self.session._in_doubt.add(id(obj))
+            raise
+        self._adopt(obj, row)
+        leftover = [k for k, v in values.items() if k not in sent and getattr(obj, k) != v]
+        if leftover:
+            for name in leftover:
+                obj.__setattr__(name, values[name])
+            self._update(Operation("update", obj, tuple(leftover)))
+
+    def _adopt(self, obj: Entity, row: dict[str, Any]) -> None:
+        session = self.session
+        if obj in session._new:
+            session._new.remove(obj)
+        session._in_doubt.discard(id(obj))
+        obj._set_state(State.PERSISTENT, session)
+        session._apply_row(obj, row)
+        if obj.id:
+            session._identity[obj.id] = obj
+        _attach_to_parents(session, obj)
+
+    def _adopt_existing(self, obj: Entity) -> bool:
+        """Find a create whose answer was lost; adopt it instead of creating twice."""
+        cls = type(obj)
+        keys = {k: getattr(obj, k) for k in _NATURAL_KEYS if k in cls.__fields__ and getattr(obj, k) is not None}
+        if not keys:
+            return False
+        routes = routes_for(cls.__kitsu_type__)
+        params = dict(routes.list_params)
+        params.update({cls.__wire__[k]: str(v) for k, v in keys.items()})
+        rows = self.transport.get(routes.list, params)
+        rows = rows.get("data", []) if isinstance(rows, dict) else rows
+        matches = [r for r in rows if all(r.get(cls.__wire__[k]) == v for k, v in keys.items())
+                   and r["id"] not in self.session._identity]
+        if len(matches) != 1:
+            return False
+        self._adopt(obj, matches[0])
+        return True
+
+    def _update(self, op: Operation) -> None:
+        obj = op.obj
+        assert obj is not None and obj.id is not None
+        cls = type(obj)
+        routes = routes_for(cls.__kitsu_type__)
+        _resolve_pending_keys(obj)
+        changes = obj.changes()
+        body: dict[str, Any] = {}
+        for name in op.fields:
+            new = getattr(obj, name)
+            if name == "data" and isinstance(obj, EntityRow):
+                # Zou merges an entity's data: removed keys must be sent as null.
+                old = changes.get(name, (None, new))[0] or {}
+                new = {**{k: None for k in old if k not in (new or {})},
+                       **{k: v for k, v in (new or {}).items() if old.get(k, object()) != v}}
+            body[cls.__wire__[name]] = _wire(new)
+        row = self.transport.put(_format(routes.update, obj), body)
+        if isinstance(row, dict) and row.get("id") == obj.id:
+            self.session._apply_row(obj, row)
+        else:
+            obj._mark_clean()
+
+    def _delete(self, op: Operation) -> None:
+        obj = op.obj
+        assert obj is not None and obj.id is not None
+        routes = routes_for(type(obj).__kitsu_type__)
+        self.transport.delete(_format(routes.delete, obj), dict(routes.delete_params) or None)
+        self.session._deleted.remove(obj)
+        _detach_from_parents(self.session, obj)
+        self.session._forget(obj)
+
+    def _assign(self, op: Operation) -> None:
+        person_id, tasks = op.payload
+        self.transport.put(f"actions/persons/{person_id}/assign", {"task_ids": [t.id for t in tasks]})
+        _settle_assignment(tasks, person_id, assigned=True)
+
+    def _unassign(self, op: Operation) -> None:
+        person_id, tasks = op.payload
+        self.transport.put(
+            "actions/tasks/clear-assignation", {"task_ids": [t.id for t in tasks], "person_id": person_id}
+        )
+        _settle_assignment(tasks, person_id, assigned=False)
+
+    # -- conflicts ------------------------------------------------------------------------
+
+    def check_conflicts(self, ops: list[Operation]) -> None:
+        """One request per route and 80 objects: has anything changed on the server?"""
+        if self.overwrite:
+            return
+        by_route: dict[str, list[Operation]] = defaultdict(list)
+        for op in ops:
+            if op.obj is not None and op.obj.id is not None:
+                routes = routes_for(type(op.obj).__kitsu_type__)
+                if routes.generic:
+                    by_route[routes.generic].append(op)
+        conflicts: list[Entity] = []
+        for path, route_ops in by_route.items():
+            for start in range(0, len(route_ops), URL_ID_BUDGET):
+                conflicts.extend(self._conflicts_in(path, route_ops[start : start + URL_ID_BUDGET]))
+        if conflicts:
+            names = ", ".join(repr(o) for o in conflicts[:10])
+            raise ConflictError(
+                f"{len(conflicts)} object(s) changed on the server since they were loaded: {names}. "
+                "Nothing was written. Refresh them, or commit(overwrite=True) to keep your version.",
+                objects=conflicts,
+            )
+
+    def _conflicts_in(self, path: str, ops: list[Operation]) -> Iterable[Entity]:
+        objs = [op.obj for op in ops if op.obj is not None]
+        fields = {"id", "updated_at"}
+        for op in ops:
+            fields.update(type(op.obj).__wire__[f] for f in op.fields)
+        rows = self.transport.get(path, {
+            "id": json.dumps([o.id for o in objs], separators=(",", ":")),
+            "fields": ",".join(sorted(fields)),
+        })
+        by_id = {row["id"]: row for row in rows}
+        for op in ops:
+            obj = op.obj
+            assert obj is not None
+            row = by_id.get(obj.id or "")
+            if row is None or parse_datetime(row.get("updated_at")) != obj.updated_at:
+                yield obj
+                continue
+            changes = obj.changes()
+            cls = type(obj)
+            for name in op.fields:
+                wire = cls.__wire__[name]
+                if wire in row and _wire(changes[name][0]) != row[wire]:
+                    yield obj
+                    break
+
+    # -- after ------------------------------------------------------------------------------
+
+    def _after_commit(self, applied: list[Operation]) -> None:
+        """Tasks whose status a comment changed are read again, in one request."""
+        from .model.tasks import Task
+
+        stale = {op.obj.object_id for op in applied
+                 if op.kind == "create" and op.obj is not None and type(op.obj).__name__ == "Comment"}
+        ids = [i for i in stale if isinstance(self.session._identity.get(i or ""), Task)]
+        for start in range(0, len(ids), URL_ID_BUDGET):
+            part = ids[start : start + URL_ID_BUDGET]
+            self.session._fetch(Task, {"id": json.dumps(part, separators=(",", ":"))})
+
+
+def _creatable(obj: Entity) -> dict[str, Any]:
+    cls = type(obj)
+    return {
+        name: getattr(obj, name)
+        for name in sorted(cls.__fields__ - _NEVER_SENT - cls.__derived__)
+        if getattr(obj, name) is not None
+    }
+
+
+def _wire(value: Any) -> Any:
+    return None if value is None else converter.unstructure(value)
+
+
+def _format(template: str | None, obj: Entity) -> str:
+    if template is None:
+        raise KitsuError(f"{type(obj).__name__} cannot be written through the API")
+    values = {type(obj).__wire__.get(k, k): getattr(obj, k) for k in type(obj).__fields__}
+    return template.format(**values)
+
+
+def _resolve_pending_keys(obj: Entity) -> None:
+    """Fill in foreign keys of objects that were pending when assigned."""
+    for name, rel in type(obj).__relationships__.items():
+        target = (obj._related or {}).get(name)
+        if isinstance(rel, ToOne) and isinstance(target, Entity) and getattr(obj, rel.key) is None:
+            if target.id is None:
+                raise KitsuError(f"{obj!r}.{name} points at {target!r}, which was not created")
+            object.__setattr__(obj, rel.key, target.id)
+
+
+def _attach_to_parents(session: Session, obj: Entity) -> None:
+    """A created object joins the loaded lists of its parents (``seq.shots``)."""
+    for parent, rel_name in _parents(session, obj):
+        cached = (parent._related or {}).get(rel_name)
+        if cached is not None and obj not in cached:
+            cached.append(obj)
+
+
+def _detach_from_parents(session: Session, obj: Entity) -> None:
+    for parent, rel_name in _parents(session, obj):
+        cached = (parent._related or {}).get(rel_name)
+        if cached is not None and obj in cached:
+            cached.remove(obj)
+
+
+def _parents(session: Session, obj: Entity) -> Iterable[tuple[Entity, str]]:
+    from .model.base import REGISTRY
+
+    for cls in {c for c in REGISTRY.values() if hasattr(c, "__relationships__")}:
+        for name, rel in cls.__relationships__.items():
+            if isinstance(rel, ToMany) and rel.target_name == type(obj).__kitsu_type__:
+                key = getattr(obj, rel.key, None)
+                parent = session._identity.get(key) if isinstance(key, str) else None
+                if isinstance(parent, cls):
+                    yield parent, name
+
+
+def _assignment_diff(task: Entity, old: list[str] | None, new: list[str] | None) -> list[Operation]:
+    before, after = set(old or ()), set(new or ())
+    ops = [Operation("assign", payload=(p, [task])) for p in sorted(after - before)]
+    ops += [Operation("unassign", payload=(p, [task])) for p in sorted(before - after)]
+    return ops
+
+
+def _merge_assignments(ops: list[Operation]) -> list[Operation]:
+    """One bulk request per person and direction, whatever the number of tasks."""
+    merged: dict[tuple[str, str], list[Entity]] = defaultdict(list)
+    for op in ops:
+        merged[(op.kind, op.payload[0])].extend(op.payload[1])
+    return [Operation(kind, payload=(person, tasks)) for (kind, person), tasks in merged.items()]
+
+
+def _settle_assignment(tasks: list[Entity], person_id: str, *, assigned: bool) -> None:
+    """Record one applied (un)assignment in each task's baseline, and only that one,
+    so that a commit that fails halfway resends exactly the rest."""
+    for task in tasks:
+        for store in (task._changes, task._copies):
+            if store is None or "assignee_ids" not in store:
+                continue
+            baseline = [p for p in (store["assignee_ids"] or []) if p != person_id]
+            baseline = [*baseline, person_id] if assigned else baseline
+            current = list(getattr(task, "assignee_ids") or [])
+            store["assignee_ids"] = current if set(baseline) == set(current) else baseline
+        if not task.changes().get("assignee_ids"):
+            if task._changes is not None:
+                task._changes.pop("assignee_ids", None)
