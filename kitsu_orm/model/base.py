@@ -269,10 +269,33 @@ def entity(type_name: str, *, reference: bool = False) -> Any:
         for name, rel in relationships.items():
             keys.setdefault(rel.key, []).append(name)
         new.__key_relations__ = {k: tuple(v) for k, v in keys.items()}
+        _accept_related_keywords(new)
         REGISTRY[type_name] = new
         return new
 
     return wrap
+
+
+def _accept_related_keywords(cls: type[Entity]) -> None:
+    """Let the constructor take relationships and properties too:
+    ``Shot(sequence=seq, frame_in=1)`` as well as ``Shot(parent_id=...)``."""
+    settable = frozenset(
+        name for klass in cls.__mro__ for name, value in vars(klass).items()
+        if hasattr(value, "__set__") and not name.startswith("_") and name not in cls.__fields__
+        and not isinstance(value, property)
+    )
+    if not settable:
+        return
+    fields_init = cls.__init__
+
+    def __init__(self: Entity, **kwargs: Any) -> None:
+        later = {k: kwargs.pop(k) for k in settable & kwargs.keys()}
+        fields_init(self, **kwargs)
+        for name, value in later.items():
+            setattr(self, name, value)
+
+    __init__.__doc__ = fields_init.__doc__
+    cls.__init__ = __init__  # type: ignore[method-assign]
 
 
 def _is_optional_of(annotation: Any, kinds: tuple[type, ...]) -> bool:

@@ -1,0 +1,216 @@
+"""pytest fixtures backed by a real Kitsu server (registered as the ``kitsu_orm`` plugin).
+
+=======================  ========  =================================================
+``kitsu_server``         session   the server: a :class:`~kitsu_orm.devserver.DevServer`
+                                   named ``$KITSU_DEV_NAME`` or ``pytest``, started or
+                                   reused, reset once per session and left running;
+                                   or an :class:`ExternalServer` (see below)
+``kitsu_client``         session   a :class:`~kitsu_orm.transport.Transport` logged in
+                                   as the admin (a login costs ~0.3 s: one per session)
+``kitsu_make_project``   function  ``make(name=None, **fields) -> dict``: creates
+                                   projects, all closed and deleted at teardown
+``kitsu_project``        function  one fresh project dict, named
+                                   ``test-<test name>-<8 hex>``
+=======================  ========  =================================================
+
+``--kitsu-no-reset`` keeps the database as the previous session left it.
+``KITSU_TEST_URL``, ``KITSU_TEST_EMAIL`` and ``KITSU_TEST_PASSWORD`` point the
+fixtures at a running server instead; nothing is started, reset or stopped then.
+
+Importing this module starts nothing: the server is touched only when a test
+asks for a fixture. Cleanup failures become :class:`KitsuFixtureWarning`, never
+test failures; so does a reset skipped because another session uses the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import uuid
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import pytest
+
+from .devserver import DevServer
+from .errors import ConfigurationError, KitsuError, NotFound
+
+if TYPE_CHECKING:
+    from .transport import Transport
+
+__all__ = [
+    "ExternalServer",
+    "KitsuFixtureWarning",
+    "KitsuServer",
+    "ProjectFactory",
+    "unique_project_name",
+]
+
+DEFAULT_TEST_SERVER = "pytest"
+_MAX_PROJECT_NAME = 80
+
+
+class KitsuServer(Protocol):
+    """What the fixtures need from a server, local or not."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def admin_email(self) -> str: ...
+    @property
+    def admin_password(self) -> str: ...
+    @property
+    def secret_key(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class ExternalServer:
+    """A server someone else runs, named by ``KITSU_TEST_*``; its secret key is unknown."""
+
+    url: str
+    admin_email: str
+    admin_password: str
+    secret_key: str | None = None
+
+
+class KitsuFixtureWarning(UserWarning):
+    """A fixture could not clean up after a test, or could not reset a shared server."""
+
+
+class ProjectFactory(Protocol):
+    def __call__(self, name: str | None = None, **fields: Any) -> dict[str, Any]: ...
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("kitsu_orm", "Kitsu server fixtures (kitsu_orm.testing)")
+    group.addoption(
+        "--kitsu-no-reset",
+        action="store_true",
+        default=False,
+        help="reuse the test server's database as it is instead of resetting it",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "server: needs the real Kitsu server of the kitsu_orm.testing fixtures"
+    )
+
+
+@pytest.fixture(scope="session")
+def kitsu_server(request: pytest.FixtureRequest) -> Iterator[KitsuServer]:
+    """The server of this test session, ready to answer.
+
+    Another test session may run on the same server (a second terminal, a
+    watcher): the reset is then skipped, with a warning, rather than dropping
+    the database under it.
+    """
+    reset = not request.config.getoption("kitsu_no_reset")
+    with contextlib.ExitStack() as stack:
+        try:
+            external = _external_server()
+            if external is not None:
+                yield external
+                return
+            server = DevServer.from_env(os.environ.get("KITSU_DEV_NAME") or DEFAULT_TEST_SERVER)
+            did_reset = stack.enter_context(server.session(reset=reset))
+        except KitsuError as exc:
+            pytest.fail(f"kitsu_server: {exc}", pytrace=False)
+        if reset and not did_reset:
+            warnings.warn(
+                KitsuFixtureWarning(
+                    f"server {server.name!r} is in use by another test session: not reset"
+                ),
+                stacklevel=1,
+            )
+        yield server
+
+
+@pytest.fixture(scope="session")
+def kitsu_client(kitsu_server: KitsuServer) -> Iterator[Transport]:
+    """The admin's transport, shared by the whole session; logged out at the end."""
+    from .transport import Transport  # requests loads only for sessions that use a server
+
+    client = Transport(kitsu_server.url)
+    try:
+        client.login(kitsu_server.admin_email, kitsu_server.admin_password)
+    except KitsuError as exc:
+        client.close()
+        pytest.fail(f"kitsu_client: {exc}", pytrace=False)
+    yield client
+    try:
+        client.logout()
+    except KitsuError as exc:
+        warnings.warn(KitsuFixtureWarning(f"logout failed: {exc}"), stacklevel=1)
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def kitsu_make_project(
+    kitsu_client: Transport, request: pytest.FixtureRequest
+) -> Iterator[ProjectFactory]:
+    """Create projects for one test; every one is closed and deleted afterwards."""
+    created: list[dict[str, Any]] = []
+
+    def make(name: str | None = None, **fields: Any) -> dict[str, Any]:
+        body = {**fields, "name": name or unique_project_name(request.node.name)}
+        project: dict[str, Any] = kitsu_client.post("data/projects", json=body)
+        created.append(project)
+        return project
+
+    yield make
+    for project in reversed(created):
+        _remove_project(kitsu_client, project)
+
+
+@pytest.fixture
+def kitsu_project(kitsu_make_project: ProjectFactory) -> dict[str, Any]:
+    """A fresh project of this test alone."""
+    return kitsu_make_project()
+
+
+def unique_project_name(test_name: str) -> str:
+    """``test-<test name>-<8 hex>``, at most 80 characters, safe for any test id."""
+    suffix = uuid.uuid4().hex[:8]
+    room = _MAX_PROJECT_NAME - len("test--") - len(suffix)
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", test_name).strip("-")[:room].rstrip("-")
+    return f"test-{slug}-{suffix}"
+
+
+def _external_server() -> ExternalServer | None:
+    url = os.environ.get("KITSU_TEST_URL")
+    if not url:
+        return None
+    email, password = os.environ.get("KITSU_TEST_EMAIL"), os.environ.get("KITSU_TEST_PASSWORD")
+    if not email or not password:
+        raise ConfigurationError(
+            "KITSU_TEST_URL is set: set KITSU_TEST_EMAIL and KITSU_TEST_PASSWORD too"
+        )
+    return ExternalServer(url, email, password)
+
+
+def _remove_project(client: Transport, project: dict[str, Any]) -> None:
+    """Close, then delete (Zou deletes closed projects only); warn instead of failing."""
+    path = f"data/projects/{project['id']}"
+    try:
+        client.put(path, json={"project_status_id": _closed_status_id(client)})
+        client.delete(path, params={"force": "true"})
+    except NotFound:
+        pass  # the test deleted it itself
+    except KitsuError as exc:
+        warnings.warn(
+            KitsuFixtureWarning(f"test project {project.get('name')!r} left on the server: {exc}"),
+            stacklevel=1,
+        )
+
+
+def _closed_status_id(client: Transport) -> str:
+    statuses: list[dict[str, Any]] = client.get("data/project-status")
+    for status in statuses:
+        if str(status.get("name", "")).lower() == "closed":
+            return str(status["id"])
+    raise KitsuError("the server has no 'Closed' project status", path="data/project-status")
