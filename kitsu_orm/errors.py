@@ -19,7 +19,8 @@
 Every instance carries ``method``, ``path``, ``status`` and ``message`` (the
 server's own words), each None where it does not apply, so that callers can
 log or branch on them without parsing the text. No requests exception ever
-escapes the library: the transport maps them here with ``raise ... from``.
+escapes the library: the transport maps them here, ``from None``, so that
+no traceback from deep inside requests reaches the user either.
 Secrets never appear in these texts.
 """
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import attrs
 import requests
 import requests.adapters
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import NewConnectionError, ReadTimeoutError
 
 from . import errors
 from .retry import Retry
@@ -325,7 +325,8 @@ class Transport:
                 resp = self._attempt(method, path, tokens, **kwargs)
             except requests.exceptions.RequestException as exc:
                 sent = not _never_sent(exc)
-                if not retry.allows_connection_error(method, sent=sent):
+                # Replaying a read timeout would multiply the caller's bound on waiting.
+                if _is_read_timeout(exc) or not retry.allows_connection_error(method, sent=sent):
                     raise _map_exception(exc, method, path) from None
                 retry = self._backoff(retry, method, path, None)
                 continue
@@ -436,6 +437,17 @@ def _never_sent(exc: requests.exceptions.RequestException) -> bool:
     return False
 
 
+def _is_read_timeout(exc: requests.exceptions.RequestException) -> bool:
+    """Whether the server took the request and then answered too slowly.
+
+    requests reports a timeout while reading the body as a ConnectionError
+    around urllib3's ReadTimeoutError, not as a ReadTimeout.
+    """
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return True
+    return bool(exc.args) and isinstance(exc.args[0], ReadTimeoutError)
+
+
 def _is_expired(resp: requests.Response) -> bool:
     message = _server_message(resp).lower()
     return any(hint in message for hint in _EXPIRED_HINTS)
@@ -466,7 +478,7 @@ def _map_exception(
     exc: requests.exceptions.RequestException, method: str, path: str
 ) -> errors.KitsuError:
     where = {"method": method, "path": "/" + path.lstrip("/")}
-    if isinstance(exc, requests.exceptions.Timeout):
+    if isinstance(exc, requests.exceptions.Timeout) or _is_read_timeout(exc):
         kind = "connecting" if isinstance(exc, requests.exceptions.ConnectTimeout) else "waiting for an answer"
         return errors.Timeout(f"timed out {kind}", **where)
     if isinstance(exc, requests.exceptions.ConnectionError):

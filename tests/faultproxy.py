@@ -1,7 +1,7 @@
 """A loopback HTTP proxy that breaks requests on purpose, for transport tests.
 
 Put a :class:`FaultProxy` in front of a real server, point a client at
-``proxy.url``, then script what happens to the next requests::
+``proxy.url``, then script what happens to the next requests (see the action classes)::
 
     with FaultProxy.in_front_of(server_url) as proxy:
         proxy.script(RESET, DROP, respond(503, {"Retry-After": "1"}))
@@ -24,6 +24,7 @@ within a bounded time, raising if one is left behind.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import socket
 import struct
@@ -33,7 +34,6 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import BinaryIO
 from urllib.parse import urlsplit
 
 __all__ = [
@@ -50,8 +50,10 @@ __all__ = [
     "Reset",
     "Respond",
     "Seen",
+    "StallBody",
     "delay",
     "respond",
+    "stall_body",
 ]
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,13 @@ class Delay:
 
 
 @dataclass(frozen=True)
+class StallBody:
+    """Forward, relay the answer's headers at once, then hold its body ``seconds``."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Respond:
     """Answer a canned response without forwarding, like a gateway would."""
 
@@ -103,7 +112,7 @@ class ForwardThenReset:
     """Let the server apply the request, then lose its answer (RST to the client)."""
 
 
-Action = Pass | Drop | Reset | Delay | Respond | ForwardThenReset
+Action = Pass | Drop | Reset | Delay | StallBody | Respond | ForwardThenReset
 
 PASS = Pass()
 DROP = Drop()
@@ -115,6 +124,10 @@ def delay(seconds: float) -> Delay:
     if seconds < 0:
         raise ValueError(f"a delay must be >= 0 seconds, not {seconds!r}")
     return Delay(float(seconds))
+
+
+def stall_body(seconds: float) -> StallBody:
+    return StallBody(delay(seconds).seconds)
 
 
 def respond(
@@ -161,18 +174,20 @@ class _Message:
         return "\r\n".join(lines).encode("latin-1") + self.body
 
 
-def _read_line(reader: BinaryIO) -> str:
+def _read_line(reader: io.BufferedReader) -> str:
     line = reader.readline(_MAX_LINE + 1)
+    if not line:
+        raise _BadMessage("the connection closed mid-message")
     if len(line) > _MAX_LINE:
         raise _BadMessage("line too long")
     return line.decode("latin-1").rstrip("\r\n")
 
 
-def _read_head(reader: BinaryIO) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+def _read_head(reader: io.BufferedReader) -> tuple[str, tuple[tuple[str, str], ...]] | None:
     """The start line and headers, or None if the peer closed before sending any."""
-    start = _read_line(reader)
-    if not start:
+    if not reader.peek(1):
         return None
+    start = _read_line(reader)
     headers: list[tuple[str, str]] = []
     for _ in range(_MAX_HEADERS):
         line = _read_line(reader)
@@ -185,7 +200,7 @@ def _read_head(reader: BinaryIO) -> tuple[str, tuple[tuple[str, str], ...]] | No
     raise _BadMessage("too many headers")
 
 
-def _read_exactly(reader: BinaryIO, size: int) -> bytes:
+def _read_exactly(reader: io.BufferedReader, size: int) -> bytes:
     if size > _MAX_BODY:
         raise _BadMessage(f"body of {size} bytes is over the limit")
     data = reader.read(size)
@@ -194,7 +209,7 @@ def _read_exactly(reader: BinaryIO, size: int) -> bytes:
     return data
 
 
-def _read_chunked(reader: BinaryIO) -> bytes:
+def _read_chunked(reader: io.BufferedReader) -> bytes:
     """The raw chunked body, framing kept, so that it can be forwarded as it came."""
     raw = bytearray()
     for _ in range(_MAX_CHUNKS):
@@ -222,7 +237,7 @@ def _chunk_size(line: str) -> int:
         raise _BadMessage(f"bad chunk size line {line!r}") from None
 
 
-def _read_body(reader: BinaryIO, message: _Message, *, until_eof: bool) -> bytes:
+def _read_body(reader: io.BufferedReader, message: _Message, *, until_eof: bool) -> bytes:
     if (message.header("Transfer-Encoding") or "").lower().endswith("chunked"):
         return _read_chunked(reader)
     length = message.header("Content-Length")
@@ -238,17 +253,17 @@ def _read_body(reader: BinaryIO, message: _Message, *, until_eof: bool) -> bytes
     return data
 
 
-def _read_request(reader: BinaryIO) -> _Message | None:
+def _read_request(reader: io.BufferedReader) -> _Message | None:
     head = _read_head(reader)
     if head is None:
         return None
-    request = _Message(head[0], head[1], b"")
     if len(head[0].split(" ")) != 3:
         raise _BadMessage(f"malformed request line {head[0]!r}")
+    request = _Message(head[0], head[1], b"")
     return _Message(head[0], head[1], _read_body(reader, request, until_eof=False))
 
 
-def _read_response(reader: BinaryIO, method: str) -> _Message:
+def _read_response(reader: io.BufferedReader, method: str) -> _Message:
     head = _read_head(reader)
     if head is None:
         raise _BadMessage("the server closed the connection without answering")
@@ -272,12 +287,11 @@ def _canned(action: Respond) -> bytes:
         reason = HTTPStatus(action.status).phrase
     except ValueError:
         reason = "Unknown"
-    headers = dict(action.headers)
-    headers.setdefault("Content-Type", "text/plain")
-    message = _Message(f"HTTP/1.1 {action.status} {reason}", tuple(headers.items()), action.body)
-    return message.with_headers(
-        {"Content-Length": str(len(action.body)), "Connection": "close"}
-    ).to_bytes()
+    message = _Message(f"HTTP/1.1 {action.status} {reason}", action.headers, action.body)
+    framing = {"Content-Length": str(len(action.body)), "Connection": "close"}
+    if message.header("Content-Type") is None:
+        framing["Content-Type"] = "text/plain"
+    return message.with_headers(framing).to_bytes()
 
 
 # -- sockets -----------------------------------------------------------------------------
@@ -486,8 +500,9 @@ class FaultProxy:
     def _spawn(self, target: Callable[..., None], *args: object, name: str) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True, name=name)
         with self._lock:
+            # Started under the lock, so close() never joins a thread not yet started.
             self._threads.add(thread)
-        thread.start()
+            thread.start()
 
     def _untrack_thread(self) -> None:
         with self._lock:
@@ -545,6 +560,11 @@ class FaultProxy:
         elif isinstance(action, Delay):
             if not self._stopping.wait(action.seconds):
                 client.sendall(self._forward(seen, request))
+        elif isinstance(action, StallBody):
+            head, sep, body = self._forward(seen, request).partition(b"\r\n\r\n")
+            client.sendall(head + sep)
+            if not self._stopping.wait(action.seconds):
+                client.sendall(body)
         else:
             client.sendall(self._forward(seen, request))
 
