@@ -62,9 +62,18 @@ class Operation:
     payload: Any = None  # assign / unassign: (person_id, [task objects])
 
     def __repr__(self) -> str:
+        if self.kind == "comments":
+            return f"<comment {len(self.payload)} tasks>"
         if self.obj is None:
             return f"<{self.kind} {self.payload[0][:8]} on {len(self.payload[1])} tasks>"
         return f"<{self.kind} {self.obj!r}>"
+
+    @property
+    def objects(self) -> list[Entity]:
+        """The objects this operation writes."""
+        if self.obj is not None:
+            return [self.obj]
+        return list(self.payload if self.kind == "comments" else self.payload[1])
 
 
 class UnitOfWork:
@@ -81,8 +90,15 @@ class UnitOfWork:
         session = self.session
         self._cascade_pending()
         creates: dict[int, list[Operation]] = defaultdict(list)
+        comments: list[Entity] = []
         for obj in session._new:
+            if _batchable_comment(obj):
+                comments.append(obj)
+                continue
             creates[LEVELS.get(type(obj).__kitsu_type__, 9)].append(Operation("create", obj))
+        for start in range(0, len(comments), COMMENT_BATCH):
+            batch = comments[start : start + COMMENT_BATCH]
+            creates[LEVELS["Comment"]].append(Operation("comments", payload=batch))
         updates: list[Operation] = []
         assignments: list[Operation] = []
         for obj in session.dirty:
@@ -191,6 +207,23 @@ class UnitOfWork:
             for name in leftover:
                 obj.__setattr__(name, values[name])
             self._update(Operation("update", obj, tuple(leftover)))
+
+    def _comments(self, op: Operation) -> None:
+        """Many comments (and the status changes they carry) in one request."""
+        batch: list[Entity] = op.payload
+        todo = [c for c in batch if not (id(c) in self.session._in_doubt and self._adopt_existing(c))]
+        if not todo:
+            return
+        for comment in todo:
+            _resolve_pending_keys(comment)
+        body = {"comments": [_comment_body(c) for c in todo]}
+        try:
+            rows = self.transport.post("actions/tasks/batch-comment", body)
+        except ConnectionError:
+            self.session._in_doubt.update(id(c) for c in todo)
+            raise
+        for comment, row in zip(todo, rows):
+            self._adopt(comment, row)
 
     def _adopt(self, obj: Entity, row: dict[str, Any]) -> None:
         session = self.session
@@ -319,12 +352,31 @@ class UnitOfWork:
         """Tasks whose status a comment changed are read again, in one request."""
         from .model.tasks import Task
 
-        stale = {op.obj.object_id for op in applied
-                 if op.kind == "create" and op.obj is not None and type(op.obj).__name__ == "Comment"}
+        stale = {getattr(obj, "object_id") for op in applied if op.kind in ("create", "comments")
+                 for obj in op.objects if type(obj).__kitsu_type__ == "Comment"}
         ids = [i for i in stale if isinstance(self.session._identity.get(i or ""), Task)]
         for start in range(0, len(ids), URL_ID_BUDGET):
             part = ids[start : start + URL_ID_BUDGET]
             self.session._fetch(Task, {"id": json.dumps(part, separators=(",", ":"))})
+
+
+COMMENT_BATCH = 100
+
+
+def _batchable_comment(obj: Entity) -> bool:
+    return type(obj).__kitsu_type__ == "Comment" and getattr(obj, "object_type", None) == "Task"
+
+
+def _comment_body(comment: Entity) -> dict[str, Any]:
+    body = {
+        "task_id": getattr(comment, "object_id"),
+        "task_status_id": getattr(comment, "task_status_id"),
+        "text": getattr(comment, "text") or "",
+        "checklist": getattr(comment, "checklist") or [],
+    }
+    if getattr(comment, "person_id") is not None:
+        body["person_id"] = getattr(comment, "person_id")
+    return body
 
 
 def _creatable(obj: Entity) -> dict[str, Any]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..errors import ValidationError
 from .base import Entity, entity
 from .fields import wire
+from .people import Person
 from .relationships import ManyIds, ToMany, ToOne
 
 __all__ = ["Comment", "Task", "TaskStatus", "TaskType", "TimeSpent"]
@@ -81,6 +83,53 @@ class Task(Entity):
     comments = ToMany("Comment", "object_id", scope=None)
     time_spents = ToMany("TimeSpent", "task_id", scope=None)
     working_files = ToMany("WorkingFile", "task_id", scope=None)
+
+    # -- domain actions: each is pending in the session until commit() --------------
+
+    def comment(
+        self, text: str = "", status: TaskStatus | None = None, *, person: Person | None = None
+    ) -> Comment:
+        """Comment on the task, changing its status when ``status`` is given."""
+        session = self._require_session()
+        new = Comment(text=text, object_id=self.id, object_type="Task")
+        new.task = self
+        new.task_status = status if status is not None else self.task_status
+        if person is not None:
+            new.person = person
+        session.add(new)
+        return new
+
+    def set_status(self, status: TaskStatus, comment: str = "", *, person: Person | None = None) -> Comment:
+        """Change the status (through a comment, as Kitsu does)."""
+        if not isinstance(status, TaskStatus):
+            raise ValidationError(f"set_status takes a TaskStatus, not {type(status).__name__}")
+        return self.comment(comment, status, person=person)
+
+    def start(self, comment: str = "") -> Comment:
+        """Set the task to the studio's work-in-progress status."""
+        session = self._require_session()
+        statuses = session._loader.load_reference(TaskStatus)
+        wip = next((s for s in statuses if s.is_wip or s.short_name == "wip"), None)
+        if wip is None:
+            raise ValidationError("the server has no work-in-progress task status")
+        return self.set_status(wip, comment)
+
+    def assign(self, *persons: Person) -> None:
+        """Add assignees (one bulk request per person for all tasks, on commit)."""
+        ids = list(self.assignee_ids or [])
+        ids += [p for p in _person_ids(persons) if p not in ids]
+        self.assignee_ids = ids
+
+    def unassign(self, *persons: Person) -> None:
+        gone = set(_person_ids(persons))
+        self.assignee_ids = [p for p in self.assignee_ids or [] if p not in gone]
+
+
+def _person_ids(persons: tuple[Person, ...]) -> list[str]:
+    for person in persons:
+        if not isinstance(person, Person) or person.id is None:
+            raise ValidationError(f"assign takes saved Person objects, not {person!r}")
+    return [p.id for p in persons if p.id is not None]
 
 
 @entity("Comment")
