@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 
-from kitsu_orm.transport import Transport
+import kitsu_orm as kitsu
+
+SAMPLE_PROJECT = "Sample: Sprite Fright"
 
 
-def connect() -> Transport:
+def connect() -> kitsu.Session:
     url = os.environ.get("KITSU_URL")
     if url:
         email, password = os.environ["KITSU_EMAIL"], os.environ["KITSU_PASSWORD"]
@@ -17,9 +19,4 @@ def connect() -> Transport:
         server = DevServer.from_env()
         server.ensure_running()
         url, email, password = server.url, server.admin_email, server.admin_password
-    transport = Transport(url)
-    transport.login(email, password)
-    return transport
-
-
-SAMPLE_PROJECT = "Sample: Sprite Fright"
+    return kitsu.connect(url, email, password)

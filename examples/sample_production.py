@@ -1,61 +1,54 @@
-"""Fill a small sample production (once; a second run changes nothing).
+"""Fill a small sample production, in one commit (once; a second run changes nothing).
 
-2 episodes x 2 sequences x 3 shots, 4 assets of 2 types, and tasks on each:
-enough for examples/tour.py to have something real to walk through.
+2 episodes x 2 sequences x 3 shots, 4 assets of 2 types, a task per asset,
+two per shot, and two artists: enough for examples/tour.py to walk through.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from _connect import SAMPLE_PROJECT, connect
 
-SHOT_TASKS = ("Animation", "Compositing")
-ASSET_TASKS = ("Modeling",)
+import kitsu_orm as kitsu
+
 ASSETS = {"Character": ("Ellie", "Rex"), "Prop": ("Mushroom", "Lantern")}
-
-
-def by_name(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:
-    return next(row for row in rows if row["name"] == name)
+ARTISTS = (("Ana", "Lopez"), ("Kenji", "Sato"))
 
 
 def main() -> None:
-    kitsu = connect()
-    existing = [p for p in kitsu.get("data/projects", {"name": SAMPLE_PROJECT}) if p["name"] == SAMPLE_PROJECT]
-    if existing:
+    session = connect()
+    if kitsu.Project.where(name=SAMPLE_PROJECT).first() is not None:
         print(f"sample production {SAMPLE_PROJECT!r} already there")
         return
-    project = kitsu.post("data/projects", {"name": SAMPLE_PROJECT, "production_type": "tvshow"})
-    pid = project["id"]
-    task_types = kitsu.get("data/task-types")
-    todo = kitsu.get("data/task-status", {"is_default": "true"})[0]
-    asset_types = kitsu.get("data/asset-types")
-
-    def add_tasks(entity: dict[str, Any], names: tuple[str, ...]) -> None:
-        for name in names:
-            kitsu.post("data/tasks", {
-                "name": "main", "project_id": pid, "entity_id": entity["id"],
-                "task_type_id": by_name(task_types, name)["id"], "task_status_id": todo["id"],
-            })
-
-    for type_name, names in ASSETS.items():
-        asset_type = by_name(asset_types, type_name)
-        for name in names:
-            asset = kitsu.post(f"data/projects/{pid}/asset-types/{asset_type['id']}/assets/new", {"name": name})
-            add_tasks(asset, ASSET_TASKS)
-    for e in (1, 2):
-        episode = kitsu.post(f"data/projects/{pid}/episodes", {"name": f"E{e:02d}"})
-        for s in (1, 2):
-            sequence = kitsu.post(
-                f"data/projects/{pid}/sequences", {"name": f"E{e:02d}_SQ{s:02d}", "episode_id": episode["id"]}
-            )
-            for n in (1, 2, 3):
-                shot = kitsu.post(f"data/projects/{pid}/shots", {
-                    "name": f"SH{n * 10:03d}", "sequence_id": sequence["id"],
-                    "data": {"frame_in": 1, "frame_out": 24 * n}, "nb_frames": 24 * n,
-                })
-                add_tasks(shot, SHOT_TASKS)
-    print(f"sample production {SAMPLE_PROJECT!r} created in {kitsu.stats.total} requests")
+    task_types = {t.name: t for t in kitsu.TaskType.where()}
+    todo = kitsu.TaskStatus.where(short_name="todo").one()
+    asset_types = {t.name: t for t in kitsu.AssetType.where()}
+    with session.begin():
+        project = kitsu.Project(name=SAMPLE_PROJECT, production_type="tvshow")
+        session.add(project)
+        for first, last in ARTISTS:
+            email = f"{first.lower()}@sprite-fright.example"
+            if kitsu.Person.where(email=email).first() is None:
+                session.add(kitsu.Person(first_name=first, last_name=last, email=email))
+        for type_name, names in ASSETS.items():
+            for name in names:
+                asset = kitsu.Asset(name=name, project=project, asset_type=asset_types[type_name])
+                session.add(asset)
+                session.add(kitsu.Task(project=project, entity=asset,
+                                       task_type=task_types["Modeling"], task_status=todo))
+        for e in (1, 2):
+            episode = kitsu.Episode(name=f"E{e:02d}", project=project)
+            session.add(episode)
+            for q in (1, 2):
+                sequence = kitsu.Sequence(name=f"E{e:02d}_SQ{q:02d}", project=project, episode=episode)
+                session.add(sequence)
+                for n in (1, 2, 3):
+                    shot = kitsu.Shot(name=f"SH{n * 10:03d}", project=project, sequence=sequence,
+                                      frame_in=1, frame_out=24 * n, nb_frames=24 * n)
+                    session.add(shot)
+                    for task_type in ("Animation", "Compositing"):
+                        session.add(kitsu.Task(project=project, entity=shot,
+                                               task_type=task_types[task_type], task_status=todo))
+    print(f"sample production {SAMPLE_PROJECT!r} created in one commit: {session.stats.requests} requests")
 
 
 if __name__ == "__main__":

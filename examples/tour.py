@@ -1,54 +1,71 @@
-"""A tour of kitsu_orm on the sample production: read, walk, edit, fail well.
+"""A tour of kitsu_orm on the sample production: walk it, edit it in one commit, fail well.
 
 Run `make demo`: it starts a local Kitsu, fills the sample production, then runs this.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 import uuid
+from collections import Counter
 
 from _connect import SAMPLE_PROJECT, connect
 
-import kitsu_orm
+import kitsu_orm as kitsu
+
+
+def walk(session: kitsu.Session, project: kitsu.Project) -> None:
+    before = session.stats.requests
+    for sequence in sorted(project.sequences, key=lambda s: s.name):
+        print(f"  {sequence.episode.name} / {sequence.name}")
+        for shot in sorted(sequence.shots, key=lambda s: s.name):
+            tasks = ", ".join(
+                f"{t.task_type.name}:{t.task_status.short_name}"
+                + (f"({'+'.join(a.first_name for a in t.assignees)})" if t.assignees else "")
+                for t in sorted(shot.tasks, key=lambda t: t.task_type.name)
+            )
+            print(f"    {shot.name}  frames {shot.frame_in}-{shot.frame_out}  [{tasks}]")
+    print(f"  walked {len(project.shots)} shots and their tasks in {session.stats.requests - before} requests"
+          " (no request per shot: relationships load in batches)")
 
 
 def main() -> None:
-    kitsu = connect()
-    print(f"connected to {kitsu.host} (Zou {kitsu.get('')['version']}) as {kitsu.user['email']}")
-    project = next(p for p in kitsu.get("data/projects", {"name": SAMPLE_PROJECT}) if p["name"] == SAMPLE_PROJECT)
-    print(f"\nproject {project['name']!r}")
+    session = connect()
+    print(f"connected to {session.transport.host} as {session.transport.user['email']}")
+    project = kitsu.Project.where(name=SAMPLE_PROJECT).one()
+    print(f"\nproject {project.name!r}")
+    walk(session, project)
 
-    kitsu.stats.reset()
-    episodes = {e["id"]: e["name"] for e in kitsu.get("data/episodes", {"project_id": project["id"]})}
-    sequences = kitsu.get("data/sequences", {"project_id": project["id"]})
-    shots = kitsu.get("data/shots/with-tasks", {"project_id": project["id"]})
-    statuses = {s["id"]: s["short_name"] for s in kitsu.get("data/task-status")}
-    task_types = {t["id"]: t["name"] for t in kitsu.get("data/task-types")}
-    for sequence in sorted(sequences, key=lambda s: s["name"]):
-        print(f"  {episodes.get(sequence['parent_id'], '?')} / {sequence['name']}")
-        for shot in sorted((s for s in shots if s["sequence_id"] == sequence["id"]), key=lambda s: s["name"]):
-            tasks = ", ".join(
-                f"{task_types[t['task_type_id']]}:{statuses[t['task_status_id']]}" for t in shot["tasks"]
-            )
-            print(f"    {shot['name']}  frames {shot['data'].get('frame_in')}-{shot['data'].get('frame_out')}  [{tasks}]")
-    counts = Counter(statuses[t["task_status_id"]] for s in shots for t in s["tasks"])
-    print(f"  {len(shots)} shots, task statuses {dict(counts)}: read in {kitsu.stats.total} requests")
+    print("\none commit: +12 frames on every shot of E01, start the animation tasks, assign an artist")
+    artist = kitsu.Person.where(email="ana@sprite-fright.example").one()
+    animation = kitsu.TaskType.where(name="Animation").one()
+    before = session.stats.requests
+    with session.begin():
+        for shot in kitsu.Shot.where(project=project).include("sequence.episode", "tasks"):
+            if shot.sequence.episode.name == "E01":
+                shot.frame_out += 12
+                for task in shot.tasks:
+                    if task.task_type is animation:
+                        task.start("blocking started")
+                        task.assign(artist)
+        print(f"  pending: {len(session.dirty)} changed objects, {len(session.new)} new comments")
+    print(f"  committed in {session.stats.requests - before} requests")
+    walk(session, project)
 
-    shot = min(shots, key=lambda s: (s["sequence_name"], s["name"]))
-    new_out = int(shot["data"].get("frame_out") or 24) + 12
-    kitsu.put(f"data/entities/{shot['id']}", {"data": {"frame_out": new_out}})
-    again = kitsu.get(f"data/shots/{shot['id']}")
-    print(f"\nedited {shot['sequence_name']}/{shot['name']}: frame_out is now {again['data']['frame_out']} on the server")
+    statuses = Counter(t.task_status.short_name for t in kitsu.Task.where(project=project).include("task_status"))
+    print(f"\ntask statuses now: {dict(statuses)}")
 
+    print("\nmistakes are caught before any request:")
+    for attempt in (lambda: kitsu.Shot.where(nmae="SH010"), lambda: kitsu.Shot.where(sequence=project),
+                    lambda: setattr(project.shots[0], "frame_out", "48")):
+        try:
+            attempt()
+        except kitsu.ValidationError as exc:
+            print(f"  ValidationError: {exc}")
     try:
-        kitsu.get(f"data/shots/{uuid.uuid4()}")
-    except kitsu_orm.NotFound as exc:
-        print(f"a missing shot raises {type(exc).__name__}: {exc}")
-
-    print(f"\nrequests this tour: {kitsu.stats.total} ({kitsu.stats.by_method}), retries {kitsu.stats.retries}")
-    kitsu.logout()
-    print("logged out; no token kept:", kitsu.tokens is None)
+        kitsu.Shot.get(str(uuid.uuid4()))
+    except kitsu.NotFound as exc:
+        print(f"  a missing shot: NotFound ({exc.status} on {exc.path})")
+    print(f"\nrequests in this tour: {session.stats.requests} {session.stats.by_method}")
 
 
 if __name__ == "__main__":
