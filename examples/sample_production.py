@@ -29,10 +29,12 @@ def main() -> None:
             email = f"{first.lower()}@sprite-fright.example"
             if kitsu.Person.where(email=email).first() is None:
                 session.add(kitsu.Person(first_name=first, last_name=last, email=email))
+        assets = []
         for type_name, names in ASSETS.items():
             for name in names:
                 asset = kitsu.Asset(name=name, project=project, asset_type=asset_types[type_name])
                 session.add(asset)
+                assets.append(asset)
                 session.add(kitsu.Task(project=project, entity=asset,
                                        task_type=task_types["Modeling"], task_status=todo))
         for e in (1, 2):
@@ -45,6 +47,7 @@ def main() -> None:
                     shot = kitsu.Shot(name=f"SH{n * 10:03d}", project=project, sequence=sequence,
                                       frame_in=1, frame_out=24 * n, nb_frames=24 * n)
                     session.add(shot)
+                    shot.assets = [assets[(n + q) % 4], assets[(n + e) % 2]]  # the casting
                     for task_type in ("Animation", "Compositing"):
                         session.add(kitsu.Task(project=project, entity=shot,
                                                task_type=task_types[task_type], task_status=todo))

@@ -23,9 +23,10 @@ def walk(session: kitsu.Session, project: kitsu.Project) -> None:
                 + (f"({'+'.join(a.first_name for a in t.assignees)})" if t.assignees else "")
                 for t in sorted(shot.tasks, key=lambda t: t.task_type.name)
             )
-            print(f"    {shot.name}  frames {shot.frame_in}-{shot.frame_out}  [{tasks}]")
-    print(f"  walked {len(project.shots)} shots and their tasks in {session.stats.requests - before} requests"
-          " (no request per shot: relationships load in batches)")
+            cast = ", ".join(a.name for a in shot.assets)
+            print(f"    {shot.name}  frames {shot.frame_in}-{shot.frame_out}  cast: {cast}  [{tasks}]")
+    print(f"  {len(project.shots)} shots with their casting and tasks: "
+          f"{session.stats.requests - before} requests (relationships load in batches, once per session)")
 
 
 def main() -> None:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import LazyLoadError, ValidationError
 from .model.base import REGISTRY, Entity
-from .model.relationships import ManyIds, Relationship, ToMany, ToOne
-from .routes import URL_ID_BUDGET, routes_for
+from .model.relationships import Casting, ManyIds, Relationship, ToMany, ToOne
+from .routes import URL_ID_BUDGET
 
 if TYPE_CHECKING:
     from .session import Session
@@ -92,6 +92,8 @@ class Loader:
             return self._load_many_ids(rel, objs)
         if isinstance(rel, ToMany):
             return self._load_to_many(rel, objs)
+        if isinstance(rel, Casting):
+            return self._load_casting(rel, objs)
         raise TypeError(f"unknown relationship {rel!r}")  # pragma: no cover
 
     def _load_to_one(self, rel: ToOne, objs: Sequence[Entity]) -> list[Entity]:
@@ -139,6 +141,27 @@ class Loader:
         for parent in parents:
             parent._related_cache()[rel.name] = _sorted(children.get(parent.id or "", []))
         return group_of([*loaded, *rows])
+
+    def _load_casting(self, rel: Casting, objs: Sequence[Entity]) -> list[Entity]:
+        """One request per project gives the casting of all its shots."""
+        todo = [o for o in objs if o.id and rel.name not in (o._related or {})]
+        by_project: dict[str, list[Entity]] = defaultdict(list)
+        for shot in todo:
+            by_project[getattr(shot, "project_id", None) or ""].append(shot)
+        identity = self.session._identity
+        for project_id, shots in by_project.items():
+            casting = self.session.transport.get(
+                f"data/projects/{project_id}/sequences/all/casting"
+            ) if project_id else {}
+            wanted = sorted({c["asset_id"] for s in shots for c in casting.get(s.id, [])})
+            missing = [i for i in wanted if i not in identity]
+            if missing:
+                self.fetch_ids("Asset", missing, scope=("project_id", project_id))
+            for shot in shots:
+                ids = [c["asset_id"] for c in casting.get(shot.id, [])]
+                shot._related_cache()[rel.name] = [identity[i] for i in ids if i in identity]
+        assets = {id(a): a for o in objs for a in (o._related or {}).get(rel.name, [])}
+        return group_of(assets.values())
 
     # -- rows by id -------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from .errors import CommitError, ConflictError, ConnectionError, KitsuError
 from .model.base import Entity, State
 from .model.converter import converter, parse_datetime
 from .model.production import EntityRow
-from .model.relationships import ToMany, ToOne
+from .model.relationships import Casting, ToMany, ToOne
 from .routes import URL_ID_BUDGET, routes_for
 
 if TYPE_CHECKING:
@@ -111,8 +111,10 @@ class UnitOfWork:
         deletes: dict[int, list[Operation]] = defaultdict(list)
         for obj in session._deleted:
             deletes[LEVELS.get(type(obj).__kitsu_type__, 9)].append(Operation("delete", obj))
+        castings = [Operation("cast", obj) for obj in [*session._identity.values(), *session._new]
+                    if (obj._related or {}).get(Casting.DIRTY)]
         levels = [creates[k] for k in sorted(creates)]
-        levels += [updates, _merge_assignments(assignments)]
+        levels += [updates, _merge_assignments(assignments), castings]
         levels += [deletes[k] for k in sorted(deletes, reverse=True)]
         return [level for level in levels if level]
 
@@ -224,6 +226,20 @@ class UnitOfWork:
             raise
         for comment, row in zip(todo, rows):
             self._adopt(comment, row)
+
+    def _cast(self, op: Operation) -> None:
+        """Replace a shot's casting with the assets now in ``shot.assets``."""
+        shot = op.obj
+        assert shot is not None and shot._related is not None
+        assets = shot._related.get("assets", [])
+        counts: dict[str, int] = defaultdict(int)
+        for asset in assets:
+            if asset.id is None:
+                raise KitsuError(f"{shot!r} casts {asset!r}, which was not created")
+            counts[asset.id] += 1
+        body = [{"asset_id": a, "nb_occurences": n} for a, n in counts.items()]
+        self.transport.put(f"data/projects/{getattr(shot, 'project_id')}/entities/{shot.id}/casting", body)
+        shot._related.pop(Casting.DIRTY, None)
 
     def _adopt(self, obj: Entity, row: dict[str, Any]) -> None:
         session = self.session
@@ -352,7 +368,7 @@ class UnitOfWork:
         """Tasks whose status a comment changed are read again, in one request."""
         from .model.tasks import Task
 
-        stale = {getattr(obj, "object_id") for op in applied if op.kind in ("create", "comments")
+        stale = {obj.object_id for op in applied if op.kind in ("create", "comments")
                  for obj in op.objects if type(obj).__kitsu_type__ == "Comment"}
         ids = [i for i in stale if isinstance(self.session._identity.get(i or ""), Task)]
         for start in range(0, len(ids), URL_ID_BUDGET):
@@ -369,13 +385,13 @@ def _batchable_comment(obj: Entity) -> bool:
 
 def _comment_body(comment: Entity) -> dict[str, Any]:
     body = {
-        "task_id": getattr(comment, "object_id"),
-        "task_status_id": getattr(comment, "task_status_id"),
-        "text": getattr(comment, "text") or "",
-        "checklist": getattr(comment, "checklist") or [],
+        "task_id": comment.object_id,
+        "task_status_id": comment.task_status_id,
+        "text": comment.text or "",
+        "checklist": comment.checklist or [],
     }
-    if getattr(comment, "person_id") is not None:
-        body["person_id"] = getattr(comment, "person_id")
+    if comment.person_id is not None:
+        body["person_id"] = comment.person_id
     return body
 
 
@@ -460,7 +476,7 @@ def _settle_assignment(tasks: list[Entity], person_id: str, *, assigned: bool) -
                 continue
             baseline = [p for p in (store["assignee_ids"] or []) if p != person_id]
             baseline = [*baseline, person_id] if assigned else baseline
-            current = list(getattr(task, "assignee_ids") or [])
+            current = list(task.assignee_ids or [])
             store["assignee_ids"] = current if set(baseline) == set(current) else baseline
         if not task.changes().get("assignee_ids"):
             if task._changes is not None:

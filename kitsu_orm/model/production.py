@@ -9,7 +9,7 @@ import attrs
 
 from .base import REGISTRY, Entity, entity
 from .fields import derived
-from .relationships import ToMany, ToOne
+from .relationships import Casting, ToMany, ToOne
 
 __all__ = [
     "Asset", "AssetInstance", "AssetType", "Episode", "Project", "ProjectStatus",
@@ -142,6 +142,7 @@ class Shot(EntityRow):
     project = ToOne("Project", "project_id", scope=None)
     sequence = ToOne("Sequence", "parent_id")
     tasks = ToMany("Task", "entity_id")
+    assets = Casting()
     frame_in = _FrameRange("frame_in")
     frame_out = _FrameRange("frame_out")
 

@@ -16,7 +16,7 @@ from ..errors import ValidationError
 if TYPE_CHECKING:
     from .base import Entity
 
-__all__ = ["Relationship", "ToOne", "ToMany", "ManyIds"]
+__all__ = ["Relationship", "ToOne", "ToMany", "ManyIds", "Casting"]
 
 T = TypeVar("T")
 
@@ -126,3 +126,25 @@ class ManyIds(Relationship[list[Any]]):
                 )
         setattr(obj, self.key, [item.id for item in values])
         obj._related_cache()[self.name] = values
+
+
+class Casting(Relationship[list[Any]]):
+    """The assets cast in a shot: ``shot.assets``, loaded for a whole project at once."""
+
+    many = True
+
+    def __init__(self) -> None:
+        super().__init__("Asset", "id", scope="project_id")
+
+    DIRTY = "_casting_changed"
+
+    def __set__(self, obj: Entity, value: Any) -> None:
+        values = list(value)
+        for item in values:
+            if not isinstance(item, self.target):
+                raise ValidationError(
+                    f"{type(obj).__name__}.{self.name} takes Asset objects, not {type(item).__name__}"
+                )
+        cache = obj._related_cache()
+        cache[self.name] = values
+        cache[self.DIRTY] = True
