@@ -91,16 +91,25 @@ class UnitOfWork:
         self._cascade_pending()
         creates: dict[int, list[Operation]] = defaultdict(list)
         comments: list[Entity] = []
-        for obj in session._new:
-            if _batchable_comment(obj):
-                comments.append(obj)
-                continue
-            creates[LEVELS.get(type(obj).__kitsu_type__, 9)].append(Operation("create", obj))
-        for start in range(0, len(comments), COMMENT_BATCH):
-            batch = comments[start : start + COMMENT_BATCH]
-            creates[LEVELS["Comment"]].append(Operation("comments", payload=batch))
+        bulk_tasks: dict[tuple[Any, ...], list[Entity]] = defaultdict(list)
         updates: list[Operation] = []
         assignments: list[Operation] = []
+        for obj in session._new:
+            if getattr(obj, "assignee_ids", None):
+                assignments.extend(_assignment_diff(obj, [], getattr(obj, "assignee_ids")))
+            if _batchable_comment(obj):
+                comments.append(obj)
+            elif (key := _bulk_task_key(session, obj)) is not None:
+                bulk_tasks[key].append(obj)
+            else:
+                creates[LEVELS.get(type(obj).__kitsu_type__, 9)].append(Operation("create", obj))
+        for start in range(0, len(comments), BATCH):
+            creates[LEVELS["Comment"]].append(Operation("comments", payload=comments[start : start + BATCH]))
+        for key, tasks in bulk_tasks.items():
+            for start in range(0, len(tasks), BATCH):
+                creates[LEVELS["Task"]].append(
+                    Operation("create_tasks", payload=(key[-1], tasks[start : start + BATCH]))
+                )
         for obj in session.dirty:
             changed = obj.changes()
             fields = tuple(n for n in changed if n not in type(obj).__derived__ and n != "assignee_ids")
@@ -203,12 +212,38 @@ class UnitOfWork:
         except ConnectionError:
             self.session._in_doubt.add(id(obj))
             raise
-        self._adopt(obj, row)
-        leftover = [k for k, v in values.items() if k not in sent and getattr(obj, k) != v]
-        if leftover:
-            for name in leftover:
-                obj.__setattr__(name, values[name])
-            self._update(Operation("update", obj, tuple(leftover)))
+        self._adopt(obj, row, values)
+
+    def _create_tasks(self, op: Operation) -> None:
+        """Tasks of one type for many shots or assets: one request (Zou skips existing ones)."""
+        kind, tasks = op.payload
+        for task in tasks:
+            _resolve_pending_keys(task)
+        intended = {id(t): _creatable(t) for t in tasks}
+        first = tasks[0]
+        path = (f"actions/projects/{getattr(first, 'project_id')}/task-types/"
+                f"{getattr(first, 'task_type_id')}/{kind}/create-tasks")
+        try:
+            rows = self.transport.post(path, [getattr(t, "entity_id") for t in tasks])
+        except ConnectionError:
+            self.session._in_doubt.update(id(t) for t in tasks)
+            raise
+        by_entity = {row["entity_id"]: row for row in rows}
+        missing = [t for t in tasks if getattr(t, "entity_id") not in by_entity]
+        if missing:  # created by an earlier try whose answer was lost
+            from .model.tasks import Task
+
+            found = self.transport.get(routes_for("Task").list, {
+                **routes_for("Task").list_params,
+                "task_type_id": getattr(first, "task_type_id"),
+                "entity_id": json.dumps([getattr(t, "entity_id") for t in missing], separators=(",", ":")),
+            })
+            by_entity.update({row["entity_id"]: row for row in found if row["name"] == Task.name})
+        for task in tasks:
+            row = by_entity.get(getattr(task, "entity_id"))
+            if row is None:
+                raise KitsuError(f"the server did not create {task!r}", path="/" + path)
+            self._adopt(task, row, intended[id(task)])
 
     def _comments(self, op: Operation) -> None:
         """Many comments (and the status changes they carry) in one request."""
@@ -224,7 +259,7 @@ class UnitOfWork:
         except ConnectionError:
             self.session._in_doubt.update(id(c) for c in todo)
             raise
-        for comment, row in zip(todo, rows):
+        for comment, row in zip(todo, rows, strict=True):
             self._adopt(comment, row)
 
     def _cast(self, op: Operation) -> None:
@@ -241,8 +276,11 @@ class UnitOfWork:
         self.transport.put(f"data/projects/{getattr(shot, 'project_id')}/entities/{shot.id}/casting", body)
         shot._related.pop(Casting.DIRTY, None)
 
-    def _adopt(self, obj: Entity, row: dict[str, Any]) -> None:
+    def _adopt(self, obj: Entity, row: dict[str, Any], intended: dict[str, Any] | None = None) -> None:
+        """``obj`` now exists on the server as ``row``; fields the create route
+        ignored are sent with one update."""
         session = self.session
+        assignees = list(getattr(obj, "assignee_ids", None) or ())
         if obj in session._new:
             session._new.remove(obj)
         session._in_doubt.discard(id(obj))
@@ -251,6 +289,16 @@ class UnitOfWork:
         if obj.id:
             session._identity[obj.id] = obj
         _attach_to_parents(session, obj)
+        if assignees:
+            obj.__setattr__("assignee_ids", assignees)  # pending: the assignment level sends them
+        if not intended:
+            return
+        for name, value in intended.items():
+            if getattr(obj, name) != value:
+                obj.__setattr__(name, value)  # tracked: an update, or an assignment
+        leftover = tuple(n for n in obj.changes() if n != "assignee_ids")
+        if leftover:
+            self._update(Operation("update", obj, leftover))
 
     def _adopt_existing(self, obj: Entity) -> bool:
         """Find a create whose answer was lost; adopt it instead of creating twice."""
@@ -376,7 +424,7 @@ class UnitOfWork:
             self.session._fetch(Task, {"id": json.dumps(part, separators=(",", ":"))})
 
 
-COMMENT_BATCH = 100
+BATCH = 100
 
 
 def _batchable_comment(obj: Entity) -> bool:
@@ -396,12 +444,37 @@ def _comment_body(comment: Entity) -> dict[str, Any]:
 
 
 def _creatable(obj: Entity) -> dict[str, Any]:
+    """The fields a create sends (assignees go through the assignment routes)."""
     cls = type(obj)
     return {
         name: getattr(obj, name)
-        for name in sorted(cls.__fields__ - _NEVER_SENT - cls.__derived__)
+        for name in sorted(cls.__fields__ - _NEVER_SENT - cls.__derived__ - {"assignee_ids"})
         if getattr(obj, name) is not None
     }
+
+
+_BULK_TASK_FIELDS = frozenset({"name", "project_id", "task_type_id", "task_status_id", "entity_id"})
+
+
+def _bulk_task_key(session: Session, obj: Entity) -> tuple[Any, ...] | None:
+    """What groups a new task with others into one create-tasks request, or None.
+
+    Only plain tasks qualify: named "main", on a shot or an asset, with no
+    other field set than its status (fixed by one update when not the default).
+    """
+    if type(obj).__kitsu_type__ != "Task" or getattr(obj, "name") != "main" or obj._extra:
+        return None
+    related = obj._related or {}
+    if not set(_creatable(obj)) <= _BULK_TASK_FIELDS:
+        return None
+    entity = related.get("entity") or session._identity.get(getattr(obj, "entity_id") or "")
+    kind = {"Shot": "shots", "Asset": "assets"}.get(type(entity).__kitsu_type__ if entity else "")
+    project = related.get("project") or getattr(obj, "project_id")
+    task_type = related.get("task_type") or getattr(obj, "task_type_id")
+    if kind is None or project is None or task_type is None:
+        return None
+    return (id(project) if isinstance(project, Entity) else project,
+            id(task_type) if isinstance(task_type, Entity) else task_type, kind)
 
 
 def _wire(value: Any) -> Any:
