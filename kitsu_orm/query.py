@@ -158,6 +158,8 @@ class Query(Generic[E]):
             wire = self.cls.__wire__[f.field]
             if wire in params:
                 continue  # Zou keeps one value per key: the rest is filtered locally
+            if wire == "name" and len(f.values) > 1:
+                continue  # Zou matches a name as one pattern, never as a JSON list
             values = [_wire_value(v) for v in f.values]
             params[wire] = values[0] if len(values) == 1 else json.dumps(values)
         return params

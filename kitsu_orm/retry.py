@@ -7,8 +7,8 @@ next one, so one policy can be shared by every thread of a transport.
 from __future__ import annotations
 
 import random
-from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 import attrs
 

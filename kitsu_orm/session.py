@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .errors import ConfigurationError, DetachedError, NotFound, ValidationError
+from .errors import ConfigurationError, DetachedError, ValidationError
 from .loading import Loader, group_of
 from .model.base import Entity, State
 from .model.converter import structure_row

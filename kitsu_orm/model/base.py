@@ -26,7 +26,15 @@ from ..errors import DetachedError, ValidationError
 from .fields import is_derived, wire_name
 
 if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+
     from ..session import Session
+else:
+
+    def dataclass_transform(**_: Any) -> Any:
+        """Only for type checkers (typing has it from Python 3.11)."""
+        return lambda decorator: decorator
+
 
 __all__ = ["Entity", "State", "REGISTRY", "entity", "MISSING"]
 
@@ -93,7 +101,11 @@ class Entity:
                 changes = {}
                 object.__setattr__(self, "_changes", changes)
             if name not in changes:
-                changes[name] = object.__getattribute__(self, name)
+                # A mutable value may have been edited in place already: the
+                # value as loaded is the copy taken then.
+                copies = self._copies or {}
+                current = object.__getattribute__(self, name)
+                changes[name] = copies[name] if name in copies else current
         object.__setattr__(self, name, value)
         related = self._related
         if related:
@@ -198,11 +210,12 @@ def _copy_json(value: Any) -> Any:
 
 def _check_type(cls: type[Entity], name: str, value: Any) -> None:
     allowed = cls.__field_types__.get(name)
-    if allowed is None or isinstance(value, allowed):
+    if allowed is None:
         return
-    if isinstance(value, bool) and bool not in allowed:
-        pass
-    elif isinstance(value, int) and float in allowed:
+    if isinstance(value, bool):  # a bool is an int to isinstance, never to Zou
+        if bool in allowed:
+            return
+    elif isinstance(value, allowed) or isinstance(value, int) and float in allowed:
         return
     names = " or ".join(t.__name__ for t in allowed)
     raise ValidationError(
@@ -232,14 +245,18 @@ def _allowed_types(annotation: Any) -> tuple[type, ...] | None:
     return (annotation,)
 
 
-def entity(type_name: str, *, reference: bool = False) -> Any:
+_E = typing.TypeVar("_E", bound="Entity")
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(attrs.field,))
+def entity(type_name: str, *, reference: bool = False) -> typing.Callable[[type[_E]], type[_E]]:
     """Make a class an entity: attrs, registered under Zou's ``type`` name.
 
     ``reference`` marks small studio-wide tables (task types, statuses...)
     that are loaded whole, once, instead of by id.
     """
 
-    def wrap(cls: type[Entity]) -> type[Entity]:
+    def wrap(cls: type[_E]) -> type[_E]:
         new = attrs.define(
             cls, slots=True, eq=False, repr=False, kw_only=True, on_setattr=attrs.setters.NO_OP
         )

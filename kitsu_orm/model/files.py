@@ -24,7 +24,6 @@ class Software(Entity):
 class OutputType(Entity):
     name: str = ""
     short_name: str | None = None
-    archived: bool = False
 
 
 @entity("FileStatus", reference=True)

@@ -79,7 +79,7 @@ class ToOne(Relationship[Any]):
         if pending is not None and pending.id is None:
             return pending  # a new object, not created yet
         key = getattr(obj, self.key)
-        if key is None:
+        if key is None or (pending is not None and pending.id == key):
             return pending
         session = obj._session
         if session is not None:

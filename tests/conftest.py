@@ -1,0 +1,52 @@
+"""ORM fixtures shared by the server-backed tests, on top of the kitsu_orm.testing plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import kitsu_orm as kitsu
+from kitsu_orm.testing import KitsuServer, _remove_project
+from kitsu_orm.transport import Transport
+
+SessionFactory = Callable[..., kitsu.Session]
+
+
+@pytest.fixture
+def new_session(kitsu_server: KitsuServer, kitsu_client: Transport) -> Iterator[SessionFactory]:
+    """``new_session(**options)``: a fresh ORM session on the admin's tokens (no login).
+
+    Every session gets its own transport, so that ``s.stats`` counts its
+    requests alone.
+    """
+    made: list[kitsu.Session] = []
+
+    def make(**options: Any) -> kitsu.Session:
+        assert kitsu_client.tokens is not None
+        session = kitsu.Session(
+            transport=Transport(kitsu_server.url, token=kitsu_client.tokens), **options
+        )
+        made.append(session)
+        return session
+
+    yield make
+    for session in made:
+        session.close()
+        session.transport.close()
+
+
+@pytest.fixture
+def session(new_session: SessionFactory) -> kitsu.Session:
+    return new_session()
+
+
+@pytest.fixture
+def orm_projects(kitsu_client: Transport) -> Iterator[list[kitsu.Project]]:
+    """Projects a test creates through the ORM: append them, they are removed afterwards."""
+    created: list[kitsu.Project] = []
+    yield created
+    for project in created:
+        if project.id is not None:
+            _remove_project(kitsu_client, {"id": project.id, "name": project.name})

@@ -1,0 +1,182 @@
+"""Batched loading on a real Kitsu: request counts for 100 shots, include, strict mode."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conftest import SessionFactory
+
+import kitsu_orm as kitsu
+from kitsu_orm.testing import KitsuServer, _remove_project, unique_project_name
+from kitsu_orm.transport import Transport
+
+pytestmark = pytest.mark.server
+
+NB_SHOTS = 100
+NB_LAYOUT = 10
+TASK_TYPES = ("Animation", "Layout")
+
+
+@pytest.fixture(scope="module")
+def hundred_shots(kitsu_server: KitsuServer, kitsu_client: Transport) -> Iterator[dict[str, Any]]:
+    """One project, one sequence, 100 shots with an Animation task each and a
+    Layout task on the first ten (Zou creates tasks slowly).
+
+    Animation tasks of even shots are assigned to Ann, Layout tasks to Bob:
+    built in one ORM commit, shared by this module's tests, which only read it.
+    """
+    project = kitsu_client.post("data/projects", {"name": unique_project_name("loading-100-shots")})
+    try:
+        transport = Transport(kitsu_server.url, token=kitsu_client.tokens)
+        s = kitsu.Session(transport=transport)
+        tag = project["id"][:8]
+        with s.begin():  # assigning persons created in the same commit is tested in test_unitofwork
+            ann, bob = (
+                kitsu.Person(
+                    first_name=first,
+                    last_name=f"Loader{tag}",
+                    email=f"{first.lower()}.{tag}@example.com",
+                )
+                for first in ("Ann", "Bob")
+            )
+            s.add_all([ann, bob])
+        with s.begin():
+            p = s.get(kitsu.Project, project["id"])
+            types = {
+                n: kitsu.TaskType.where(name=n, for_entity="Shot", session=s).one()
+                for n in TASK_TYPES
+            }
+            todo = kitsu.TaskStatus.where(short_name="todo", session=s).one()
+            seq = kitsu.Sequence(name="SQ01", project=p)
+            s.add(seq)
+            for n in range(NB_SHOTS):
+                shot = kitsu.Shot(
+                    name=f"SH{n:03d}", project=p, sequence=seq, frame_in=1, frame_out=24
+                )
+                s.add(shot)
+                anim = kitsu.Task(
+                    project=p, entity=shot, task_type=types["Animation"], task_status=todo
+                )
+                if n % 2 == 0:
+                    anim.assignees = [ann]
+                s.add(anim)
+                if n < NB_LAYOUT:
+                    s.add(
+                        kitsu.Task(
+                            project=p,
+                            entity=shot,
+                            task_type=types["Layout"],
+                            task_status=todo,
+                            assignees=[bob],
+                        )
+                    )
+        transport.close()
+        yield {"project_id": project["id"], "ann": ann.id, "bob": bob.id}
+    finally:
+        _remove_project(kitsu_client, project)
+
+
+def _check_production(shots: list[kitsu.Shot], ids: dict[str, Any]) -> None:
+    """What 100 shots, their tasks, types, statuses and assignees must read as."""
+    assert len(shots) == NB_SHOTS
+    for shot in shots:
+        n = int(shot.name[2:])
+        tasks = {task.task_type.name: task for task in shot.tasks}
+        assert sorted(tasks) == (sorted(TASK_TYPES) if n < NB_LAYOUT else ["Animation"])
+        assert all(task.task_status.short_name == "todo" for task in tasks.values())
+        assert [p.id for p in tasks["Animation"].assignees] == ([ids["ann"]] if n % 2 == 0 else [])
+        if n < NB_LAYOUT:
+            assert [p.id for p in tasks["Layout"].assignees] == [ids["bob"]]
+        assert all(task.entity is shot for task in tasks.values())
+
+
+def test_lazy_loads_cost_one_request_per_relationship_for_the_whole_result(
+    new_session: SessionFactory, hundred_shots: dict[str, Any]
+) -> None:
+    s = new_session()
+    stats = s.transport.stats
+    shots = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).all()
+    assert stats.total == 1
+    tasks = [task for shot in shots for task in shot.tasks]
+    assert len(tasks) == NB_SHOTS + NB_LAYOUT
+    assert stats.total == 2
+    assert {task.task_type.name for task in tasks} == set(TASK_TYPES)
+    assert stats.total == 3
+    assert {task.task_status.short_name for task in tasks} == {"todo"}
+    assert stats.total == 4
+    assignees = {person.first_name for task in tasks for person in task.assignees}
+    assert assignees == {"Ann", "Bob"}
+    assert stats.total == 5
+
+    _check_production(shots, hundred_shots)
+    assert stats.total == 5 and stats.by_method == {"GET": 5}
+
+
+def test_include_loads_the_same_up_front_in_as_many_requests(
+    new_session: SessionFactory, hundred_shots: dict[str, Any]
+) -> None:
+    s = new_session()
+    shots = (
+        kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s)
+        .include("tasks.task_type", "tasks.task_status", "tasks.assignees")
+        .all()
+    )
+    assert s.transport.stats.total == 5
+    _check_production(shots, hundred_shots)
+    assert s.transport.stats.total == 5 and s.transport.stats.by_method == {"GET": 5}
+
+
+def test_strict_mode_refuses_lazy_loads(
+    new_session: SessionFactory, hundred_shots: dict[str, Any]
+) -> None:
+    s = new_session(strict=True)
+    shots = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).all()
+    before = s.transport.stats.total
+    with pytest.raises(kitsu.LazyLoadError, match=r"include\('tasks'\)"):
+        shots[0].tasks  # noqa: B018
+    with pytest.raises(kitsu.LazyLoadError):
+        shots[0].sequence  # noqa: B018
+    with pytest.raises(kitsu.LazyLoadError):
+        shots[0].project  # noqa: B018
+    assert s.transport.stats.total == before
+
+
+def test_strict_mode_is_satisfied_by_include(
+    new_session: SessionFactory, hundred_shots: dict[str, Any]
+) -> None:
+    s = new_session(strict=True)
+    shots = (
+        kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s)
+        .include("sequence", "tasks.task_type", "tasks.task_status", "tasks.assignees")
+        .all()
+    )
+    _check_production(shots, hundred_shots)
+    assert {shot.sequence.name for shot in shots} == {"SQ01"}
+    with pytest.raises(kitsu.LazyLoadError):
+        shots[0].tasks[0].comments  # noqa: B018 - not included
+
+
+def test_a_to_one_read_on_a_batch_loads_every_target_at_once(
+    new_session: SessionFactory, hundred_shots: dict[str, Any]
+) -> None:
+    s = new_session()
+    tasks = kitsu.Task.where(project_id=hundred_shots["project_id"], session=s).all()
+    s.transport.stats.reset()
+    entities = {task.entity for task in tasks}
+    assert len(entities) == NB_SHOTS and all(isinstance(e, kitsu.Shot) for e in entities)
+    # 100 ids do not fit in one URL: two requests of at most 80 ids.
+    assert s.transport.stats.total == 2
+
+
+def test_a_relationship_of_a_single_object_is_one_request(
+    new_session: SessionFactory, hundred_shots: dict[str, Any]
+) -> None:
+    s = new_session()
+    shot = kitsu.Shot.where(project_id=hundred_shots["project_id"], name="SH000", session=s).one()
+    s.transport.stats.reset()
+    assert len(shot.tasks) == 2 and shot.tasks is shot.tasks
+    assert s.transport.stats.total == 1
+    assert shot.tasks[0].entity is shot
+    assert s.transport.stats.total == 1

@@ -1,0 +1,269 @@
+"""Entities without a server: the converter, unknown fields, type checks, change tracking, repr."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+import kitsu_orm as kitsu
+from kitsu_orm.model.converter import converter, format_datetime, parse_datetime, structure_row
+
+SHOT_ROW: dict[str, Any] = {
+    "id": "5a5e0b04-0b6b-4a0a-9a39-6c3c1b2d9e01",
+    "name": "SH010",
+    "code": None,
+    "description": "first shot",
+    "canceled": False,
+    "nb_frames": 48,
+    "status": "running",
+    "project_id": "0f9a5f5e-7c39-4a1e-8d2e-5b1b3b9c0a11",
+    "entity_type_id": "c1a1b8f1-2a46-4a55-93f0-3d6c4c7b2d22",
+    "parent_id": "7d2e4f7c-1b9d-4d9b-8b57-3f3f8c2a6e33",
+    "source_id": None,
+    "preview_file_id": None,
+    "data": {"frame_in": 1, "frame_out": 48, "camera": {"lens": 35}},
+    "is_shared": False,
+    "is_casting_standby": False,
+    "ready_for": None,
+    "created_by": "a0c9b899-e589-48e7-97b8-bb71bf204e57",
+    "project_name": "Agent 327",
+    "sequence_name": "SQ01",
+    "created_at": "2026-11-27T21:06:23",
+    "updated_at": "2026-11-28T08:00:00",
+    "type": "Shot",
+    # Not declared on Shot:
+    "shotgun_id": 4242,
+    "nb_entities_out": 3,
+    "instance_casting": [{"asset_id": "x", "nb_occurences": 2}],
+}
+
+TASK_ROW: dict[str, Any] = {
+    "id": "9b1f3c1e-8f7a-4c52-9f0e-1d2c3b4a5f44",
+    "name": "main",
+    "priority": 2,
+    "estimation": 3.5,
+    "start_date": "2026-01-05T09:30:00",
+    "due_date": "2026-01-30",
+    "assignees": ["p1", "p2"],
+    "task_type_id": "tt",
+    "task_status_id": "ts",
+    "entity_id": "e",
+    "project_id": "p",
+    "data": None,
+    "created_at": "2026-11-27T21:06:23",
+    "updated_at": "2026-11-27T21:06:23",
+    "type": "Task",
+}
+
+
+def _loaded(row: dict[str, Any], cls: type[kitsu.Entity]) -> Any:
+    """An object as a session holds it after a load, without a session."""
+    obj = structure_row(row, cls)
+    obj._set_state(kitsu.State.PERSISTENT, None)
+    obj._mark_clean()
+    return obj
+
+
+# -- converter -----------------------------------------------------------------------
+
+
+def test_a_row_survives_structure_then_unstructure_unchanged() -> None:
+    shot = structure_row(SHOT_ROW, kitsu.Shot)
+    assert isinstance(shot, kitsu.Shot)
+    assert shot.name == "SH010" and shot.parent_id == SHOT_ROW["parent_id"]
+    assert shot.created_at == datetime(2026, 11, 27, 21, 6, 23, tzinfo=timezone.utc)
+    assert converter.unstructure(shot) == SHOT_ROW
+
+
+def test_wire_names_are_renamed_both_ways() -> None:
+    task = structure_row(TASK_ROW, kitsu.Task)
+    assert task.assignee_ids == ["p1", "p2"]
+    row = converter.unstructure(task)
+    assert row["assignees"] == ["p1", "p2"]
+    assert "assignee_ids" not in row
+
+
+def test_unknown_fields_are_kept_in_extra_and_sent_back() -> None:
+    shot = structure_row(SHOT_ROW, kitsu.Shot)
+    assert shot._extra == {
+        "shotgun_id": 4242,
+        "nb_entities_out": 3,
+        "instance_casting": [{"asset_id": "x", "nb_occurences": 2}],
+    }
+    # "type" is the class itself, never an unknown field.
+    assert "type" not in shot._extra
+    assert not hasattr(shot, "shotgun_id")
+    row = converter.unstructure(shot)
+    assert row["shotgun_id"] == 4242 and row["instance_casting"][0]["nb_occurences"] == 2
+
+
+def test_a_row_without_unknown_fields_has_no_extra() -> None:
+    row = {
+        k: v
+        for k, v in SHOT_ROW.items()
+        if k not in ("shotgun_id", "nb_entities_out", "instance_casting")
+    }
+    assert structure_row(row, kitsu.Shot)._extra is None
+
+
+def test_missing_keys_take_the_class_defaults() -> None:
+    shot = structure_row({"id": "x", "name": "SH1"}, kitsu.Shot)
+    assert shot.data is None and shot.canceled is False and shot.updated_at is None
+
+
+# -- datetimes ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-27T21:06:23", datetime(2026, 11, 27, 21, 6, 23, tzinfo=timezone.utc)),
+        (
+            "2026-11-27T21:06:23.250000",
+            datetime(2026, 11, 27, 21, 6, 23, 250000, tzinfo=timezone.utc),
+        ),
+        ("2026-11-30", datetime(2026, 11, 30, tzinfo=timezone.utc)),
+        ("2026-11-27T21:06:23Z", datetime(2026, 11, 27, 21, 6, 23, tzinfo=timezone.utc)),
+        ("2026-11-27T23:06:23+02:00", datetime(2026, 11, 27, 21, 6, 23, tzinfo=timezone.utc)),
+    ],
+)
+def test_server_datetimes_become_aware_utc(text: str, expected: datetime) -> None:
+    parsed = parse_datetime(text)
+    assert parsed == expected
+    assert parsed is not None and parsed.utcoffset() == timedelta(0)
+
+
+def test_datetimes_go_back_as_naive_utc_iso_strings() -> None:
+    paris = timezone(timedelta(hours=1))
+    assert format_datetime(datetime(2026, 1, 5, 10, 30, tzinfo=paris)) == "2026-01-05T09:30:00"
+    assert (
+        format_datetime(datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)) == "2026-01-05T09:30:00"
+    )
+    assert format_datetime(datetime(2026, 1, 5, 9, 30)) == "2026-01-05T09:30:00"
+    assert format_datetime(date(2026, 1, 5)) == "2026-01-05"
+
+
+def test_datetime_fields_round_trip_and_accept_dates() -> None:
+    task = structure_row(TASK_ROW, kitsu.Task)
+    assert task.start_date == datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
+    assert task.due_date == datetime(2026, 1, 30, tzinfo=timezone.utc)
+    row = converter.unstructure(task)
+    assert row["start_date"] == "2026-01-05T09:30:00"
+    task.due_date = date(2026, 2, 1)  # a date is accepted where a datetime is declared
+    assert task.due_date == date(2026, 2, 1)
+    assert parse_datetime(None) is None
+
+
+# -- type checks -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: kitsu.Shot(name=5), "Shot.name takes str"),
+        (lambda: kitsu.Shot(nb_frames="48"), "Shot.nb_frames"),
+        (lambda: kitsu.Shot(nb_frames=True), "Shot.nb_frames"),
+        (lambda: kitsu.Shot(frame_in="1"), "Shot.frame_in takes an int"),
+        (lambda: kitsu.Shot(data=["not", "a", "dict"]), "Shot.data"),
+        (lambda: kitsu.Task(estimation="3"), "Task.estimation"),
+        (lambda: kitsu.Shot(sequence=kitsu.Episode(name="E01")), "Shot.sequence takes a Sequence"),
+        (lambda: kitsu.Task(assignees=[kitsu.Department(name="x")]), "Task.assignees takes Person"),
+    ],
+)
+def test_wrong_types_are_refused_when_set(make: Any, message: str) -> None:
+    with pytest.raises(kitsu.ValidationError, match=message):
+        make()
+
+
+def test_wrong_types_are_refused_on_assignment_too() -> None:
+    shot = kitsu.Shot(name="SH010")
+    with pytest.raises(kitsu.ValidationError, match="Shot.description"):
+        shot.description = 12
+    assert shot.description is None
+
+
+def test_compatible_values_are_accepted() -> None:
+    task = kitsu.Task(
+        estimation=3, priority=None
+    )  # an int where a float is declared, None when optional
+    assert task.estimation == 3 and task.priority is None
+
+
+def test_an_unknown_keyword_is_refused() -> None:
+    with pytest.raises(TypeError, match="nmae"):
+        kitsu.Shot(nmae="SH010")
+
+
+def test_constructors_take_relationships_and_frame_ranges() -> None:
+    seq = _loaded({"id": "seq-1", "name": "SQ01", "project_id": "p"}, kitsu.Sequence)
+    shot = kitsu.Shot(name="SH010", sequence=seq, frame_in=1, frame_out=48)
+    assert shot.parent_id == "seq-1" and shot.sequence is seq
+    assert shot.data == {"frame_in": 1, "frame_out": 48}
+    assert (shot.frame_in, shot.frame_out) == (1, 48)
+
+
+# -- change tracking --------------------------------------------------------------
+
+
+def test_changes_list_old_and_new_values() -> None:
+    shot = _loaded(SHOT_ROW, kitsu.Shot)
+    assert shot.changes() == {} and not shot.is_modified
+    shot.description = "edited"
+    shot.description = "edited twice"
+    assert shot.changes() == {"description": ("first shot", "edited twice")}
+    shot.description = "first shot"
+    assert shot.changes() == {}
+
+
+def test_in_place_edits_of_mutable_fields_are_seen() -> None:
+    shot = _loaded(SHOT_ROW, kitsu.Shot)
+    shot.data["camera"]["lens"] = 50
+    old, new = shot.changes()["data"]
+    assert old["camera"]["lens"] == 35 and new["camera"]["lens"] == 50
+    task = _loaded(TASK_ROW, kitsu.Task)
+    task.assignee_ids.append("p3")
+    assert task.changes()["assignee_ids"] == (["p1", "p2"], ["p1", "p2", "p3"])
+
+
+def test_a_frame_range_edit_is_a_data_change() -> None:
+    shot = _loaded(SHOT_ROW, kitsu.Shot)
+    shot.frame_out = 96
+    assert shot.changes()["data"][1]["frame_out"] == 96
+    assert SHOT_ROW["data"]["frame_out"] == 48  # the row it was loaded from is untouched
+
+
+def test_a_deleted_object_cannot_be_edited() -> None:
+    shot = _loaded(SHOT_ROW, kitsu.Shot)
+    shot._set_state(kitsu.State.DELETED, None)
+    with pytest.raises(kitsu.DetachedError, match="deleted"):
+        shot.name = "SH020"
+    assert shot.name == "SH010"
+
+
+# -- repr ------------------------------------------------------------------------------
+
+
+def test_repr_shows_type_label_short_id_and_state() -> None:
+    assert repr(kitsu.Shot(name="SH010")) == "<Shot SH010 new (transient)>"
+    assert repr(_loaded(SHOT_ROW, kitsu.Shot)) == "<Shot SH010 5a5e0b04>"
+    person = _loaded(
+        {
+            "id": "1234567890",
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "full_name": "Ada Lovelace",
+        },
+        kitsu.Person,
+    )
+    assert repr(person) == "<Person Ada Lovelace 12345678>"
+    deleted = _loaded(SHOT_ROW, kitsu.Shot)
+    deleted._set_state(kitsu.State.DELETED, None)
+    assert repr(deleted) == "<Shot SH010 5a5e0b04 (deleted)>"
+
+
+def test_repr_never_loads_anything() -> None:
+    # A detached object with unloaded relationships must still print.
+    task = _loaded(TASK_ROW, kitsu.Task)
+    assert repr(task) == "<Task main 9b1f3c1e>"

@@ -1,0 +1,230 @@
+"""Queries: validated when built (no request for a bad one), immutable, and run on a real Kitsu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import SessionFactory
+
+import kitsu_orm as kitsu
+from kitsu_orm.testing import ProjectFactory
+from kitsu_orm.transport import Transport
+
+# -- built without a session: nothing can be sent ------------------------------------------
+
+
+def test_queries_are_immutable() -> None:
+    base = kitsu.Shot.where(name="SH010")
+    narrowed = base.where(nb_frames=48)
+    assert narrowed is not base
+    assert len(base.filters) == 1 and len(narrowed.filters) == 2
+    for derived in (
+        base.include("tasks"),
+        base.order_by("-name"),
+        base.limit(3),
+        base.only("name"),
+    ):
+        assert derived is not base
+    assert (base.includes, base.ordering, base.max_rows, base.fields) == ((), (), None, ())
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: kitsu.Shot.where(nmae="SH010"), r"Shot has no field 'nmae'.*did you mean name"),
+        (lambda: kitsu.Shot.where(sequense=None), r"did you mean sequence"),
+        (lambda: kitsu.Shot.where(project_name="x"), r"computed by the server"),
+        (lambda: kitsu.Shot.where(tasks=[]), r"Shot.tasks is a list of Task"),
+        (
+            lambda: kitsu.Shot.where().include("taskz"),
+            r"no relationship 'taskz'.*did you mean tasks",
+        ),
+        (
+            lambda: kitsu.Shot.where().include("tasks.task_stat"),
+            r"Task has no relationship 'task_stat'",
+        ),
+        (lambda: kitsu.Shot.where().order_by("-nmae"), r"Shot has no field 'nmae'"),
+        (lambda: kitsu.Shot.where().only("frame"), r"Shot has no field 'frame'"),
+        (lambda: kitsu.Shot.where().limit(-1), r"limit takes a whole number"),
+        (lambda: kitsu.Shot.where(nb_frames="48"), r"Shot.nb_frames is int.*can never match"),
+        (lambda: kitsu.Shot.where(nb_frames=True), r"Shot.nb_frames is int"),
+        (lambda: kitsu.Shot.where(canceled="no"), r"Shot.canceled is bool"),
+        (lambda: kitsu.Task.where(estimation="3"), r"Task.estimation"),
+        (lambda: kitsu.Shot.where(project=42), r"takes a Project or an id string, not int"),
+        (lambda: kitsu.Shot.where(sequence=kitsu.Sequence(name="new")), r"is not created yet"),
+    ],
+)
+def test_a_bad_query_is_refused_when_built(build: Any, message: str) -> None:
+    with pytest.raises(kitsu.ValidationError, match=message):
+        build()
+
+
+# -- on the server ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def production(
+    kitsu_client: Transport, kitsu_project: dict[str, Any], session: kitsu.Session
+) -> dict[str, Any]:
+    """SQ01 with SH010..SH050: nb_frames 50 down to 10, description "even" on SH020 and SH040."""
+    pid = kitsu_project["id"]
+    seq = kitsu_client.post(f"data/projects/{pid}/sequences", {"name": "SQ01"})
+    for n in range(1, 6):
+        kitsu_client.post(
+            f"data/projects/{pid}/shots",
+            {
+                "name": f"SH0{n}0",
+                "sequence_id": seq["id"],
+                "nb_frames": 10 * (6 - n),
+                "description": None if n % 2 else "even",
+            },
+        )
+    return {
+        "project": session.get(kitsu.Project, pid),
+        "sequence": session.get(kitsu.Sequence, seq["id"]),
+    }
+
+
+@pytest.fixture
+def other_project(
+    kitsu_client: Transport, kitsu_make_project: ProjectFactory, session: kitsu.Session
+) -> kitsu.Project:
+    """Another project with its own SQ01 / SH010."""
+    project = kitsu_make_project()
+    seq = kitsu_client.post(f"data/projects/{project['id']}/sequences", {"name": "SQ01"})
+    kitsu_client.post(
+        f"data/projects/{project['id']}/shots", {"name": "SH010", "sequence_id": seq["id"]}
+    )
+    return session.get(kitsu.Project, project["id"])
+
+
+def _names(shots: list[kitsu.Shot]) -> list[str]:
+    return [shot.name for shot in shots]
+
+
+@pytest.mark.server
+def test_a_typo_a_wrong_type_or_a_wrong_entity_fails_before_any_request(
+    session: kitsu.Session, production: dict[str, Any]
+) -> None:
+    project, seq = production["project"], production["sequence"]
+    task_type = kitsu.TaskType.where(name="Animation", session=session).one()
+    session.transport.stats.reset()
+    refused = [
+        lambda: kitsu.Shot.where(projet=project, session=session).all(),
+        lambda: kitsu.Shot.where(project=project, nb_frames="10", session=session).all(),
+        lambda: kitsu.Shot.where(project=seq, session=session).all(),
+        lambda: kitsu.Shot.where(sequence=project, session=session).first(),
+        lambda: kitsu.Task.where(task_status=task_type, session=session).count(),
+        lambda: kitsu.Task.where(assignees=[task_type], session=session).all(),
+        lambda: kitsu.Shot.where(project=project, session=session).include("taks").all(),
+    ]
+    for run in refused:
+        with pytest.raises(kitsu.ValidationError) as info:
+            run()
+        assert info.value.status is None  # refused here, not by the server
+    assert session.transport.stats.total == 0
+    with pytest.raises(kitsu.ValidationError, match=r"takes Project, not a Sequence"):
+        kitsu.Shot.where(project=seq, session=session)
+    with pytest.raises(kitsu.ValidationError, match=r"takes TaskStatus, not a TaskType"):
+        kitsu.Task.where(task_status=task_type, session=session)
+    assert session.transport.stats.total == 0
+
+
+@pytest.mark.server
+def test_where_all_count_first_one(
+    session: kitsu.Session, production: dict[str, Any], other_project: kitsu.Project
+) -> None:
+    project, seq = production["project"], production["sequence"]
+    shots = kitsu.Shot.where(project=project, session=session)
+    assert sorted(_names(shots.all())) == ["SH010", "SH020", "SH030", "SH040", "SH050"]
+    assert shots.count() == 5
+    assert len(list(shots)) == 5  # iteration runs the query
+    assert kitsu.Shot.where(sequence=seq, session=session).count() == 5
+    assert kitsu.Shot.where(sequence=seq.id, session=session).count() == 5
+    assert kitsu.Shot.where(parent_id=seq.id, session=session).count() == 5
+    assert kitsu.Shot.where(project=project, nb_frames=30, session=session).one().name == "SH030"
+    assert (
+        kitsu.Shot.where(project=project, nb_frames=[10, 50], session=session)
+        .order_by("name")
+        .all()[0]
+        .name
+        == "SH010"
+    )
+    assert kitsu.Shot.where(project=project, nb_frames=999, session=session).first() is None
+    with pytest.raises(kitsu.NotFound, match="no Shot matches"):
+        kitsu.Shot.where(project=project, nb_frames=999, session=session).one()
+    with pytest.raises(kitsu.MultipleResultsFound, match="2 Shot objects match"):
+        kitsu.Shot.where(
+            name="SH010",
+            sequence=[seq, *kitsu.Sequence.where(project=other_project, session=session).all()],
+            session=session,
+        ).one()
+
+
+@pytest.mark.server
+def test_name_filters_are_exact_and_other_projects_stay_out(
+    session: kitsu.Session, production: dict[str, Any], other_project: kitsu.Project
+) -> None:
+    project, other = production["project"], other_project
+    # Zou matches names without case: the query must not.
+    assert kitsu.Shot.where(project=project, name="sh010", session=session).all() == []
+    assert _names(kitsu.Shot.where(project=project, name="SH010", session=session).all()) == [
+        "SH010"
+    ]
+    both = kitsu.Shot.where(name="SH010", session=session).all()
+    assert {s.project_id for s in both} >= {project.id, other.id}
+    names = (
+        kitsu.Shot.where(project=project, name=["SH020", "SH040"], session=session)
+        .order_by("name")
+        .all()
+    )
+    assert _names(names) == ["SH020", "SH040"]
+
+
+@pytest.mark.server
+def test_none_filters_order_by_and_limit(
+    session: kitsu.Session, production: dict[str, Any]
+) -> None:
+    project = production["project"]
+    query = kitsu.Shot.where(project=project, session=session)
+    assert _names(query.where(description=None).order_by("name").all()) == [
+        "SH010",
+        "SH030",
+        "SH050",
+    ]
+    assert _names(query.order_by("-name").all()) == ["SH050", "SH040", "SH030", "SH020", "SH010"]
+    assert _names(query.order_by("nb_frames").limit(2).all()) == ["SH050", "SH040"]
+    assert _names(query.order_by("description", "-name").all()) == [
+        "SH040",
+        "SH020",
+        "SH050",
+        "SH030",
+        "SH010",
+    ]
+    assert query.limit(0).all() == []
+
+
+@pytest.mark.server
+def test_only_asks_the_server_for_the_named_fields(
+    new_session: SessionFactory, kitsu_project: dict[str, Any]
+) -> None:
+    s = new_session()
+    asked: list[dict[str, Any]] = []
+    get = s.transport.get
+    s.transport.get = lambda path, params=None: (
+        asked.append(dict(params or {})) or get(path, params)
+    )
+    project = kitsu.Project.where(id=kitsu_project["id"], session=s).only("name").one()
+    assert project.name == kitsu_project["name"]
+    assert len(asked) == 1 and asked[0]["fields"] == "id,name,updated_at"
+
+
+@pytest.mark.server
+def test_class_level_queries_use_the_current_session(
+    session: kitsu.Session, production: dict[str, Any]
+) -> None:
+    project = production["project"]
+    with session.begin():
+        assert kitsu.Shot.where(project=project).count() == 5
+        assert kitsu.Project.get(project.id) is project

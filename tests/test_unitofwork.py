@@ -1,0 +1,468 @@
+"""Commits on a real Kitsu: a whole hierarchy at once, conflicts, one PUT per object,
+``data`` keys removed, assignments and comments."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from conftest import SessionFactory
+
+import kitsu_orm as kitsu
+from kitsu_orm.transport import Transport
+
+pytestmark = pytest.mark.server
+
+SHOT_TYPES = ("Animation", "Layout", "Lighting")
+ASSET_TYPES = ("Modeling", "Rigging", "Shading")
+
+
+def _record_writes(s: kitsu.Session) -> list[tuple[str, str]]:
+    """``(method, path)`` of every write the session's transport sends, in order."""
+    sent: list[tuple[str, str]] = []
+    transport = s.transport
+    for method in ("post", "put", "delete"):
+        original = getattr(transport, method)
+
+        def record(
+            path: str,
+            *args: Any,
+            _original: Callable[..., Any] = original,
+            _method: str = method.upper(),
+            **kwargs: Any,
+        ) -> Any:
+            sent.append((_method, path))
+            return _original(path, *args, **kwargs)
+
+        setattr(transport, method, record)
+    return sent
+
+
+def _kind(path: str) -> str:
+    """What a create route makes: ``data/projects/<id>/sequences`` -> ``sequences``."""
+    if path == "data/projects":
+        return "project"
+    if path.endswith("/assets/new"):
+        return "assets"
+    if "create-tasks" in path or path == "data/tasks":
+        return "tasks"
+    if "comment" in path:
+        return "comments"
+    return path.rsplit("/", 1)[-1]
+
+
+# -- a whole hierarchy in one commit ----------------------------------------------------------
+
+
+def test_a_new_hierarchy_is_created_in_one_commit_in_dependency_order(
+    session: kitsu.Session, kitsu_client: Transport, orm_projects: list[kitsu.Project]
+) -> None:
+    s = session
+    shot_types = [
+        kitsu.TaskType.where(name=n, for_entity="Shot", session=s).one() for n in SHOT_TYPES
+    ]
+    asset_types = [
+        kitsu.TaskType.where(name=n, for_entity="Asset", session=s).one() for n in ASSET_TYPES
+    ]
+    todo = kitsu.TaskStatus.where(short_name="todo", session=s).one()
+    wip = kitsu.TaskStatus.where(short_name="wip", session=s).one()
+    kinds = {t.name: t for t in kitsu.AssetType.where(session=s).all()}
+    writes = _record_writes(s)
+
+    project = kitsu.Project(name=f"test-hierarchy-{time.time_ns()}", production_type="tvshow")
+    s.add(project)
+    orm_projects.append(project)
+    episodes = [kitsu.Episode(name=f"E0{n}", project=project) for n in (1, 2)]
+    sequences = [
+        kitsu.Sequence(name=f"SQ0{n}", project=project, episode=episodes[n % 2])
+        for n in range(1, 5)
+    ]
+    shots = [
+        kitsu.Shot(
+            name=f"SH{n:03d}",
+            project=project,
+            sequence=sequences[n % 4],
+            frame_in=1,
+            frame_out=10 + n,
+        )
+        for n in range(20)
+    ]
+    assets = [
+        kitsu.Asset(
+            name=f"Asset{n:02d}",
+            project=project,
+            asset_type=kinds["Prop" if n % 2 else "Character"],
+        )
+        for n in range(20)
+    ]
+    tasks = [
+        kitsu.Task(project=project, entity=entity, task_type=task_type, task_status=todo)
+        for entity, types in [
+            *((shot, shot_types) for shot in shots),
+            *((a, asset_types) for a in assets),
+        ]
+        for task_type in types
+    ]
+    # Zou applies a batch of comments one by one: ten keep the test fast.
+    commented = [*tasks[0:15:3], *tasks[60:75:3]]  # the first task of five shots and five assets
+    comments = [
+        kitsu.Comment(task=task, text=f"go {n}", task_status=wip)
+        for n, task in enumerate(commented)
+    ]
+    s.add_all([*episodes, *sequences, *shots, *assets, *tasks, *comments])
+    assert len(s.new) == 1 + 2 + 4 + 20 + 20 + 120 + 10
+
+    s.commit()
+
+    assert not s.new and not s.dirty
+    everything = [project, *episodes, *sequences, *shots, *assets, *tasks, *comments]
+    assert all(o.state is kitsu.State.PERSISTENT and o.id for o in everything)
+    assert len({o.id for o in everything}) == len(everything)
+    # Parents before children: every kind's writes come after all of its parents' writes.
+    order = [_kind(path) for method, path in writes if method == "POST"]
+    rank = {kind: max(i for i, k in enumerate(order) if k == kind) for kind in set(order)}
+    first = {kind: min(i for i, k in enumerate(order) if k == kind) for kind in set(order)}
+    for parent, child in [
+        ("project", "episodes"),
+        ("episodes", "sequences"),
+        ("sequences", "shots"),
+        ("project", "assets"),
+        ("shots", "tasks"),
+        ("assets", "tasks"),
+        ("tasks", "comments"),
+    ]:
+        assert rank[parent] < first[child], f"{child} sent before all {parent}: {order}"
+
+    pid = project.id
+    server_episodes = kitsu_client.get("data/episodes", {"project_id": pid})
+    server_sequences = kitsu_client.get("data/sequences", {"project_id": pid})
+    server_shots = kitsu_client.get("data/shots/all", {"project_id": pid})
+    server_assets = kitsu_client.get("data/assets/all", {"project_id": pid})
+    server_tasks = kitsu_client.get("data/tasks", {"project_id": pid})
+    assert sorted(e["name"] for e in server_episodes) == ["E01", "E02"]
+    assert sorted(q["name"] for q in server_sequences) == ["SQ01", "SQ02", "SQ03", "SQ04"]
+    assert {q["parent_id"] for q in server_sequences} == {e.id for e in episodes}
+    assert len(server_shots) == 20 and len(server_assets) == 20
+    assert {sh["name"]: sh["data"]["frame_out"] for sh in server_shots} == {
+        f"SH{n:03d}": 10 + n for n in range(20)
+    }
+    assert {sh["parent_id"] for sh in server_shots} == {q.id for q in sequences}
+    assert Counter(a["entity_type_id"] for a in server_assets) == Counter(
+        {kinds["Prop"].id: 10, kinds["Character"].id: 10}
+    )
+    assert len(server_tasks) == 120
+    per_entity = Counter(t["entity_id"] for t in server_tasks)
+    assert set(per_entity.values()) == {3} and len(per_entity) == 40
+    assert Counter(t["task_type_id"] for t in server_tasks) == Counter(
+        {t.id: 20 for t in [*shot_types, *asset_types]}
+    )
+    server_comments = kitsu_client.get("data/comments", {"object_id": _ids(commented)})
+    assert sorted(c["text"] for c in server_comments) == sorted(f"go {n}" for n in range(10))
+    assert {c["object_id"] for c in server_comments} == {t.id for t in commented}
+    statuses = Counter(t["task_status_id"] for t in server_tasks)
+    assert statuses == Counter({wip.id: 10, todo.id: 110})
+    assert {t.task_status_id for t in commented} == {wip.id}  # read back after the commit
+
+
+def _ids(objs: list[Any]) -> str:
+    return "[" + ",".join(f'"{o.id}"' for o in objs) + "]"
+
+
+# -- shots made with plain requests, for the edit tests ---------------------------------------
+
+
+@pytest.fixture
+def shots(kitsu_client: Transport, kitsu_project: dict[str, Any]) -> list[dict[str, Any]]:
+    pid = kitsu_project["id"]
+    seq = kitsu_client.post(f"data/projects/{pid}/sequences", {"name": "SQ01"})
+    return [
+        kitsu_client.post(
+            f"data/projects/{pid}/shots",
+            {
+                "name": f"SH0{n}0",
+                "sequence_id": seq["id"],
+                "description": "original",
+                "data": {"frame_in": 1, "frame_out": 24, "keep": "yes", "drop": "me"},
+            },
+        )
+        for n in (1, 2, 3)
+    ]
+
+
+@pytest.fixture
+def tasks(
+    kitsu_client: Transport, kitsu_project: dict[str, Any], shots: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    animation = next(t for t in kitsu_client.get("data/task-types") if t["name"] == "Animation")
+    todo = next(t for t in kitsu_client.get("data/task-status") if t["short_name"] == "todo")
+    return [
+        kitsu_client.post(
+            "data/tasks",
+            {
+                "project_id": kitsu_project["id"],
+                "entity_id": shot["id"],
+                "task_type_id": animation["id"],
+                "task_status_id": todo["id"],
+                "data": {"a": 1, "b": 2},
+            },
+        )
+        for shot in shots
+    ]
+
+
+@pytest.fixture
+def person(kitsu_client: Transport, kitsu_project: dict[str, Any]) -> dict[str, Any]:
+    tag = kitsu_project["id"][:8]
+    row: dict[str, Any] = kitsu_client.post(
+        "data/persons",
+        {
+            "first_name": "Max",
+            "last_name": f"Assignee{tag}",
+            "email": f"max.{tag}@example.com",
+            "role": "user",
+        },
+    )
+    return row
+
+
+def _server_shot(client: Transport, shot_id: str) -> dict[str, Any]:
+    row: dict[str, Any] = client.get(f"data/entities/{shot_id}")
+    return row
+
+
+# -- conflicts ----------------------------------------------------------------------------------
+
+
+def test_a_second_session_editing_the_same_shot_gets_a_conflict(
+    new_session: SessionFactory, shots: list[dict[str, Any]], kitsu_client: Transport
+) -> None:
+    first, second = new_session(), new_session()
+    mine = first.get(kitsu.Shot, shots[0]["id"])
+    theirs = second.get(kitsu.Shot, shots[0]["id"])
+    theirs.description = "theirs"
+    second.commit()
+
+    mine.description = "mine"
+    first.transport.stats.reset()
+    with pytest.raises(kitsu.ConflictError) as info:
+        first.commit()
+
+    assert info.value.objects == [mine]
+    assert "SH010" in str(info.value)
+    assert "PUT" not in first.transport.stats.by_method
+    assert _server_shot(kitsu_client, mine.id)["description"] == "theirs"
+    assert mine.changes() == {"description": ("original", "mine")}  # the edit is kept for a retry
+
+    first.commit(overwrite=True)
+    assert not mine.changes()
+    assert _server_shot(kitsu_client, mine.id)["description"] == "mine"
+
+
+def _next_second() -> None:
+    """Zou stamps updated_at to the second: let the clock move on, so that a change
+    made now is seen even when it touches other fields."""
+    time.sleep(1.02 - time.time() % 1)
+
+
+def test_a_change_to_other_fields_is_a_conflict_too(
+    new_session: SessionFactory, shots: list[dict[str, Any]], kitsu_client: Transport
+) -> None:
+    first, second = new_session(), new_session()
+    mine = first.get(kitsu.Shot, shots[0]["id"])
+    other = first.get(kitsu.Shot, shots[1]["id"])
+    _next_second()
+    theirs = second.get(kitsu.Shot, shots[0]["id"])
+    theirs.name = "SH011"
+    second.commit()
+
+    mine.frame_out = 96
+    other.description = "not in conflict"
+    with pytest.raises(kitsu.ConflictError) as info:
+        first.commit()
+    assert info.value.objects == [mine]
+    server = _server_shot(kitsu_client, mine.id)
+    assert server["name"] == "SH011" and server["data"]["frame_out"] == 24
+
+    first.commit(overwrite=True)
+    server = _server_shot(kitsu_client, mine.id)
+    # Only the edited key was sent: their rename stays.
+    assert server["name"] == "SH011" and server["data"]["frame_out"] == 96
+    assert _server_shot(kitsu_client, other.id)["description"] == "not in conflict"
+
+
+# -- one PUT per object, nothing for unchanged ones ------------------------------------------
+
+
+def test_several_edits_of_one_object_are_one_put(
+    session: kitsu.Session, shots: list[dict[str, Any]], kitsu_client: Transport
+) -> None:
+    loaded = (
+        kitsu.Shot.where(project_id=shots[0]["project_id"], session=session).order_by("name").all()
+    )
+    shot = loaded[0]
+    untouched = {row["id"]: row["updated_at"] for row in shots[1:]}
+    writes = _record_writes(session)
+    session.transport.stats.reset()
+    shot.description = "one"
+    shot.description = "two"
+    shot.name = "SH015"
+    shot.frame_in = 5
+    shot.frame_out = 30
+    session.commit()
+
+    assert writes == [("PUT", f"data/entities/{shot.id}")]
+    assert session.transport.stats.by_method.get("PUT") == 1
+    assert session.transport.stats.by_method.get("POST") is None
+    server = _server_shot(kitsu_client, shot.id)
+    assert (server["name"], server["description"]) == ("SH015", "two")
+    assert server["data"] == {"frame_in": 5, "frame_out": 30, "keep": "yes", "drop": "me"}
+    for shot_id, stamp in untouched.items():
+        assert _server_shot(kitsu_client, shot_id)["updated_at"] == stamp
+
+
+def test_unchanged_objects_send_nothing(
+    session: kitsu.Session, shots: list[dict[str, Any]]
+) -> None:
+    loaded = (
+        kitsu.Shot.where(project_id=shots[0]["project_id"], session=session)
+        .include("sequence")
+        .all()
+    )
+    session.transport.stats.reset()
+    for shot in loaded:
+        shot.name = shot.name
+        shot.data = dict(shot.data)
+        shot.frame_out = 24
+        shot.description = "changed"
+        shot.description = "original"
+    assert session.dirty == []
+    session.commit()
+    assert session.transport.stats.total == 0
+
+
+# -- data keys ------------------------------------------------------------------------------
+
+
+def test_a_removed_data_key_is_removed_on_the_server(
+    session: kitsu.Session,
+    new_session: SessionFactory,
+    shots: list[dict[str, Any]],
+    kitsu_client: Transport,
+) -> None:
+    shot = session.get(kitsu.Shot, shots[0]["id"])
+    del shot.data["drop"]
+    session.commit()
+    expected = {"frame_in": 1, "frame_out": 24, "keep": "yes"}
+    assert shot.data == expected
+    assert _server_shot(kitsu_client, shot.id)["data"] == expected
+    assert new_session().get(kitsu.Shot, shot.id).data == expected
+
+
+def test_a_key_removed_in_place_then_another_edit_still_removes_it(
+    session: kitsu.Session, shots: list[dict[str, Any]], kitsu_client: Transport
+) -> None:
+    shot = session.get(kitsu.Shot, shots[0]["id"])
+    del shot.data["drop"]
+    shot.frame_out = 48  # assigns a new dict built from the edited one
+    session.commit()
+    assert _server_shot(kitsu_client, shot.id)["data"] == {
+        "frame_in": 1,
+        "frame_out": 48,
+        "keep": "yes",
+    }
+
+
+def test_a_data_dict_replaced_without_a_key_removes_it(
+    session: kitsu.Session, shots: list[dict[str, Any]], kitsu_client: Transport
+) -> None:
+    shot = session.get(kitsu.Shot, shots[0]["id"])
+    shot.data = {"frame_in": 1, "frame_out": 24}
+    session.commit()
+    assert _server_shot(kitsu_client, shot.id)["data"] == {"frame_in": 1, "frame_out": 24}
+
+
+def test_a_removed_task_data_key_does_not_keep_its_old_value(
+    session: kitsu.Session, tasks: list[dict[str, Any]], kitsu_client: Transport
+) -> None:
+    """Zou merges a task's data too, and has no way to drop a key: null is the best it can keep."""
+    task = session.get(kitsu.Task, tasks[0]["id"])
+    del task.data["b"]
+    session.commit()
+    server = kitsu_client.get(f"data/tasks/{task.id}")["data"]
+    assert server["a"] == 1 and server.get("b") is None
+
+
+# -- assignments and comments -------------------------------------------------------------
+
+
+def test_assignees_go_through_one_bulk_request_per_person(
+    session: kitsu.Session,
+    tasks: list[dict[str, Any]],
+    person: dict[str, Any],
+    kitsu_client: Transport,
+) -> None:
+    loaded = kitsu.Task.where(project_id=tasks[0]["project_id"], session=session).all()
+    max_ = session.get(kitsu.Person, person["id"])
+    writes = _record_writes(session)
+    for task in loaded:
+        task.assignees = [max_]
+    session.commit()
+    assert writes == [("PUT", f"actions/persons/{max_.id}/assign")]
+    assert all(kitsu_client.get(f"data/tasks/{t['id']}")["assignees"] == [max_.id] for t in tasks)
+    assert all(task.assignees == [max_] and not task.changes() for task in loaded)
+
+    writes.clear()
+    for task in loaded:
+        task.assignees = []
+    session.commit()
+    assert writes == [("PUT", "actions/tasks/clear-assignation")]
+    assert all(kitsu_client.get(f"data/tasks/{t['id']}")["assignees"] == [] for t in tasks)
+
+
+def test_a_new_person_assigned_to_a_new_task_in_the_same_commit(
+    session: kitsu.Session, shots: list[dict[str, Any]], kitsu_client: Transport
+) -> None:
+    shot = session.get(kitsu.Shot, shots[0]["id"])
+    tag = shot.id[:8]
+    newcomer = kitsu.Person(
+        first_name="New", last_name=f"Comer{tag}", email=f"new.{tag}@example.com"
+    )
+    task = kitsu.Task(
+        project_id=shot.project_id,
+        entity=shot,
+        task_type=kitsu.TaskType.where(name="Layout", session=session).one(),
+        task_status=kitsu.TaskStatus.where(short_name="todo", session=session).one(),
+        assignees=[newcomer],
+    )
+    session.add_all([newcomer, task])
+    session.commit()
+    assert newcomer.id is not None and task.assignee_ids == [newcomer.id]
+    assert kitsu_client.get(f"data/tasks/{task.id}")["assignees"] == [newcomer.id]
+
+
+def test_a_comment_with_a_status_changes_the_task_status(
+    session: kitsu.Session, tasks: list[dict[str, Any]], kitsu_client: Transport
+) -> None:
+    task = session.get(kitsu.Task, tasks[0]["id"])
+    wip = kitsu.TaskStatus.where(short_name="wip", session=session).one()
+    session.add(kitsu.Comment(task=task, text="starting", task_status=wip))
+    session.commit()
+    assert task.task_status is wip and not task.changes()
+    assert kitsu_client.get(f"data/tasks/{task.id}")["task_status_id"] == wip.id
+
+
+def test_a_comment_without_a_status_keeps_the_task_status(
+    session: kitsu.Session, tasks: list[dict[str, Any]], kitsu_client: Transport
+) -> None:
+    task = session.get(kitsu.Task, tasks[0]["id"])
+    note = kitsu.Comment(task=task, text="just a note")
+    session.add(note)
+    session.commit()
+    assert note.id is not None
+    assert [c["text"] for c in kitsu_client.get(f"data/tasks/{task.id}/comments")] == [
+        "just a note"
+    ]
+    assert kitsu_client.get(f"data/tasks/{task.id}")["task_status_id"] == tasks[0]["task_status_id"]
