@@ -40,6 +40,11 @@ class Routes:
     delete_params: Mapping[str, str] = attrs.field(factory=dict)
     create_fields: Mapping[str, str] = attrs.field(factory=dict)
     create_only: frozenset[str] | None = None
+    # The update route merges ``data`` into the stored dict instead of
+    # replacing it: only changed keys are sent, removed ones as null.
+    data_merges: bool = False
+    # A route that replaces ``data`` whole, used when keys are removed.
+    data_replace: str | None = None
 
 
 def _crud(collection: str, **kwargs: Any) -> Routes:
@@ -60,6 +65,7 @@ def _entity_rows(collection: str, list_path: str, create: str, **kwargs: Any) ->
         delete=f"data/{collection}/{{id}}",
         generic="data/entities",
         delete_params={"force": "true"},
+        data_merges=True,
         **kwargs,
     )
 
@@ -86,23 +92,25 @@ ROUTES: dict[str, Routes] = {
         "shots", "data/shots/all", "data/projects/{project_id}/shots",
         create_fields={"parent_id": "sequence_id"},
         create_only=frozenset({"name", "parent_id", "description", "data", "nb_frames"}),
+        data_replace="data/shots/{id}",
     ),
     "Scene": _entity_rows(
         "scenes", "data/scenes/all", "data/projects/{project_id}/scenes",
         create_fields={"parent_id": "sequence_id"},
         create_only=frozenset({"name", "parent_id"}),
     ),
-    "Asset": _entity_rows(
+    "Asset": attrs.evolve(_entity_rows(
         "assets", "data/assets/all",
         "data/projects/{project_id}/asset-types/{entity_type_id}/assets/new",
         create_fields={"source_id": "episode_id"},
         create_only=frozenset({"name", "description", "data", "is_shared", "source_id"}),
-    ),
+    ), one="data/entities/{id}"),  # data/assets/{id} answers episode_id, not source_id
     "AssetInstance": _crud("asset-instances"),
     "TaskType": _crud("task-types"),
     "TaskStatus": _crud("task-status"),
     "Task": _crud(
-        "tasks", list_params={"relations": "true"}, delete_params={"force": "true"}
+        "tasks", list_params={"relations": "true"}, delete_params={"force": "true"},
+        data_merges=True,
     ),
     "Comment": _crud(
         "comments",

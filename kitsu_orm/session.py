@@ -192,21 +192,22 @@ class Session:
             new._mark_clean()
             self._identity[row["id"]] = new
             return new
-        if not obj.changes() and obj._state is State.PERSISTENT:
-            # Edits the user has not committed are never overwritten.
-            self._apply_row(obj, row)
+        if obj._state is State.PERSISTENT:
+            # Fields the user edited keep the edit; the others take the news.
+            self._apply_row(obj, row, keep_edits=True)
         return obj  # type: ignore[return-value]
 
-    def _apply_row(self, obj: Entity, row: dict[str, Any]) -> None:
+    def _apply_row(self, obj: Entity, row: dict[str, Any], *, keep_edits: bool = False) -> None:
         cls = type(obj)
+        edited = frozenset(obj.changes()) if keep_edits else frozenset()
         fresh = structure_row(row, cls)
         for wire_key in row:
             name = cls.__from_wire__.get(wire_key)
-            if name is not None:
+            if name is not None and name not in edited:
                 object.__setattr__(obj, name, object.__getattribute__(fresh, name))
         if fresh._extra:
             object.__setattr__(obj, "_extra", {**(obj._extra or {}), **fresh._extra})
-        obj._mark_clean()
+        obj._mark_clean(keep=edited)
 
     # -- writing ------------------------------------------------------------------------
 

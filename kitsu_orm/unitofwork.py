@@ -26,10 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import CommitError, ConflictError, ConnectionError, KitsuError
+from .errors import CommitError, ConflictError, ConnectionError, KitsuError, ValidationError
 from .model.base import Entity, State
 from .model.converter import converter, parse_datetime
-from .model.production import EntityRow
 from .model.relationships import Casting, ToMany, ToOne
 from .routes import URL_ID_BUDGET, routes_for
 
@@ -65,7 +64,8 @@ class Operation:
         if self.kind == "comments":
             return f"<comment {len(self.payload)} tasks>"
         if self.obj is None:
-            return f"<{self.kind} {self.payload[0][:8]} on {len(self.payload[1])} tasks>"
+            person = self.payload[0]
+            return f"<{self.kind} {str(getattr(person, 'id', person))[:8]} on {len(self.payload[1])} tasks>"
         return f"<{self.kind} {self.obj!r}>"
 
     @property
@@ -96,8 +96,9 @@ class UnitOfWork:
         assignments: list[Operation] = []
         for obj in session._new:
             if getattr(obj, "assignee_ids", None):
-                assignments.extend(_assignment_diff(obj, [], getattr(obj, "assignee_ids")))
+                assignments.extend(_assignment_diff(obj, [], _assignees(obj)))
             if _batchable_comment(obj):
+                _default_comment_status(session, obj)
                 comments.append(obj)
             elif (key := _bulk_task_key(session, obj)) is not None:
                 bulk_tasks[key].append(obj)
@@ -116,7 +117,7 @@ class UnitOfWork:
             if fields:
                 updates.append(Operation("update", obj, fields))
             if "assignee_ids" in changed:
-                assignments.extend(_assignment_diff(obj, *changed["assignee_ids"]))
+                assignments.extend(_assignment_diff(obj, changed["assignee_ids"][0], _assignees(obj)))
         deletes: dict[int, list[Operation]] = defaultdict(list)
         for obj in session._deleted:
             deletes[LEVELS.get(type(obj).__kitsu_type__, 9)].append(Operation("delete", obj))
@@ -260,7 +261,10 @@ class UnitOfWork:
             self.session._in_doubt.update(id(c) for c in todo)
             raise
         for comment, row in zip(todo, rows, strict=True):
-            self._adopt(comment, row)
+            # Fields the batch route does not take (pinned, data...) follow in an update;
+            # the author is the server's to decide for non-managers.
+            intended = {k: v for k, v in _creatable(comment).items() if k != "person_id"}
+            self._adopt(comment, row, intended)
 
     def _cast(self, op: Operation) -> None:
         """Replace a shot's casting with the assets now in ``shot.assets``."""
@@ -280,7 +284,7 @@ class UnitOfWork:
         """``obj`` now exists on the server as ``row``; fields the create route
         ignored are sent with one update."""
         session = self.session
-        assignees = list(getattr(obj, "assignee_ids", None) or ())
+        assignees = _assignees(obj) if obj._state is State.PENDING else []
         if obj in session._new:
             session._new.remove(obj)
         session._in_doubt.discard(id(obj))
@@ -290,7 +294,8 @@ class UnitOfWork:
             session._identity[obj.id] = obj
         _attach_to_parents(session, obj)
         if assignees:
-            obj.__setattr__("assignee_ids", assignees)  # pending: the assignment level sends them
+            # Pending: the assignment level sends them (people are created before tasks).
+            obj.__setattr__("assignee_ids", [getattr(p, "id", p) for p in assignees])
         if not intended:
             return
         for name, value in intended.items():
@@ -325,16 +330,21 @@ class UnitOfWork:
         routes = routes_for(cls.__kitsu_type__)
         _resolve_pending_keys(obj)
         changes = obj.changes()
+        path = routes.update
         body: dict[str, Any] = {}
         for name in op.fields:
             new = getattr(obj, name)
-            if name == "data" and isinstance(obj, EntityRow):
-                # Zou merges an entity's data: removed keys must be sent as null.
+            if name == "data" and routes.data_merges:
                 old = changes.get(name, (None, new))[0] or {}
-                new = {**{k: None for k in old if k not in (new or {})},
-                       **{k: v for k, v in (new or {}).items() if old.get(k, object()) != v}}
+                removed = [k for k in old if k not in (new or {})]
+                if removed and routes.data_replace:
+                    path = routes.data_replace  # the one route that can drop a key
+                else:
+                    # Zou merges this data: send the changed keys, removed ones as null.
+                    new = {**{k: None for k in removed},
+                           **{k: v for k, v in (new or {}).items() if old.get(k, object()) != v}}
             body[cls.__wire__[name]] = _wire(new)
-        row = self.transport.put(_format(routes.update, obj), body)
+        row = self.transport.put(_format(path, obj), body)
         if isinstance(row, dict) and row.get("id") == obj.id:
             self.session._apply_row(obj, row)
         else:
@@ -350,12 +360,12 @@ class UnitOfWork:
         self.session._forget(obj)
 
     def _assign(self, op: Operation) -> None:
-        person_id, tasks = op.payload
+        person_id, tasks = _person_and_tasks(op)
         self.transport.put(f"actions/persons/{person_id}/assign", {"task_ids": [t.id for t in tasks]})
         _settle_assignment(tasks, person_id, assigned=True)
 
     def _unassign(self, op: Operation) -> None:
-        person_id, tasks = op.payload
+        person_id, tasks = _person_and_tasks(op)
         self.transport.put(
             "actions/tasks/clear-assignation", {"task_ids": [t.id for t in tasks], "person_id": person_id}
         )
@@ -525,10 +535,44 @@ def _parents(session: Session, obj: Entity) -> Iterable[tuple[Entity, str]]:
                     yield parent, name
 
 
-def _assignment_diff(task: Entity, old: list[str] | None, new: list[str] | None) -> list[Operation]:
-    before, after = set(old or ()), set(new or ())
-    ops = [Operation("assign", payload=(p, [task])) for p in sorted(after - before)]
-    ops += [Operation("unassign", payload=(p, [task])) for p in sorted(before - after)]
+def _assignees(task: Entity) -> list[Any]:
+    """Assignee ids, or the Person objects themselves while they are not created."""
+    ids = list(getattr(task, "assignee_ids", None) or ())
+    if None not in ids:
+        return ids
+    people = (task._related or {}).get("assignees") or []
+    return [p.id or p for p in people]
+
+
+def _person_and_tasks(op: Operation) -> tuple[str, list[Entity]]:
+    person, tasks = op.payload
+    person_id = person.id if isinstance(person, Entity) else person
+    if person_id is None:
+        raise KitsuError(f"{person!r} was not created: its tasks cannot be assigned to it")
+    for task in tasks:
+        people = (task._related or {}).get("assignees")
+        if None in (getattr(task, "assignee_ids", None) or ()) and people:
+            object.__setattr__(task, "assignee_ids", [p.id for p in people])
+    return person_id, tasks
+
+
+def _default_comment_status(session: Session, comment: Entity) -> None:
+    """A comment keeps its task's status unless told otherwise (Zou requires one)."""
+    if getattr(comment, "task_status_id") is not None or (comment._related or {}).get("task_status"):
+        return
+    task = (comment._related or {}).get("task") or session._identity.get(getattr(comment, "object_id") or "")
+    status = getattr(task, "task_status_id", None)
+    if status is None:
+        raise ValidationError(
+            f"{comment!r} has no task_status and its task is not loaded: give it one"
+        )
+    object.__setattr__(comment, "task_status_id", status)
+
+
+def _assignment_diff(task: Entity, old: list[str] | None, new: list[Any] | None) -> list[Operation]:
+    before, after = set(old or ()) - {None}, set(new or ())
+    ops = [Operation("assign", payload=(p, [task])) for p in sorted(after - before, key=str)]
+    ops += [Operation("unassign", payload=(p, [task])) for p in sorted(before - after, key=str)]
     return ops
 
 

@@ -170,17 +170,20 @@ class Entity:
     def is_modified(self) -> bool:
         return bool(self.changes())
 
-    def _mark_clean(self) -> None:
-        """Take the current values as the server's."""
-        object.__setattr__(self, "_changes", None)
-        copies = None
+    def _mark_clean(self, keep: frozenset[str] = frozenset()) -> None:
+        """Take the current values as the server's, except the edits in ``keep``."""
+        old_changes = self._changes or {}
+        old_copies = self._copies or {}
+        changes = {k: v for k, v in old_changes.items() if k in keep} or None
+        copies = {k: v for k, v in old_copies.items() if k in keep}
         for name in type(self).__mutable_fields__:
+            if name in keep:
+                continue
             value = object.__getattribute__(self, name)
             if value is not None:
-                if copies is None:
-                    copies = {}
                 copies[name] = _copy_json(value)
-        object.__setattr__(self, "_copies", copies)
+        object.__setattr__(self, "_changes", changes)
+        object.__setattr__(self, "_copies", copies or None)
 
     def _set_state(self, state: State, session: Session | None) -> None:
         object.__setattr__(self, "_state", state)

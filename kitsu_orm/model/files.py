@@ -38,7 +38,7 @@ class WorkingFile(Entity):
     comment: str | None = None
     revision: int | None = None
     size: int | None = None
-    checksum: str | None = None
+    checksum: int | None = None
     path: str | None = None
     data: dict[str, Any] | None = None
     task_id: str | None = None
