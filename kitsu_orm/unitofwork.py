@@ -232,14 +232,15 @@ class UnitOfWork:
         by_entity = {row["entity_id"]: row for row in rows}
         missing = [t for t in tasks if getattr(t, "entity_id") not in by_entity]
         if missing:  # created by an earlier try whose answer was lost
-            from .model.tasks import Task
-
-            found = self.transport.get(routes_for("Task").list, {
-                **routes_for("Task").list_params,
-                "task_type_id": getattr(first, "task_type_id"),
-                "entity_id": json.dumps([getattr(t, "entity_id") for t in missing], separators=(",", ":")),
-            })
-            by_entity.update({row["entity_id"]: row for row in found if row["name"] == Task.name})
+            routes = routes_for("Task")
+            entity_ids = [getattr(t, "entity_id") for t in missing]
+            for start in range(0, len(entity_ids), URL_ID_BUDGET):
+                found = self.transport.get(routes.list, {
+                    **routes.list_params,
+                    "task_type_id": getattr(first, "task_type_id"),
+                    "entity_id": json.dumps(entity_ids[start : start + URL_ID_BUDGET], separators=(",", ":")),
+                })
+                by_entity.update({row["entity_id"]: row for row in found if row["name"] == "main"})
         for task in tasks:
             row = by_entity.get(getattr(task, "entity_id"))
             if row is None:

@@ -69,9 +69,9 @@ def _server_state(kitsu_client: Transport, project_id: str) -> tuple[Counter[str
 
 @pytest.mark.parametrize(
     ("workers", "fault", "after"),
-    # 3 reads, then the sequence, the 100 shots, and the 99 tasks in one create-tasks request:
-    # the 105th request creates the tasks.
-    [(1, "answer lost", 40), (8, "answer lost", 104), (8, "server error", 40), (1, "server error", 104)],
+    # The commit sends the sequence, the 100 shots, then the 99 tasks in one create-tasks
+    # request: the 102nd request creates the tasks.
+    [(1, "answer lost", 40), (8, "answer lost", 101), (8, "server error", 40), (1, "server error", 101)],
 )
 def test_a_commit_broken_halfway_finishes_on_the_second_try(
     proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any],
@@ -85,6 +85,7 @@ def test_a_commit_broken_halfway_finishes_on_the_second_try(
 
     with pytest.raises(kitsu.CommitError) as info:
         s.commit()
+    assert proxy.pending == 0  # the fault was met
     error = info.value
     assert error.applied and error.pending
     assert len({id(o) for op in error.applied for o in op.objects}) + len(
