@@ -35,23 +35,45 @@ def main() -> None:
                 asset = kitsu.Asset(name=name, project=project, asset_type=asset_types[type_name])
                 session.add(asset)
                 assets.append(asset)
-                session.add(kitsu.Task(project=project, entity=asset,
-                                       task_type=task_types["Modeling"], task_status=todo))
+                session.add(
+                    kitsu.Task(
+                        project=project,
+                        entity=asset,
+                        task_type=task_types["Modeling"],
+                        task_status=todo,
+                    )
+                )
         for e in (1, 2):
             episode = kitsu.Episode(name=f"E{e:02d}", project=project)
             session.add(episode)
             for q in (1, 2):
-                sequence = kitsu.Sequence(name=f"E{e:02d}_SQ{q:02d}", project=project, episode=episode)
+                sequence = kitsu.Sequence(
+                    name=f"E{e:02d}_SQ{q:02d}", project=project, episode=episode
+                )
                 session.add(sequence)
                 for n in (1, 2, 3):
-                    shot = kitsu.Shot(name=f"SH{n * 10:03d}", project=project, sequence=sequence,
-                                      frame_in=1, frame_out=24 * n, nb_frames=24 * n)
+                    shot = kitsu.Shot(
+                        name=f"SH{n * 10:03d}",
+                        project=project,
+                        sequence=sequence,
+                        frame_in=1,
+                        frame_out=24 * n,
+                        nb_frames=24 * n,
+                    )
                     session.add(shot)
                     shot.assets = [assets[(n + q) % 4], assets[(n + e) % 2]]  # the casting
                     for task_type in ("Animation", "Compositing"):
-                        session.add(kitsu.Task(project=project, entity=shot,
-                                               task_type=task_types[task_type], task_status=todo))
-    print(f"sample production {SAMPLE_PROJECT!r} created in one commit: {session.stats.requests} requests")
+                        session.add(
+                            kitsu.Task(
+                                project=project,
+                                entity=shot,
+                                task_type=task_types[task_type],
+                                task_status=todo,
+                            )
+                        )
+    print(
+        f"sample production {SAMPLE_PROJECT!r} created in one commit: {session.stats.requests} requests"
+    )
 
 
 if __name__ == "__main__":

@@ -24,9 +24,13 @@ def walk(session: kitsu.Session, project: kitsu.Project) -> None:
                 for t in sorted(shot.tasks, key=lambda t: t.task_type.name)
             )
             cast = ", ".join(a.name for a in shot.assets)
-            print(f"    {shot.name}  frames {shot.frame_in}-{shot.frame_out}  cast: {cast}  [{tasks}]")
-    print(f"  {len(project.shots)} shots with their casting and tasks: "
-          f"{session.stats.requests - before} requests (relationships load in batches, once per session)")
+            print(
+                f"    {shot.name}  frames {shot.frame_in}-{shot.frame_out}  cast: {cast}  [{tasks}]"
+            )
+    print(
+        f"  {len(project.shots)} shots with their casting and tasks: "
+        f"{session.stats.requests - before} requests (relationships load in batches, once per session)"
+    )
 
 
 def main() -> None:
@@ -36,7 +40,9 @@ def main() -> None:
     print(f"\nproject {project.name!r}")
     walk(session, project)
 
-    print("\none commit: +12 frames on every shot of E01, start the animation tasks, assign an artist")
+    print(
+        "\none commit: +12 frames on every shot of E01, start the animation tasks, assign an artist"
+    )
     artist = kitsu.Person.where(email="ana@sprite-fright.example").one()
     animation = kitsu.TaskType.where(name="Animation").one()
     before = session.stats.requests
@@ -52,12 +58,17 @@ def main() -> None:
     print(f"  committed in {session.stats.requests - before} requests")
     walk(session, project)
 
-    statuses = Counter(t.task_status.short_name for t in kitsu.Task.where(project=project).include("task_status"))
+    statuses = Counter(
+        t.task_status.short_name for t in kitsu.Task.where(project=project).include("task_status")
+    )
     print(f"\ntask statuses now: {dict(statuses)}")
 
     print("\nmistakes are caught before any request:")
-    for attempt in (lambda: kitsu.Shot.where(nmae="SH010"), lambda: kitsu.Shot.where(sequence=project),
-                    lambda: setattr(project.shots[0], "frame_out", "48")):
+    for attempt in (
+        lambda: kitsu.Shot.where(nmae="SH010"),
+        lambda: kitsu.Shot.where(sequence=project),
+        lambda: setattr(project.shots[0], "frame_out", "48"),
+    ):
         try:
             attempt()
         except kitsu.ValidationError as exc:

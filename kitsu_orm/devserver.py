@@ -137,8 +137,9 @@ class ServerConfig:
         database = _database_name(pick("KITSU_DEV_DB", "database", lambda: _default_database(name)))
         redis_host, redis_port, redis_private = _resolve_redis(env, stored)
         return cls(
-            port=_port(pick("KITSU_DEV_PORT", "port", lambda: _default_port(name)),
-                       "KITSU_DEV_PORT"),
+            port=_port(
+                pick("KITSU_DEV_PORT", "port", lambda: _default_port(name)), "KITSU_DEV_PORT"
+            ),
             database=database,
             pg_host=str(pick("KITSU_DEV_PG_HOST", "pg_host", lambda: "127.0.0.1")),
             pg_port=_port(pick("KITSU_DEV_PG_PORT", "pg_port", lambda: 5432), "KITSU_DEV_PG_PORT"),
@@ -292,7 +293,11 @@ def _spawn_detached(cmd: Sequence[str], log: Path, cwd: Path, env: Mapping[str, 
     """Start ``cmd`` in a session of its own, output appended to ``log``; return its pid."""
     done = subprocess.run(
         [sys.executable, "-I", "-c", _LAUNCHER, str(log), *cmd],
-        cwd=cwd, env=dict(env), capture_output=True, text=True, check=False,
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0 or not done.stdout.strip().isdigit():
         raise DevServerError(f"could not start {cmd[0]}: {done.stderr.strip()[-500:]}")
@@ -403,8 +408,23 @@ class _Postgres:
                 "psql is not installed: install the PostgreSQL client "
                 "(apt-get install postgresql-client)"
             )
-        cmd = [psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-               "-h", self.host, "-p", str(self.port), "-U", self.user, "-d", database]
+        cmd = [
+            psql,
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            self.host,
+            "-p",
+            str(self.port),
+            "-U",
+            self.user,
+            "-d",
+            database,
+        ]
         for statement in statements:
             cmd += ["-c", statement]
         env = {**os.environ, "PGCONNECT_TIMEOUT": "5"}
@@ -497,14 +517,23 @@ class ZouInstall:
 
     def _install(self) -> None:
         log = self.root.parent / f"{self.root.name}.install.log"
-        print(f"kitsu_orm: installing zou {ZOU_VERSION} into {self.root} (about a minute, once)",
-              file=sys.stderr, flush=True)
+        print(
+            f"kitsu_orm: installing zou {ZOU_VERSION} into {self.root} (about a minute, once)",
+            file=sys.stderr,
+            flush=True,
+        )
         if self.root.exists():  # an interrupted install: start over
             shutil.rmtree(self.root)
         steps = [
             [sys.executable, "-m", "venv", str(self.root)],
-            [str(self.bin("python")), "-m", "pip", "install", "--disable-pip-version-check",
-             f"zou=={ZOU_VERSION}"],
+            [
+                str(self.bin("python")),
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                f"zou=={ZOU_VERSION}",
+            ],
         ]
         with open(log, "wb") as out:
             for step in steps:
@@ -747,11 +776,27 @@ class DevServer:
             self.config.redis_port = _pick_free_port()
             self.config.save(self.config_path)
         folder, log = self.state_dir / "redis", self.state_dir / "redis.log"
-        cmd = [binary, "--port", str(self.config.redis_port), "--bind", "127.0.0.1",
-               "--save", "", "--appendonly", "no", "--dir", str(folder)]
+        cmd = [
+            binary,
+            "--port",
+            str(self.config.redis_port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ]
         self._redis_pid.write(_spawn_detached(cmd, log, folder, os.environ))
-        self._wait_for("Redis", lambda: _redis_answers("127.0.0.1", self.config.redis_port),
-                       self._redis_pid, log, timeout=10.0)
+        self._wait_for(
+            "Redis",
+            lambda: _redis_answers("127.0.0.1", self.config.redis_port),
+            self._redis_pid,
+            log,
+            timeout=10.0,
+        )
 
     def _flush_redis(self) -> None:
         """Empty what Zou cached about the database just replaced.
@@ -783,8 +828,9 @@ class DevServer:
         self._zou("init-db")
         self._zou("init-data")
         email = c.admin_email.replace("'", "''")
-        existed = pg.run(f"SELECT count(*) FROM person WHERE email = '{email}'",
-                         database=c.database)
+        existed = pg.run(
+            f"SELECT count(*) FROM person WHERE email = '{email}'", database=c.database
+        )
         self._zou("create-admin", c.admin_email, f"--password={c.admin_password}")
         if existed != "0":  # create-admin leaves an existing password alone
             self._zou("change-password", c.admin_email, f"--password={c.admin_password}")
@@ -798,8 +844,12 @@ class DevServer:
             log.write(f"--- zou {command} ({time.strftime('%Y-%m-%d %H:%M:%S')})\n".encode())
             log.flush()
             done = subprocess.run(
-                [str(self.install.bin("zou")), command, *args], cwd=self._run_dir,
-                env=self._zou_env(), stdout=log, stderr=subprocess.STDOUT, check=False,
+                [str(self.install.bin("zou")), command, *args],
+                cwd=self._run_dir,
+                env=self._zou_env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
             )
         if done.returncode != 0:
             raise DevServerError(
@@ -810,9 +860,19 @@ class DevServer:
     def _serve(self) -> None:
         with open(self.log_path, "ab") as log:
             log.write(f"--- serve on {self.url} ({time.strftime('%Y-%m-%d %H:%M:%S')})\n".encode())
-        cmd = [str(self.install.bin("gunicorn")), "--no-control-socket", "-w", "3",
-               "-b", f"127.0.0.1:{self.config.port}", "--timeout", "120",
-               "--chdir", str(self._run_dir), "zou.app:app"]
+        cmd = [
+            str(self.install.bin("gunicorn")),
+            "--no-control-socket",
+            "-w",
+            "3",
+            "-b",
+            f"127.0.0.1:{self.config.port}",
+            "--timeout",
+            "120",
+            "--chdir",
+            str(self._run_dir),
+            "zou.app:app",
+        ]
         self._zou_pid.write(_spawn_detached(cmd, self.log_path, self._run_dir, self._zou_env()))
         self._wait_for("Zou", self._answers, self._zou_pid, self.log_path, timeout=_READY_TIMEOUT)
 
@@ -824,12 +884,15 @@ class DevServer:
             pid = pid_file.read()
             if pid is None or not _is_alive(pid):
                 pid_file.path.unlink(missing_ok=True)
-                raise DevServerError(f"{what} exited while starting; last lines of {log}:\n"
-                                     f"{_tail(log, 20)}")
+                raise DevServerError(
+                    f"{what} exited while starting; last lines of {log}:\n{_tail(log, 20)}"
+                )
             if time.monotonic() > deadline:
                 pid_file.stop()
-                raise DevServerError(f"{what} did not answer within {timeout:.0f} s; last lines "
-                                     f"of {log}:\n{_tail(log, 20)}")
+                raise DevServerError(
+                    f"{what} did not answer within {timeout:.0f} s; last lines "
+                    f"of {log}:\n{_tail(log, 20)}"
+                )
             time.sleep(0.1)
 
     def _answers(self) -> bool:
@@ -845,17 +908,27 @@ class DevServer:
     def _zou_env(self) -> dict[str, str]:
         c, folder = self.config, self.state_dir
         env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}
-        env.update({
-            "DB_HOST": c.pg_host, "DB_PORT": str(c.pg_port), "DB_USERNAME": c.pg_user,
-            "DB_PASSWORD": c.pg_password, "DB_DATABASE": c.database,
-            "KV_HOST": c.redis_host, "KV_PORT": str(c.redis_port),
-            "SECRET_KEY": c.secret_key, "DEBUG": "true" if self.debug else "false",
-            "MAIL_ENABLED": "false", "MAIL_CHECK_DELIVERABILITY": "false",
-            "PREVIEW_FOLDER": str(folder / "previews"), "TMP_DIR": str(folder / "tmp"),
-            "EVENT_HANDLERS_FOLDER": str(folder / "event_handlers"),
-            "PLUGIN_FOLDER": str(folder / "plugins"),
-            "SCRIPT_NAME": "/api", "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "DB_HOST": c.pg_host,
+                "DB_PORT": str(c.pg_port),
+                "DB_USERNAME": c.pg_user,
+                "DB_PASSWORD": c.pg_password,
+                "DB_DATABASE": c.database,
+                "KV_HOST": c.redis_host,
+                "KV_PORT": str(c.redis_port),
+                "SECRET_KEY": c.secret_key,
+                "DEBUG": "true" if self.debug else "false",
+                "MAIL_ENABLED": "false",
+                "MAIL_CHECK_DELIVERABILITY": "false",
+                "PREVIEW_FOLDER": str(folder / "previews"),
+                "TMP_DIR": str(folder / "tmp"),
+                "EVENT_HANDLERS_FOLDER": str(folder / "event_handlers"),
+                "PLUGIN_FOLDER": str(folder / "plugins"),
+                "SCRIPT_NAME": "/api",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         return env
 
 
@@ -867,8 +940,10 @@ def _cmd_start(server: DevServer, args: argparse.Namespace) -> int:
     if not server.start():
         print(f"{server.name}: already running at {server.url} (pid {server.pid})")
         return 0
-    print(f"{server.name}: running at {server.url} (pid {server.pid}, "
-          f"started in {time.monotonic() - began:.1f} s)")
+    print(
+        f"{server.name}: running at {server.url} (pid {server.pid}, "
+        f"started in {time.monotonic() - began:.1f} s)"
+    )
     print(f"admin: {server.admin_email} (password in {server.config_path}; see `env`)")
     return 0
 
@@ -883,7 +958,8 @@ def _cmd_status(server: DevServer, args: argparse.Namespace) -> int:
     running = server.is_running()
     c = server.config
     redis = ("private redis-server" if c.redis_private else "shared Redis") + (
-        f" at {c.redis_host}:{c.redis_port}")
+        f" at {c.redis_host}:{c.redis_port}"
+    )
     rows = [
         ("server", server.name),
         ("state", f"running (pid {server.pid})" if running else "stopped"),
@@ -914,14 +990,19 @@ def _cmd_logs(server: DevServer, args: argparse.Namespace) -> int:
 def _cmd_reset(server: DevServer, args: argparse.Namespace) -> int:
     began = time.monotonic()
     server.reset()
-    print(f"{server.name}: database {server.database} reset in "
-          f"{time.monotonic() - began:.1f} s; running at {server.url}")
+    print(
+        f"{server.name}: database {server.database} reset in "
+        f"{time.monotonic() - began:.1f} s; running at {server.url}"
+    )
     return 0
 
 
 def _cmd_env(server: DevServer, args: argparse.Namespace) -> int:
-    for var, value in (("KITSU_URL", server.url), ("KITSU_EMAIL", server.admin_email),
-                       ("KITSU_PASSWORD", server.admin_password)):
+    for var, value in (
+        ("KITSU_URL", server.url),
+        ("KITSU_EMAIL", server.admin_email),
+        ("KITSU_PASSWORD", server.admin_password),
+    ):
         print(f"export {var}={shlex.quote(value)}")
     return 0
 
@@ -939,8 +1020,10 @@ _COMMANDS: dict[str, tuple[Callable[[DevServer, argparse.Namespace], int], str]]
 
 def _parser() -> argparse.ArgumentParser:
     name_help = "server name (default: $KITSU_DEV_NAME or 'default')"
-    parser = argparse.ArgumentParser(prog="python -m kitsu_orm.devserver", description=(
-        f"Run a local Zou {ZOU_VERSION} (the Kitsu API) for tests and demos."))
+    parser = argparse.ArgumentParser(
+        prog="python -m kitsu_orm.devserver",
+        description=(f"Run a local Zou {ZOU_VERSION} (the Kitsu API) for tests and demos."),
+    )
     parser.add_argument("--name", help=name_help)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command, (_, help_text) in _COMMANDS.items():

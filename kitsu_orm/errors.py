@@ -27,6 +27,7 @@ Secrets never appear in these texts.
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
@@ -125,7 +126,9 @@ class ConflictError(KitsuError):
     with ``overwrite=True`` to keep yours.
     """
 
-    def __init__(self, message: str, *, objects: list[object] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, message: str, *, objects: Sequence[object] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(message, **kwargs)
         self.objects = list(objects or [])
 
@@ -143,8 +146,8 @@ class CommitError(KitsuError):
         self,
         message: str,
         *,
-        applied: list[object] | None = None,
-        pending: list[object] | None = None,
+        applied: Sequence[object] | None = None,
+        pending: Sequence[object] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(message, **kwargs)

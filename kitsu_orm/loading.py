@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import LazyLoadError, ValidationError
 from .model.base import REGISTRY, Entity
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from .session import Session
 
 __all__ = ["Loader", "LoadGroup"]
+
+E = TypeVar("E", bound=Entity)
 
 
 class LoadGroup(list[Entity]):
@@ -78,7 +80,9 @@ class Loader:
             for cls, members in by_type.items():
                 rel = cls.__relationships__.get(name)
                 if rel is None:
-                    raise ValidationError(f"{cls.__name__} has no relationship {name!r} (in {path!r})")
+                    raise ValidationError(
+                        f"{cls.__name__} has no relationship {name!r} (in {path!r})"
+                    )
                 next_level.extend(self.load_relation(rel, members))
             level = next_level
 
@@ -131,7 +135,11 @@ class Loader:
         rows: list[Entity] = []
         if len(ids) > URL_ID_BUDGET and scope is not None:
             wanted = set(ids)
-            rows = [r for r in self.session._fetch(target, {scope[0]: scope[1]}) if getattr(r, rel.key) in wanted]
+            rows = [
+                r
+                for r in self.session._fetch(target, {scope[0]: scope[1]})
+                if getattr(r, rel.key) in wanted
+            ]
         else:
             for part in chunks(ids):
                 rows.extend(self.session._fetch(target, {key_wire: _id_list(part)}))
@@ -150,9 +158,11 @@ class Loader:
             by_project[getattr(shot, "project_id", None) or ""].append(shot)
         identity = self.session._identity
         for project_id, shots in by_project.items():
-            casting = self.session.transport.get(
-                f"data/projects/{project_id}/sequences/all/casting"
-            ) if project_id else {}
+            casting = (
+                self.session.transport.get(f"data/projects/{project_id}/sequences/all/casting")
+                if project_id
+                else {}
+            )
             wanted = sorted({c["asset_id"] for s in shots for c in casting.get(s.id, [])})
             missing = [i for i in wanted if i not in identity]
             if missing:
@@ -183,9 +193,9 @@ class Loader:
             out.extend(self.session._fetch(cls, {"id": _id_list(part)}))
         return out
 
-    def load_reference(self, cls: type[Entity], *, force: bool = False) -> list[Entity]:
+    def load_reference(self, cls: type[E], *, force: bool = False) -> list[E]:
         if cls in self._references and not force:
-            return [o for o in self.session._identity.values() if type(o) is cls]
+            return [o for o in self.session._identity.values() if isinstance(o, cls)]
         rows = self.session._fetch(cls, {})
         self._references.add(cls)
         return rows
@@ -217,4 +227,6 @@ def _id_list(ids: Iterable[str]) -> str:
 
 
 def _sorted(objs: list[Entity]) -> list[Entity]:
-    return sorted(objs, key=lambda o: (str(getattr(o, "name", "") or ""), str(o.created_at or ""), o.id or ""))
+    return sorted(
+        objs, key=lambda o: (str(getattr(o, "name", "") or ""), str(o.created_at or ""), o.id or "")
+    )

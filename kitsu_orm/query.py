@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from .errors import NotFound, ValidationError
-from .model.base import Entity
+from .model.base import Entity, check_type
 from .model.converter import format_datetime
 from .model.relationships import ManyIds, ToMany, ToOne
 from .routes import routes_for
@@ -147,7 +147,10 @@ class Query(Generic[E]):
         return current_session()
 
     def _describe(self) -> str:
-        parts = [f"{f.field}={f.values[0] if len(f.values) == 1 else list(f.values)!r}" for f in self.filters]
+        parts = [
+            f"{f.field}={f.values[0] if len(f.values) == 1 else list(f.values)!r}"
+            for f in self.filters
+        ]
         return ", ".join(parts) or "(no filter)"
 
     def _params(self) -> dict[str, str]:
@@ -186,7 +189,9 @@ class Query(Generic[E]):
                 f"{cls.__name__} has no field {name!r} to filter on{_suggest(name, choices)}"
             )
         if rel is None and name in cls.__derived__:
-            raise ValidationError(f"{cls.__name__}.{name} is computed by the server: it cannot be filtered")
+            raise ValidationError(
+                f"{cls.__name__}.{name} is computed by the server: it cannot be filtered"
+            )
         field = rel.key if rel is not None else name
         if rel is None:
             for owner in cls.__key_relations__.get(name, ()):
@@ -210,7 +215,9 @@ class Query(Generic[E]):
                     f"{cls.__name__}.where({name}=...) takes {expected}, not a {type(value).__name__}"
                 )
             if value.id is None:
-                raise ValidationError(f"{value!r} is not created yet: commit it before querying by it")
+                raise ValidationError(
+                    f"{value!r} is not created yet: commit it before querying by it"
+                )
             return value.id
         if value is None:
             return None
@@ -221,15 +228,7 @@ class Query(Generic[E]):
                     f"not {type(value).__name__}"
                 )
             return value
-        allowed = cls.__field_types__.get(field)
-        if allowed is not None and not isinstance(value, allowed) or (
-            isinstance(value, bool) and allowed is not None and bool not in allowed
-        ):
-            if not (isinstance(value, int) and allowed is not None and float in allowed):
-                names = " or ".join(t.__name__ for t in allowed or ())
-                raise ValidationError(
-                    f"{cls.__name__}.{field} is {names}: {value!r} ({type(value).__name__}) can never match"
-                )
+        check_type(cls, field, value)  # a value of another type could never match
         return value
 
 

@@ -76,7 +76,7 @@ class Retry:
         asked = _parse_retry_after(retry_after)
         if asked is not None:
             delay = max(delay, min(asked, self.retry_after_max))
-        return delay
+        return float(delay)
 
 
 def _parse_retry_after(value: str | None) -> float | None:

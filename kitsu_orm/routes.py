@@ -51,8 +51,12 @@ def _crud(collection: str, **kwargs: Any) -> Routes:
     base = f"data/{collection}"
     kwargs.setdefault("create", base)
     return Routes(
-        list=base, one=f"{base}/{{id}}", update=f"{base}/{{id}}", delete=f"{base}/{{id}}",
-        generic=base, **kwargs,
+        list=base,
+        one=f"{base}/{{id}}",
+        update=f"{base}/{{id}}",
+        delete=f"{base}/{{id}}",
+        generic=base,
+        **kwargs,
     )
 
 
@@ -80,36 +84,50 @@ ROUTES: dict[str, Routes] = {
         _crud("entity-types"), list="data/asset-types", one="data/asset-types/{id}"
     ),
     "Episode": _entity_rows(
-        "episodes", "data/episodes", "data/projects/{project_id}/episodes",
+        "episodes",
+        "data/episodes",
+        "data/projects/{project_id}/episodes",
         create_only=frozenset({"name", "description", "data"}),
     ),
     "Sequence": _entity_rows(
-        "sequences", "data/sequences", "data/projects/{project_id}/sequences",
+        "sequences",
+        "data/sequences",
+        "data/projects/{project_id}/sequences",
         create_fields={"parent_id": "episode_id"},
         create_only=frozenset({"name", "parent_id", "description", "data"}),
     ),
     "Shot": _entity_rows(
-        "shots", "data/shots/all", "data/projects/{project_id}/shots",
+        "shots",
+        "data/shots/all",
+        "data/projects/{project_id}/shots",
         create_fields={"parent_id": "sequence_id"},
         create_only=frozenset({"name", "parent_id", "description", "data", "nb_frames"}),
         data_replace="data/shots/{id}",
     ),
     "Scene": _entity_rows(
-        "scenes", "data/scenes/all", "data/projects/{project_id}/scenes",
+        "scenes",
+        "data/scenes/all",
+        "data/projects/{project_id}/scenes",
         create_fields={"parent_id": "sequence_id"},
         create_only=frozenset({"name", "parent_id"}),
     ),
-    "Asset": attrs.evolve(_entity_rows(
-        "assets", "data/assets/all",
-        "data/projects/{project_id}/asset-types/{entity_type_id}/assets/new",
-        create_fields={"source_id": "episode_id"},
-        create_only=frozenset({"name", "description", "data", "is_shared", "source_id"}),
-    ), one="data/entities/{id}"),  # data/assets/{id} answers episode_id, not source_id
+    "Asset": attrs.evolve(
+        _entity_rows(
+            "assets",
+            "data/assets/all",
+            "data/projects/{project_id}/asset-types/{entity_type_id}/assets/new",
+            create_fields={"source_id": "episode_id"},
+            create_only=frozenset({"name", "description", "data", "is_shared", "source_id"}),
+        ),
+        one="data/entities/{id}",
+    ),  # data/assets/{id} answers episode_id, not source_id
     "AssetInstance": _crud("asset-instances"),
     "TaskType": _crud("task-types"),
     "TaskStatus": _crud("task-status"),
     "Task": _crud(
-        "tasks", list_params={"relations": "true"}, delete_params={"force": "true"},
+        "tasks",
+        list_params={"relations": "true"},
+        delete_params={"force": "true"},
         data_merges=True,
     ),
     "Comment": _crud(

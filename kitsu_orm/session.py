@@ -25,7 +25,9 @@ __all__ = ["Session", "SessionStats", "connect", "current_session"]
 
 E = TypeVar("E", bound=Entity)
 
-_current: contextvars.ContextVar[Session | None] = contextvars.ContextVar("kitsu_session", default=None)
+_current: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
+    "kitsu_session", default=None
+)
 _default: list[Session] = []
 
 
@@ -217,7 +219,11 @@ class Session:
             raise ValidationError(f"only entities can be added, not {type(obj).__name__}")
         if obj._session is self and obj._state is not State.DETACHED:
             return obj
-        if obj._session is not None and obj._session is not self and obj._state is not State.DETACHED:
+        if (
+            obj._session is not None
+            and obj._session is not self
+            and obj._state is not State.DETACHED
+        ):
             raise ValidationError(f"{obj!r} belongs to another session: expunge it there first")
         if obj.id is not None and obj._state is State.DETACHED:
             obj._set_state(State.PERSISTENT, self)

@@ -193,10 +193,17 @@ class Transport:
         self._tokens = None
         self.user = None
         try:
-            body = self._json(self._send("POST", "auth/login", json={"email": email, "password": password}, auth=False))
+            body = self._json(
+                self._send(
+                    "POST", "auth/login", json={"email": email, "password": password}, auth=False
+                )
+            )
         except (errors.ValidationError, errors.AuthenticationError, errors.NotFound) as exc:
             raise errors.AuthenticationError(
-                f"login failed for {email}: {exc.message}", method="POST", path="/auth/login", status=exc.status
+                f"login failed for {email}: {exc.message}",
+                method="POST",
+                path="/auth/login",
+                status=exc.status,
             ) from None
         if not isinstance(body, dict) or not body.get("access_token"):
             raise errors.AuthenticationError(
@@ -280,7 +287,9 @@ class Transport:
             if not file_path.is_file():
                 raise errors.ValidationError(f"no file to upload at {file_path}")
             with file_path.open("rb") as handle:
-                return self.upload(path, handle, data=data, field=field, filename=filename or file_path.name)
+                return self.upload(
+                    path, handle, data=data, field=field, filename=filename or file_path.name
+                )
         name = filename or Path(getattr(file, "name", "") or "upload.bin").name
         files = {field: (name, file)}
         return self._json(self._send("POST", path, files=files, data=dict(data or {})))
@@ -362,12 +371,22 @@ class Transport:
             self.stats.record(method, elapsed, failed=status == "error" or int(status) >= 400)
             log.log(
                 logging.INFO if self.echo else logging.DEBUG,
-                "%s /%s %s %.1f ms", method, path.lstrip("/"), status, elapsed * 1000,
+                "%s /%s %s %.1f ms",
+                method,
+                path.lstrip("/"),
+                status,
+                elapsed * 1000,
             )
 
     def _backoff(self, retry: Retry, method: str, path: str, retry_after: str | None) -> Retry:
         delay = retry.wait(retry_after)
-        log.info("retrying %s /%s in %.2f s (attempt %d)", method, path.lstrip("/"), delay, retry.attempt + 2)
+        log.info(
+            "retrying %s /%s in %.2f s (attempt %d)",
+            method,
+            path.lstrip("/"),
+            delay,
+            retry.attempt + 2,
+        )
         self.stats.count_retry()
         time.sleep(delay)
         return retry.increment()
@@ -381,16 +400,23 @@ class Transport:
             if current is None or not current.refresh:
                 raise errors.AuthenticationError(
                     "the access token expired and there is no refresh token: log in again",
-                    path="/auth/refresh-token", status=401,
+                    path="/auth/refresh-token",
+                    status=401,
                 )
             try:
-                resp = self._send("GET", "auth/refresh-token", auth=False, headers={
-                    "Authorization": f"Bearer {current.refresh}"})
+                resp = self._send(
+                    "GET",
+                    "auth/refresh-token",
+                    auth=False,
+                    headers={"Authorization": f"Bearer {current.refresh}"},
+                )
             except errors.KitsuError as exc:
                 self._tokens = None
                 raise errors.AuthenticationError(
                     f"the session expired and could not be refreshed ({exc.message}): log in again",
-                    method="GET", path="/auth/refresh-token", status=exc.status,
+                    method="GET",
+                    path="/auth/refresh-token",
+                    status=exc.status,
                 ) from None
             body = self._json(resp)
             self._tokens = Tokens(body["access_token"], current.refresh)
@@ -471,15 +497,21 @@ def _error_from(resp: requests.Response, method: str, path: str) -> errors.Kitsu
     status = resp.status_code
     message = _server_message(resp) or f"HTTP {status}"
     resp.close()
-    return errors.error_for_status(status)(message, method=method, path="/" + path.lstrip("/"), status=status)
+    return errors.error_for_status(status)(
+        message, method=method, path="/" + path.lstrip("/"), status=status
+    )
 
 
 def _map_exception(
     exc: requests.exceptions.RequestException, method: str, path: str
 ) -> errors.KitsuError:
-    where = {"method": method, "path": "/" + path.lstrip("/")}
+    where: dict[str, Any] = {"method": method, "path": "/" + path.lstrip("/")}
     if isinstance(exc, requests.exceptions.Timeout) or _is_read_timeout(exc):
-        kind = "connecting" if isinstance(exc, requests.exceptions.ConnectTimeout) else "waiting for an answer"
+        kind = (
+            "connecting"
+            if isinstance(exc, requests.exceptions.ConnectTimeout)
+            else "waiting for an answer"
+        )
         return errors.Timeout(f"timed out {kind}", **where)
     if isinstance(exc, requests.exceptions.ConnectionError):
         what = "could not connect" if _never_sent(exc) else "the connection broke"
@@ -494,7 +526,9 @@ def _short_reason(exc: BaseException) -> str:
     reason: BaseException | None = exc
     while True:
         inner = getattr(reason, "reason", None) or (
-            reason.args[0] if reason and reason.args and isinstance(reason.args[0], BaseException) else None
+            reason.args[0]
+            if reason and reason.args and isinstance(reason.args[0], BaseException)
+            else None
         )
         if not isinstance(inner, BaseException) or inner is reason:
             break

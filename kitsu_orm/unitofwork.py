@@ -29,7 +29,9 @@ import attrs
 from .errors import CommitError, ConflictError, ConnectionError, KitsuError, ValidationError
 from .model.base import Entity, State
 from .model.converter import converter, parse_datetime
+from .model.production import Shot
 from .model.relationships import Casting, ToMany, ToOne
+from .model.tasks import Comment, Task
 from .routes import URL_ID_BUDGET, routes_for
 
 if TYPE_CHECKING:
@@ -38,17 +40,43 @@ if TYPE_CHECKING:
 __all__ = ["UnitOfWork", "Operation", "LEVELS"]
 
 LEVELS: dict[str, int] = {
-    "ProjectStatus": 0, "Department": 0, "EntityType": 0, "AssetType": 0, "TaskStatus": 0,
-    "Software": 0, "OutputType": 0, "FileStatus": 0,
-    "Project": 1, "Person": 1, "TaskType": 1,
-    "Episode": 2, "Sequence": 3, "Shot": 4, "Scene": 4, "Asset": 4,
-    "AssetInstance": 5, "Task": 6,
-    "Comment": 7, "TimeSpent": 7, "WorkingFile": 7, "OutputFile": 8,
+    "ProjectStatus": 0,
+    "Department": 0,
+    "EntityType": 0,
+    "AssetType": 0,
+    "TaskStatus": 0,
+    "Software": 0,
+    "OutputType": 0,
+    "FileStatus": 0,
+    "Project": 1,
+    "Person": 1,
+    "TaskType": 1,
+    "Episode": 2,
+    "Sequence": 3,
+    "Shot": 4,
+    "Scene": 4,
+    "Asset": 4,
+    "AssetInstance": 5,
+    "Task": 6,
+    "Comment": 7,
+    "TimeSpent": 7,
+    "WorkingFile": 7,
+    "OutputFile": 8,
 }
 _NEVER_SENT = frozenset({"id", "created_at", "updated_at"})
 # What tells a created object apart from its siblings, to find a create whose answer was lost.
-_NATURAL_KEYS = ("name", "project_id", "parent_id", "entity_id", "task_type_id", "object_id",
-                 "task_id", "asset_id", "person_id", "text")
+_NATURAL_KEYS = (
+    "name",
+    "project_id",
+    "parent_id",
+    "entity_id",
+    "task_type_id",
+    "object_id",
+    "task_id",
+    "asset_id",
+    "person_id",
+    "text",
+)
 
 
 @attrs.define(eq=False)
@@ -97,7 +125,7 @@ class UnitOfWork:
         for obj in session._new:
             if getattr(obj, "assignee_ids", None):
                 assignments.extend(_assignment_diff(obj, [], _assignees(obj)))
-            if _batchable_comment(obj):
+            if isinstance(obj, Comment) and _batchable_comment(obj):
                 _default_comment_status(session, obj)
                 comments.append(obj)
             elif (key := _bulk_task_key(session, obj)) is not None:
@@ -105,7 +133,9 @@ class UnitOfWork:
             else:
                 creates[LEVELS.get(type(obj).__kitsu_type__, 9)].append(Operation("create", obj))
         for start in range(0, len(comments), BATCH):
-            creates[LEVELS["Comment"]].append(Operation("comments", payload=comments[start : start + BATCH]))
+            creates[LEVELS["Comment"]].append(
+                Operation("comments", payload=comments[start : start + BATCH])
+            )
         for key, tasks in bulk_tasks.items():
             for start in range(0, len(tasks), BATCH):
                 creates[LEVELS["Task"]].append(
@@ -113,16 +143,23 @@ class UnitOfWork:
                 )
         for obj in session.dirty:
             changed = obj.changes()
-            fields = tuple(n for n in changed if n not in type(obj).__derived__ and n != "assignee_ids")
+            fields = tuple(
+                n for n in changed if n not in type(obj).__derived__ and n != "assignee_ids"
+            )
             if fields:
                 updates.append(Operation("update", obj, fields))
             if "assignee_ids" in changed:
-                assignments.extend(_assignment_diff(obj, changed["assignee_ids"][0], _assignees(obj)))
+                assignments.extend(
+                    _assignment_diff(obj, changed["assignee_ids"][0], _assignees(obj))
+                )
         deletes: dict[int, list[Operation]] = defaultdict(list)
         for obj in session._deleted:
             deletes[LEVELS.get(type(obj).__kitsu_type__, 9)].append(Operation("delete", obj))
-        castings = [Operation("cast", obj) for obj in [*session._identity.values(), *session._new]
-                    if (obj._related or {}).get(Casting.DIRTY)]
+        castings = [
+            Operation("cast", obj)
+            for obj in [*session._identity.values(), *session._new]
+            if (obj._related or {}).get(Casting.DIRTY)
+        ]
         levels = [creates[k] for k in sorted(creates)]
         levels += [updates, _merge_assignments(assignments), castings]
         levels += [deletes[k] for k in sorted(deletes, reverse=True)]
@@ -135,7 +172,11 @@ class UnitOfWork:
             obj = queue.pop()
             for name, rel in type(obj).__relationships__.items():
                 target = (obj._related or {}).get(name)
-                if isinstance(rel, ToOne) and isinstance(target, Entity) and target._state is State.TRANSIENT:
+                if (
+                    isinstance(rel, ToOne)
+                    and isinstance(target, Entity)
+                    and target._state is State.TRANSIENT
+                ):
                     self.session.add(target)
                     queue.append(target)
 
@@ -145,7 +186,9 @@ class UnitOfWork:
         plan = self.plan()
         if not plan:
             return
-        self.check_conflicts([op for level in plan for op in level if op.kind in ("update", "delete")])
+        self.check_conflicts(
+            [op for level in plan for op in level if op.kind in ("update", "delete")]
+        )
         applied: list[Operation] = []
         for index, level in enumerate(plan):
             done, failed = self._run_level(level)
@@ -156,8 +199,11 @@ class UnitOfWork:
                 raise CommitError(
                     f"commit stopped after {len(applied)} of {len(applied) + len(pending)} operations: "
                     f"{failed}; commit() again to send the {len(pending)} left",
-                    applied=applied, pending=pending,
-                    method=failed.method, path=failed.path, status=failed.status,
+                    applied=applied,
+                    pending=pending,
+                    method=failed.method,
+                    path=failed.path,
+                    status=failed.status,
                 ) from failed
         self._after_commit(applied)
 
@@ -180,11 +226,18 @@ class UnitOfWork:
                 for future in futures:
                     future.cancel()
             wait(futures)
-        done = [op for f, op in futures.items() if f.done() and not f.cancelled() and f.exception() is None]
-        failure = next((f.exception() for f in futures if f.done() and not f.cancelled() and f.exception()), None)
+        done = [
+            op
+            for f, op in futures.items()
+            if f.done() and not f.cancelled() and f.exception() is None
+        ]
+        failure = next(
+            (f.exception() for f in futures if f.done() and not f.cancelled() and f.exception()),
+            None,
+        )
         if failure is not None and not isinstance(failure, KitsuError):
             raise failure
-        return done, failure  # type: ignore[return-value]
+        return done, failure
 
     def execute(self, op: Operation) -> None:
         handler: Callable[[Operation], None] = getattr(self, f"_{op.kind}")
@@ -201,9 +254,11 @@ class UnitOfWork:
         if id(obj) in self.session._in_doubt and self._adopt_existing(obj):
             return
         values = _creatable(obj)
-        sent = values if routes.create_only is None else {
-            k: v for k, v in values.items() if k in routes.create_only
-        }
+        sent = (
+            values
+            if routes.create_only is None
+            else {k: v for k, v in values.items() if k in routes.create_only}
+        )
         body = {routes.create_fields.get(k, cls.__wire__[k]): _wire(v) for k, v in sent.items()}
         if routes.create_only is None and obj._extra:
             body = {**obj._extra, **body}
@@ -222,35 +277,44 @@ class UnitOfWork:
             _resolve_pending_keys(task)
         intended = {id(t): _creatable(t) for t in tasks}
         first = tasks[0]
-        path = (f"actions/projects/{getattr(first, 'project_id')}/task-types/"
-                f"{getattr(first, 'task_type_id')}/{kind}/create-tasks")
+        path = (
+            f"actions/projects/{first.project_id}/task-types/"
+            f"{first.task_type_id}/{kind}/create-tasks"
+        )
         try:
-            rows = self.transport.post(path, [getattr(t, "entity_id") for t in tasks])
+            rows = self.transport.post(path, [t.entity_id for t in tasks])
         except ConnectionError:
             self.session._in_doubt.update(id(t) for t in tasks)
             raise
         by_entity = {row["entity_id"]: row for row in rows}
-        missing = [t for t in tasks if getattr(t, "entity_id") not in by_entity]
+        missing = [t for t in tasks if t.entity_id not in by_entity]
         if missing:  # created by an earlier try whose answer was lost
             routes = routes_for("Task")
-            entity_ids = [getattr(t, "entity_id") for t in missing]
+            entity_ids = [t.entity_id for t in missing]
             for start in range(0, len(entity_ids), URL_ID_BUDGET):
-                found = self.transport.get(routes.list, {
-                    **routes.list_params,
-                    "task_type_id": getattr(first, "task_type_id"),
-                    "entity_id": json.dumps(entity_ids[start : start + URL_ID_BUDGET], separators=(",", ":")),
-                })
+                found = self.transport.get(
+                    routes.list,
+                    {
+                        **routes.list_params,
+                        "task_type_id": first.task_type_id,
+                        "entity_id": json.dumps(
+                            entity_ids[start : start + URL_ID_BUDGET], separators=(",", ":")
+                        ),
+                    },
+                )
                 by_entity.update({row["entity_id"]: row for row in found if row["name"] == "main"})
         for task in tasks:
-            row = by_entity.get(getattr(task, "entity_id"))
+            row = by_entity.get(task.entity_id)
             if row is None:
                 raise KitsuError(f"the server did not create {task!r}", path="/" + path)
             self._adopt(task, row, intended[id(task)])
 
     def _comments(self, op: Operation) -> None:
         """Many comments (and the status changes they carry) in one request."""
-        batch: list[Entity] = op.payload
-        todo = [c for c in batch if not (id(c) in self.session._in_doubt and self._adopt_existing(c))]
+        batch: list[Comment] = op.payload
+        todo = [
+            c for c in batch if not (id(c) in self.session._in_doubt and self._adopt_existing(c))
+        ]
         if not todo:
             return
         for comment in todo:
@@ -270,7 +334,7 @@ class UnitOfWork:
     def _cast(self, op: Operation) -> None:
         """Replace a shot's casting with the assets now in ``shot.assets``."""
         shot = op.obj
-        assert shot is not None and shot._related is not None
+        assert isinstance(shot, Shot) and shot._related is not None
         assets = shot._related.get("assets", [])
         counts: dict[str, int] = defaultdict(int)
         for asset in assets:
@@ -278,10 +342,12 @@ class UnitOfWork:
                 raise KitsuError(f"{shot!r} casts {asset!r}, which was not created")
             counts[asset.id] += 1
         body = [{"asset_id": a, "nb_occurences": n} for a, n in counts.items()]
-        self.transport.put(f"data/projects/{getattr(shot, 'project_id')}/entities/{shot.id}/casting", body)
+        self.transport.put(f"data/projects/{shot.project_id}/entities/{shot.id}/casting", body)
         shot._related.pop(Casting.DIRTY, None)
 
-    def _adopt(self, obj: Entity, row: dict[str, Any], intended: dict[str, Any] | None = None) -> None:
+    def _adopt(
+        self, obj: Entity, row: dict[str, Any], intended: dict[str, Any] | None = None
+    ) -> None:
         """``obj`` now exists on the server as ``row``; fields the create route
         ignored are sent with one update."""
         session = self.session
@@ -309,7 +375,11 @@ class UnitOfWork:
     def _adopt_existing(self, obj: Entity) -> bool:
         """Find a create whose answer was lost; adopt it instead of creating twice."""
         cls = type(obj)
-        keys = {k: getattr(obj, k) for k in _NATURAL_KEYS if k in cls.__fields__ and getattr(obj, k) is not None}
+        keys = {
+            k: getattr(obj, k)
+            for k in _NATURAL_KEYS
+            if k in cls.__fields__ and getattr(obj, k) is not None
+        }
         if not keys:
             return False
         routes = routes_for(cls.__kitsu_type__)
@@ -317,8 +387,12 @@ class UnitOfWork:
         params.update({cls.__wire__[k]: str(v) for k, v in keys.items()})
         rows = self.transport.get(routes.list, params)
         rows = rows.get("data", []) if isinstance(rows, dict) else rows
-        matches = [r for r in rows if all(r.get(cls.__wire__[k]) == v for k, v in keys.items())
-                   and r["id"] not in self.session._identity]
+        matches = [
+            r
+            for r in rows
+            if all(r.get(cls.__wire__[k]) == v for k, v in keys.items())
+            and r["id"] not in self.session._identity
+        ]
         if len(matches) != 1:
             return False
         self._adopt(obj, matches[0])
@@ -342,8 +416,10 @@ class UnitOfWork:
                     path = routes.data_replace  # the one route that can drop a key
                 else:
                     # Zou merges this data: send the changed keys, removed ones as null.
-                    new = {**{k: None for k in removed},
-                           **{k: v for k, v in (new or {}).items() if old.get(k, object()) != v}}
+                    new = {
+                        **{k: None for k in removed},
+                        **{k: v for k, v in (new or {}).items() if old.get(k, object()) != v},
+                    }
             body[cls.__wire__[name]] = _wire(new)
         row = self.transport.put(_format(path, obj), body)
         if isinstance(row, dict) and row.get("id") == obj.id:
@@ -362,13 +438,16 @@ class UnitOfWork:
 
     def _assign(self, op: Operation) -> None:
         person_id, tasks = _person_and_tasks(op)
-        self.transport.put(f"actions/persons/{person_id}/assign", {"task_ids": [t.id for t in tasks]})
+        self.transport.put(
+            f"actions/persons/{person_id}/assign", {"task_ids": [t.id for t in tasks]}
+        )
         _settle_assignment(tasks, person_id, assigned=True)
 
     def _unassign(self, op: Operation) -> None:
         person_id, tasks = _person_and_tasks(op)
         self.transport.put(
-            "actions/tasks/clear-assignation", {"task_ids": [t.id for t in tasks], "person_id": person_id}
+            "actions/tasks/clear-assignation",
+            {"task_ids": [t.id for t in tasks], "person_id": person_id},
         )
         _settle_assignment(tasks, person_id, assigned=False)
 
@@ -400,11 +479,15 @@ class UnitOfWork:
         objs = [op.obj for op in ops if op.obj is not None]
         fields = {"id", "updated_at"}
         for op in ops:
-            fields.update(type(op.obj).__wire__[f] for f in op.fields)
-        rows = self.transport.get(path, {
-            "id": json.dumps([o.id for o in objs], separators=(",", ":")),
-            "fields": ",".join(sorted(fields)),
-        })
+            if op.obj is not None:
+                fields.update(type(op.obj).__wire__[f] for f in op.fields)
+        rows = self.transport.get(
+            path,
+            {
+                "id": json.dumps([o.id for o in objs], separators=(",", ":")),
+                "fields": ",".join(sorted(fields)),
+            },
+        )
         by_id = {row["id"]: row for row in rows}
         for op in ops:
             obj = op.obj
@@ -425,10 +508,13 @@ class UnitOfWork:
 
     def _after_commit(self, applied: list[Operation]) -> None:
         """Tasks whose status a comment changed are read again, in one request."""
-        from .model.tasks import Task
-
-        stale = {obj.object_id for op in applied if op.kind in ("create", "comments")
-                 for obj in op.objects if type(obj).__kitsu_type__ == "Comment"}
+        stale = {
+            obj.object_id
+            for op in applied
+            if op.kind in ("create", "comments")
+            for obj in op.objects
+            if isinstance(obj, Comment)
+        }
         ids = [i for i in stale if isinstance(self.session._identity.get(i or ""), Task)]
         for start in range(0, len(ids), URL_ID_BUDGET):
             part = ids[start : start + URL_ID_BUDGET]
@@ -439,10 +525,10 @@ BATCH = 100
 
 
 def _batchable_comment(obj: Entity) -> bool:
-    return type(obj).__kitsu_type__ == "Comment" and getattr(obj, "object_type", None) == "Task"
+    return isinstance(obj, Comment) and obj.object_type == "Task"
 
 
-def _comment_body(comment: Entity) -> dict[str, Any]:
+def _comment_body(comment: Comment) -> dict[str, Any]:
     body = {
         "task_id": comment.object_id,
         "task_status_id": comment.task_status_id,
@@ -473,19 +559,22 @@ def _bulk_task_key(session: Session, obj: Entity) -> tuple[Any, ...] | None:
     Only plain tasks qualify: named "main", on a shot or an asset, with no
     other field set than its status (fixed by one update when not the default).
     """
-    if type(obj).__kitsu_type__ != "Task" or getattr(obj, "name") != "main" or obj._extra:
+    if not isinstance(obj, Task) or obj.name != "main" or obj._extra:
         return None
     related = obj._related or {}
     if not set(_creatable(obj)) <= _BULK_TASK_FIELDS:
         return None
-    entity = related.get("entity") or session._identity.get(getattr(obj, "entity_id") or "")
+    entity = related.get("entity") or session._identity.get(obj.entity_id or "")
     kind = {"Shot": "shots", "Asset": "assets"}.get(type(entity).__kitsu_type__ if entity else "")
-    project = related.get("project") or getattr(obj, "project_id")
-    task_type = related.get("task_type") or getattr(obj, "task_type_id")
+    project = related.get("project") or obj.project_id
+    task_type = related.get("task_type") or obj.task_type_id
     if kind is None or project is None or task_type is None:
         return None
-    return (id(project) if isinstance(project, Entity) else project,
-            id(task_type) if isinstance(task_type, Entity) else task_type, kind)
+    return (
+        id(project) if isinstance(project, Entity) else project,
+        id(task_type) if isinstance(task_type, Entity) else task_type,
+        kind,
+    )
 
 
 def _wire(value: Any) -> Any:
@@ -545,7 +634,7 @@ def _assignees(task: Entity) -> list[Any]:
     return [p.id or p for p in people]
 
 
-def _person_and_tasks(op: Operation) -> tuple[str, list[Entity]]:
+def _person_and_tasks(op: Operation) -> tuple[str, list[Task]]:
     person, tasks = op.payload
     person_id = person.id if isinstance(person, Entity) else person
     if person_id is None:
@@ -557,11 +646,11 @@ def _person_and_tasks(op: Operation) -> tuple[str, list[Entity]]:
     return person_id, tasks
 
 
-def _default_comment_status(session: Session, comment: Entity) -> None:
+def _default_comment_status(session: Session, comment: Comment) -> None:
     """A comment keeps its task's status unless told otherwise (Zou requires one)."""
-    if getattr(comment, "task_status_id") is not None or (comment._related or {}).get("task_status"):
+    if comment.task_status_id is not None or (comment._related or {}).get("task_status"):
         return
-    task = (comment._related or {}).get("task") or session._identity.get(getattr(comment, "object_id") or "")
+    task = (comment._related or {}).get("task") or session._identity.get(comment.object_id or "")
     status = getattr(task, "task_status_id", None)
     if status is None:
         raise ValidationError(
@@ -585,7 +674,7 @@ def _merge_assignments(ops: list[Operation]) -> list[Operation]:
     return [Operation(kind, payload=(person, tasks)) for (kind, person), tasks in merged.items()]
 
 
-def _settle_assignment(tasks: list[Entity], person_id: str, *, assigned: bool) -> None:
+def _settle_assignment(tasks: list[Task], person_id: str, *, assigned: bool) -> None:
     """Record one applied (un)assignment in each task's baseline, and only that one,
     so that a commit that fails halfway resends exactly the rest."""
     for task in tasks:
@@ -596,6 +685,5 @@ def _settle_assignment(tasks: list[Entity], person_id: str, *, assigned: bool) -
             baseline = [*baseline, person_id] if assigned else baseline
             current = list(task.assignee_ids or [])
             store["assignee_ids"] = current if set(baseline) == set(current) else baseline
-        if not task.changes().get("assignee_ids"):
-            if task._changes is not None:
-                task._changes.pop("assignee_ids", None)
+        if not task.changes().get("assignee_ids") and task._changes is not None:
+            task._changes.pop("assignee_ids", None)

@@ -130,9 +130,7 @@ def stall_body(seconds: float) -> StallBody:
     return StallBody(delay(seconds).seconds)
 
 
-def respond(
-    status: int, headers: Mapping[str, str] | None = None, body: bytes = b""
-) -> Respond:
+def respond(status: int, headers: Mapping[str, str] | None = None, body: bytes = b"") -> Respond:
     return Respond(int(status), tuple((headers or {}).items()), bytes(body))
 
 
@@ -354,9 +352,7 @@ class FaultProxy:
         parts = urlsplit(url)
         if parts.scheme != "http" or not parts.hostname:
             raise ValueError(f"the fault proxy speaks plain http only, not {url!r}")
-        return cls(
-            parts.hostname, parts.port or 80, api_path=parts.path, io_timeout=io_timeout
-        )
+        return cls(parts.hostname, parts.port or 80, api_path=parts.path, io_timeout=io_timeout)
 
     def __enter__(self) -> FaultProxy:
         return self
@@ -456,7 +452,9 @@ class FaultProxy:
             self._port = listener.getsockname()[1]
             stop = threading.Event()
             thread = threading.Thread(
-                target=self._accept_loop, args=(listener, stop), daemon=True,
+                target=self._accept_loop,
+                args=(listener, stop),
+                daemon=True,
                 name=f"faultproxy-accept-{self._port}",
             )
             self._listener = (listener, stop, thread)
@@ -594,4 +592,3 @@ def _framing(response: _Message) -> dict[str, str]:
     if response.header("Content-Length") is None and not chunked and response.body:
         headers["Content-Length"] = str(len(response.body))
     return headers
-

@@ -39,7 +39,12 @@ def _unused_port() -> int:
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kitsu_orm.devserver", *args],
-        env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -215,8 +220,14 @@ def test_stop_ends_its_own_process(offline_env: dict[str, str]) -> None:
     run_dir = server.state_dir / "run"
     # Same markers in the command line as the gunicorn the server starts.
     fake = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(60)",
-         "zou.app:app", "--chdir", str(run_dir)],
+        [
+            sys.executable,
+            "-c",
+            "import time; time.sleep(60)",
+            "zou.app:app",
+            "--chdir",
+            str(run_dir),
+        ],
         start_new_session=True,
     )
     (server.state_dir / "server.pid").write_text(f"{fake.pid}\n")
@@ -272,8 +283,9 @@ def test_stopping_another_server_leaves_this_one_running(
     local_server: DevServer, offline_env: dict[str, str]
 ) -> None:
     pid = local_server.pid
-    other = DevServer.from_env("other", environ={**offline_env, "KITSU_DEV_PORT": str(
-        local_server.config.port)})
+    other = DevServer.from_env(
+        "other", environ={**offline_env, "KITSU_DEV_PORT": str(local_server.config.port)}
+    )
 
     assert other.stop() is False
     assert local_server.pid == pid and local_server.is_running()
@@ -326,8 +338,8 @@ def test_kitsu_client_is_the_logged_in_admin(kitsu_client: Any, kitsu_server: Ki
 @pytest.mark.server
 def test_kitsu_project_is_a_fresh_project(kitsu_project: dict[str, Any], kitsu_client: Any) -> None:
     assert kitsu_project["name"].startswith("test-test_kitsu_project_is_a_fresh_project-")
-    assert kitsu_client.get(f"data/projects/{kitsu_project['id']}")["name"] == (
-        kitsu_project["name"]
+    assert (
+        kitsu_client.get(f"data/projects/{kitsu_project['id']}")["name"] == (kitsu_project["name"])
     )
 
 
@@ -335,24 +347,45 @@ def test_kitsu_project_is_a_fresh_project(kitsu_project: dict[str, Any], kitsu_c
 def test_fixture_projects_are_deleted_after_their_test(
     kitsu_server: KitsuServer, kitsu_client: Any, tmp_path: Path
 ) -> None:
-    (tmp_path / "test_inner.py").write_text(textwrap.dedent("""
+    (tmp_path / "test_inner.py").write_text(
+        textwrap.dedent("""
         import json, os
 
         def test_two_projects(kitsu_project, kitsu_make_project):
             other = kitsu_make_project(description="second")
             with open(os.environ["INNER_OUT"], "w") as out:
                 json.dump([kitsu_project["id"], other["id"]], out)
-    """))
+    """)
+    )
     env = _python_env(INNER_OUT=str(tmp_path / "ids.json"))
     if isinstance(kitsu_server, DevServer):
-        env.update(KITSU_ORM_HOME=str(kitsu_server.state_dir.parents[1]),
-                   KITSU_DEV_NAME=kitsu_server.name)
+        env.update(
+            KITSU_ORM_HOME=str(kitsu_server.state_dir.parents[1]), KITSU_DEV_NAME=kitsu_server.name
+        )
     # Load the plugin by module whether or not its entry point is installed.
     inner = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:kitsu_orm",
-         "-p", "kitsu_orm.testing", "--kitsu-no-reset", "-W", "error::UserWarning",
-         "test_inner.py"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:kitsu_orm",
+            "-p",
+            "kitsu_orm.testing",
+            "--kitsu-no-reset",
+            "-W",
+            "error::UserWarning",
+            "test_inner.py",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
     assert inner.returncode == 0, inner.stdout + inner.stderr

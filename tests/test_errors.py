@@ -25,8 +25,15 @@ def test_every_error_is_a_kitsu_error_and_a_fitting_builtin() -> None:
 
 @pytest.mark.parametrize(
     ("status", "cls"),
-    [(400, errors.ValidationError), (401, errors.AuthenticationError), (403, errors.PermissionDenied),
-     (404, errors.NotFound), (500, errors.ServerError), (503, errors.ServerError), (418, errors.KitsuError)],
+    [
+        (400, errors.ValidationError),
+        (401, errors.AuthenticationError),
+        (403, errors.PermissionDenied),
+        (404, errors.NotFound),
+        (500, errors.ServerError),
+        (503, errors.ServerError),
+        (418, errors.KitsuError),
+    ],
 )
 def test_status_table(status: int, cls: type[errors.KitsuError]) -> None:
     assert errors.error_for_status(status) is cls
@@ -42,9 +49,14 @@ def test_text_and_pickling_keep_the_context() -> None:
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [("http://k.studio", "http://k.studio/api"), ("http://k.studio/", "http://k.studio/api"),
-     ("http://k.studio/api", "http://k.studio/api"), ("https://k.studio/api/", "https://k.studio/api"),
-     ("k.studio:8080", "http://k.studio:8080/api"), ("http://h/kitsu/api", "http://h/kitsu/api")],
+    [
+        ("http://k.studio", "http://k.studio/api"),
+        ("http://k.studio/", "http://k.studio/api"),
+        ("http://k.studio/api", "http://k.studio/api"),
+        ("https://k.studio/api/", "https://k.studio/api"),
+        ("k.studio:8080", "http://k.studio:8080/api"),
+        ("http://h/kitsu/api", "http://h/kitsu/api"),
+    ],
 )
 def test_host_forms(given: str, expected: str) -> None:
     assert normalize_host(given) == expected

@@ -37,8 +37,13 @@ class _Echo(BaseHTTPRequestHandler):
             body = _read_chunked(self.rfile)
         self.server.hits.append((self.command, self.path))
         payload = json.dumps(
-            {"method": self.command, "path": self.path, "host": self.headers["Host"],
-             "connection": self.headers["Connection"], "body": body}
+            {
+                "method": self.command,
+                "path": self.path,
+                "host": self.headers["Host"],
+                "connection": self.headers["Connection"],
+                "body": body,
+            }
         ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -91,8 +96,12 @@ def proxy(upstream: _EchoServer) -> Iterator[FaultProxy]:
 
 
 def _request(
-    proxy: FaultProxy, method: str = "GET", path: str = "/api/x", body: Any = None,
-    timeout: float = 5, **kwargs: Any,
+    proxy: FaultProxy,
+    method: str = "GET",
+    path: str = "/api/x",
+    body: Any = None,
+    timeout: float = 5,
+    **kwargs: Any,
 ) -> tuple[http.client.HTTPResponse, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=timeout)
     try:
@@ -123,7 +132,10 @@ def test_pass_forwards_and_closes(proxy: FaultProxy, upstream: _EchoServer) -> N
 
 def test_chunked_request_body_is_forwarded(proxy: FaultProxy) -> None:
     resp, body = _request(
-        proxy, "PUT", body=iter([b"ab", b"cd"]), encode_chunked=True,
+        proxy,
+        "PUT",
+        body=iter([b"ab", b"cd"]),
+        encode_chunked=True,
         headers={"Transfer-Encoding": "chunked"},
     )
     assert resp.status == 200
@@ -179,9 +191,7 @@ def test_forward_then_reset_applies_the_request_but_loses_the_answer(
     assert proxy.count("POST", forwarded=True) == 1
 
 
-def test_delay_outlasts_the_client_then_forwards(
-    proxy: FaultProxy, upstream: _EchoServer
-) -> None:
+def test_delay_outlasts_the_client_then_forwards(proxy: FaultProxy, upstream: _EchoServer) -> None:
     proxy.script(delay(0.3))
     with pytest.raises(TimeoutError):
         _request(proxy, timeout=0.1)
@@ -223,7 +233,10 @@ def test_script_is_consumed_in_order_then_passes(proxy: FaultProxy) -> None:
     assert statuses == [502, 429, 200, 200]
     assert proxy.pending == 0
     assert [type(s.action).__name__ for s in proxy.received] == [
-        "Respond", "Respond", "Pass", "Pass"
+        "Respond",
+        "Respond",
+        "Pass",
+        "Pass",
     ]
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 
@@ -40,7 +40,10 @@ def test_increment_is_immutable_and_exhausts() -> None:
 
 def test_backoff_grows_exponentially_with_bounded_jitter() -> None:
     for attempt, base in [(0, 0.1), (1, 0.2), (2, 0.4), (5, 1.0)]:
-        delays = {Retry(backoff=0.1, jitter=0.5, backoff_max=1.0, attempt=attempt).wait() for _ in range(50)}
+        delays = {
+            Retry(backoff=0.1, jitter=0.5, backoff_max=1.0, attempt=attempt).wait()
+            for _ in range(50)
+        }
         assert all(base <= d <= base * 1.5 for d in delays)
         assert len(delays) > 1  # jitter spreads clients apart
 

@@ -161,7 +161,13 @@ def artist(kitsu_server: Any, kitsu_client: Transport) -> Transport:
     password = "artist-" + uuid.uuid4().hex
     kitsu_client.post(
         "data/persons",
-        {"email": email, "first_name": "Art", "last_name": "Ist", "role": "user", "password": password},
+        {
+            "email": email,
+            "first_name": "Art",
+            "last_name": "Ist",
+            "role": "user",
+            "password": password,
+        },
     )
     t = Transport(kitsu_server.url)
     t.login(email, password)
@@ -169,7 +175,9 @@ def artist(kitsu_server: Any, kitsu_client: Transport) -> Transport:
     t.close()
 
 
-def test_each_status_maps_to_its_error(kitsu_server: Any, kitsu_client: Transport, artist: Transport) -> None:
+def test_each_status_maps_to_its_error(
+    kitsu_server: Any, kitsu_client: Transport, artist: Transport
+) -> None:
     with pytest.raises(errors.ValidationError) as bad:
         kitsu_client.get("data/projects", {"id": "not-a-uuid"})
     assert bad.value.status == 400 and bad.value.method == "GET"
@@ -209,14 +217,22 @@ def _working_file(client: Transport, project: dict[str, Any]) -> dict[str, Any]:
     )
     task_type = client.get("data/task-types", {"for_entity": "Asset"})[0]
     status = client.get("data/task-status", {"is_default": "true"})[0]
-    task = client.post("data/tasks", {
-        "name": "main", "project_id": project["id"], "entity_id": asset["id"],
-        "task_type_id": task_type["id"], "task_status_id": status["id"],
-    })
+    task = client.post(
+        "data/tasks",
+        {
+            "name": "main",
+            "project_id": project["id"],
+            "entity_id": asset["id"],
+            "task_type_id": task_type["id"],
+            "task_status_id": status["id"],
+        },
+    )
     return client.post("data/working-files", {"name": "main", "task_id": task["id"], "revision": 1})
 
 
-def test_upload_download_round_trip(kitsu_client: Transport, kitsu_project: dict[str, Any], tmp_path: Path) -> None:
+def test_upload_download_round_trip(
+    kitsu_client: Transport, kitsu_project: dict[str, Any], tmp_path: Path
+) -> None:
     working_file = _working_file(kitsu_client, kitsu_project)
     source = tmp_path / "scene.blend"
     payload = bytes(range(256)) * 4096 + uuid.uuid4().bytes  # 1 MiB of every byte value
@@ -233,7 +249,9 @@ def test_upload_download_round_trip(kitsu_client: Transport, kitsu_project: dict
     assert kitsu_client.download(route, tmp_path / "again.blend").read_bytes() == payload
 
 
-def test_upload_of_a_missing_file_fails_before_any_request(kitsu_client: Transport, tmp_path: Path) -> None:
+def test_upload_of_a_missing_file_fails_before_any_request(
+    kitsu_client: Transport, tmp_path: Path
+) -> None:
     before = kitsu_client.stats.total
     with pytest.raises(errors.ValidationError):
         kitsu_client.upload("data/working-files/x/file", tmp_path / "nope.bin")

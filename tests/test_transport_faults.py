@@ -45,7 +45,10 @@ def proxy(kitsu_server: Any) -> Iterator[FaultProxy]:
 
 
 def _through(
-    proxy: FaultProxy, kitsu_client: Transport, *, retry: Retry = FAST,
+    proxy: FaultProxy,
+    kitsu_client: Transport,
+    *,
+    retry: Retry = FAST,
     timeout: tuple[float, float] = TIMEOUT,
 ) -> Transport:
     assert kitsu_client.tokens is not None
@@ -111,7 +114,9 @@ def test_retry_after_is_honoured(
 
 
 def test_post_is_retried_after_429(
-    proxy: FaultProxy, client: Transport, kitsu_client: Transport,
+    proxy: FaultProxy,
+    client: Transport,
+    kitsu_client: Transport,
     kitsu_project: dict[str, Any],
 ) -> None:
     body = _milestone(kitsu_project)
@@ -127,7 +132,9 @@ def test_post_is_retried_after_429(
 
 
 def test_post_whose_answer_was_lost_is_not_replayed(
-    proxy: FaultProxy, client: Transport, kitsu_client: Transport,
+    proxy: FaultProxy,
+    client: Transport,
+    kitsu_client: Transport,
     kitsu_project: dict[str, Any],
 ) -> None:
     body = _milestone(kitsu_project)
@@ -182,8 +189,12 @@ def test_refused_post_is_sent_once_when_the_server_comes_back(
     ids=["no-headers", "stalled-body"],
 )
 def test_read_timeout_is_raised_within_the_bound(
-    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any],
-    fault: Action, read_timeout: float, bound: float,
+    proxy: FaultProxy,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    fault: Action,
+    read_timeout: float,
+    bound: float,
 ) -> None:
     proxy.script(fault)
 
@@ -231,8 +242,11 @@ def test_exhausted_retries_raise_server_error(
     ids=["reset", "drop", "forward-then-reset", "502", "429", "delay", "refused"],
 )
 def test_no_foreign_exception_escapes(
-    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any],
-    fault: Action | None, expected: type[errors.KitsuError],
+    proxy: FaultProxy,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    fault: Action | None,
+    expected: type[errors.KitsuError],
 ) -> None:
     if fault is None:
         proxy.refuse()

@@ -33,7 +33,9 @@ def proxy(kitsu_server: Any) -> Iterator[FaultProxy]:
 
 def _session(url: str, kitsu_client: Transport, workers: int) -> kitsu.Session:
     assert kitsu_client.tokens is not None
-    transport = Transport(url, token=kitsu_client.tokens, retry=Retry(total=2, backoff=0.01, jitter=0))
+    transport = Transport(
+        url, token=kitsu_client.tokens, retry=Retry(total=2, backoff=0.01, jitter=0)
+    )
     return kitsu.Session(transport=transport, workers=workers)
 
 
@@ -46,7 +48,9 @@ def _plan_200_objects(s: kitsu.Session, project_id: str) -> tuple[kitsu.Sequence
     s.add(seq)
     shots = []
     for n in range(NB_SHOTS):
-        shot = kitsu.Shot(name=f"SH{n:03d}", project=project, sequence=seq, frame_in=1, frame_out=n + 1)
+        shot = kitsu.Shot(
+            name=f"SH{n:03d}", project=project, sequence=seq, frame_in=1, frame_out=n + 1
+        )
         s.add(shot)
         shots.append(shot)
         if n:
@@ -54,7 +58,9 @@ def _plan_200_objects(s: kitsu.Session, project_id: str) -> tuple[kitsu.Sequence
     return seq, shots
 
 
-def _server_state(kitsu_client: Transport, project_id: str) -> tuple[Counter[str], Counter[str], dict[str, int]]:
+def _server_state(
+    kitsu_client: Transport, project_id: str
+) -> tuple[Counter[str], Counter[str], dict[str, int]]:
     shots = kitsu_client.get("data/shots/all", {"project_id": project_id})
     tasks = kitsu_client.get("data/tasks", {"project_id": project_id})
     sequences = kitsu_client.get("data/sequences", {"project_id": project_id})
@@ -71,16 +77,27 @@ def _server_state(kitsu_client: Transport, project_id: str) -> tuple[Counter[str
     ("workers", "fault", "after"),
     # The commit sends the sequence, the 100 shots, then the 99 tasks in one create-tasks
     # request: the 102nd request creates the tasks.
-    [(1, "answer lost", 40), (8, "answer lost", 101), (8, "server error", 40), (1, "server error", 101)],
+    [
+        (1, "answer lost", 40),
+        (8, "answer lost", 101),
+        (8, "server error", 40),
+        (1, "server error", 101),
+    ],
 )
 def test_a_commit_broken_halfway_finishes_on_the_second_try(
-    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any],
-    workers: int, fault: str, after: int,
+    proxy: FaultProxy,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    workers: int,
+    fault: str,
+    after: int,
 ) -> None:
     s = _session(proxy.url, kitsu_client, workers)
     seq, shots = _plan_200_objects(s, kitsu_project["id"])
     assert len(s.new) == 200
-    broken = FORWARD_THEN_RESET if fault == "answer lost" else respond(500, body=b'{"message": "boom"}')
+    broken = (
+        FORWARD_THEN_RESET if fault == "answer lost" else respond(500, body=b'{"message": "boom"}')
+    )
     proxy.script(*([PASS] * after), broken)
 
     with pytest.raises(kitsu.CommitError) as info:
@@ -88,8 +105,11 @@ def test_a_commit_broken_halfway_finishes_on_the_second_try(
     assert proxy.pending == 0  # the fault was met
     error = info.value
     assert error.applied and error.pending
-    assert len({id(o) for op in error.applied for o in op.objects}) + len(
-        {id(o) for op in error.pending for o in op.objects}) == 200
+    assert (
+        len({id(o) for op in error.applied for o in op.objects})
+        + len({id(o) for op in error.pending for o in op.objects})
+        == 200
+    )
     assert isinstance(error.__cause__, (kitsu.ConnectionError, kitsu.ServerError))
     # What was applied is clean and persistent; the rest is still pending.
     for op in error.applied:

@@ -94,7 +94,7 @@ class Entity:
             return
         if state is State.DELETED:
             raise DetachedError(f"{self!r} is deleted: it cannot be edited")
-        _check_type(type(self), name, value)
+        check_type(type(self), name, value)
         if state is State.PERSISTENT:
             changes = self._changes
             if changes is None:
@@ -105,7 +105,7 @@ class Entity:
                 # value as loaded is the copy taken then.
                 copies = self._copies or {}
                 current = object.__getattribute__(self, name)
-                changes[name] = copies[name] if name in copies else current
+                changes[name] = copies.get(name, current)
         object.__setattr__(self, name, value)
         related = self._related
         if related:
@@ -211,7 +211,7 @@ def _copy_json(value: Any) -> Any:
     return value
 
 
-def _check_type(cls: type[Entity], name: str, value: Any) -> None:
+def check_type(cls: type[Entity], name: str, value: Any) -> None:
     allowed = cls.__field_types__.get(name)
     if allowed is None:
         return
@@ -271,8 +271,9 @@ def entity(type_name: str, *, reference: bool = False) -> typing.Callable[[type[
         types = {f.name: _allowed_types(f.type) for f in public}
         new.__field_types__ = {k: v for k, v in types.items() if v is not None}
         new.__mutable_fields__ = frozenset(
-            f.name for f in public if typing.get_origin(f.type) in (dict, list)
-            or _is_optional_of(f.type, (dict, list))
+            f.name
+            for f in public
+            if typing.get_origin(f.type) in (dict, list) or _is_optional_of(f.type, (dict, list))
         )
         relationships = {}
         for klass in reversed(new.__mro__):
@@ -300,8 +301,12 @@ def _accept_related_keywords(cls: type[Entity]) -> None:
     """Let the constructor take relationships and properties too:
     ``Shot(sequence=seq, frame_in=1)`` as well as ``Shot(parent_id=...)``."""
     settable = frozenset(
-        name for klass in cls.__mro__ for name, value in vars(klass).items()
-        if hasattr(value, "__set__") and not name.startswith("_") and name not in cls.__fields__
+        name
+        for klass in cls.__mro__
+        for name, value in vars(klass).items()
+        if hasattr(value, "__set__")
+        and not name.startswith("_")
+        and name not in cls.__fields__
         and not isinstance(value, property)
     )
     if not settable:

@@ -90,7 +90,9 @@ def _structure_fn(conv: cattrs.Converter, cls: type[Entity]) -> Callable[[Any, A
     return structure
 
 
-def _unstructure_fn(conv: cattrs.Converter, cls: type[Entity]) -> Callable[[Entity], dict[str, Any]]:
+def _unstructure_fn(
+    conv: cattrs.Converter, cls: type[Entity]
+) -> Callable[[Entity], dict[str, Any]]:
     base = make_dict_unstructure_fn(cls, conv, **_overrides(cls))
 
     def unstructure(obj: Entity) -> dict[str, Any]:

@@ -12,8 +12,16 @@ from .fields import derived
 from .relationships import Casting, ToMany, ToOne
 
 __all__ = [
-    "Asset", "AssetInstance", "AssetType", "Episode", "Project", "ProjectStatus",
-    "Scene", "Sequence", "Shot", "EntityRow",
+    "Asset",
+    "AssetInstance",
+    "AssetType",
+    "Episode",
+    "Project",
+    "ProjectStatus",
+    "Scene",
+    "Sequence",
+    "Shot",
+    "EntityRow",
 ]
 
 

@@ -99,7 +99,9 @@ class Task(Entity):
         session.add(new)
         return new
 
-    def set_status(self, status: TaskStatus, comment: str = "", *, person: Person | None = None) -> Comment:
+    def set_status(
+        self, status: TaskStatus, comment: str = "", *, person: Person | None = None
+    ) -> Comment:
         """Change the status (through a comment, as Kitsu does)."""
         if not isinstance(status, TaskStatus):
             raise ValidationError(f"set_status takes a TaskStatus, not {type(status).__name__}")

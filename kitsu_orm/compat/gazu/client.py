@@ -14,9 +14,25 @@ from ...errors import AuthenticationError
 from ...transport import Transport
 
 __all__ = [
-    "create", "delete", "fecth", "fecth_one", "fetch_all", "fetch_first", "fetch_one",
-    "get", "get_current_user", "get_host", "host_is_up", "is_host_up", "log_in",
-    "log_out", "post", "put", "set_host", "update", "upload",
+    "create",
+    "delete",
+    "fecth",
+    "fecth_one",
+    "fetch_all",
+    "fetch_first",
+    "fetch_one",
+    "get",
+    "get_current_user",
+    "get_host",
+    "host_is_up",
+    "is_host_up",
+    "log_in",
+    "log_out",
+    "post",
+    "put",
+    "set_host",
+    "update",
+    "upload",
 ]
 
 _DEFAULT_HOST = "http://gazu.change.serverhost/api"
