@@ -1,7 +1,10 @@
-"""gazu's ``client`` module: the generic calls, on one process-wide transport.
+"""gazu's ``client`` module: the generic calls.
 
-gazu keeps one default client per process; so does this module. Paths are
-relative to the API root, as in gazu (``"data/projects"``).
+gazu keeps one default client per process; the facade uses the current
+kitsu_orm session instead (the one ``kitsu_orm.connect()`` or
+``set_host()`` made), so that functional and object-style code share one
+transport, identity map and cache. Paths are relative to the API root, as
+in gazu (``"data/projects"``).
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ import os
 import threading
 from typing import IO, Any
 
-from ...errors import AuthenticationError
+from ...errors import AuthenticationError, ConfigurationError
+from ...session import Session, connect, current_session
 from ...transport import Transport
 
 __all__ = [
@@ -37,21 +41,25 @@ __all__ = [
 
 _DEFAULT_HOST = "http://gazu.change.serverhost/api"
 _lock = threading.Lock()
-_transport: Transport | None = None
+
+
+def default_session() -> Session:
+    """The current session; made (not logged in) on first use, as gazu's client is."""
+    with _lock:
+        try:
+            return current_session()
+        except ConfigurationError:
+            return connect(os.environ.get("KITSU_HOST", _DEFAULT_HOST))
 
 
 def default_transport() -> Transport:
-    """The transport every function of the facade shares, made on first use."""
-    global _transport
-    with _lock:
-        if _transport is None:
-            _transport = Transport(os.environ.get("KITSU_HOST", _DEFAULT_HOST))
-        return _transport
+    transport: Transport = default_session().transport
+    return transport
 
 
 def set_host(new_host: str) -> str:
-    """Point the facade at another server; tokens of the old one are dropped."""
-    default_transport().host = new_host
+    """Point the facade at another server: a new current session, not logged in."""
+    connect(new_host)
     return get_host()
 
 
