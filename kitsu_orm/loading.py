@@ -159,7 +159,7 @@ class Loader:
         identity = self.session._identity
         for project_id, shots in by_project.items():
             casting = (
-                self.session.transport.get(f"data/projects/{project_id}/sequences/all/casting")
+                self.session._read("Casting", f"data/projects/{project_id}/sequences/all/casting", {})
                 if project_id
                 else {}
             )
@@ -203,7 +203,7 @@ class Loader:
     def _fetch_entity_rows(self, ids: Sequence[str]) -> list[Entity]:
         out: list[Entity] = []
         for part in chunks(list(ids)):
-            body = self.session.transport.get("data/entities", {"id": _id_list(part)})
+            body = self.session._read("EntityRow", "data/entities", {"id": _id_list(part)})
             for row in body:
                 cls = REGISTRY.get(row.get("type", ""))
                 if cls is not None and cls is not REGISTRY["EntityRow"]:

@@ -8,18 +8,27 @@ through the loader and queries, writes through the unit of work.
 from __future__ import annotations
 
 import contextvars
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import attrs
 
-from .errors import ConfigurationError, DetachedError, ValidationError
+from .cache import Cache, event_types
+from .errors import (
+    ConfigurationError,
+    ConnectionError,
+    DetachedError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from .loading import Loader, group_of
 from .model.base import Entity, State
 from .model.converter import structure_row
 from .retry import Retry
-from .routes import routes_for
+from .routes import URL_ID_BUDGET, routes_for
 
 __all__ = ["Session", "SessionStats", "connect", "current_session"]
 
@@ -82,6 +91,8 @@ class Session:
         timeout: float | tuple[float, float] | None = None,
         retry: Retry | None = None,
         workers: int = 8,
+        cache: str | Cache = "off",
+        cache_dir: str | None = None,
     ) -> None:
         if transport is None:
             if host is None:
@@ -97,6 +108,9 @@ class Session:
         self.strict = strict
         self.workers = workers
         self.cache_hits = 0
+        self.is_offline = False
+        self.cache_mode, self.cache = _open_cache(cache, cache_dir)
+        self._cache_scoped = False
         self._identity: dict[str, Entity] = {}
         self._new: list[Entity] = []
         self._deleted: list[Entity] = []
@@ -166,7 +180,7 @@ class Session:
             if not isinstance(found, cls):
                 raise ValidationError(f"{id} is a {type(found).__name__}, not a {cls.__name__}")
             return found
-        row = self.transport.get(routes_for(cls.__kitsu_type__).one.format(id=id))
+        row = self._read(cls.__kitsu_type__, routes_for(cls.__kitsu_type__).one.format(id=id), {})
         return self._merge(cls, row)
 
     def refresh(self, obj: E) -> E:
@@ -181,9 +195,59 @@ class Session:
 
     def _fetch(self, cls: type[E], params: dict[str, Any]) -> list[E]:
         routes = routes_for(cls.__kitsu_type__)
-        body = self.transport.get(routes.list, {**routes.list_params, **params})
+        body = self._read(cls.__kitsu_type__, routes.list, {**routes.list_params, **params})
         rows = body.get("data", []) if isinstance(body, dict) else body
         return group_of(self._merge(cls, row) for row in rows)  # type: ignore[return-value]
+
+    def _reload(self, cls: type[E], ids: list[str]) -> None:
+        """Read these objects again from the server itself (never the cache)."""
+        routes = routes_for(cls.__kitsu_type__)
+        for start in range(0, len(ids), URL_ID_BUDGET):
+            part = json.dumps(ids[start : start + URL_ID_BUDGET], separators=(",", ":"))
+            for row in self.transport.get(routes.list, {**routes.list_params, "id": part}):
+                self._merge(cls, row)
+
+    def _read(self, type_name: str, route: str, params: dict[str, Any]) -> Any:
+        """A GET answer: from the cache when it has a fresh one, else from the server."""
+        cache = self.cache
+        if cache is None:
+            return self.transport.get(route, params)
+        self._scope_cache()
+        offline = self.cache_mode == "offline"
+        try:
+            body, hit = cache.answer(
+                type_name, route, params, lambda: self.transport.get(route, params), offline=offline
+            )
+        except ConnectionError:
+            body = cache.stale_answer(type_name, route, params)
+            if body is None:
+                raise
+            self.is_offline, hit = True, True
+        if hit:
+            self.cache_hits += 1
+        return body
+
+    def forget_cached(self, type_names: Any) -> None:
+        """Drop cached answers about these types (the unit of work calls it after writes)."""
+        if self.cache is not None:
+            self._scope_cache()
+            self.cache.forget_types(type_names)
+
+    def _scope_cache(self) -> None:
+        """Bind the cache to (server, user) before its first use, and catch up on events."""
+        if self._cache_scoped or self.cache is None:
+            return
+        user = self.transport.user
+        if not user or not user.get("id"):
+            if self.cache_mode == "offline":
+                raise ConfigurationError(
+                    "an offline session needs a password login (the cache is per user)"
+                )
+            user = self.transport.current_user()
+        self.cache.scope(self.transport.host, user["id"])
+        self._cache_scoped = True
+        if self.cache_mode == "on":
+            _catch_up_on_events(self.cache, self.transport)
 
     def _merge(self, cls: type[E], row: dict[str, Any]) -> E:
         """The one object for this row: the identity map's, refreshed, or a new one."""
@@ -279,6 +343,11 @@ class Session:
         """Send every change, in dependency order. See :mod:`kitsu_orm.unitofwork`."""
         from .unitofwork import UnitOfWork
 
+        if self.cache_mode == "offline" and (self._new or self._deleted or self.dirty):
+            raise ConnectionError(
+                "this session is offline: nothing was sent, and every change is kept; "
+                "commit again from a session connected to the server"
+            )
         UnitOfWork(self, overwrite=overwrite).run()
 
     def rollback(self) -> None:
@@ -304,3 +373,39 @@ class Session:
         if obj.id is not None:
             self._identity.pop(obj.id, None)
         obj._set_state(State.DETACHED, None)
+
+
+_CACHE_MODES = ("off", "on", "offline")
+
+
+def _open_cache(cache: str | Cache, directory: str | None) -> tuple[str, Cache | None]:
+    if isinstance(cache, Cache):
+        return "on", cache
+    if cache not in _CACHE_MODES:
+        raise ConfigurationError(f"cache must be one of {', '.join(_CACHE_MODES)}, not {cache!r}")
+    if cache == "off":
+        return "off", None
+    return cache, Cache(directory)
+
+
+def _catch_up_on_events(cache: Cache, transport: Any) -> None:
+    """Drop what other people changed since this namespace last looked, where the
+    user may read Zou's event log; the time-to-live covers everyone else."""
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+    since = cache.last_event_check()
+    if since is not None:
+        try:
+            events = transport.get("data/events/last", {"after": since, "limit": 1000})
+        except (PermissionDenied, NotFound, ValidationError):
+            return  # not a manager: the time-to-live alone applies
+        types, complete = event_types(events, limit=1000)
+        cache.forget_types(types if complete else _all_type_names())
+    cache.record_event_check(now)
+
+
+def _all_type_names() -> list[str]:
+    from .model.base import REGISTRY
+
+    return [*REGISTRY, "Casting"]

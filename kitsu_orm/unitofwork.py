@@ -29,7 +29,7 @@ import attrs
 from .errors import CommitError, ConflictError, ConnectionError, KitsuError, ValidationError
 from .model.base import Entity, State
 from .model.converter import converter, parse_datetime
-from .model.production import Shot
+from .model.production import EntityRow, Shot
 from .model.relationships import Casting, ToMany, ToOne
 from .model.tasks import Comment, Task
 from .routes import URL_ID_BUDGET, routes_for
@@ -189,6 +189,12 @@ class UnitOfWork:
         self.check_conflicts(
             [op for level in plan for op in level if op.kind in ("update", "delete")]
         )
+        try:
+            self._run_plan(plan)
+        finally:
+            self.session.forget_cached(_written_types(plan))
+
+    def _run_plan(self, plan: list[list[Operation]]) -> None:
         applied: list[Operation] = []
         for index, level in enumerate(plan):
             done, failed = self._run_level(level)
@@ -438,18 +444,26 @@ class UnitOfWork:
 
     def _assign(self, op: Operation) -> None:
         person_id, tasks = _person_and_tasks(op)
-        self.transport.put(
+        rows = self.transport.put(
             f"actions/persons/{person_id}/assign", {"task_ids": [t.id for t in tasks]}
         )
-        _settle_assignment(tasks, person_id, assigned=True)
+        by_id = {row["id"]: row for row in rows or ()}
+        done = [t for t in tasks if t.id in by_id]
+        for task in done:  # the answer carries the tasks as they are now (updated_at...)
+            self.session._apply_row(task, by_id[task.id], keep_edits=True)
+        _settle_assignment(done, person_id, assigned=True)
+        _refused(tasks, done, f"assign to {person_id}")
 
     def _unassign(self, op: Operation) -> None:
         person_id, tasks = _person_and_tasks(op)
-        self.transport.put(
+        ids = self.transport.put(
             "actions/tasks/clear-assignation",
             {"task_ids": [t.id for t in tasks], "person_id": person_id},
         )
-        _settle_assignment(tasks, person_id, assigned=False)
+        done = [t for t in tasks if t.id in set(ids or ())]
+        _settle_assignment(done, person_id, assigned=False)
+        self.session._reload(Task, [t.id for t in done if t.id])
+        _refused(tasks, done, f"unassign {person_id}")
 
     # -- conflicts ------------------------------------------------------------------------
 
@@ -515,10 +529,8 @@ class UnitOfWork:
             for obj in op.objects
             if isinstance(obj, Comment)
         }
-        ids = [i for i in stale if isinstance(self.session._identity.get(i or ""), Task)]
-        for start in range(0, len(ids), URL_ID_BUDGET):
-            part = ids[start : start + URL_ID_BUDGET]
-            self.session._fetch(Task, {"id": json.dumps(part, separators=(",", ":"))})
+        ids = [i for i in stale if i and isinstance(self.session._identity.get(i), Task)]
+        self.session._reload(Task, ids)
 
 
 BATCH = 100
@@ -538,6 +550,34 @@ def _comment_body(comment: Comment) -> dict[str, Any]:
     if comment.person_id is not None:
         body["person_id"] = comment.person_id
     return body
+
+
+def _refused(tasks: list[Task], done: list[Task], action: str) -> None:
+    """Zou's bulk routes skip what the user may not touch: say so, never silently."""
+    skipped = [t for t in tasks if t not in done]
+    if skipped:
+        from .errors import PermissionDenied
+
+        raise PermissionDenied(
+            f"the server refused to {action} on {len(skipped)} task(s): "
+            + ", ".join(repr(t) for t in skipped[:5])
+        )
+
+
+def _written_types(plan: list[list[Operation]]) -> set[str]:
+    """The cached types a plan may change (written or not: failures are partial)."""
+    types: set[str] = set()
+    for level in plan:
+        for op in level:
+            if op.kind in ("assign", "unassign", "create_tasks", "comments"):
+                types.add("Task")
+            if op.kind == "cast":
+                types.add("Casting")
+            for obj in op.objects:
+                types.add(type(obj).__kitsu_type__)
+                if isinstance(obj, EntityRow):
+                    types.update({"EntityRow", "Casting"})
+    return types
 
 
 def _creatable(obj: Entity) -> dict[str, Any]:

@@ -1,0 +1,312 @@
+"""The persistent cache: answers of list and get routes, on disk, shared by processes.
+
+The only module that imports diskcache. What it guarantees:
+
+- **Scope.** Entries live in a namespace of (server URL, user id): one user's
+  answers are never served to another, even on the same machine and server.
+- **Freshness.** An answer is served while younger than its time-to-live:
+  long for reference tables (task types and statuses, asset types,
+  departments, softwares, output types, file statuses, project statuses),
+  short for production data. Both are settings.
+- **Your own writes.** Every commit drops every cached answer about the types
+  it wrote, in every process (the cache is shared on disk), before the commit
+  returns. A query after ``shot.frame_out = 99; session.commit()`` is never
+  answered with the old value, here or in a new process.
+- **Other people's writes** are seen once the time-to-live runs out, or
+  sooner when the user may read Zou's event log (managers and admins): each
+  session reads the events since its namespace last looked, and drops the
+  types they name.
+- **Offline.** With ``cache="offline"``, or when the server cannot be
+  reached, reads are answered from the cache whatever their age, and the
+  session says so (``session.is_offline``). Writes stay pending.
+- **Safety.** Entries are JSON rows, never pickles, never tokens or
+  passwords; the folder is private to the user (mode 0700); several
+  processes may read and write at once (SQLite underneath); a corrupted cache
+  is reset with a warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import diskcache  # type: ignore[import-untyped]
+
+__all__ = ["Cache", "CacheStats", "default_directory", "event_types", "REFERENCE_TYPES"]
+
+T = TypeVar("T")
+
+REFERENCE_TYPES = frozenset(
+    {
+        "TaskType",
+        "TaskStatus",
+        "AssetType",
+        "EntityType",
+        "Department",
+        "Software",
+        "OutputType",
+        "FileStatus",
+        "ProjectStatus",
+    }
+)
+_MISS = object()
+
+
+def default_directory() -> Path:
+    """The per-user cache folder: ``KITSU_ORM_CACHE_DIR``, else the platform's convention."""
+    override = os.environ.get("KITSU_ORM_CACHE_DIR")
+    if override:
+        return Path(override).expanduser()
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "kitsu-orm"
+    if os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "kitsu-orm" / "Cache"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kitsu-orm" / "data"
+
+
+@attrs.frozen
+class CacheStats:
+    hits: int
+    misses: int
+    size: int  # bytes on disk
+    entries: int
+
+
+class Cache:
+    """Cached answers for one namespace (server, user) in one folder."""
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str] | None = None,
+        *,
+        reference_ttl: float = 24 * 3600,
+        production_ttl: float = 300,
+        size_limit: int = 2**30,
+    ) -> None:
+        self.directory = Path(directory) if directory is not None else default_directory()
+        self.reference_ttl = reference_ttl
+        self.production_ttl = production_ttl
+        self.size_limit = size_limit
+        self.namespace = ""
+        self.server_key = ""
+        self.hits = 0
+        self.misses = 0
+        self._lock = threading.Lock()
+        self._store = self._open()
+
+    def __repr__(self) -> str:
+        return f"<Cache {self.directory} namespace={self.namespace[:12] or '-'}>"
+
+    # -- scope ----------------------------------------------------------------------
+
+    def scope(self, server: str, user_id: str) -> None:
+        """Serve only this server's and this user's answers from now on."""
+        digest = hashlib.sha256(f"{server}\n{user_id}".encode()).hexdigest()
+        self.namespace = digest[:24]
+        self.server_key = hashlib.sha256(server.encode()).hexdigest()[:24]
+
+    # -- answers --------------------------------------------------------------------
+
+    def answer(
+        self,
+        type_name: str,
+        route: str,
+        params: Mapping[str, Any],
+        fetch: Callable[[], T],
+        *,
+        offline: bool = False,
+    ) -> tuple[T, bool]:
+        """The cached answer of ``route`` with ``params``, or ``fetch()`` stored.
+
+        Returns the answer and whether it came from the cache. With
+        ``offline``, any stored answer is served whatever its age.
+        """
+        key = self._key(type_name, route, params)
+        stored = self._get(key)
+        generation = self._generation(type_name)
+        ttl = self.reference_ttl if type_name in REFERENCE_TYPES else self.production_ttl
+        if stored is not _MISS and (
+            offline or (time.time() - stored["at"] < ttl and stored["gen"] == generation)
+        ):
+            self._count(hit=True)
+            return stored["body"], True
+        self._count(hit=False)
+        if offline:
+            from .errors import ConnectionError
+
+            raise ConnectionError(f"offline, and nothing cached for {route}", path="/" + route)
+        body = fetch()
+        # Stored under the generation read *before* fetching: if a write lands in
+        # between, the answer is already outdated and will not be served.
+        self._set(key, {"at": time.time(), "gen": generation, "body": body}, type_name)
+        return body, False
+
+    def stale_answer(self, type_name: str, route: str, params: Mapping[str, Any]) -> Any:
+        """Any stored answer, whatever its age (for when the server is down), or None."""
+        stored = self._get(self._key(type_name, route, params))
+        return None if stored is _MISS else stored["body"]
+
+    def forget_types(self, type_names: Iterable[str]) -> None:
+        """Drop every answer about these types, in every process sharing the folder."""
+        for name in set(type_names):
+            self._safely(partial(self._bump, self._generation_key(name)), None)
+            self._safely(partial(self._store.evict, self._tag(name)), 0)
+
+    def clear(self) -> None:
+        """Drop everything, all namespaces."""
+        self._safely(self._store.clear, None)
+
+    def stats(self) -> CacheStats:
+        size = self._safely(self._store.volume, 0)
+        entries = self._safely(lambda: len(self._store), 0)
+        return CacheStats(self.hits, self.misses, int(size), int(entries))
+
+    def close(self) -> None:
+        self._store.close()
+
+    # -- events ---------------------------------------------------------------------
+
+    def last_event_check(self) -> str | None:
+        stored = self._get(f"{self.namespace}|events")
+        return None if stored is _MISS else str(stored)
+
+    def record_event_check(self, when: str) -> None:
+        self._safely(lambda: self._store.set(f"{self.namespace}|events", when), None)
+
+    # -- storage --------------------------------------------------------------------
+
+    def _key(self, type_name: str, route: str, params: Mapping[str, Any]) -> str:
+        query = json.dumps(sorted((str(k), str(v)) for k, v in params.items()))
+        return f"{self.namespace}|{type_name}|{route}|{query}"
+
+    def _tag(self, type_name: str) -> str:
+        return f"{self.namespace}|{type_name}"
+
+    def _generation_key(self, type_name: str) -> str:
+        # Per server, not per user: a write here outdates every local user's answers.
+        return f"{self.server_key}|generation|{type_name}"
+
+    def _bump(self, key: str) -> None:
+        with self._store.transact():  # atomic across processes
+            self._store.set(key, int(self._store.get(key, 0)) + 1)
+
+    def _generation(self, type_name: str) -> int:
+        return int(self._safely(lambda: self._store.get(self._generation_key(type_name), 0), 0))
+
+    def _get(self, key: str) -> Any:
+        return self._safely(lambda: self._store.get(key, default=_MISS), _MISS)
+
+    def _set(self, key: str, value: Any, type_name: str) -> None:
+        self._safely(lambda: self._store.set(key, value, tag=self._tag(type_name)), None)
+
+    def _count(self, *, hit: bool) -> None:
+        with self._lock:
+            if hit:
+                self.hits += 1
+            else:
+                self.misses += 1
+
+    def _open(self) -> diskcache.Cache:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.directory, 0o700)
+        try:
+            return self._make_store()
+        except (sqlite3.DatabaseError, OSError) as exc:
+            return self._reset(exc)
+
+    def _make_store(self) -> diskcache.Cache:
+        store = diskcache.Cache(
+            str(self.directory),
+            disk=diskcache.JSONDisk,
+            disk_compress_level=1,
+            size_limit=self.size_limit,
+            tag_index=True,
+            timeout=10,
+        )
+        return store
+
+    def _reset(self, exc: BaseException) -> diskcache.Cache:
+        warnings.warn(
+            f"the kitsu_orm cache at {self.directory} could not be read ({exc}): it was reset",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        for child in self.directory.glob("*"):
+            if child.is_file():
+                child.unlink(missing_ok=True)
+            else:
+                import shutil
+
+                shutil.rmtree(child, ignore_errors=True)
+        return self._make_store()
+
+    def _safely(self, action: Callable[[], T], default: T) -> T:
+        """Run a storage action; a corrupted store is reset, never a crash."""
+        try:
+            return action()
+        except (sqlite3.DatabaseError, json.JSONDecodeError, UnicodeDecodeError, OSError) as exc:
+            with self._lock:
+                with contextlib.suppress(Exception):  # the store is already broken
+                    self._store.close()
+                self._store = self._reset(exc)
+            return default
+
+
+_EVENT_TYPES = {
+    "project": "Project",
+    "person": "Person",
+    "department": "Department",
+    "asset-type": "AssetType",
+    "asset": "Asset",
+    "asset-instance": "AssetInstance",
+    "episode": "Episode",
+    "sequence": "Sequence",
+    "shot": "Shot",
+    "scene": "Scene",
+    "task-type": "TaskType",
+    "task-status": "TaskStatus",
+    "task": "Task",
+    "comment": "Comment",
+    "time-spent": "TimeSpent",
+    "software": "Software",
+    "output-type": "OutputType",
+    "file-status": "FileStatus",
+    "working-file": "WorkingFile",
+    "output-file": "OutputFile",
+}
+_ENTITY_ROWS = ("Asset", "Episode", "Sequence", "Shot", "Scene")
+
+
+def event_types(events: Iterable[Mapping[str, Any]], *, limit: int) -> tuple[set[str], bool]:
+    """The cached types Zou's events say changed, and whether the list is complete.
+
+    An event of a kind not known here, or a full page (more may be missing),
+    makes the answer incomplete: the caller then forgets everything.
+    """
+    rows = list(events)
+    types: set[str] = set()
+    complete = len(rows) < limit
+    for event in rows:
+        kind = str(event.get("name", "")).split(":", 1)[0]
+        name = _EVENT_TYPES.get(kind)
+        if name is None:
+            complete = complete and kind in ("preview-file", "notification", "news", "playlist")
+            continue
+        types.add(name)
+        if name in _ENTITY_ROWS:
+            types.update({"EntityRow", "Casting"})
+    return types, complete
