@@ -8,8 +8,7 @@ and the overhead in percent. Target: under 10% added.
 from __future__ import annotations
 
 import requests
-
-from _common import bench_server, interleaved, median
+from _common import Result, Side, Target, bench_server, interleaved, median
 
 from kitsu_orm.transport import Transport
 
@@ -17,7 +16,7 @@ BATCH = 50
 RUNS = 7
 
 
-def main() -> dict[str, float]:
+def main() -> Result:
     server = bench_server()
     transport = Transport(server.url)
     transport.login(server.admin_email, server.admin_password)
@@ -46,7 +45,16 @@ def main() -> dict[str, float]:
     print(f"raw requests.Session : {base * 1000:7.2f} ms/request")
     print(f"kitsu_orm Transport  : {ours * 1000:7.2f} ms/request")
     print(f"overhead             : {overhead:+.1f}% (target: under +10%)")
-    return {"raw_ms": base * 1000, "transport_ms": ours * 1000, "overhead_pct": overhead}
+    how = f"{BATCH} x GET /{route}, per request"
+    result = Result("T1", "transport overhead per request", [
+        Side("kitsu_orm Transport", how=how, times=[t / BATCH for t in times["kitsu_orm"]],
+             requests=[1] * RUNS),
+        Side("raw requests.Session", how=how, times=[t / BATCH for t in times["requests"]],
+             requests=[1] * RUNS),
+    ], reference="raw requests.Session", unit="ms")
+    result.targets.append(Target("Transport adds under 10% per request", overhead < 10,
+                                 f"{overhead:+.1f}%"))
+    return result
 
 
 if __name__ == "__main__":

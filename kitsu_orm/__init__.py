@@ -27,6 +27,7 @@ from .errors import (
     Timeout,
     ValidationError,
 )
+from .filetree import file_tree, file_tree_names
 from .model import (
     Asset,
     AssetInstance,
@@ -54,7 +55,8 @@ from .model import (
 )
 from .query import MultipleResultsFound, Query
 from .retry import Retry
-from .session import Session, connect, current_session
+from .session import Session, cache_use, connect, current_session
+from .user import User
 
 if TYPE_CHECKING:
     from .transport import Tokens, Transport
@@ -102,11 +104,15 @@ __all__ = [
     "Timeout",
     "Tokens",
     "Transport",
+    "User",
     "ValidationError",
     "WorkingFile",
     "__version__",
+    "cache_use",
     "connect",
     "current_session",
+    "file_tree",
+    "file_tree_names",
 ]
 
 # requests costs ~0.1 s to import: load the transport only when first used,

@@ -115,9 +115,21 @@ class Cache:
 
     def scope(self, server: str, user_id: str) -> None:
         """Serve only this server's and this user's answers from now on."""
-        digest = hashlib.sha256(f"{server}\n{user_id}".encode()).hexdigest()
-        self.namespace = digest[:24]
+        self.namespace = _namespace(server, user_id)
         self.server_key = hashlib.sha256(server.encode()).hexdigest()[:24]
+
+    def serves(self, server: str, user_id: str) -> bool:
+        """Whether this cache is scoped to this server and user."""
+        return self.namespace == _namespace(server, user_id)
+
+    def sibling(self) -> Cache:
+        """Another, unscoped Cache on the same folder with the same settings."""
+        return Cache(
+            self.directory,
+            reference_ttl=self.reference_ttl,
+            production_ttl=self.production_ttl,
+            size_limit=self.size_limit,
+        )
 
     # -- answers --------------------------------------------------------------------
 
@@ -174,6 +186,10 @@ class Cache:
         size = self._safely(self._store.volume, 0)
         entries = self._safely(lambda: len(self._store), 0)
         return CacheStats(self.hits, self.misses, int(size), int(entries))
+
+    def check(self) -> list[str]:
+        """The store's consistency problems (SQLite's integrity check, files), if any."""
+        return [str(problem.message) for problem in self._store.check()]
 
     def close(self) -> None:
         self._store.close()
@@ -264,6 +280,10 @@ class Cache:
                     self._store.close()
                 self._store = self._reset(exc)
             return default
+
+
+def _namespace(server: str, user_id: str) -> str:
+    return hashlib.sha256(f"{server}\n{user_id}".encode()).hexdigest()[:24]
 
 
 _EVENT_TYPES = {

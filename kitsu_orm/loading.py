@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import LazyLoadError, ValidationError
 from .model.base import REGISTRY, Entity
-from .model.relationships import Casting, ManyIds, Relationship, ToMany, ToOne
+from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
 from .routes import URL_ID_BUDGET
 
 if TYPE_CHECKING:
@@ -98,6 +98,8 @@ class Loader:
             return self._load_to_many(rel, objs)
         if isinstance(rel, Casting):
             return self._load_casting(rel, objs)
+        if isinstance(rel, Linked):
+            return self._load_linked(rel, objs)
         raise TypeError(f"unknown relationship {rel!r}")  # pragma: no cover
 
     def _load_to_one(self, rel: ToOne, objs: Sequence[Entity]) -> list[Entity]:
@@ -172,6 +174,24 @@ class Loader:
                 shot._related_cache()[rel.name] = [identity[i] for i in ids if i in identity]
         assets = {id(a): a for o in objs for a in (o._related or {}).get(rel.name, [])}
         return group_of(assets.values())
+
+    def _load_linked(self, rel: Linked, objs: Sequence[Entity]) -> list[Entity]:
+        """One request per object: the link routes answer one object's links."""
+        from .routes import LINKS
+
+        route = LINKS[(type(objs[0]).__kitsu_type__, rel.name)].list if objs else ""
+        target = rel.target
+        for obj in objs:
+            cache = obj._related_cache()
+            if rel.name in cache:
+                continue
+            body = self.session.transport.get(route.format(id=obj.id)) if obj.id else []
+            rows = [r for group in body.values() for r in group] if isinstance(body, dict) else body
+            linked = [self.session._merge(target, row) for row in rows]
+            cache[rel.name] = linked
+            cache.setdefault(Linked.LOADED, {})[rel.name] = [o.id for o in linked]
+        found = {id(o): o for obj in objs for o in (obj._related or {}).get(rel.name, [])}
+        return group_of(found.values())
 
     # -- rows by id -------------------------------------------------------------------
 

@@ -12,11 +12,50 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Routes", "ROUTES", "routes_for", "URL_ID_BUDGET"]
+__all__ = [
+    "ACTIONS",
+    "CreateRoute",
+    "FILE_TARGETS",
+    "LINKS",
+    "LinkRoutes",
+    "Routes",
+    "ROUTES",
+    "URL_ID_BUDGET",
+    "USER_ROUTES",
+    "routes_for",
+]
 
 # Zou behind gunicorn refuses request lines over 4094 bytes, and an id in a
 # URL-encoded JSON list costs 45 characters: ids per IN-list request.
 URL_ID_BUDGET = 80
+
+
+@attrs.frozen
+class CreateRoute:
+    """A create route that applies when a given field is set (see ``Routes.create_by``).
+
+    ``fields`` names the attributes it takes and their keys in the body;
+    the other fields follow in an update. It does not apply when one of the
+    ``unless`` fields is set (a file given its own path skips the file tree).
+    """
+
+    path: str
+    fields: Mapping[str, str]
+    unless: frozenset[str] = frozenset()
+
+
+@attrs.frozen
+class LinkRoutes:
+    """A many-to-many link the API shows per object only (``shot.asset_instances``).
+
+    ``list`` answers the linked rows (possibly grouped in a dict of lists);
+    ``add`` takes ``{add_key: target id}``; ``remove`` takes ``{target}``.
+    """
+
+    list: str
+    add: str
+    add_key: str
+    remove: str
 
 
 @attrs.frozen
@@ -45,6 +84,8 @@ class Routes:
     data_merges: bool = False
     # A route that replaces ``data`` whole, used when keys are removed.
     data_replace: str | None = None
+    # Create routes chosen by the first field set among the keys, before ``create``.
+    create_by: Mapping[str, CreateRoute] = attrs.field(factory=dict)
 
 
 def _crud(collection: str, **kwargs: Any) -> Routes:
@@ -73,6 +114,48 @@ def _entity_rows(collection: str, list_path: str, create: str, **kwargs: Any) ->
         **kwargs,
     )
 
+
+# What output files hang on: an entity, or an asset instance seen in a shot or scene
+# (its "temporal entity"). Each takes the suffixes output-types, output-file-path,
+# output-files/new, output-files/next-revision and output-files/last-revisions.
+FILE_TARGETS: dict[str, str] = {
+    "entity": "data/entities/{entity_id}",
+    "instance": "data/asset-instances/{asset_instance_id}/entities/{temporal_entity_id}",
+}
+_OUTPUT_FILE_FIELDS = (
+    "name",
+    "comment",
+    "output_type_id",
+    "task_type_id",
+    "person_id",
+    "file_status_id",
+    "revision",
+    "representation",
+    "nb_elements",
+    "extension",
+)
+
+# Routes that are verbs rather than rows: time spent, file paths, last revisions.
+ACTIONS: dict[str, str] = {
+    "time_spents": "actions/tasks/{task_id}/time-spents",
+    "time_spents_on": "actions/tasks/{task_id}/time-spents/{date}",
+    "set_time_spent": "actions/tasks/{task_id}/time-spents/{date}/persons/{person_id}",
+    "add_time_spent": "actions/tasks/{task_id}/time-spents/{date}/persons/{person_id}/add",
+    "last_working_files": "data/tasks/{task_id}/working-files/last-revisions",
+    "working_file_path": "data/tasks/{task_id}/working-file-path",
+}
+
+# The current user's view: only what they have tasks in (``/data/user/...``).
+USER_ROUTES: dict[str, str] = {
+    "open_projects": "data/user/projects/open",
+    "asset_types": "data/user/projects/{project_id}/asset-types",
+    "assets": "data/user/projects/{project_id}/asset-types/{asset_type_id}/assets",
+    "sequences": "data/user/projects/{project_id}/sequences",
+    "shots": "data/user/sequences/{sequence_id}/shots",
+    "scenes": "data/user/sequences/{sequence_id}/scenes",
+    "tasks": "data/user/{collection}/{entity_id}/tasks",
+    "task_types": "data/user/{collection}/{entity_id}/task-types",
+}
 
 ROUTES: dict[str, Routes] = {
     "Project": _crud("projects", delete_params={"force": "true"}),
@@ -121,7 +204,20 @@ ROUTES: dict[str, Routes] = {
         ),
         one="data/entities/{id}",
     ),  # data/assets/{id} answers episode_id, not source_id
-    "AssetInstance": _crud("asset-instances"),
+    "AssetInstance": _crud(
+        "asset-instances",
+        # Zou numbers and names an instance itself on these routes.
+        create_by={
+            "target_asset_id": CreateRoute(
+                "data/assets/{target_asset_id}/asset-asset-instances",
+                {"asset_id": "asset_to_instantiate_id", "description": "description"},
+            ),
+            "scene_id": CreateRoute(
+                "data/scenes/{scene_id}/asset-instances",
+                {"asset_id": "asset_id", "description": "description"},
+            ),
+        },
+    ),
     "TaskType": _crud("task-types"),
     "TaskStatus": _crud("task-status"),
     "Task": _crud(
@@ -140,8 +236,42 @@ ROUTES: dict[str, Routes] = {
     "Software": _crud("softwares"),
     "OutputType": _crud("output-types"),
     "FileStatus": _crud("file-status"),
-    "WorkingFile": _crud("working-files"),
-    "OutputFile": _crud("output-files"),
+    "WorkingFile": _crud(
+        "working-files",
+        # Zou builds the path from the project's file tree, and numbers a revision of 0;
+        # a file given its own path (an import) goes through the generic route.
+        create_by={
+            "task_id": CreateRoute(
+                "data/tasks/{task_id}/working-files/new",
+                {k: k for k in ("name", "comment", "person_id", "software_id", "revision")},
+                unless=frozenset({"path"}),
+            )
+        },
+    ),
+    "OutputFile": _crud(
+        "output-files",
+        create_by={
+            key: CreateRoute(
+                f"{FILE_TARGETS[target]}/output-files/new",
+                {
+                    **{k: k for k in _OUTPUT_FILE_FIELDS},
+                    "source_file_id": "working_file_id",
+                },
+                unless=frozenset({"path"}),
+            )
+            for key, target in (("asset_instance_id", "instance"), ("entity_id", "entity"))
+        },
+    ),
+}
+
+
+LINKS: dict[tuple[str, str], LinkRoutes] = {
+    ("Shot", "asset_instances"): LinkRoutes(
+        list="data/shots/{id}/asset-instances",
+        add="data/shots/{id}/asset-instances",
+        add_key="asset_instance_id",
+        remove="data/shots/{id}/asset-instances/{target}",
+    ),
 }
 
 

@@ -30,7 +30,7 @@ from .model.converter import structure_row
 from .retry import Retry
 from .routes import URL_ID_BUDGET, routes_for
 
-__all__ = ["Session", "SessionStats", "connect", "current_session"]
+__all__ = ["CacheUse", "Session", "SessionStats", "cache_use", "connect", "current_session"]
 
 E = TypeVar("E", bound=Entity)
 
@@ -38,6 +38,9 @@ _current: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
     "kitsu_session", default=None
 )
 _default: list[Session] = []
+_cache_use: contextvars.ContextVar[CacheUse | None] = contextvars.ContextVar(
+    "kitsu_cache_use", default=None
+)
 
 
 def current_session() -> Session:
@@ -57,6 +60,30 @@ def connect(
     session = Session(host, email, password, **options)
     _default[:] = [session]
     return session
+
+
+@attrs.define
+class CacheUse:
+    """How the reads of a ``with cache_use():`` block use the cache, and what they read."""
+
+    bypass: bool = False
+    types: set[str] = attrs.Factory(set)
+
+
+@contextmanager
+def cache_use(*, bypass: bool = False) -> Iterator[CacheUse]:
+    """Record the cached types the reads of this block touch; with ``bypass``, they ask
+    the server, never the cache (writes still outdate it). Nested blocks report outward,
+    and a bypassing block bypasses for the blocks inside it too."""
+    outer = _cache_use.get()
+    use = CacheUse(bypass or (outer is not None and outer.bypass))
+    token = _cache_use.set(use)
+    try:
+        yield use
+    finally:
+        _cache_use.reset(token)
+        if outer is not None:
+            outer.types |= use.types
 
 
 @attrs.frozen
@@ -110,7 +137,7 @@ class Session:
         self.cache_hits = 0
         self.is_offline = False
         self.cache_mode, self.cache = _open_cache(cache, cache_dir)
-        self._cache_scoped = False
+        self._cache_scope: tuple[str, str] | None = None
         self._identity: dict[str, Entity] = {}
         self._new: list[Entity] = []
         self._deleted: list[Entity] = []
@@ -209,10 +236,12 @@ class Session:
 
     def _read(self, type_name: str, route: str, params: dict[str, Any]) -> Any:
         """A GET answer: from the cache when it has a fresh one, else from the server."""
-        cache = self.cache
-        if cache is None:
+        use = _cache_use.get()
+        if use is not None:
+            use.types.add(type_name)
+        if self.cache is None or (use is not None and use.bypass):
             return self.transport.get(route, params)
-        self._scope_cache()
+        cache = self._scope_cache()
         offline = self.cache_mode == "offline"
         try:
             body, hit = cache.answer(
@@ -223,6 +252,8 @@ class Session:
             if body is None:
                 raise
             self.is_offline, hit = True, True
+        else:
+            self.is_offline = offline or (self.is_offline and hit)
         if hit:
             self.cache_hits += 1
         return body
@@ -230,13 +261,18 @@ class Session:
     def forget_cached(self, type_names: Any) -> None:
         """Drop cached answers about these types (the unit of work calls it after writes)."""
         if self.cache is not None:
-            self._scope_cache()
-            self.cache.forget_types(type_names)
+            self._scope_cache().forget_types(type_names)
 
-    def _scope_cache(self) -> None:
-        """Bind the cache to (server, user) before its first use, and catch up on events."""
-        if self._cache_scoped or self.cache is None:
-            return
+    def use_cache(self, cache: str | Cache = "on", cache_dir: str | None = None) -> None:
+        """Switch this live session's cache: ``"on"``, ``"off"``, ``"offline"`` or a Cache."""
+        self.cache_mode, self.cache = _open_cache(cache, cache_dir)
+        self._cache_scope = None
+
+    def _scope_cache(self) -> Cache:
+        """The cache, bound to this session's (server, user): checked on every use, since
+        the transport may log in as someone else, and a Cache object may be shared by the
+        sessions of several users. Catches up on events once per (server, user)."""
+        assert self.cache is not None
         user = self.transport.user
         if not user or not user.get("id"):
             if self.cache_mode == "offline":
@@ -244,10 +280,16 @@ class Session:
                     "an offline session needs a password login (the cache is per user)"
                 )
             user = self.transport.current_user()
-        self.cache.scope(self.transport.host, user["id"])
-        self._cache_scoped = True
-        if self.cache_mode == "on":
-            _catch_up_on_events(self.cache, self.transport)
+        scope = (self.transport.host, str(user["id"]))
+        if not self.cache.serves(*scope):
+            if self.cache.namespace:  # another user's, or another session's: not ours to rebind
+                self.cache = self.cache.sibling()
+            self.cache.scope(*scope)
+        if scope != self._cache_scope:
+            self._cache_scope = scope
+            if self.cache_mode == "on":
+                _catch_up_on_events(self.cache, self.transport)
+        return self.cache
 
     def _merge(self, cls: type[E], row: dict[str, Any]) -> E:
         """The one object for this row: the identity map's, refreshed, or a new one."""

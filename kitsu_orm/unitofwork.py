@@ -30,9 +30,9 @@ from .errors import CommitError, ConflictError, ConnectionError, KitsuError, Val
 from .model.base import Entity, State
 from .model.converter import converter, parse_datetime
 from .model.production import EntityRow, Shot
-from .model.relationships import Casting, ToMany, ToOne
+from .model.relationships import Casting, Linked, ToMany, ToOne
 from .model.tasks import Comment, Task
-from .routes import URL_ID_BUDGET, routes_for
+from .routes import LINKS, URL_ID_BUDGET, routes_for
 
 if TYPE_CHECKING:
     from .session import Session
@@ -161,7 +161,12 @@ class UnitOfWork:
             if (obj._related or {}).get(Casting.DIRTY)
         ]
         levels = [creates[k] for k in sorted(creates)]
-        levels += [updates, _merge_assignments(assignments), castings]
+        links = [
+            Operation("link", obj, (name,))
+            for obj in [*session._identity.values(), *session._new]
+            for name in _changed_links(obj)
+        ]
+        levels += [updates, _merge_assignments(assignments), castings, links]
         levels += [deletes[k] for k in sorted(deletes, reverse=True)]
         return [level for level in levels if level]
 
@@ -260,15 +265,27 @@ class UnitOfWork:
         if id(obj) in self.session._in_doubt and self._adopt_existing(obj):
             return
         values = _creatable(obj)
-        sent = (
-            values
-            if routes.create_only is None
-            else {k: v for k, v in values.items() if k in routes.create_only}
+        variant = next(
+            (
+                r
+                for k, r in routes.create_by.items()
+                if k in values and not r.unless & values.keys()
+            ),
+            None,
         )
-        body = {routes.create_fields.get(k, cls.__wire__[k]): _wire(v) for k, v in sent.items()}
-        if routes.create_only is None and obj._extra:
-            body = {**obj._extra, **body}
-        path = _format(routes.create, obj)
+        if variant is not None:
+            body = {key: _wire(values[k]) for k, key in variant.fields.items() if k in values}
+            path = _format(variant.path, obj)
+        else:
+            sent = (
+                values
+                if routes.create_only is None
+                else {k: v for k, v in values.items() if k in routes.create_only}
+            )
+            body = {routes.create_fields.get(k, cls.__wire__[k]): _wire(v) for k, v in sent.items()}
+            if routes.create_only is None and obj._extra:
+                body = {**obj._extra, **body}
+            path = _format(routes.create, obj)
         try:
             row = self.transport.post(path, body)
         except ConnectionError:
@@ -350,6 +367,22 @@ class UnitOfWork:
         body = [{"asset_id": a, "nb_occurences": n} for a, n in counts.items()]
         self.transport.put(f"data/projects/{shot.project_id}/entities/{shot.id}/casting", body)
         shot._related.pop(Casting.DIRTY, None)
+
+    def _link(self, op: Operation) -> None:
+        """Link and unlink so that the server's links are the ones now in the list."""
+        obj, name = op.obj, op.fields[0]
+        assert obj is not None and obj._related is not None
+        route = LINKS[(type(obj).__kitsu_type__, name)]
+        baseline: dict[str, list[str | None]] = obj._related.setdefault(Linked.LOADED, {})
+        wanted = [target.id for target in obj._related[name]]
+        if None in wanted:
+            raise KitsuError(f"{obj!r}.{name} holds an object that was not created")
+        for target_id in [t for t in wanted if t not in baseline.get(name, [])]:
+            self.transport.post(route.add.format(id=obj.id), {route.add_key: target_id})
+            baseline[name] = [*baseline.get(name, []), target_id]
+        for target_id in [t for t in baseline.get(name, []) if t not in wanted]:
+            self.transport.delete(route.remove.format(id=obj.id, target=target_id))
+            baseline[name] = [t for t in baseline[name] if t != target_id]
 
     def _adopt(
         self, obj: Entity, row: dict[str, Any], intended: dict[str, Any] | None = None
@@ -578,6 +611,20 @@ def _written_types(plan: list[list[Operation]]) -> set[str]:
                 if isinstance(obj, EntityRow):
                     types.update({"EntityRow", "Casting"})
     return types
+
+
+def _changed_links(obj: Entity) -> list[str]:
+    """The Linked relationships of ``obj`` whose list differs from the server's."""
+    cache = obj._related or {}
+    baseline = cache.get(Linked.LOADED, {})
+    return [
+        name
+        for name, rel in type(obj).__relationships__.items()
+        if isinstance(rel, Linked)
+        and name in cache
+        and sorted(map(str, (o.id for o in cache[name])))
+        != sorted(map(str, baseline.get(name, [])))
+    ]
 
 
 def _creatable(obj: Entity) -> dict[str, Any]:

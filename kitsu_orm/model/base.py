@@ -69,6 +69,7 @@ class Entity:
     __from_wire__: ClassVar[dict[str, str]] = {}
     __derived__: ClassVar[frozenset[str]] = frozenset()
     __key_relations__: ClassVar[dict[str, tuple[str, ...]]] = {}
+    __datetime_fields__: ClassVar[frozenset[str]] = frozenset()
 
     id: str | None = None
     created_at: datetime | None = None
@@ -141,6 +142,39 @@ class Entity:
 
         return (session or current_session()).get(cls, id)
 
+    @classmethod
+    def get_or_create(
+        cls,
+        *,
+        defaults: dict[str, Any] | None = None,
+        session: Session | None = None,
+        commit: bool = True,
+        **keys: Any,
+    ) -> Any:
+        """The object matching ``keys`` (``Shot.get_or_create(sequence=seq, name="SH01")``),
+        else a new one made of ``keys`` and ``defaults``.
+
+        A new object is created by committing the session (with whatever else
+        is pending), unless ``commit=False``: then it is created on the next
+        commit, and asking again before that answers the same pending object.
+        Zou has no atomic get-or-create: two clients racing may both create.
+        """
+        from ..session import current_session
+
+        session = session or current_session()
+        for pending in session.new:
+            if isinstance(pending, cls) and all(getattr(pending, k) == v for k, v in keys.items()):
+                return pending
+        found = cls.where(session=session, **keys).first()
+        if found is not None:
+            return found
+        obj = cls(**keys, **(defaults or {}))
+        _inherit_project(obj)
+        session.add(obj)
+        if commit:
+            session.commit()
+        return obj
+
     # -- state ------------------------------------------------------------------------
 
     @property
@@ -200,6 +234,17 @@ class Entity:
         if self._session is None or self._state not in _SAFE_STATES:
             raise DetachedError(f"{self!r} is not attached to a session")
         return self._session
+
+
+def _inherit_project(obj: Entity) -> None:
+    """A new child of a loaded parent belongs to the parent's project (create routes need it)."""
+    if "project_id" not in type(obj).__fields__ or getattr(obj, "project_id", None):
+        return
+    for parent in (obj._related or {}).values():
+        project_id = getattr(parent, "project_id", None) if isinstance(parent, Entity) else None
+        if isinstance(project_id, str):
+            obj.__setattr__("project_id", project_id)
+            return
 
 
 def _copy_json(value: Any) -> Any:
@@ -286,6 +331,9 @@ def entity(type_name: str, *, reference: bool = False) -> typing.Callable[[type[
         new.__wire__ = {f.name: wire_name(f) for f in public}
         new.__from_wire__ = {v: k for k, v in new.__wire__.items()}
         new.__derived__ = frozenset(f.name for f in public if is_derived(f))
+        new.__datetime_fields__ = frozenset(
+            f.name for f in public if datetime in (types.get(f.name) or ())
+        )
         keys: dict[str, list[str]] = {}
         for name, rel in relationships.items():
             keys.setdefault(rel.key, []).append(name)

@@ -9,7 +9,7 @@ import attrs
 
 from .base import REGISTRY, Entity, entity
 from .fields import derived
-from .relationships import Casting, ToMany, ToOne
+from .relationships import Casting, Linked, ToMany, ToOne
 
 __all__ = [
     "Asset",
@@ -151,8 +151,26 @@ class Shot(EntityRow):
     sequence = ToOne("Sequence", "parent_id")
     tasks = ToMany("Task", "entity_id")
     assets = Casting()
+    asset_instances = Linked("AssetInstance")
     frame_in = _FrameRange("frame_in")
     frame_out = _FrameRange("frame_out")
+
+    def instantiate(self, asset: Asset, description: str | None = None) -> AssetInstance:
+        """A new instance of ``asset`` in this shot, created and linked on commit.
+
+        Zou creates instances in scenes and assets only; a shot's instance
+        is a free one, numbered after the shot's other instances of the asset.
+        """
+        number = 1 + max(
+            (i.number or 0 for i in self.asset_instances if i.asset_id == asset.id), default=0
+        )
+        instance = AssetInstance(
+            number=number, name=f"{asset.name}_{number:04d}", description=description
+        )
+        instance.asset = asset
+        self._require_session().add(instance)
+        self.asset_instances = [*self.asset_instances, instance]
+        return instance
 
 
 @entity("Scene")
@@ -162,6 +180,14 @@ class Scene(EntityRow):
     project = ToOne("Project", "project_id", scope=None)
     sequence = ToOne("Sequence", "parent_id")
     tasks = ToMany("Task", "entity_id")
+    asset_instances = ToMany("AssetInstance", "scene_id", scope=None)
+
+    def instantiate(self, asset: Asset, description: str | None = None) -> AssetInstance:
+        """A new instance of ``asset`` in this scene, created (and numbered by Zou) on commit."""
+        instance = AssetInstance(description=description)
+        instance.asset, instance.scene = asset, self
+        self._require_session().add(instance)
+        return instance
 
 
 @entity("Asset")
@@ -172,7 +198,16 @@ class Asset(EntityRow):
     asset_type = ToOne("AssetType", "entity_type_id", scope=None)
     episode = ToOne("Episode", "source_id")
     tasks = ToMany("Task", "entity_id")
+    # Instances of this asset, wherever they are; instances placed inside it.
     instances = ToMany("AssetInstance", "asset_id", scope=None)
+    asset_instances = ToMany("AssetInstance", "target_asset_id", scope=None)
+
+    def instantiate(self, asset: Asset, description: str | None = None) -> AssetInstance:
+        """A new instance of ``asset`` inside this one (a prop in a set), created on commit."""
+        instance = AssetInstance(description=description)
+        instance.asset, instance.target_asset = asset, self
+        self._require_session().add(instance)
+        return instance
 
 
 @entity("AssetInstance")
@@ -184,5 +219,8 @@ class AssetInstance(Entity):
     data: dict[str, Any] | None = None
     asset_id: str | None = None
     target_asset_id: str | None = None
+    scene_id: str | None = None
 
     asset = ToOne("Asset", "asset_id", scope=None)
+    target_asset = ToOne("Asset", "target_asset_id", scope=None)
+    scene = ToOne("Scene", "scene_id", scope=None)

@@ -16,7 +16,7 @@ from ..errors import ValidationError
 if TYPE_CHECKING:
     from .base import Entity
 
-__all__ = ["Relationship", "ToOne", "ToMany", "ManyIds", "Casting"]
+__all__ = ["Relationship", "ToOne", "ToMany", "ManyIds", "Casting", "Linked"]
 
 T = TypeVar("T")
 
@@ -148,3 +148,28 @@ class Casting(Relationship[list[Any]]):
         cache = obj._related_cache()
         cache[self.name] = values
         cache[self.DIRTY] = True
+
+
+class Linked(Relationship[list[Any]]):
+    """Objects tied by a link table the API shows per object only:
+    ``shot.asset_instances``. Loaded with one request per object (Zou has
+    no batch route for it); assigning a new list links and unlinks on commit.
+    """
+
+    many = True
+    LOADED = "_linked_loaded"  # {name: ids as loaded}, the baseline of the next commit
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target, "id", scope=None)
+
+    def __set__(self, obj: Entity, value: Any) -> None:
+        values = list(value)
+        for item in values:
+            if not isinstance(item, self.target):
+                raise ValidationError(
+                    f"{type(obj).__name__}.{self.name} takes {self.target_name} objects, "
+                    f"not {type(item).__name__}"
+                )
+        current = self.__get__(obj, type(obj))  # the baseline, loaded once
+        del current
+        obj._related_cache()[self.name] = values

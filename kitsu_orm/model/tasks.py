@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
+from ..routes import ACTIONS
+from .actions import day_string, merge_rows, minutes, optional_id, saved_id
 from .base import Entity, entity
 from .fields import wire
 from .people import Person
 from .relationships import ManyIds, ToMany, ToOne
+
+if TYPE_CHECKING:
+    from .files import Software, WorkingFile
 
 __all__ = ["Comment", "Task", "TaskStatus", "TaskType", "TimeSpent"]
 
@@ -27,6 +32,13 @@ class TaskType(Entity):
     department_id: str | None = None
 
     department = ToOne("Department", "department_id", scope=None)
+
+    @classmethod
+    def used_by(cls, entity: Entity) -> list[TaskType]:
+        """The task types of an entity's tasks (gazu's ``all_task_types_for_shot``...)."""
+        tasks: list[Task] = getattr(entity, "tasks", None) or []
+        found = {t.task_type.id: t.task_type for t in tasks if t.task_type is not None}
+        return sorted(found.values(), key=lambda t: t.name.lower())
 
 
 @entity("TaskStatus", reference=True)
@@ -125,6 +137,114 @@ class Task(Entity):
     def unassign(self, *persons: Person) -> None:
         gone = set(_person_ids(persons))
         self.assignee_ids = [p for p in self.assignee_ids or [] if p not in gone]
+
+    # -- time spent: sent at once (Zou keeps one row per task, person and day) ---------
+
+    def time_spents_on(self, day: date | str) -> list[TimeSpent]:
+        """Everyone's time spent on this task on one day."""
+        session = self._require_session()
+        path = ACTIONS["time_spents_on"].format(task_id=self._saved(), date=day_string(day))
+        body = session.transport.get(path)
+        rows = [r for key, rs in body.items() if key != "total" for r in rs]
+        return merge_rows(session, TimeSpent, rows)
+
+    def set_time_spent(
+        self, person: Person, day: date | str, duration: float | timedelta
+    ) -> TimeSpent:
+        """Set ``person``'s time on this task for ``day`` (minutes, or a timedelta).
+
+        Zou accepts it only for a person assigned to the task.
+        """
+        return self._time_spent("set_time_spent", person, day, duration)
+
+    def add_time_spent(
+        self, person: Person, day: date | str, duration: float | timedelta
+    ) -> TimeSpent:
+        """Add to ``person``'s time on this task for ``day`` (minutes, or a timedelta)."""
+        return self._time_spent("add_time_spent", person, day, duration)
+
+    def _time_spent(
+        self, action: str, person: Person, day: date | str, duration: float | timedelta
+    ) -> TimeSpent:
+        session = self._require_session()
+        path = ACTIONS[action].format(
+            task_id=self._saved(),
+            date=day_string(day),
+            person_id=saved_id(person, Person, "time spent"),
+        )
+        row = session.transport.post(path, {"duration": minutes(duration)})
+        return session._merge(TimeSpent, row)
+
+    # -- working files ----------------------------------------------------------------
+
+    def last_working_files(self) -> dict[str, WorkingFile]:
+        """The last revision of each of this task's working files, by name."""
+        from .files import WorkingFile
+
+        session = self._require_session()
+        path = ACTIONS["last_working_files"].format(task_id=self._saved())
+        body: dict[str, dict[str, Any]] = session.transport.get(path)
+        files = merge_rows(session, WorkingFile, body.values())
+        return {f.name: f for f in files}
+
+    def new_working_file(
+        self,
+        name: str = "main",
+        *,
+        software: Software | None = None,
+        comment: str = "",
+        person: Person | None = None,
+        revision: int | None = None,
+    ) -> WorkingFile:
+        """A new revision of a working file, created on commit.
+
+        Zou numbers it (the last revision + 1) unless ``revision`` is given,
+        builds its path from the project's file tree, and assigns the task
+        to the user who creates it.
+        """
+        from .files import WorkingFile
+
+        session = self._require_session()
+        if revision is None and any(
+            isinstance(o, WorkingFile) and o.task is self and o.name == name for o in session.new
+        ):
+            # Zou numbers both with the same next revision when they are sent together.
+            raise ValidationError(
+                f"a new revision of working file {name!r} of {self!r} is pending: "
+                "commit it first, or give each a revision"
+            )
+        new = WorkingFile(name=name, comment=comment, revision=revision)
+        new.task = self
+        if software is not None:
+            new.software = software
+        if person is not None:
+            new.person = person
+        session.add(new)
+        return new
+
+    def working_file_path(
+        self,
+        name: str = "main",
+        *,
+        software: Software | None = None,
+        revision: int = 0,
+        mode: str = "working",
+        sep: str = "/",
+    ) -> str:
+        """Where the file tree puts this working file (revision 0: the next one)."""
+        from .files import Software, join_path
+
+        session = self._require_session()
+        body: dict[str, Any] = {"name": name, "mode": mode, "revision": revision, "sep": sep}
+        software_id = optional_id(software, Software, "working_file_path")
+        if software_id is not None:
+            body["software_id"] = software_id
+        path = ACTIONS["working_file_path"].format(task_id=self._saved())
+        answer = session.transport.post(path, body)
+        return join_path(answer["path"], answer["name"], sep)
+
+    def _saved(self) -> str:
+        return saved_id(self, Task, "this action")
 
 
 def _person_ids(persons: tuple[Person, ...]) -> list[str]:

@@ -16,6 +16,7 @@ from typing import IO, Any
 from ...errors import AuthenticationError, ConfigurationError
 from ...session import Session, connect, current_session
 from ...transport import Transport
+from . import _cache
 
 __all__ = [
     "create",
@@ -98,8 +99,9 @@ def get_current_user() -> dict[str, Any]:
     return default_transport().current_user()
 
 
+@_cache.cached_function
 def get(path: str, json_response: bool = True, params: dict[str, Any] | None = None) -> Any:
-    body = default_transport().get(path, params)
+    body = _cache.read(path, params)
     if json_response or isinstance(body, str):
         return body
     import json
@@ -108,23 +110,24 @@ def get(path: str, json_response: bool = True, params: dict[str, Any] | None = N
 
 
 def post(path: str, data: Any, params: dict[str, Any] | None = None) -> Any:
-    return default_transport().post(path, data, params)
+    return _cache.written(path, lambda: default_transport().post(path, data, params))
 
 
 def put(path: str, data: Any, params: dict[str, Any] | None = None) -> Any:
-    return default_transport().put(path, data, params)
+    return _cache.written(path, lambda: default_transport().put(path, data, params))
 
 
 def delete(path: str, params: dict[str, Any] | None = None) -> Any:
-    return default_transport().delete(path, params)
+    return _cache.written(path, lambda: default_transport().delete(path, params))
 
 
 def upload(
     path: str, file_path: str | os.PathLike[str] | IO[bytes], data: dict[str, Any] | None = None
 ) -> Any:
-    return default_transport().upload(path, file_path, data=data)
+    return _cache.written(path, lambda: default_transport().upload(path, file_path, data=data))
 
 
+@_cache.cached_function
 def fetch_all(
     path: str,
     params: dict[str, Any] | None = None,
@@ -139,7 +142,7 @@ def fetch_all(
     transport = default_transport()
     if paginated:
         return list(transport.paginate(_data(path), params, limit=limit or 100))
-    body: list[Any] = transport.get(_data(path), params)
+    body: list[Any] = _cache.read(_data(path), params)
     return body
 
 
@@ -151,23 +154,24 @@ def fetch_first(path: str, params: dict[str, Any] | None = None) -> dict[str, An
     return rows[0] if rows else None
 
 
+@_cache.cached_function
 def fetch_one(model_name: str, id: str | None = None, params: dict[str, Any] | None = None) -> Any:
     """One row: ``fetch_one("projects", id)``, or the usage page's
     ``fecth_one("projects?id=...")`` form, which answers the first match."""
     if id is None:
         return fetch_first(model_name, params)
-    return default_transport().get(_data(model_name, id), params)
+    return _cache.read(_data(model_name, id), params)
 
 
 fecth_one = fetch_one
 
 
 def create(model_name: str, data: dict[str, Any]) -> Any:
-    return default_transport().post(_data(model_name), data)
+    return post(_data(model_name), data)
 
 
 def update(model_name: str, model_id: str, data: dict[str, Any]) -> Any:
-    return default_transport().put(_data(model_name, model_id), data)
+    return put(_data(model_name, model_id), data)
 
 
 def _data(*parts: str) -> str:

@@ -1,0 +1,95 @@
+"""What the production modules of the facade share: gazu's argument and answer shapes.
+
+gazu takes an entity as a dict or an id and answers the server's JSON,
+lists sorted by name. These helpers do that on top of the current session's
+transport, and turn ORM objects back into the dicts gazu would have answered.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ...errors import ValidationError
+from ...model.base import Entity
+from ...model.converter import converter
+from . import _cache
+from .client import default_session
+
+__all__ = [
+    "Model",
+    "as_dict",
+    "create",
+    "is_id",
+    "find_first",
+    "get_list",
+    "get_one",
+    "model_id",
+    "sort_by_name",
+]
+
+Model = str | dict[str, Any]
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+
+
+def model_id(model: Model | Entity | None, what: str = "model") -> str:
+    """The id of an entity given as gazu takes it: a dict, an id string, or an ORM object."""
+    if isinstance(model, Entity) and model.id is not None:
+        return model.id
+    if isinstance(model, dict) and isinstance(model.get("id"), str):
+        model = model["id"]
+    if isinstance(model, str) and _UUID.fullmatch(model):
+        return model
+    raise ValidationError(f"{what}: expected an id or a dict with an id, not {model!r}")
+
+
+def is_id(value: Any) -> bool:
+    return isinstance(value, str) and bool(_UUID.fullmatch(value))
+
+
+def sort_by_name(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """gazu's order: by name, without case (rows without a name keep the server's order)."""
+    return sorted(rows, key=lambda row: str(row.get("name") or "").lower())
+
+
+def get_list(path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every row of ``data/<path>``, sorted by name."""
+    rows: list[dict[str, Any]] = _cache.read(f"data/{path}", params)
+    return sort_by_name(rows)
+
+
+def get_one(path: str) -> Any:
+    """The answer of ``data/<path>``: a row, or the grouped dicts of instance routes."""
+    return _cache.read(f"data/{path}")
+
+
+def find_first(path: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The first row of ``data/<path>`` whose values equal ``params`` exactly.
+
+    Zou matches names without case and with ``%``/``_`` wildcards: every
+    value is checked again here, so ``"SH_1"`` never answers ``"SH01"``.
+    """
+    rows: list[dict[str, Any]] = _cache.read(f"data/{path}", params)
+    # Keys the rows do not carry (``sequence_id`` is ``parent_id``) are left to the server.
+    return next((r for r in rows if all(r.get(k, v) == v for k, v in params.items())), None)
+
+
+def create(cls: type[Entity], **fields: Any) -> dict[str, Any]:
+    """Create a ``cls`` through the current session's unit of work; answers its dict."""
+    session = default_session()
+    obj = cls(**{k: v for k, v in fields.items() if v is not None})
+    session.add(obj)
+    session.commit()
+    return as_dict(obj)
+
+
+def as_dict(obj: Entity) -> dict[str, Any]:
+    """The wire dict of an ORM object, as the server answered it.
+
+    Server-computed fields (``project_name``...) are declared on every
+    object but sent only by some routes: left out when the object has none.
+    """
+    row: dict[str, Any] = converter.unstructure(obj)
+    derived = {type(obj).__wire__[name] for name in type(obj).__derived__}
+    return {k: v for k, v in row.items() if not (k in derived and v is None)}
