@@ -11,19 +11,26 @@ from _connect import SAMPLE_PROJECT, connect
 import kitsu_orm as kitsu
 
 ASSETS = {"Character": ("Ellie", "Rex"), "Prop": ("Mushroom", "Lantern")}
+# Bumped whenever the sample changes: an older sample is replaced, not reused.
+SAMPLE_VERSION = 2
 ARTISTS = (("Ana", "Lopez"), ("Kenji", "Sato"))
 
 
 def main() -> None:
     session = connect()
-    if kitsu.Project.where(name=SAMPLE_PROJECT).first() is not None:
-        print(f"sample production {SAMPLE_PROJECT!r} already there")
-        return
+    existing = kitsu.Project.where(name=SAMPLE_PROJECT).first()
+    if existing is not None:
+        if (existing.data or {}).get("sample_version") == SAMPLE_VERSION:
+            print(f"sample production {SAMPLE_PROJECT!r} already there")
+            return
+        remove(session, existing)
     task_types = {t.name: t for t in kitsu.TaskType.where()}
     todo = kitsu.TaskStatus.where(short_name="todo").one()
     asset_types = {t.name: t for t in kitsu.AssetType.where()}
     with session.begin():
-        project = kitsu.Project(name=SAMPLE_PROJECT, production_type="tvshow")
+        project = kitsu.Project(
+            name=SAMPLE_PROJECT, production_type="tvshow", data={"sample_version": SAMPLE_VERSION}
+        )
         session.add(project)
         for first, last in ARTISTS:
             email = f"{first.lower()}@sprite-fright.example"
@@ -74,6 +81,15 @@ def main() -> None:
     print(
         f"sample production {SAMPLE_PROJECT!r} created in one commit: {session.stats.requests} requests"
     )
+
+
+def remove(session: kitsu.Session, project: kitsu.Project) -> None:
+    """An older sample goes: Zou deletes only closed projects."""
+    with session.begin():
+        project.project_status = kitsu.ProjectStatus.where(name="Closed").one()
+    with session.begin():
+        session.delete(project)
+    print(f"an older sample production {SAMPLE_PROJECT!r} was removed")
 
 
 if __name__ == "__main__":
