@@ -66,15 +66,6 @@ class Spec:
     cast_per_shot: int = 5
     assign: bool = True
 
-    @property
-    def shot_count(self) -> int:
-        return self.episodes * self.sequences * self.shots
-
-    @property
-    def task_count(self) -> int:
-        return (self.shot_count * len(self.shot_task_types)
-                + self.assets * len(ASSET_TYPES) * len(self.asset_task_types))
-
     def marker(self) -> str:
         return f"v{VERSION}:{attrs.astuple(self)}"
 

@@ -180,3 +180,43 @@ def test_a_relationship_of_a_single_object_is_one_request(
     assert s.transport.stats.total == 1
     assert shot.tasks[0].entity is shot
     assert s.transport.stats.total == 1
+
+
+def test_fields_a_batch_route_leaves_out_load_once_for_the_whole_batch(
+    new_session: SessionFactory, hundred_shots: dict[str, Any], kitsu_client: Transport
+) -> None:
+    """100 shots' tasks come from shots/with-tasks, whose rows lack some fields
+    (name, updated_at...): the first read of one loads them for every task."""
+    s = new_session()
+    shots = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).all()
+    tasks = [task for shot in shots for task in shot.tasks]
+    assert s.transport.stats.total == 2
+    assert "Task" in repr(tasks[0])  # a repr never loads anything
+    assert s.transport.stats.total == 2
+    server = {
+        t["id"]: t
+        for t in kitsu_client.get("data/tasks", {"project_id": hundred_shots["project_id"]})
+    }
+    assert tasks[0].name == server[tasks[0].id]["name"]
+    assert s.transport.stats.total == 3
+    for task in tasks:
+        assert task.updated_at is not None and task.project_id == hundred_shots["project_id"]
+        assert task.name == server[task.id]["name"]
+    assert s.transport.stats.total == 3
+    # Edits of a task loaded that way commit like any other, conflict check included.
+    tasks[1].priority = 3
+    s.commit()
+    assert kitsu_client.get(f"data/tasks/{tasks[1].id}")["priority"] == 3
+
+
+def test_strict_mode_refuses_to_complete_partial_rows(
+    new_session: SessionFactory, hundred_shots: dict[str, Any]
+) -> None:
+    s = new_session(strict=True)
+    shots = (
+        kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).include("tasks").all()
+    )
+    task = shots[0].tasks[0]
+    assert task.task_type_id and task.entity_id == shots[0].id  # what the batch route carries
+    with pytest.raises(kitsu.LazyLoadError):
+        task.name  # noqa: B018

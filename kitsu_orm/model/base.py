@@ -105,7 +105,7 @@ class Entity:
                 # A mutable value may have been edited in place already: the
                 # value as loaded is the copy taken then.
                 copies = self._copies or {}
-                current = object.__getattribute__(self, name)
+                current = getattr(self, name)  # loads a deferred field first
                 changes[name] = copies.get(name, current)
         object.__setattr__(self, name, value)
         related = self._related
@@ -113,8 +113,28 @@ class Entity:
             for rel_name in type(self).__key_relations__.get(name, ()):
                 related.pop(rel_name, None)
 
+    def __getattr__(self, name: str) -> Any:
+        """Only called for a field not loaded yet (a partial row): load it, for the
+        object and every partial object loaded alongside, in one request."""
+        if name not in type(self).__fields__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        session = object.__getattribute__(self, "_session")
+        if session is None:
+            raise DetachedError(
+                f"{type(self).__name__}.{name} was not loaded and {self!r} has no session"
+            )
+        session._loader.complete(self)
+        return object.__getattribute__(self, name)
+
+    def _loaded(self, name: str, default: Any = None) -> Any:
+        """A field's value if it is loaded, without ever loading it."""
+        try:
+            return object.__getattribute__(self, name)
+        except AttributeError:
+            return default
+
     def __repr__(self) -> str:
-        label = getattr(self, "name", None) or getattr(self, "full_name", None) or ""
+        label = self._loaded("name") or self._loaded("full_name") or ""
         short = (self.id or "new")[:8]
         extra = f" {label}" if label else ""
         flag = "" if self._state is State.PERSISTENT else f" ({self._state.value})"
@@ -213,7 +233,7 @@ class Entity:
         for name in type(self).__mutable_fields__:
             if name in keep:
                 continue
-            value = object.__getattribute__(self, name)
+            value = self._loaded(name)
             if value is not None:
                 copies[name] = _copy_json(value)
         object.__setattr__(self, "_changes", changes)

@@ -24,7 +24,11 @@ from cattrs.gen import make_dict_unstructure_fn, override
 
 from .base import Entity
 
-__all__ = ["make_converter", "converter", "structure_row", "unstructure_fields"]
+__all__ = ["make_converter", "converter", "structure_row", "unstructure_fields", "PARTIAL"]
+
+# A row that carries this key holds only some of its type's fields: the
+# others are left unset and loaded when first read.
+PARTIAL = "__partial__"
 
 E = TypeVar("E", bound=Entity)
 
@@ -90,19 +94,24 @@ def _structure_fn(conv: cattrs.Converter, cls: type[Entity]) -> Callable[[Any, A
         factory = field.default.factory if isinstance(field.default, attrs.Factory) else None  # type: ignore[arg-type]
         default = None if factory is not None else field.default
         is_date = field.name in cls.__datetime_fields__
-        plan.append((field.name, cls.__wire__.get(field.name, field.name), is_date, default, factory))
+        plan.append(
+            (field.name, cls.__wire__.get(field.name, field.name), is_date, default, factory)
+        )
     private = [(f.name, f.default) for f in attrs.fields(cls) if f.name.startswith("_")]
-    known = frozenset(cls.__from_wire__) | {"type"}
+    known = frozenset(cls.__from_wire__) | {"type", PARTIAL}
     setter = object.__setattr__
     new = object.__new__
 
     def structure(row: dict[str, Any], _: Any) -> Entity:
         obj = new(cls)
+        partial = row.get(PARTIAL, False)
         for name, wire, is_date, default, factory in plan:
             if wire in row:
                 value = row[wire]
                 if is_date and value is not None:
                     value = parse_datetime(value)
+            elif partial:
+                continue  # left unset: loaded on first access (Entity.__getattr__)
             else:
                 value = factory() if factory is not None else default
             setter(obj, name, value)

@@ -197,8 +197,7 @@ def file_target(target: Entity, temporal_entity: Entity | None = None) -> str:
     if isinstance(target, AssetInstance):
         if temporal_entity is None:
             raise ValidationError(
-                "an asset instance's output files belong to a shot or scene: "
-                "pass temporal_entity"
+                "an asset instance's output files belong to a shot or scene: pass temporal_entity"
             )
         return FILE_TARGETS["instance"].format(
             asset_instance_id=saved_id(target, AssetInstance, "output files"),

@@ -149,7 +149,7 @@ class Shot(EntityRow):
 
     project = ToOne("Project", "project_id", scope=None)
     sequence = ToOne("Sequence", "parent_id")
-    tasks = ToMany("Task", "entity_id")
+    tasks = ToMany("Task", "entity_id", via="data/shots/with-tasks")
     assets = Casting()
     asset_instances = Linked("AssetInstance")
     frame_in = _FrameRange("frame_in")
@@ -197,7 +197,7 @@ class Asset(EntityRow):
     project = ToOne("Project", "project_id", scope=None)
     asset_type = ToOne("AssetType", "entity_type_id", scope=None)
     episode = ToOne("Episode", "source_id")
-    tasks = ToMany("Task", "entity_id")
+    tasks = ToMany("Task", "entity_id", via="data/assets/with-tasks")
     # Instances of this asset, wherever they are; instances placed inside it.
     instances = ToMany("AssetInstance", "asset_id", scope=None)
     asset_instances = ToMany("AssetInstance", "target_asset_id", scope=None)

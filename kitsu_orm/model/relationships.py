@@ -100,9 +100,28 @@ class ToOne(Relationship[Any]):
 
 
 class ToMany(Relationship[list[Any]]):
-    """Objects whose ``key`` field points back here: ``sequence.shots`` via ``parent_id``."""
+    """Objects whose ``key`` field points back here: ``sequence.shots`` via ``parent_id``.
+
+    ``via`` names a route that answers every parent of a scope with its
+    children under ``via_key`` (Zou's "with-tasks" routes): used for batches
+    too large for an IN-list, where it is much cheaper than the children's
+    own list route.
+    """
 
     many = True
+
+    def __init__(
+        self,
+        target: str,
+        key: str,
+        *,
+        scope: str | None = "project_id",
+        via: str | None = None,
+        via_key: str = "tasks",
+    ) -> None:
+        super().__init__(target, key, scope=scope)
+        self.via = via
+        self.via_key = via_key
 
     def __set__(self, obj: Entity, value: Any) -> None:
         raise AttributeError(
