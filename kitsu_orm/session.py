@@ -11,11 +11,13 @@ import contextvars
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
-from .cache import Cache, event_types
+if TYPE_CHECKING:
+    from .cache import Cache
+
 from .errors import (
     ConfigurationError,
     ConnectionError,
@@ -421,6 +423,9 @@ _CACHE_MODES = ("off", "on", "offline")
 
 
 def _open_cache(cache: str | Cache, directory: str | None) -> tuple[str, Cache | None]:
+    # diskcache and sqlite3 load only for sessions that use a cache.
+    from .cache import Cache
+
     if isinstance(cache, Cache):
         return "on", cache
     if cache not in _CACHE_MODES:
@@ -431,6 +436,8 @@ def _open_cache(cache: str | Cache, directory: str | None) -> tuple[str, Cache |
 
 
 def _catch_up_on_events(cache: Cache, transport: Any) -> None:
+    from .cache import event_types
+
     """Drop what other people changed since this namespace last looked, where the
     user may read Zou's event log; the time-to-live covers everyone else."""
     from datetime import datetime, timezone
