@@ -443,7 +443,7 @@ def test_one_id_is_one_object_whatever_the_way_it_was_reached(
     project = session.get(kitsu.Project, shots_in_project["project"]["id"])
     queried = kitsu.Shot.where(project=project, session=session).order_by("name").all()
     assert queried[0] is shot and queried[1].id == shots_in_project["shots"][1]["id"]
-    assert kitsu.Shot.where(name="SH010", session=session).one() is shot
+    assert kitsu.Shot.where(project=project, name="SH010", session=session).one() is shot
 
     task = kitsu.Task.where(entity=shot, session=session).one()
     assert task.entity is shot
