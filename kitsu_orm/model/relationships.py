@@ -34,6 +34,7 @@ class Relationship(Generic[T]):
         self.scope = scope
         self.name = ""
         self.owner: type[Entity] | None = None
+        self._target: type[Entity] | None = None
 
     def bind_owner(self, owner: type[Entity], name: str) -> None:
         self.owner = owner
@@ -41,9 +42,13 @@ class Relationship(Generic[T]):
 
     @property
     def target(self) -> type[Entity]:
-        from .base import REGISTRY
+        # Resolved on first use (classes name each other before all exist), then kept:
+        # it is read for every object of every batch.
+        if self._target is None:
+            from .base import REGISTRY
 
-        return REGISTRY[self.target_name]
+            self._target = REGISTRY[self.target_name]
+        return self._target
 
     @property
     def polymorphic(self) -> bool:
