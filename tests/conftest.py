@@ -50,3 +50,25 @@ def orm_projects(kitsu_client: Transport) -> Iterator[list[kitsu.Project]]:
     for project in created:
         if project.id is not None:
             _remove_project(kitsu_client, {"id": project.id, "name": project.name})
+
+
+@pytest.fixture(scope="module")
+def real_gazu(kitsu_server: KitsuServer) -> Iterator[Any]:
+    """gazu 1.3.1 itself, logged in as the admin, cache off: what the facade is compared with."""
+    import gazu as real
+
+    real.cache.disable()
+    real.set_host(kitsu_server.url)
+    real.log_in(kitsu_server.admin_email, kitsu_server.admin_password)
+    yield real
+    real.log_out()
+
+
+@pytest.fixture
+def gazu_facade(kitsu_server: KitsuServer, kitsu_client: Transport) -> Iterator[None]:
+    """The facade's current session, on the admin's tokens (no second login)."""
+    kitsu.connect(
+        kitsu_server.url, transport=Transport(kitsu_server.url, token=kitsu_client.tokens)
+    )
+    yield
+    kitsu.current_session().transport.close()

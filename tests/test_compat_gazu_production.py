@@ -12,38 +12,15 @@ from typing import Any
 
 import pytest
 
-import kitsu_orm as kitsu
 from kitsu_orm import errors
 from kitsu_orm.compat import gazu
 from kitsu_orm.testing import _remove_project
 from kitsu_orm.transport import Transport
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.usefixtures("gazu_facade")]
 
 # Set on every write: two objects saved at different moments differ there.
 STAMPS = ("created_at", "updated_at")
-
-
-@pytest.fixture(scope="module")
-def real_gazu(kitsu_server: Any) -> Iterator[Any]:
-    """gazu 1.3.1 itself, logged in as the admin, cache off."""
-    import gazu as real
-
-    real.cache.disable()
-    real.set_host(kitsu_server.url)
-    real.log_in(kitsu_server.admin_email, kitsu_server.admin_password)
-    yield real
-    real.log_out()
-
-
-@pytest.fixture(autouse=True)
-def facade(kitsu_server: Any, kitsu_client: Transport) -> Iterator[None]:
-    """The facade's current session, on the admin's tokens (no second login)."""
-    kitsu.connect(
-        kitsu_server.url, transport=Transport(kitsu_server.url, token=kitsu_client.tokens)
-    )
-    yield
-    kitsu.current_session().transport.close()
 
 
 def without(row: dict[str, Any] | None, *keys: str) -> dict[str, Any]:
