@@ -23,8 +23,9 @@ interleaved, and the rows are checked equal before anything is timed:
   ``relations=True`` is needed for ``assignees``; without the dict caches the
   loop sends one request per task and lookup (about 10,000 instead of 548).
 - ``raw minimum``: a new ``requests.Session``, then the fewest requests that
-  hold the rows: ``data/shots/with-tasks?project_id=`` (shots with their
-  sequence names and tasks, with assignee ids), ``data/task-types``,
+  hold the rows: ``data/shots/with-tasks?project_id=&compact=true`` (shots
+  with their sequence names and tasks, with assignee ids, as positional rows:
+  half the bytes of the dict form), ``data/task-types``,
   ``data/task-status``, ``data/persons``; dict lookups join them.
 
 Targets: kitsu_orm at most 6 requests, at least 20x faster than the gazu
@@ -98,15 +99,21 @@ def raw_rows(url: str, access: str, project_id: str) -> tuple[list[Row], int]:
             response.raise_for_status()
             return response.json()
 
-        shots = get("data/shots/with-tasks", {"project_id": project_id})
+        board = get("data/shots/with-tasks", {"project_id": project_id, "compact": "true"})
         task_types = {t["id"]: t["name"] for t in get("data/task-types")}
         statuses = {s["id"]: s["short_name"] for s in get("data/task-status")}
         persons = {p["id"]: p["full_name"] for p in get("data/persons")}
+    shot_at = {name: i for i, name in enumerate(board["shot_fields"])}
+    task_at = {name: i for i, name in enumerate(board["task_fields"])}
+    sequence, name, tasks = shot_at["sequence_name"], shot_at["name"], shot_at["tasks"]
+    task_type, status, assignees = (
+        task_at["task_type_id"], task_at["task_status_id"], task_at["assignees"]
+    )
     rows = [
-        (shot["sequence_name"], shot["name"], task_types[task["task_type_id"]],
-         statuses[task["task_status_id"]], tuple(sorted(persons[p] for p in task["assignees"])))
-        for shot in shots
-        for task in shot["tasks"]
+        (shot[sequence], shot[name], task_types[task[task_type]], statuses[task[status]],
+         tuple(sorted(persons[p] for p in task[assignees])))
+        for shot in board["rows"]
+        for task in shot[tasks]
     ]
     return rows, 4
 

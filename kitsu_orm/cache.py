@@ -210,7 +210,8 @@ class Cache:
         return f"{self.namespace}|{type_name}|{route}|{query}"
 
     def _tag(self, type_name: str) -> str:
-        return f"{self.namespace}|{type_name}"
+        # Tags only speed up eviction; the generations alone decide freshness.
+        return f"{self.namespace}|{type_name.split('+')[0]}"
 
     def _generation_key(self, type_name: str) -> str:
         # Per server, not per user: a write here outdates every local user's answers.
@@ -220,8 +221,13 @@ class Cache:
         with self._store.transact():  # atomic across processes
             self._store.set(key, int(self._store.get(key, 0)) + 1)
 
-    def _generation(self, type_name: str) -> int:
-        return int(self._safely(lambda: self._store.get(self._generation_key(type_name), 0), 0))
+    def _generation(self, type_name: str) -> list[int]:
+        # An answer about several types ("Shot+Task") is outdated by a write to any.
+        # A list, not a tuple: entries are stored as JSON.
+        return [
+            int(self._safely(lambda: self._store.get(self._generation_key(name), 0), 0))
+            for name in type_name.split("+")
+        ]
 
     def _get(self, key: str) -> Any:
         return self._safely(lambda: self._store.get(key, default=_MISS), _MISS)

@@ -160,17 +160,46 @@ class Loader:
         children, in one request several times cheaper than the children's own
         list route. Its rows lack some fields (name, updated_at...): they are
         partial, and complete themselves in one request when first read."""
-        target = rel.target
-        assert rel.via is not None
-        body = self.session._read(target.__kitsu_type__, rel.via, {scope[0]: scope[1]})
         out: list[Entity] = []
-        for parent in body:
-            if parent.get("id") not in wanted:
-                continue
-            for child in parent.get(rel.via_key, ()):
-                row = {**child, scope[0]: scope[1], PARTIAL: True}
-                out.append(self.session._merge(target, row))
+        for parent in self._via_rows(rel, scope):
+            if parent.get("id") in wanted:
+                out.extend(self._merge_children(rel, scope, parent))
         return out
+
+    def fetch_with_children(
+        self, cls: type[E], rel: ToMany, scope: tuple[str, str]
+    ) -> list[E]:
+        """Every ``cls`` of ``scope`` with ``rel`` loaded, from the one request of
+        its with-tasks route (for ``.include``): the parents' rows are partial too."""
+        known = cls.__from_wire__.keys() | {"type"}
+        parents: list[E] = []
+        children: list[Entity] = []
+        for row in self._via_rows(rel, scope):
+            parent_row = {k: v for k, v in row.items() if k in known}
+            parent_row[PARTIAL] = True
+            parent = self.session._merge(cls, parent_row)
+            mine = self._merge_children(rel, scope, row)
+            parent._related_cache()[rel.name] = _sorted(mine)
+            parents.append(parent)
+            children.extend(mine)
+        group_of(children)
+        return parents
+
+    def _via_rows(self, rel: ToMany, scope: tuple[str, str]) -> list[dict[str, Any]]:
+        assert rel.via is not None and rel.owner is not None
+        # The answer holds both sides: a write to either type outdates it.
+        type_names = f"{rel.owner.__kitsu_type__}+{rel.target.__kitsu_type__}"
+        params = {scope[0]: scope[1], "compact": "true"}
+        return expand_compact(self.session._read(type_names, rel.via, params), rel.via_key)
+
+    def _merge_children(
+        self, rel: ToMany, scope: tuple[str, str], parent: dict[str, Any]
+    ) -> list[Entity]:
+        target, merge = rel.target, self.session._merge
+        return [
+            merge(target, {**child, scope[0]: scope[1], PARTIAL: True})
+            for child in parent.get(rel.via_key, ())
+        ]
 
     def complete(self, obj: Entity) -> None:
         """Load the fields partial rows left out, for ``obj`` and the partial
@@ -283,6 +312,24 @@ def _shared_scope(rel: Relationship[Any], objs: Sequence[Entity]) -> tuple[str, 
         return None
     value = values.pop()
     return (rel.scope, value) if isinstance(value, str) else None
+
+
+def expand_compact(body: Any, children_key: str) -> list[dict[str, Any]]:
+    """The rows of a with-tasks answer, as dicts. Asked with ``compact=true``,
+    Zou sends positional rows and the field names once, in a header: half the
+    bytes and much less JSON to parse."""
+    if not isinstance(body, dict):
+        return list(body)
+    child_fields = body[f"{children_key[:-1]}_fields"]
+    parent_fields = next(
+        v for k, v in body.items() if k.endswith("_fields") and k != f"{children_key[:-1]}_fields"
+    )
+    out = []
+    for values in body["rows"]:
+        row = dict(zip(parent_fields, values))
+        row[children_key] = [dict(zip(child_fields, c)) for c in row.get(children_key) or ()]
+        out.append(row)
+    return out
 
 
 def _is_partial(obj: Entity) -> bool:

@@ -24,6 +24,7 @@ from .errors import NotFound, ValidationError
 from .model.base import Entity, check_type
 from .model.converter import format_datetime
 from .model.relationships import ManyIds, ToMany, ToOne
+from .progress import loading
 from .routes import routes_for
 
 if TYPE_CHECKING:
@@ -94,16 +95,25 @@ class Query(Generic[E]):
 
     def all(self) -> list[E]:
         session = self._session()
+        # One bar for the query and its includes, which report the rows they read.
+        with loading(session.progress, self.cls.__name__):
+            return self._run(session)
+
+    def _run(self, session: Session) -> list[E]:
         routes = routes_for(self.cls.__kitsu_type__)
         params = dict(routes.list_params)
         params.update(self._params())
         if self.fields and routes.generic == routes.list:
             wanted = {"id", "updated_at", *self.fields, *(f.field for f in self.filters)}
             params["fields"] = ",".join(sorted(self.cls.__wire__.get(n, n) for n in wanted))
-        if not any(f.values == () for f in self.filters):
-            rows = session._fetch(self.cls, params)
-        else:
+        via = self._via_include(params, routes.list_params)
+        if any(f.values == () for f in self.filters):
             rows = []
+        elif via is not None:
+            scope = ("project_id", params["project_id"])
+            rows = session._loader.fetch_with_children(self.cls, via, scope)
+        else:
+            rows = session._fetch(self.cls, params)
         result = [obj for obj in rows if all(f.matches(obj) for f in self.filters)]
         for key in reversed(self.ordering):
             name = key.lstrip("-")
@@ -152,6 +162,18 @@ class Query(Generic[E]):
             for f in self.filters
         ]
         return ", ".join(parts) or "(no filter)"
+
+    def _via_include(self, params: dict[str, Any], base: dict[str, Any]) -> ToMany | None:
+        """The included relationship whose with-tasks route answers this whole
+        query, parents and children in one request: for a project's shots or
+        assets with ``.include("tasks...")`` and no other server filter."""
+        if self.fields or set(params) - set(base) != {"project_id"}:
+            return None
+        for path in self.includes:
+            rel = self.cls.__relationships__.get(path.split(".")[0])
+            if isinstance(rel, ToMany) and rel.via and rel.scope == "project_id":
+                return rel
+        return None
 
     def _params(self) -> dict[str, str]:
         params: dict[str, str] = {}

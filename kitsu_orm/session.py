@@ -29,6 +29,7 @@ from .errors import (
 from .loading import Loader, group_of
 from .model.base import Entity, State
 from .model.converter import structure_row
+from .progress import Setting, check, rows_read
 from .retry import Retry
 from .routes import URL_ID_BUDGET, routes_for
 
@@ -104,7 +105,8 @@ class Session:
     ``with Session(...) as s:`` (or ``with session.begin():``) commits when
     the block ends and rolls back when it raises. ``strict=True`` makes any
     lazy load raise :class:`~kitsu_orm.errors.LazyLoadError`, for code that
-    must prove it sends no hidden request.
+    must prove it sends no hidden request. ``progress`` (False, True or
+    ``"auto"``) draws bars for long commits and loads: see :mod:`kitsu_orm.progress`.
     """
 
     def __init__(
@@ -122,7 +124,9 @@ class Session:
         workers: int = 8,
         cache: str | Cache = "off",
         cache_dir: str | None = None,
+        progress: Setting = False,
     ) -> None:
+        self.progress = check(progress)
         if transport is None:
             if host is None:
                 raise ConfigurationError("a Session needs a host or a transport")
@@ -242,7 +246,9 @@ class Session:
         if use is not None:
             use.types.add(type_name)
         if self.cache is None or (use is not None and use.bypass):
-            return self.transport.get(route, params)
+            body = self.transport.get(route, params)
+            rows_read(body)
+            return body
         cache = self._scope_cache()
         offline = self.cache_mode == "offline"
         try:
@@ -258,6 +264,7 @@ class Session:
             self.is_offline = offline or (self.is_offline and hit)
         if hit:
             self.cache_hits += 1
+        rows_read(body)
         return body
 
     def forget_cached(self, type_names: Any) -> None:
@@ -299,7 +306,7 @@ class Session:
         if obj is None:
             new = structure_row(row, cls)
             new._set_state(State.PERSISTENT, self)
-            new._mark_clean()
+            new._snapshot()
             self._identity[row["id"]] = new
             return new
         if obj._state is State.PERSISTENT:
@@ -383,8 +390,11 @@ class Session:
     def deleted(self) -> list[Entity]:
         return list(self._deleted)
 
-    def commit(self, *, overwrite: bool = False) -> None:
-        """Send every change, in dependency order. See :mod:`kitsu_orm.unitofwork`."""
+    def commit(self, *, overwrite: bool = False, progress: Setting | None = None) -> None:
+        """Send every change, in dependency order. See :mod:`kitsu_orm.unitofwork`.
+
+        ``progress`` overrides the session's setting for this commit.
+        """
         from .unitofwork import UnitOfWork
 
         if self.cache_mode == "offline" and (self._new or self._deleted or self.dirty):
@@ -392,7 +402,8 @@ class Session:
                 "this session is offline: nothing was sent, and every change is kept; "
                 "commit again from a session connected to the server"
             )
-        UnitOfWork(self, overwrite=overwrite).run()
+        setting = self.progress if progress is None else check(progress)
+        UnitOfWork(self, overwrite=overwrite, progress=setting).run()
 
     def rollback(self) -> None:
         """Undo every uncommitted edit: loaded values come back, pending objects go."""

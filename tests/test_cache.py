@@ -107,6 +107,20 @@ def test_a_write_in_one_process_outdates_answers_of_another(tmp_path: Path) -> N
     assert (shots.calls, tasks.calls) == (2, 1)
 
 
+def test_an_answer_about_two_types_is_outdated_by_a_write_to_either(tmp_path: Path) -> None:
+    reader, writer = _cache(tmp_path), _cache(tmp_path)
+    board = Fetcher([])
+    reader.answer("Shot+Task", "data/shots/with-tasks", {}, board)
+    assert reader.answer("Shot+Task", "data/shots/with-tasks", {}, board)[1] is True
+    writer.forget_types(["Task"])
+    assert reader.answer("Shot+Task", "data/shots/with-tasks", {}, board)[1] is False
+    writer.forget_types(["Shot"])
+    assert reader.answer("Shot+Task", "data/shots/with-tasks", {}, board)[1] is False
+    writer.forget_types(["Asset"])
+    assert reader.answer("Shot+Task", "data/shots/with-tasks", {}, board)[1] is True
+    assert board.calls == 3
+
+
 def test_a_write_outdates_every_user_of_that_server_only(tmp_path: Path) -> None:
     alice, bob = _cache(tmp_path, "alice"), _cache(tmp_path, "bob")
     elsewhere = _cache(tmp_path, "alice", server="http://other.test/api")
@@ -345,6 +359,40 @@ def test_your_own_write_is_seen_here_in_a_new_session_and_in_a_new_process(
     assert (after["frame_outs"], after["get"]) == ([99], 99)
     stored = _read_in_a_new_process(url, token, folder, row, mode="offline")
     assert stored == {"frame_outs": [99], "get": 99, "hits": 2}
+
+
+@server
+def test_shots_loaded_with_their_tasks_are_fresh_after_your_own_write(
+    kitsu_server: KitsuServer,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    (row,) = _make_shots(kitsu_client, kitsu_project["id"], ["SH010"])
+    kitsu_client.post(
+        "data/tasks",
+        {"name": "main", "entity_id": row["id"], "project_id": kitsu_project["id"],
+         "task_type_id": next(
+             t["id"] for t in kitsu_client.get("data/task-types") if t["for_entity"] == "Shot"
+         ),
+         "task_status_id": kitsu_client.get("data/task-status")[0]["id"]},
+    )
+
+    def board(s: kitsu.Session) -> kitsu.Shot:
+        query = kitsu.Shot.where(project_id=kitsu_project["id"], session=s).include("tasks")
+        return query.one()
+
+    writer = _session(kitsu_server.url, kitsu_client, tmp_path)
+    shot = board(writer)
+    (task,) = shot.tasks
+    assert board(_session(kitsu_server.url, kitsu_client, tmp_path)).frame_out == 10
+    shot.frame_out = 99
+    task.priority = 3
+    writer.commit()
+    reader = _session(kitsu_server.url, kitsu_client, tmp_path)
+    again = board(reader)
+    assert again.frame_out == 99 and again.tasks[0].priority == 3
+    assert reader.cache_hits == 0
 
 
 def _make_artist(client: Transport, project_id: str) -> tuple[dict[str, Any], str]:

@@ -114,7 +114,7 @@ def test_lazy_loads_cost_one_request_per_relationship_for_the_whole_result(
     assert stats.total == 5 and stats.by_method == {"GET": 5}
 
 
-def test_include_loads_the_same_up_front_in_as_many_requests(
+def test_include_loads_the_same_up_front_in_one_request_fewer(
     new_session: SessionFactory, hundred_shots: dict[str, Any]
 ) -> None:
     s = new_session()
@@ -123,9 +123,29 @@ def test_include_loads_the_same_up_front_in_as_many_requests(
         .include("tasks.task_type", "tasks.task_status", "tasks.assignees")
         .all()
     )
-    assert s.transport.stats.total == 5
+    # The with-tasks route answers the shots and their tasks together.
+    assert s.transport.stats.total == 4
     _check_production(shots, hundred_shots)
-    assert s.transport.stats.total == 5 and s.transport.stats.by_method == {"GET": 5}
+    assert s.transport.stats.total == 4 and s.transport.stats.by_method == {"GET": 4}
+
+
+def test_shots_loaded_with_their_tasks_complete_their_other_fields_in_one_request(
+    new_session: SessionFactory, hundred_shots: dict[str, Any]
+) -> None:
+    s = new_session()
+    shots = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).include("tasks").all()
+    assert s.transport.stats.total == 1
+    full = {
+        shot.id: shot
+        for shot in kitsu.Shot.where(project_id=hundred_shots["project_id"], session=new_session())
+    }
+    assert [shot.created_at for shot in shots] == [full[shot.id].created_at for shot in shots]
+    assert s.transport.stats.total == 2  # every shot of the batch completed at once
+    for shot in shots:
+        assert (shot.name, shot.data, shot.parent_id) == (
+            full[shot.id].name, full[shot.id].data, full[shot.id].parent_id
+        )
+    assert s.transport.stats.total == 2
 
 
 def test_strict_mode_refuses_lazy_loads(

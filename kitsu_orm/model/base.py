@@ -239,6 +239,15 @@ class Entity:
         object.__setattr__(self, "_changes", changes)
         object.__setattr__(self, "_copies", copies or None)
 
+    def _snapshot(self) -> None:
+        """Keep copies of a just-loaded object's mutable values, to see in-place edits."""
+        copies = {}
+        for name in type(self).__mutable_fields__:
+            value = self._loaded(name)
+            if value is not None:
+                copies[name] = _copy_json(value)
+        object.__setattr__(self, "_copies", copies or None)
+
     def _set_state(self, state: State, session: Session | None) -> None:
         object.__setattr__(self, "_state", state)
         object.__setattr__(self, "_session", session)
@@ -269,11 +278,15 @@ def _inherit_project(obj: Entity) -> None:
 
 def _copy_json(value: Any) -> Any:
     """A deep copy of JSON-shaped data, much faster than copy.deepcopy."""
-    if isinstance(value, dict):
-        return {k: _copy_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy_json(v) for v in value]
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) in _SCALARS else _copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _SCALARS else _copy_json(v) for v in value]
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def check_type(cls: type[Entity], name: str, value: Any) -> None:
