@@ -224,10 +224,8 @@ class Cache:
     def _generation(self, type_name: str) -> list[int]:
         # An answer about several types ("Shot+Task") is outdated by a write to any.
         # A list, not a tuple: entries are stored as JSON.
-        return [
-            int(self._safely(lambda: self._store.get(self._generation_key(name), 0), 0))
-            for name in type_name.split("+")
-        ]
+        keys = [self._generation_key(name) for name in type_name.split("+")]
+        return [int(self._safely(partial(self._store.get, key, 0), 0)) for key in keys]
 
     def _get(self, key: str) -> Any:
         return self._safely(lambda: self._store.get(key, default=_MISS), _MISS)

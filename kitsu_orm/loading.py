@@ -326,8 +326,8 @@ def expand_compact(body: Any, children_key: str) -> list[dict[str, Any]]:
     )
     out = []
     for values in body["rows"]:
-        row = dict(zip(parent_fields, values))
-        row[children_key] = [dict(zip(child_fields, c)) for c in row.get(children_key) or ()]
+        row = dict(zip(parent_fields, values, strict=True))
+        row[children_key] = [dict(zip(child_fields, c, strict=True)) for c in row.get(children_key) or ()]
         out.append(row)
     return out
 

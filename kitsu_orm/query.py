@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -163,7 +163,7 @@ class Query(Generic[E]):
         ]
         return ", ".join(parts) or "(no filter)"
 
-    def _via_include(self, params: dict[str, Any], base: dict[str, Any]) -> ToMany | None:
+    def _via_include(self, params: Mapping[str, Any], base: Mapping[str, Any]) -> ToMany | None:
         """The included relationship whose with-tasks route answers this whole
         query, parents and children in one request: for a project's shots or
         assets with ``.include("tasks...")`` and no other server filter."""

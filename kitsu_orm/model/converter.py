@@ -106,7 +106,7 @@ def _structure_fn(conv: cattrs.Converter, cls: type[Entity]) -> Callable[[Any, A
             lines.append(f"    set{n}(obj, default{n})")
             continue
         if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-            namespace[f"factory{n}"] = field.default.factory  # type: ignore[union-attr]
+            namespace[f"factory{n}"] = field.default.factory
             default = f"factory{n}()"
         else:
             namespace[f"default{n}"] = field.default
