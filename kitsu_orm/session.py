@@ -304,15 +304,18 @@ class Session:
         """The one object for this row: the identity map's, refreshed, or a new one."""
         obj = self._identity.get(row["id"])
         if obj is None:
-            new = structure_row(row, cls)
-            new._set_state(State.PERSISTENT, self)
-            new._snapshot()
-            self._identity[row["id"]] = new
-            return new
+            return self._adopt(structure_row(row, cls))
         if obj._state is State.PERSISTENT:
             # Fields the user edited keep the edit; the others take the news.
             self._apply_row(obj, row, keep_edits=True)
         return obj  # type: ignore[return-value]
+
+    def _adopt(self, new: E) -> E:
+        """Take a just-built object of a loaded row into the identity map."""
+        new._set_state(State.PERSISTENT, self)
+        new._snapshot()
+        self._identity[new.id] = new  # type: ignore[index]
+        return new
 
     def _apply_row(self, obj: Entity, row: dict[str, Any], *, keep_edits: bool = False) -> None:
         cls = type(obj)

@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -253,20 +253,31 @@ class Transport:
         return self._json(self._send("DELETE", path, params=params))
 
     def paginate(
-        self, path: str, params: Mapping[str, Any] | None = None, *, limit: int = 100
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        on_rows: Callable[[int], None] | None = None,
     ) -> Iterator[Any]:
         """Every row of a list route, one page at a time, lazily.
 
         Routes that do not paginate answer a plain list, which is yielded as
         it is. Zou orders pages by ``updated_at``: rows edited while paging
-        can move between pages.
+        can move between pages. ``on_rows`` hears how many rows each page
+        brought (a progress bar's count).
         """
         page = 1
         while True:
             body = self.get(path, {**(params or {}), "page": page, "limit": limit})
             if not isinstance(body, dict) or "data" not in body:
-                yield from body or ()
+                rows = body or []
+                if on_rows is not None:
+                    on_rows(len(rows))
+                yield from rows
                 return
+            if on_rows is not None:
+                on_rows(len(body["data"]))
             yield from body["data"]
             if page >= int(body.get("nb_pages") or 1):
                 return

@@ -32,6 +32,7 @@ from .model.converter import converter, parse_datetime
 from .model.production import EntityRow, Shot
 from .model.relationships import Casting, Linked, ToMany, ToOne
 from .model.tasks import Comment, Task
+from .progress import Meter, Setting, meter
 from .routes import LINKS, URL_ID_BUDGET, routes_for
 
 if TYPE_CHECKING:
@@ -107,10 +108,14 @@ class Operation:
 class UnitOfWork:
     """Plans and runs one commit of a session."""
 
-    def __init__(self, session: Session, *, overwrite: bool = False) -> None:
+    def __init__(
+        self, session: Session, *, overwrite: bool = False, progress: Setting = False
+    ) -> None:
         self.session = session
         self.transport = session.transport
         self.overwrite = overwrite
+        self.progress = progress
+        self._meter = Meter()
 
     # -- planning ---------------------------------------------------------------------
 
@@ -195,7 +200,10 @@ class UnitOfWork:
             [op for level in plan for op in level if op.kind in ("update", "delete")]
         )
         try:
-            self._run_plan(plan)
+            total = sum(len(level) for level in plan)
+            with meter(self.progress, "commit", total=total, unit=" ops") as counter:
+                self._meter = counter
+                self._run_plan(plan)
         finally:
             self.session.forget_cached(_written_types(plan))
 
@@ -224,13 +232,13 @@ class UnitOfWork:
             done: list[Operation] = []
             for op in level:
                 try:
-                    self.execute(op)
+                    self._step(op)
                 except KitsuError as exc:
                     return done, exc
                 done.append(op)
             return done, None
         with ThreadPoolExecutor(workers, thread_name_prefix="kitsu-commit") as pool:
-            futures = {pool.submit(self.execute, op): op for op in level}
+            futures = {pool.submit(self._step, op): op for op in level}
             finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
             error = next((f.exception() for f in finished if f.exception() is not None), None)
             if error is not None:
@@ -253,6 +261,10 @@ class UnitOfWork:
     def execute(self, op: Operation) -> None:
         handler: Callable[[Operation], None] = getattr(self, f"_{op.kind}")
         handler(op)
+
+    def _step(self, op: Operation) -> None:
+        self.execute(op)
+        self._meter.advance()
 
     # -- operations ---------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ Wire rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
 from typing import Any, TypeVar
 
@@ -24,7 +24,14 @@ from cattrs.gen import make_dict_unstructure_fn, override
 
 from .base import Entity
 
-__all__ = ["make_converter", "converter", "structure_row", "unstructure_fields", "PARTIAL"]
+__all__ = [
+    "make_converter",
+    "converter",
+    "structure_row",
+    "positional_structure",
+    "unstructure_fields",
+    "PARTIAL",
+]
 
 # A row that carries this key holds only some of its type's fields: the
 # others are left unset and loaded when first read.
@@ -134,6 +141,56 @@ def _structure_fn(conv: cattrs.Converter, cls: type[Entity]) -> Callable[[Any, A
 
 
 _MISSING = object()
+
+
+def positional_structure(
+    cls: type[E], fields: tuple[str, ...], *, keep_unknown: bool
+) -> Callable[[Sequence[Any]], E]:
+    """A builder of partial ``cls`` objects from positional rows whose column
+    names are ``fields`` (Zou's compact answers). Skipping the dict of each
+    row halves the cost of a large load. Columns the class does not declare
+    go to ``_extra`` with ``keep_unknown``, else are dropped; fields with no
+    column are left unset (loaded on first read)."""
+    key = (cls, fields, keep_unknown)
+    build = _POSITIONAL.get(key)
+    if build is None:
+        build = _POSITIONAL[key] = _positional_fn(cls, fields, keep_unknown)
+    return build
+
+
+_POSITIONAL: dict[tuple[type[Entity], tuple[str, ...], bool], Callable[[Sequence[Any]], Any]] = {}
+
+
+def _positional_fn(
+    cls: type[Entity], fields: tuple[str, ...], keep_unknown: bool
+) -> Callable[[Sequence[Any]], Any]:
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, "parse": parse_datetime}
+    lines = ["def build(values):", "    obj = new(cls)"]
+    unknown: list[str] = []
+    for n, field in enumerate(attrs.fields(cls)):
+        namespace[f"set{n}"] = _slot(cls, field.name).__set__
+        if field.name.startswith("_"):
+            namespace[f"default{n}"] = field.default
+            lines.append(f"    set{n}(obj, default{n})")
+            continue
+        wire = cls.__wire__.get(field.name, field.name)
+        if wire not in fields:
+            continue
+        at = fields.index(wire)
+        value = f"values[{at}]"
+        if field.name in cls.__datetime_fields__:
+            value = f"None if values[{at}] is None else parse(values[{at}])"
+        lines.append(f"    set{n}(obj, {value})")
+    if keep_unknown:
+        unknown = [f for f in fields if f not in cls.__from_wire__ and f != "type"]
+    if unknown:
+        namespace["set_extra"] = _slot(cls, "_extra").__set__
+        pairs = ", ".join(f"{name!r}: values[{fields.index(name)}]" for name in unknown)
+        lines.append(f"    set_extra(obj, {{{pairs}}})")
+    lines.append("    return obj")
+    exec(compile("\n".join(lines), f"<positional {cls.__name__}>", "exec"), namespace)
+    build: Callable[[Sequence[Any]], Any] = namespace["build"]
+    return build
 
 
 def _slot(cls: type, name: str) -> Any:

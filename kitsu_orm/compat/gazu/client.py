@@ -14,6 +14,7 @@ import threading
 from typing import IO, Any
 
 from ...errors import AuthenticationError, ConfigurationError
+from ...progress import loading
 from ...session import Session, connect, current_session
 from ...transport import Transport
 from . import _cache
@@ -139,9 +140,13 @@ def fetch_all(
     A ``page`` given in the path or params asks for that one page and, as
     in gazu, answers the page object itself (``data``, ``nb_pages``...).
     """
-    transport = default_transport()
+    session = default_session()
     if paginated:
-        return list(transport.paginate(_data(path), params, limit=limit or 100))
+        with loading(session.progress, path) as counter:
+            pages = session.transport.paginate(
+                _data(path), params, limit=limit or 100, on_rows=counter.advance
+            )
+            return list(pages)
     body: list[Any] = _cache.read(_data(path), params)
     return body
 
