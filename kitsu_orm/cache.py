@@ -96,10 +96,13 @@ class Cache:
         reference_ttl: float = 24 * 3600,
         production_ttl: float = 300,
         size_limit: int = 2**30,
+        events_interval: float = 10,
     ) -> None:
         self.directory = Path(directory) if directory is not None else default_directory()
         self.reference_ttl = reference_ttl
         self.production_ttl = production_ttl
+        # Zou's event log is read at most this often per user on this machine.
+        self.events_interval = events_interval
         self.size_limit = size_limit
         self.namespace = ""
         self.server_key = ""
@@ -129,6 +132,7 @@ class Cache:
             reference_ttl=self.reference_ttl,
             production_ttl=self.production_ttl,
             size_limit=self.size_limit,
+            events_interval=self.events_interval,
         )
 
     # -- answers --------------------------------------------------------------------

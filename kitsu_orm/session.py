@@ -277,19 +277,28 @@ class Session:
         self.cache_mode, self.cache = _open_cache(cache, cache_dir)
         self._cache_scope = None
 
+    def _user_id(self) -> str:
+        """Who this session is, to pick the cache namespace: from the login, else
+        from the token's claims, else (an opaque token) asked to the server."""
+        user = self.transport.user or {}
+        if user.get("id"):
+            return str(user["id"])
+        tokens = self.transport.tokens
+        if tokens is not None and tokens.subject:
+            return str(tokens.subject)
+        if self.cache_mode == "offline":
+            raise ConfigurationError(
+                "an offline session needs a login or a token that names its user "
+                "(the cache is per user)"
+            )
+        return str(self.transport.current_user()["id"])
+
     def _scope_cache(self) -> Cache:
         """The cache, bound to this session's (server, user): checked on every use, since
         the transport may log in as someone else, and a Cache object may be shared by the
         sessions of several users. Catches up on events once per (server, user)."""
         assert self.cache is not None
-        user = self.transport.user
-        if not user or not user.get("id"):
-            if self.cache_mode == "offline":
-                raise ConfigurationError(
-                    "an offline session needs a password login (the cache is per user)"
-                )
-            user = self.transport.current_user()
-        scope = (self.transport.host, str(user["id"]))
+        scope = (self.transport.host, self._user_id())
         if not self.cache.serves(*scope):
             if self.cache.namespace:  # another user's, or another session's: not ours to rebind
                 self.cache = self.cache.sibling()
@@ -450,14 +459,17 @@ def _open_cache(cache: str | Cache, directory: str | None) -> tuple[str, Cache |
 
 
 def _catch_up_on_events(cache: Cache, transport: Any) -> None:
-    from .cache import event_types
-
     """Drop what other people changed since this namespace last looked, where the
-    user may read Zou's event log; the time-to-live covers everyone else."""
+    user may read Zou's event log; the time-to-live covers everyone else. Skipped
+    when the last look is younger than ``cache.events_interval`` seconds."""
     from datetime import datetime, timezone
 
-    now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+    from .cache import event_types
+
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
     since = cache.last_event_check()
+    if since is not None and _seconds_since(since, now) < cache.events_interval:
+        return
     if since is not None:
         try:
             events = transport.get("data/events/last", {"after": since, "limit": 1000})
@@ -465,7 +477,16 @@ def _catch_up_on_events(cache: Cache, transport: Any) -> None:
             return  # not a manager: the time-to-live alone applies
         types, complete = event_types(events, limit=1000)
         cache.forget_types(types if complete else _all_type_names())
-    cache.record_event_check(now)
+    cache.record_event_check(now.isoformat(timespec="seconds"))
+
+
+def _seconds_since(when: str, now: Any) -> float:
+    from datetime import datetime
+
+    try:
+        return float((now - datetime.fromisoformat(when)).total_seconds())
+    except (TypeError, ValueError):
+        return float("inf")  # unreadable: look again
 
 
 def _all_type_names() -> list[str]:

@@ -9,23 +9,40 @@ exception to :mod:`kitsu_orm.errors` here, so that none reaches the user.
 
 from __future__ import annotations
 
-import http.cookiejar
+import base64
+import importlib
+import json
 import logging
 import os
 import threading
 import time
+import types
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import attrs
-import requests
-import requests.adapters
-from urllib3.exceptions import NewConnectionError, ReadTimeoutError
 
 from . import errors
 from .retry import Retry
+
+if TYPE_CHECKING:
+    import requests
+    import requests.adapters
+    import urllib3.exceptions
+else:
+
+    class _OnFirstUse(types.ModuleType):
+        """A module imported when first used: requests costs 50 ms to import,
+        and a session answered from its cache may never send a request."""
+
+        def __getattr__(self, name: str) -> Any:
+            module = importlib.import_module(self.__name__)
+            return getattr(module, name)
+
+    requests = _OnFirstUse("requests")
+    urllib3 = types.SimpleNamespace(exceptions=_OnFirstUse("urllib3.exceptions"))
 
 __all__ = ["Transport", "Tokens", "RequestStats", "normalize_host"]
 
@@ -65,6 +82,19 @@ class Tokens:
 
     access: str
     refresh: str | None = None
+
+    @property
+    def subject(self) -> str | None:
+        """The user id the access token names (its ``sub`` claim), read without
+        a request and unverified: enough to pick the user's cache, while the
+        server checks the token itself on every request."""
+        try:
+            payload = self.access.split(".")[1]
+            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        except (IndexError, ValueError):
+            return None
+        subject = claims.get("sub") if isinstance(claims, dict) else None
+        return subject if isinstance(subject, str) and subject else None
 
     def __repr__(self) -> str:
         return f"Tokens(access=***, refresh={'***' if self.refresh else None})"
@@ -137,7 +167,9 @@ class Transport:
         self.user: dict[str, Any] | None = None
         self._tokens: Tokens | None = None
         self._refresh_lock = threading.Lock()
-        self._http = _make_session(pool_size, verify)
+        self._pool = (pool_size, verify)
+        self._pool_lock = threading.Lock()
+        self._http_session: requests.Session | None = None
         if token is not None:
             self.use_tokens(token)
         if echo and not log.hasHandlers():
@@ -154,8 +186,17 @@ class Transport:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def _http(self) -> requests.Session:
+        if self._http_session is None:
+            with self._pool_lock:
+                if self._http_session is None:
+                    self._http_session = _make_session(*self._pool)
+        return self._http_session
+
     def close(self) -> None:
-        self._http.close()
+        if self._http_session is not None:
+            self._http_session.close()
 
     # -- host and authentication -------------------------------------------------
 
@@ -459,6 +500,8 @@ def _make_session(pool_size: int, verify: bool | str) -> requests.Session:
     session.mount("https://", adapter)
     session.verify = verify
     # Zou also sets its tokens as cookies: keeping them would outlive logout.
+    import http.cookiejar  # 35 ms to import: only once a request is sent
+
     session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     session.headers["User-Agent"] = "kitsu-orm"
     return session
@@ -470,7 +513,7 @@ def _never_sent(exc: requests.exceptions.RequestException) -> bool:
         return True
     if isinstance(exc, requests.exceptions.ConnectionError):
         reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        return isinstance(reason, NewConnectionError)
+        return isinstance(reason, urllib3.exceptions.NewConnectionError)
     return False
 
 
@@ -482,7 +525,7 @@ def _is_read_timeout(exc: requests.exceptions.RequestException) -> bool:
     """
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return True
-    return bool(exc.args) and isinstance(exc.args[0], ReadTimeoutError)
+    return bool(exc.args) and isinstance(exc.args[0], urllib3.exceptions.ReadTimeoutError)
 
 
 def _is_expired(resp: requests.Response) -> bool:

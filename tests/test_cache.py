@@ -395,6 +395,28 @@ def test_shots_loaded_with_their_tasks_are_fresh_after_your_own_write(
     assert reader.cache_hits == 0
 
 
+@server
+def test_a_write_by_someone_else_is_seen_through_the_event_log(
+    kitsu_server: KitsuServer,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    (row,) = _make_shots(kitsu_client, kitsu_project["id"], ["SH010"])
+    folder = tmp_path / "cache"
+
+    def frame_out(events_interval: float) -> Any:
+        cache = Cache(folder, events_interval=events_interval)
+        s = _session(kitsu_server.url, kitsu_client, tmp_path, cache=cache)
+        return _shots(s, kitsu_project["id"])["SH010"].frame_out, s.transport.stats.total
+
+    assert frame_out(0) == (10, 1)  # a new folder starts the event log clock: the shots only
+    # Written by another client: nothing on this machine knows of it.
+    kitsu_client.put(f"data/entities/{row['id']}", {"data": {"frame_in": 1, "frame_out": 99}})
+    assert frame_out(3600) == (10, 0)  # the log was read just now: the cache answers alone
+    assert frame_out(0) == (99, 2)  # the log names a shot update: shots are read again
+
+
 def _make_artist(client: Transport, project_id: str) -> tuple[dict[str, Any], str]:
     password = "artist-" + uuid.uuid4().hex
     person = client.post(
