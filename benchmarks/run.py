@@ -2,7 +2,7 @@
 
 ``make bench`` runs this. Order: the bench production (built once, reused),
 transport overhead, R1 review sheet, W1-W3 writes, M1 memory and import
-time. A workload that fails is reported as failed and the others still run;
+time, C1 the review sheet from a cold and a warm disk cache. A workload that fails is reported as failed and the others still run;
 the exit status is 1 when any failed.
 """
 
@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+import cache_warm
 import footprint
 import production
 import review_sheet
@@ -118,6 +119,7 @@ def main() -> int:
         ("R1", review_sheet.main),
         ("W1-W3", writes.main),
         ("M1/import", footprint.main),
+        ("C1", cache_warm.main),
     ]
     for key, step in steps:
         print(f"== {key}", flush=True)
