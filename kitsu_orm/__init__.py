@@ -53,13 +53,13 @@ from .model import (
     TimeSpent,
     WorkingFile,
 )
-from .query import MultipleResultsFound, Query
 from .retry import Retry
-from .session import Session, cache_use, connect, current_session
-from .user import User
 
 if TYPE_CHECKING:
+    from .query import MultipleResultsFound, Query
+    from .session import Session, cache_use, connect, current_session
     from .transport import Tokens, Transport
+    from .user import User
 
 __version__ = "0.1.0.dev0"
 
@@ -115,16 +115,36 @@ __all__ = [
     "file_tree_names",
 ]
 
-# requests costs ~0.1 s to import: load the transport only when first used,
-# so that `import kitsu_orm` stays cheap for tools that may never connect.
-_LAZY = {"Transport": "transport", "Tokens": "transport"}
+# `import kitsu_orm` loads what the entity classes need, no more, so that it
+# stays cheap for tools that may never connect: the session (with its loader,
+# queries and progress bars) loads on first use of one of these names, and
+# the transport on first connection (requests costs ~0.1 s to import).
+_LAZY = {
+    "MultipleResultsFound": "query",
+    "Query": "query",
+    "Session": "session",
+    "cache_use": "session",
+    "connect": "session",
+    "current_session": "session",
+    "Tokens": "transport",
+    "Transport": "transport",
+    "User": "user",
+}
+# Submodules that `import kitsu_orm` used to load, still reachable as attributes.
+_SUBMODULES = frozenset({"loading", "progress", "query", "session", "user"})
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from importlib import import_module
+    from importlib import import_module
 
+    if name in _LAZY:
         value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value
+    if name in _SUBMODULES:
+        return import_module(f".{name}", __name__)
     raise AttributeError(f"module 'kitsu_orm' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

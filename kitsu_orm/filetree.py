@@ -12,12 +12,14 @@ names, asset instances). Any other tree is given as a dict or a JSON file.
 
 from __future__ import annotations
 
-import json
-from importlib import resources
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ValidationError
+
+# importlib.resources (which brings tempfile, shutil...), pathlib and json
+# cost ~15 ms to import, for functions few programs call: those import them.
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["file_tree", "file_tree_names"]
 
@@ -26,6 +28,8 @@ _MODES = ("working", "output")
 
 def file_tree_names() -> list[str]:
     """The names of the trees this package ships, which ``file_tree(name)`` knows."""
+    from importlib import resources
+
     folder = resources.files(__package__).joinpath("file_trees")
     return sorted(
         p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json")
@@ -34,6 +38,10 @@ def file_tree_names() -> list[str]:
 
 def file_tree(tree: str | dict[str, Any] | Path) -> dict[str, Any]:
     """A file tree: by the name of one this package ships, from a JSON file, or a dict (checked)."""
+    import json
+    from importlib import resources
+    from pathlib import Path
+
     if isinstance(tree, Path):
         tree = _parse(tree.read_text(encoding="utf-8"), str(tree))
     elif isinstance(tree, str):
@@ -50,6 +58,8 @@ def file_tree(tree: str | dict[str, Any] | Path) -> dict[str, Any]:
 
 
 def _parse(text: str, where: str) -> Any:
+    import json
+
     try:
         return json.loads(text)
     except ValueError as exc:

@@ -12,7 +12,6 @@ filter). Sorting, and limits where the route cannot page, are done locally.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
@@ -268,6 +267,8 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 
 def _suggest(name: str, choices: Any) -> str:
+    import difflib  # only for the message of an error: not imported with kitsu_orm
+
     close = difflib.get_close_matches(name, sorted(choices), n=3)
     return f" (did you mean {', '.join(close)}?)" if close else ""
 

@@ -6,9 +6,7 @@ next one, so one policy can be shared by every thread of a transport.
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 
 import attrs
 
@@ -71,6 +69,8 @@ class Retry:
 
     def wait(self, retry_after: str | None = None) -> float:
         """Seconds to sleep before the next attempt."""
+        import random  # only a retry needs it: not imported with kitsu_orm
+
         base = min(self.backoff_max, self.backoff * (2**self.attempt))
         delay = base + random.uniform(0, self.jitter * base)
         asked = _parse_retry_after(retry_after)
@@ -85,6 +85,10 @@ def _parse_retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    # email.utils costs ~8 ms to import (email, socket, calendar...): only for
+    # the rare Retry-After given as an HTTP date.
+    from email.utils import parsedate_to_datetime
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -28,7 +28,7 @@ import attrs
 
 from .errors import CommitError, ConflictError, ConnectionError, KitsuError, ValidationError
 from .model.base import Entity, State
-from .model.converter import converter, parse_datetime
+from .model.converter import parse_datetime, unstructure
 from .model.production import EntityRow, Shot
 from .model.relationships import Casting, Linked, ToMany, ToOne
 from .model.tasks import Comment, Task
@@ -677,7 +677,7 @@ def _bulk_task_key(session: Session, obj: Entity) -> tuple[Any, ...] | None:
 
 
 def _wire(value: Any) -> Any:
-    return None if value is None else converter.unstructure(value)
+    return None if value is None else unstructure(value)
 
 
 def _format(template: str | None, obj: Entity) -> str:

@@ -14,21 +14,30 @@ Wire rules:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_unstructure_fn, override
 
 from .base import Entity
+
+if TYPE_CHECKING:
+    import cattrs
+
+    # Made on first use (see __getattr__ below): importing cattrs costs 10 to
+    # 20 ms, much of `import kitsu_orm`, and only writes need it.
+    converter: cattrs.Converter
 
 __all__ = [
     "make_converter",
     "converter",
+    "get_converter",
+    "structure_hook",
     "structure_row",
     "positional_structure",
+    "unstructure",
     "unstructure_fields",
     "PARTIAL",
 ]
@@ -61,6 +70,8 @@ def format_datetime(value: datetime | date) -> str:
 
 def make_converter() -> cattrs.Converter:
     """A private converter for entities; the global cattrs one is never touched."""
+    import cattrs
+
     conv = cattrs.Converter()
     conv.register_structure_hook(datetime, parse_datetime)
     conv.register_unstructure_hook(datetime, format_datetime)
@@ -68,7 +79,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(list, lambda value, _: value)
     conv.register_structure_hook_factory(
         lambda cls: isinstance(cls, type) and issubclass(cls, Entity),
-        lambda cls: _structure_fn(conv, cls),
+        structure_hook,
     )
     conv.register_unstructure_hook_factory(
         lambda cls: isinstance(cls, type) and issubclass(cls, Entity),
@@ -77,7 +88,31 @@ def make_converter() -> cattrs.Converter:
     return conv
 
 
+_converter: cattrs.Converter | None = None
+_converter_lock = threading.Lock()
+
+
+def get_converter() -> cattrs.Converter:
+    """The module's converter (``converter``), made on first use."""
+    global _converter
+    if _converter is None:
+        with _converter_lock:
+            if _converter is None:
+                _converter = make_converter()
+    return _converter
+
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        if name == "converter":
+            return get_converter()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _overrides(cls: type[Entity]) -> dict[str, Any]:
+    from cattrs.gen import override
+
     out: dict[str, Any] = {}
     for field in attrs.fields(cls):
         if field.name.startswith("_"):
@@ -87,7 +122,19 @@ def _overrides(cls: type[Entity]) -> dict[str, Any]:
     return out
 
 
-def _structure_fn(conv: cattrs.Converter, cls: type[Entity]) -> Callable[[Any, Any], Entity]:
+_STRUCTURE: dict[type[Entity], Callable[[Any, Any], Any]] = {}
+
+
+def structure_hook(cls: type[Entity]) -> Callable[[Any, Any], Entity]:
+    """The structure hook of an entity class, shared by every converter (it needs
+    none: see :func:`_structure_fn`)."""
+    hook = _STRUCTURE.get(cls)
+    if hook is None:
+        hook = _STRUCTURE[cls] = _structure_fn(cls)
+    return hook
+
+
+def _structure_fn(cls: type[Entity]) -> Callable[[Any, Any], Entity]:
     """A structure hook that fills the slots directly.
 
     Rows come from the server, already JSON-typed: they need no per-value
@@ -205,6 +252,8 @@ def _slot(cls: type, name: str) -> Any:
 def _unstructure_fn(
     conv: cattrs.Converter, cls: type[Entity]
 ) -> Callable[[Entity], dict[str, Any]]:
+    from cattrs.gen import make_dict_unstructure_fn
+
     base = make_dict_unstructure_fn(cls, conv, **_overrides(cls))
 
     def unstructure(obj: Entity) -> dict[str, Any]:
@@ -217,11 +266,16 @@ def _unstructure_fn(
     return unstructure
 
 
-converter = make_converter()
-
-
 def structure_row(row: dict[str, Any], cls: type[E]) -> E:
-    return converter.structure(row, cls)
+    # What converter.structure(row, cls) does, straight to the hook: reads
+    # then never import cattrs, nor pay for its dispatch on every row.
+    hook = _STRUCTURE.get(cls) or structure_hook(cls)
+    return cast(E, hook(row, cls))
+
+
+def unstructure(value: Any) -> Any:
+    """A value (an entity, a datetime, JSON data) as it goes on the wire."""
+    return get_converter().unstructure(value)
 
 
 def unstructure_fields(obj: Entity, names: list[str] | None = None) -> dict[str, Any]:
@@ -230,5 +284,5 @@ def unstructure_fields(obj: Entity, names: list[str] | None = None) -> dict[str,
     out: dict[str, Any] = {}
     for name in names if names is not None else sorted(cls.__fields__):
         value = object.__getattribute__(obj, name)
-        out[cls.__wire__[name]] = converter.unstructure(value) if value is not None else None
+        out[cls.__wire__[name]] = unstructure(value) if value is not None else None
     return out

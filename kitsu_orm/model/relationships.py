@@ -80,7 +80,8 @@ class ToOne(Relationship[Any]):
     def __get__(self, obj: Entity | None, owner: type[Any]) -> Any:
         if obj is None:
             return self
-        pending = (obj._related or {}).get(self.name)
+        related = obj._related
+        pending = related.get(self.name) if related is not None else None
         if pending is not None and pending.id is None:
             return pending  # a new object, not created yet
         key = getattr(obj, self.key)
@@ -89,7 +90,7 @@ class ToOne(Relationship[Any]):
         session = obj._session
         if session is not None:
             found = session._identity.get(key)
-            if found is not None and isinstance(found, self.target):
+            if found is not None and isinstance(found, self._target or self.target):
                 return found
         return obj._require_session()._loader.load(self, obj)
 

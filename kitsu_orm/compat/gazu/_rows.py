@@ -12,7 +12,7 @@ from typing import Any
 
 from ...errors import ValidationError
 from ...model.base import Entity
-from ...model.converter import converter
+from ...model.converter import unstructure
 from . import _cache
 from .client import default_session
 
@@ -90,6 +90,6 @@ def as_dict(obj: Entity) -> dict[str, Any]:
     Server-computed fields (``project_name``...) are declared on every
     object but sent only by some routes: left out when the object has none.
     """
-    row: dict[str, Any] = converter.unstructure(obj)
+    row: dict[str, Any] = unstructure(obj)
     derived = {type(obj).__wire__[name] for name in type(obj).__derived__}
     return {k: v for k, v in row.items() if not (k in derived and v is None)}
