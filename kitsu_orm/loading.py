@@ -209,7 +209,7 @@ class Loader:
     ) -> list[E]:
         """Partial objects of positional rows: built straight from the values when
         new to the session, merged as dicts into the objects it already holds."""
-        build = positional_structure(cls, fields, keep_unknown=keep_unknown)
+        build = positional_structure(cls, fields, keep_unknown=keep_unknown, rows=len(rows))
         identity, at = self.session._identity, fields.index("id")
         known = cls.__from_wire__.keys()
         out: list[E] = []

@@ -5,10 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+import attrs
 import pytest
 
 import kitsu_orm as kitsu
-from kitsu_orm.model.converter import converter, format_datetime, parse_datetime, structure_row
+from kitsu_orm.model.converter import (
+    COMPILE_AFTER,
+    _Plan,
+    converter,
+    format_datetime,
+    parse_datetime,
+    structure_hook,
+    structure_row,
+)
 
 SHOT_ROW: dict[str, Any] = {
     "id": "5a5e0b04-0b6b-4a0a-9a39-6c3c1b2d9e01",
@@ -75,6 +84,46 @@ def test_a_row_survives_structure_then_unstructure_unchanged() -> None:
     assert shot.name == "SH010" and shot.parent_id == SHOT_ROW["parent_id"]
     assert shot.created_at == datetime(2026, 11, 27, 21, 6, 23, tzinfo=timezone.utc)
     assert converter.unstructure(shot) == SHOT_ROW
+
+
+def _slots(obj: kitsu.Entity) -> dict[str, Any]:
+    """Every slot an object has set (unset ones are left out), private ones too."""
+    names = [a.name for a in attrs.fields(type(obj))]
+    return {n: obj._loaded(n, "<unset>") for n in names if n not in ("_session", "_group")}
+
+
+@pytest.mark.parametrize(
+    ("row", "cls"),
+    [
+        (SHOT_ROW, kitsu.Shot),
+        (TASK_ROW, kitsu.Task),
+        ({**TASK_ROW, "__partial__": True, "is_subscribed": True}, kitsu.Task),
+        ({"id": "x", "name": "SQ01", "type": "Sequence"}, kitsu.Sequence),
+    ],
+)
+def test_the_generated_hooks_build_what_the_plan_builds(
+    row: dict[str, Any], cls: type[kitsu.Entity]
+) -> None:
+    # The first rows of a class take the plan's loop, large loads a generated hook.
+    plan = _Plan(cls)
+    assert _slots(plan.compiled_structure()(dict(row), cls)) == _slots(plan.structure(dict(row)))
+    columns = tuple(k for k in row if k != "__partial__")
+    values = [row[k] for k in columns]
+    for keep in (True, False):
+        loop = plan.positional(columns, keep, compiled=False)(values)
+        generated = plan.positional(columns, keep, compiled=True)(values)
+        assert _slots(generated) == _slots(loop)
+        assert loop.id == row["id"] and (loop._extra is not None) == (
+            keep and any(k not in cls.__from_wire__ and k != "type" for k in columns)
+        )
+
+
+def test_a_class_gets_its_generated_hook_after_many_rows() -> None:
+    class_rows = [{**SHOT_ROW, "id": f"shot-{n}"} for n in range(COMPILE_AFTER + 1)]
+    objs = [structure_row(row, kitsu.Shot) for row in class_rows]
+    assert structure_hook(kitsu.Shot).__code__.co_filename == "<structure Shot>"
+    assert [o.id for o in objs] == [r["id"] for r in class_rows]
+    assert _slots(objs[0]) == {**_slots(objs[-1]), "id": "shot-0"}
 
 
 def test_wire_names_are_renamed_both_ways() -> None:

@@ -124,120 +124,202 @@ def _overrides(cls: type[Entity]) -> dict[str, Any]:
 
 _STRUCTURE: dict[type[Entity], Callable[[Any, Any], Any]] = {}
 
+# Hooks come in two tiers. A loop over a plan of the fields serves the first
+# rows of a class; past this many rows, a hook generated for the class (one
+# straight line per field, twice as fast) replaces it. Generating costs about
+# 2 ms a class: a script that reads a few rows never pays it.
+COMPILE_AFTER = 500
+
 
 def structure_hook(cls: type[Entity]) -> Callable[[Any, Any], Entity]:
     """The structure hook of an entity class, shared by every converter (it needs
-    none: see :func:`_structure_fn`)."""
+    none: see :class:`_Plan`)."""
     hook = _STRUCTURE.get(cls)
     if hook is None:
-        hook = _STRUCTURE[cls] = _structure_fn(cls)
+        plan = _PLANS.get(cls) or _PLANS.setdefault(cls, _Plan(cls))
+        hook = _STRUCTURE[cls] = plan.counted_structure()
     return hook
 
 
-def _structure_fn(cls: type[Entity]) -> Callable[[Any, Any], Entity]:
-    """A structure hook that fills the slots directly.
+@attrs.frozen
+class _Field:
+    setter: Callable[[Any, Any], None]
+    wire: str
+    is_date: bool
+    factory: Callable[[], Any] | None
+    default: Any
 
-    Rows come from the server, already JSON-typed: they need no per-value
-    conversion but datetimes, and going through ``__init__`` (and the
-    tracked ``__setattr__``) would cost most of the time of a large load.
-    """
-    # The hook is generated per class, one straight line of code per field:
-    # a loop over a field plan costs twice as much on a 4000-row load.
-    namespace: dict[str, Any] = {
-        "new": object.__new__,
-        "cls": cls,
-        "PARTIAL": PARTIAL,
-        "parse": parse_datetime,
-        "known": frozenset(cls.__from_wire__) | {"type", PARTIAL},
-        "MISSING": _MISSING,
-    }
-    lines = ["def structure(row, _):", "    obj = new(cls)", "    get = row.get",
-             "    partial = get(PARTIAL, False)"]
-    for n, field in enumerate(attrs.fields(cls)):
-        namespace[f"set{n}"] = _slot(cls, field.name).__set__
-        if field.name.startswith("_"):
-            namespace[f"default{n}"] = field.default
-            lines.append(f"    set{n}(obj, default{n})")
-            continue
-        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-            namespace[f"factory{n}"] = field.default.factory
-            default = f"factory{n}()"
-        else:
-            namespace[f"default{n}"] = field.default
-            default = f"default{n}"
-        value = "v" if field.name not in cls.__datetime_fields__ else (
-            "v if v is None else parse(v)"
+
+class _Plan:
+    """How the rows of one class fill its slots: rows come from the server,
+    already JSON-typed, and need no conversion but datetimes; going through
+    ``__init__`` (and the tracked ``__setattr__``) would cost most of the time
+    of a large load."""
+
+    def __init__(self, cls: type[Entity]) -> None:
+        self.cls = cls
+        self.fields: list[_Field] = []
+        self.private: list[tuple[Callable[[Any, Any], None], Any]] = []
+        for field in attrs.fields(cls):
+            setter = _slot(cls, field.name).__set__
+            if field.name.startswith("_"):
+                self.private.append((setter, field.default))
+                continue
+            factory = field.default.factory if isinstance(field.default, attrs.Factory) else None  # type: ignore[arg-type]
+            self.fields.append(_Field(
+                setter,
+                cls.__wire__.get(field.name, field.name),
+                field.name in cls.__datetime_fields__,
+                factory,
+                None if factory is not None else field.default,
+            ))
+        self.known = frozenset(cls.__from_wire__) | {"type", PARTIAL}
+        self.set_extra = _slot(cls, "_extra").__set__
+
+    # -- from dict rows ----------------------------------------------------------------
+
+    def counted_structure(self) -> Callable[[Any, Any], Entity]:
+        rows = 0
+
+        def structure(row: dict[str, Any], _: Any) -> Entity:
+            nonlocal rows
+            rows += 1
+            if rows == COMPILE_AFTER:
+                _STRUCTURE[self.cls] = self.compiled_structure()
+            return self.structure(row)
+
+        return structure
+
+    def structure(self, row: dict[str, Any]) -> Entity:
+        obj = object.__new__(self.cls)
+        partial = row.get(PARTIAL, False)
+        for f in self.fields:
+            value = row.get(f.wire, _MISSING)
+            if value is not _MISSING:
+                f.setter(obj, parse_datetime(value) if f.is_date else value)
+            elif not partial:
+                f.setter(obj, f.factory() if f.factory is not None else f.default)
+        for setter, default in self.private:
+            setter(obj, default)
+        if not self.known.issuperset(row):
+            self.set_extra(obj, {k: v for k, v in row.items() if k not in self.known})
+        return obj
+
+    def compiled_structure(self) -> Callable[[Any, Any], Entity]:
+        namespace = self._namespace(
+            PARTIAL=PARTIAL, MISSING=_MISSING, known=self.known, set_extra=self.set_extra
         )
+        lines = ["def structure(row, _):", "    obj = new(cls)", "    get = row.get",
+                 "    partial = get(PARTIAL, False)"]
+        for n, f in enumerate(self.fields):
+            namespace[f"factory{n}"] = f.factory
+            default = f"factory{n}()" if f.factory is not None else f"default{n}"
+            value = "v if v is None else parse(v)" if f.is_date else "v"
+            lines += [
+                f"    v = get({f.wire!r}, MISSING)",
+                "    if v is not MISSING:",
+                f"        set{n}(obj, {value})",
+                "    elif not partial:",
+                f"        set{n}(obj, {default})",
+            ]
+        lines += self._private_lines()
         lines += [
-            f"    v = get({cls.__wire__.get(field.name, field.name)!r}, MISSING)",
-            "    if v is not MISSING:",
-            f"        set{n}(obj, {value})",
-            "    elif not partial:",
-            f"        set{n}(obj, {default})",
+            "    if not known.issuperset(row):",
+            "        set_extra(obj, {k: v for k, v in row.items() if k not in known})",
+            "    return obj",
         ]
-    extra = _slot(cls, "_extra").__set__
-    namespace["set_extra"] = extra
-    lines += [
-        "    if not known.issuperset(row):",
-        "        set_extra(obj, {k: v for k, v in row.items() if k not in known})",
-        "    return obj",
-    ]
-    exec(compile("\n".join(lines), f"<structure {cls.__name__}>", "exec"), namespace)
-    structure: Callable[[Any, Any], Entity] = namespace["structure"]
-    return structure
+        return self._compile(lines, "structure", namespace)  # type: ignore[no-any-return]
+
+    # -- from positional rows ----------------------------------------------------------
+
+    def positional(
+        self, columns: tuple[str, ...], keep_unknown: bool, *, compiled: bool
+    ) -> Callable[[Sequence[Any]], Entity]:
+        at = {name: i for i, name in enumerate(columns)}
+        present = [(n, f, at[f.wire]) for n, f in enumerate(self.fields) if f.wire in at]
+        unknown = [
+            (name, i) for i, name in enumerate(columns)
+            if keep_unknown and name not in self.cls.__from_wire__ and name != "type"
+        ]
+        if compiled:
+            return self._compiled_positional(present, unknown)
+        cls, private, set_extra = self.cls, self.private, self.set_extra
+
+        def build(values: Sequence[Any]) -> Entity:
+            obj = object.__new__(cls)
+            for _, f, i in present:
+                value = values[i]
+                f.setter(obj, parse_datetime(value) if f.is_date else value)
+            for setter, default in private:
+                setter(obj, default)
+            if unknown:
+                set_extra(obj, {name: values[i] for name, i in unknown})
+            return obj
+
+        return build
+
+    def _compiled_positional(
+        self, present: list[tuple[int, _Field, int]], unknown: list[tuple[str, int]]
+    ) -> Callable[[Sequence[Any]], Entity]:
+        namespace = self._namespace(set_extra=self.set_extra)
+        lines = ["def build(values):", "    obj = new(cls)"]
+        for n, f, i in present:
+            value = f"None if values[{i}] is None else parse(values[{i}])" if f.is_date else (
+                f"values[{i}]"
+            )
+            lines.append(f"    set{n}(obj, {value})")
+        lines += self._private_lines()
+        if unknown:
+            pairs = ", ".join(f"{name!r}: values[{i}]" for name, i in unknown)
+            lines.append(f"    set_extra(obj, {{{pairs}}})")
+        lines.append("    return obj")
+        return self._compile(lines, "build", namespace)  # type: ignore[no-any-return]
+
+    # -- code generation ---------------------------------------------------------------
+
+    def _namespace(self, **extra: Any) -> dict[str, Any]:
+        namespace: dict[str, Any] = {
+            "new": object.__new__, "cls": self.cls, "parse": parse_datetime, **extra
+        }
+        for n, f in enumerate(self.fields):
+            namespace[f"set{n}"], namespace[f"default{n}"] = f.setter, f.default
+        for n, (setter, default) in enumerate(self.private):
+            namespace[f"private_set{n}"], namespace[f"private{n}"] = setter, default
+        return namespace
+
+    def _private_lines(self) -> list[str]:
+        return [f"    private_set{n}(obj, private{n})" for n in range(len(self.private))]
+
+    def _compile(self, lines: list[str], name: str, namespace: dict[str, Any]) -> Any:
+        code = compile("\n".join(lines), f"<{name} {self.cls.__name__}>", "exec")
+        exec(code, namespace)
+        return namespace[name]
 
 
 _MISSING = object()
+_PLANS: dict[type[Entity], _Plan] = {}
 
 
 def positional_structure(
-    cls: type[E], fields: tuple[str, ...], *, keep_unknown: bool
+    cls: type[E], fields: tuple[str, ...], *, keep_unknown: bool, rows: int = 0
 ) -> Callable[[Sequence[Any]], E]:
     """A builder of partial ``cls`` objects from positional rows whose column
     names are ``fields`` (Zou's compact answers). Skipping the dict of each
     row halves the cost of a large load. Columns the class does not declare
     go to ``_extra`` with ``keep_unknown``, else are dropped; fields with no
-    column are left unset (loaded on first read)."""
+    column are left unset (loaded on first read). ``rows`` is how many rows
+    it will build: a large batch gets a generated builder."""
     key = (cls, fields, keep_unknown)
     build = _POSITIONAL.get(key)
     if build is None:
-        build = _POSITIONAL[key] = _positional_fn(cls, fields, keep_unknown)
-    return build
+        plan = _PLANS.get(cls) or _PLANS.setdefault(cls, _Plan(cls))
+        build = plan.positional(fields, keep_unknown, compiled=rows >= COMPILE_AFTER)
+        if rows >= COMPILE_AFTER:
+            _POSITIONAL[key] = build
+    return cast(Callable[[Sequence[Any]], E], build)
 
 
 _POSITIONAL: dict[tuple[type[Entity], tuple[str, ...], bool], Callable[[Sequence[Any]], Any]] = {}
-
-
-def _positional_fn(
-    cls: type[Entity], fields: tuple[str, ...], keep_unknown: bool
-) -> Callable[[Sequence[Any]], Any]:
-    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, "parse": parse_datetime}
-    lines = ["def build(values):", "    obj = new(cls)"]
-    unknown: list[str] = []
-    for n, field in enumerate(attrs.fields(cls)):
-        namespace[f"set{n}"] = _slot(cls, field.name).__set__
-        if field.name.startswith("_"):
-            namespace[f"default{n}"] = field.default
-            lines.append(f"    set{n}(obj, default{n})")
-            continue
-        wire = cls.__wire__.get(field.name, field.name)
-        if wire not in fields:
-            continue
-        at = fields.index(wire)
-        value = f"values[{at}]"
-        if field.name in cls.__datetime_fields__:
-            value = f"None if values[{at}] is None else parse(values[{at}])"
-        lines.append(f"    set{n}(obj, {value})")
-    if keep_unknown:
-        unknown = [f for f in fields if f not in cls.__from_wire__ and f != "type"]
-    if unknown:
-        namespace["set_extra"] = _slot(cls, "_extra").__set__
-        pairs = ", ".join(f"{name!r}: values[{fields.index(name)}]" for name in unknown)
-        lines.append(f"    set_extra(obj, {{{pairs}}})")
-    lines.append("    return obj")
-    exec(compile("\n".join(lines), f"<positional {cls.__name__}>", "exec"), namespace)
-    build: Callable[[Sequence[Any]], Any] = namespace["build"]
-    return build
 
 
 def _slot(cls: type, name: str) -> Any:
