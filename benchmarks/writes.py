@@ -212,10 +212,31 @@ class Writes:
     def _result(self, key: str, title: str, sides: dict[str, Side]) -> Result:
         result = Result(key, title, list(sides.values()), reference=ORM)
         ratio = result.ratio(GAZU)
-        result.targets.append(Target("kitsu_orm faster than gazu", ratio > 1,
-                                     f"gazu / kitsu_orm = {ratio:.2f}x"))
+        if key == "W3":
+            ours, theirs = sides[ORM].request_count or 1, sides[GAZU].request_count or 0
+            result.targets.append(Target(
+                "at least 10x fewer requests than one call per task", theirs >= 10 * ours,
+                f"{ours} vs {theirs} requests ({theirs / ours:.0f}x fewer); "
+                f"gazu / kitsu_orm time = {ratio:.2f}x"))
+        else:
+            times = TARGETS[key]
+            result.targets.append(Target(f"kitsu_orm at least {times}x faster than gazu",
+                                         ratio >= times, f"gazu / kitsu_orm = {ratio:.2f}x"))
+            result.notes.append(CEILING[key])
         print(result.report())
         return result
+
+
+# The targets, and why this machine cannot meet them (benchmarks/README.md,
+# "Server ceiling"): gazu's loop already keeps Zou's CPU about 90% busy, so on
+# 2 cores no safe route can do much better than twice as fast.
+TARGETS = {"W1": 5, "W2": 10}
+CEILING = {
+    "W1": "ceiling on this 2-core server about 2.0x: every shot costs Zou about 30 ms of CPU "
+          "(event row, frame-range history, cache clearing, response), whoever sends it",
+    "W2": "ceiling on this 2-core server about 2.6-3x: every comment with a status change "
+          "costs Zou 45-55 ms of CPU (events, notifications, news), in batch-comment as alone",
+}
 
 
 def main() -> list[Result]:

@@ -137,10 +137,8 @@ class UnitOfWork:
                 bulk_tasks[key].append(obj)
             else:
                 creates[LEVELS.get(type(obj).__kitsu_type__, 9)].append(Operation("create", obj))
-        for start in range(0, len(comments), BATCH):
-            creates[LEVELS["Comment"]].append(
-                Operation("comments", payload=comments[start : start + BATCH])
-            )
+        for part in _comment_parts(comments, COMMENT_BATCH):
+            creates[LEVELS["Comment"]].append(Operation("comments", payload=part))
         for key, tasks in bulk_tasks.items():
             for start in range(0, len(tasks), BATCH):
                 creates[LEVELS["Task"]].append(
@@ -579,6 +577,26 @@ class UnitOfWork:
 
 
 BATCH = 100
+# Zou runs a batch-comment request on one core, comment after comment (40-55 ms
+# each, with its events and notifications): parts of about 25, sent side by
+# side, keep every core busy to the end, and leave less in doubt if one fails.
+COMMENT_BATCH = 25
+
+
+def _comment_parts(comments: list[Entity], most: int) -> list[list[Entity]]:
+    """Comments cut into parts of about ``most``: the comments of one task stay
+    together and in order, since parts run side by side."""
+    by_task: dict[Any, list[Entity]] = {}
+    for comment in comments:
+        by_task.setdefault(getattr(comment, "object_id", None) or id(comment), []).append(comment)
+    count = max(1, -(-len(comments) // most))
+    size = -(-len(comments) // count)
+    parts: list[list[Entity]] = [[]]
+    for group in by_task.values():
+        if parts[-1] and len(parts[-1]) + len(group) > size:
+            parts.append([])
+        parts[-1].extend(group)
+    return [p for p in parts if p]
 
 
 def _batchable_comment(obj: Entity) -> bool:

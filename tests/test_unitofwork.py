@@ -454,6 +454,33 @@ def test_a_comment_with_a_status_changes_the_task_status(
     assert kitsu_client.get(f"data/tasks/{task.id}")["task_status_id"] == wip.id
 
 
+def test_many_comments_go_in_parts_side_by_side_each_task_in_order(
+    session: kitsu.Session, tasks: list[dict[str, Any]], kitsu_client: Transport
+) -> None:
+    loaded = [session.get(kitsu.Task, t["id"]) for t in tasks]
+    statuses = {
+        short: kitsu.TaskStatus.where(short_name=short, session=session).one()
+        for short in ("wip", "wfa", "done")
+    }
+    # 30 comments: more than one part of 25, with three successive statuses per task.
+    steps = [("wip", "wfa", "done")[n % 3] for n in range(30 // len(loaded))]
+    for task in loaded:
+        session.add_all(
+            [kitsu.Comment(task=task, text=f"step {n}", task_status=statuses[short])
+             for n, short in enumerate(steps)]
+        )
+    writes = _record_writes(session)
+    session.commit()
+    # Parts of at most about 15 (30 in two even parts), but the ten comments of
+    # a task never split: three parts, one per task.
+    assert writes == [("POST", "actions/tasks/batch-comment")] * 3
+    for task in loaded:
+        assert task.task_status is statuses[steps[-1]]
+        comments = kitsu_client.get(f"data/tasks/{task.id}/comments")
+        # Newest first: the order they were added in, reversed.
+        assert [c["text"] for c in comments] == [f"step {n}" for n in reversed(range(len(steps)))]
+
+
 def test_a_comment_without_a_status_keeps_the_task_status(
     session: kitsu.Session, tasks: list[dict[str, Any]], kitsu_client: Transport
 ) -> None:
