@@ -1,0 +1,411 @@
+"""One named local Zou: its settings, processes and database together."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import DEFAULT_NAME, ServerConfig, _cache_home, _server_name
+from .errors import DevServerError
+from .install import ZouInstall
+from .ports import _pick_free_port, _tcp_open
+from .postgres import _PG_START, _Postgres
+from .processes import _file_lock, _is_alive, _PidFile, _spawn_detached, _tail, _try_flock
+from .redis import _REDIS_START, _ZOU_MEMOIZE_DB, _redis_answers, _redis_command
+
+_READY_TIMEOUT = 60.0
+# Variables of the caller's shell that would change what Zou does or imports.
+_SCRUBBED_ENV = ("PYTHONPATH", "PYTHONHOME", "CACHE_TYPE", "INDEXER_KEY", "KV_PASSWORD")
+
+
+@dataclass
+class DevServer:
+    """One named local Zou: its settings, its processes, its database.
+
+    Every method is safe to call from several processes at once: start, stop
+    and reset take the server's file lock.
+    """
+
+    name: str
+    state_dir: Path
+    config: ServerConfig
+    install: ZouInstall
+    debug: bool = False
+
+    @classmethod
+    def from_env(
+        cls, name: str | None = None, *, environ: Mapping[str, str] | None = None
+    ) -> DevServer:
+        """The server called ``name`` (default ``KITSU_DEV_NAME`` or ``default``).
+
+        A first call creates its state folder and secrets; later calls, from
+        any process, find the same ones.
+        """
+        env = os.environ if environ is None else environ
+        name = _server_name(name or env.get("KITSU_DEV_NAME") or DEFAULT_NAME)
+        home = env.get("KITSU_ORM_HOME")
+        root = Path(home).expanduser() if home else _cache_home(env)
+        state_dir = (root / "servers" / name).absolute()
+        config_path = state_dir / "config.json"
+        stored = ServerConfig.load(config_path)
+        if not stored:
+            with _file_lock(state_dir / "lock"):
+                stored = ServerConfig.load(config_path)
+                if not stored:
+                    ServerConfig.resolve(name, {}, {}).save(config_path)
+                    stored = ServerConfig.load(config_path)
+        config = ServerConfig.resolve(name, env, stored)
+        debug = env.get("KITSU_DEV_DEBUG", "").lower() in ("1", "true", "yes")
+        return cls(name, state_dir, config, ZouInstall.from_env(env), debug)
+
+    # -- what clients need ---------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The API root, as a real deployment serves it behind its proxy."""
+        return f"http://127.0.0.1:{self.config.port}/api"
+
+    @property
+    def admin_email(self) -> str:
+        return self.config.admin_email
+
+    @property
+    def admin_password(self) -> str:
+        return self.config.admin_password
+
+    @property
+    def secret_key(self) -> str:
+        """Zou's SECRET_KEY: signs the tokens, so a test can forge or check one."""
+        return self.config.secret_key
+
+    @property
+    def database(self) -> str:
+        return self.config.database
+
+    @property
+    def log_path(self) -> Path:
+        return self.state_dir / "server.log"
+
+    @property
+    def config_path(self) -> Path:
+        return self.state_dir / "config.json"
+
+    @property
+    def pid(self) -> int | None:
+        """The gunicorn master's pid while it runs."""
+        return self._zou_pid.live_pid()
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def is_running(self) -> bool:
+        """Ours, alive and answering as Zou (with its private Redis up, if it has one)."""
+        if self.pid is None or not self._answers():
+            return False
+        return not self.config.redis_private or _redis_answers("127.0.0.1", self.config.redis_port)
+
+    def start(self) -> bool:
+        """Start the server unless it runs; True if this call started it.
+
+        The first start installs Zou if needed, creates and initialises the
+        database and keeps a clean template of it for :meth:`reset`.
+        """
+        with self._lock():
+            return self._start()
+
+    def ensure_running(self) -> bool:
+        """Same as :meth:`start`: the name reads better where a server may already run."""
+        return self.start()
+
+    def stop(self) -> bool:
+        """Stop our own processes (by pid, never by name); True if Zou was running."""
+        with self._lock():
+            stopped = self._zou_pid.stop()
+            self._redis_pid.stop()
+            return stopped
+
+    def reset(self) -> None:
+        """Bring the database back to its freshly initialised state, then make sure it runs.
+
+        Restores the template copy kept after the first initialisation and
+        empties Zou's Redis cache; a running server keeps running (its pooled
+        connections are cut and reopened), so this takes about a second.
+        Whoever uses the server meanwhile loses their data: test sessions
+        should go through :meth:`session`, which resets only an unused server.
+        """
+        with self._lock():
+            self._reset()
+
+    @contextlib.contextmanager
+    def session(self, *, reset: bool = True) -> Iterator[bool]:
+        """Use the running server for a while, alongside other processes doing the same.
+
+        A reset drops the database under every other user, so it happens only
+        when no other session holds the server; yields whether it did. The
+        hold is a shared ``flock`` that the kernel drops even if the process dies.
+        """
+        import fcntl
+
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with open(self.state_dir / "sessions.lock", "a") as hold:
+            with self._lock():  # every session decides under it: the upgrade below is safe
+                alone = reset and _try_flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                if alone:
+                    self._reset()
+                fcntl.flock(hold, fcntl.LOCK_SH)
+                if not alone:
+                    self._start()
+            yield alone
+
+    # -- internals -------------------------------------------------------------------
+
+    @property
+    def _zou_pid(self) -> _PidFile:
+        return _PidFile(self.state_dir / "server.pid", "zou.app:app", str(self._run_dir))
+
+    @property
+    def _redis_pid(self) -> _PidFile:
+        return _PidFile(self.state_dir / "redis.pid", "redis-server", f"{self.config.redis_port}")
+
+    @property
+    def _run_dir(self) -> Path:
+        # An empty working folder: Zou imports an `event_handlers` package found in it.
+        return self.state_dir / "run"
+
+    @property
+    def _postgres(self) -> _Postgres:
+        c = self.config
+        return _Postgres(c.pg_host, c.pg_port, c.pg_user, c.pg_password)
+
+    def _lock(self) -> contextlib.AbstractContextManager[None]:
+        return _file_lock(self.state_dir / "lock")
+
+    def _reset(self) -> None:
+        self._check_services()
+        pg = self._postgres
+        if self.config.initialised and pg.exists(self.config.template):
+            pg.copy(self.config.template, self.database)
+            self._flush_redis()
+        self._start()
+
+    def _start(self) -> bool:
+        if self.is_running():
+            return False
+        self._zou_pid.stop()  # ours but not answering (hung, or Redis gone): start over
+        self._check_services()
+        self._check_port_free()
+        self.install.ensure()
+        self._prepare_folders()
+        self.config.save(self.config_path)
+        self._start_redis()
+        self._ensure_database()
+        self._serve()
+        return True
+
+    def _check_services(self) -> None:
+        """Fail before touching anything, with one message naming each service down."""
+        c = self.config
+        problems = []
+        if not _tcp_open(c.pg_host, c.pg_port):
+            problems.append(
+                f"PostgreSQL is not reachable at {c.pg_host}:{c.pg_port}. Start it with:\n"
+                f"  {_PG_START}"
+            )
+        if not c.redis_private and not _tcp_open(c.redis_host, c.redis_port):
+            problems.append(
+                f"Redis is not reachable at {c.redis_host}:{c.redis_port}. Start it with:\n"
+                f"  {_REDIS_START.format(port=c.redis_port)}"
+            )
+        if problems:
+            raise DevServerError("\n".join(problems))
+
+    def _check_port_free(self) -> None:
+        if _tcp_open("127.0.0.1", self.config.port, timeout=0.5):
+            raise DevServerError(
+                f"port {self.config.port} is taken by another program: stop it, or set "
+                f"KITSU_DEV_PORT to a free port for server {self.name!r}"
+            )
+
+    def _prepare_folders(self) -> None:
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.state_dir, 0o700)
+        for sub in ("run", "previews", "tmp", "event_handlers", "plugins", "redis"):
+            (self.state_dir / sub).mkdir(exist_ok=True)
+        if self.log_path.exists() and self.log_path.stat().st_size > 10 * 1024 * 1024:
+            self.log_path.replace(self.log_path.with_suffix(".log.1"))
+
+    def _start_redis(self) -> None:
+        if not self.config.redis_private or self._redis_pid.live_pid() is not None:
+            return
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise DevServerError(
+                "redis-server is not installed (apt-get install redis-server); or set "
+                "KITSU_DEV_REDIS_PORT=6379 to use a running Redis"
+            )
+        if _tcp_open("127.0.0.1", self.config.redis_port, timeout=0.5):
+            self.config.redis_port = _pick_free_port()
+            self.config.save(self.config_path)
+        folder, log = self.state_dir / "redis", self.state_dir / "redis.log"
+        cmd = [
+            binary,
+            "--port",
+            str(self.config.redis_port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ]
+        self._redis_pid.write(_spawn_detached(cmd, log, folder, os.environ))
+        self._wait_for(
+            "Redis",
+            lambda: _redis_answers("127.0.0.1", self.config.redis_port),
+            self._redis_pid,
+            log,
+            timeout=10.0,
+        )
+
+    def _flush_redis(self) -> None:
+        """Empty what Zou cached about the database just replaced.
+
+        A shared Redis loses only Zou's cache database, which costs its other
+        users nothing but a few slower requests.
+        """
+        c = self.config
+        if c.redis_private:
+            if self._redis_pid.live_pid() is not None:
+                _redis_command("127.0.0.1", c.redis_port, ["FLUSHALL"])
+        else:
+            select = ["SELECT", str(_ZOU_MEMOIZE_DB)]
+            _redis_command(c.redis_host, c.redis_port, select, ["FLUSHDB"])
+
+    def _ensure_database(self) -> None:
+        pg, c = self._postgres, self.config
+        if c.initialised and pg.exists(c.template):
+            if not pg.exists(c.database):
+                pg.copy(c.template, c.database)
+            return
+        self._initialise()
+
+    def _initialise(self) -> None:
+        """Create the schema, Zou's base data and the admin; keep a template of the result."""
+        pg, c = self._postgres, self.config
+        if not pg.exists(c.database):
+            pg.create(c.database)
+        self._zou("init-db")
+        self._zou("init-data")
+        email = c.admin_email.replace("'", "''")
+        existed = pg.run(
+            f"SELECT count(*) FROM person WHERE email = '{email}'", database=c.database
+        )
+        self._zou("create-admin", c.admin_email, f"--password={c.admin_password}")
+        if existed != "0":  # create-admin leaves an existing password alone
+            self._zou("change-password", c.admin_email, f"--password={c.admin_password}")
+        pg.copy(c.database, c.template)
+        pg.seal(c.template)
+        c.initialised = True
+        c.save(self.config_path)
+
+    def _zou(self, command: str, *args: str) -> None:
+        with open(self.log_path, "ab") as log:
+            log.write(f"--- zou {command} ({time.strftime('%Y-%m-%d %H:%M:%S')})\n".encode())
+            log.flush()
+            done = subprocess.run(
+                [str(self.install.bin("zou")), command, *args],
+                cwd=self._run_dir,
+                env=self._zou_env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+        if done.returncode != 0:
+            raise DevServerError(
+                f"`zou {command}` failed (exit {done.returncode}); last lines of "
+                f"{self.log_path}:\n{_tail(self.log_path, 15)}"
+            )
+
+    def _serve(self) -> None:
+        with open(self.log_path, "ab") as log:
+            log.write(f"--- serve on {self.url} ({time.strftime('%Y-%m-%d %H:%M:%S')})\n".encode())
+        cmd = [
+            str(self.install.bin("gunicorn")),
+            "--no-control-socket",
+            "-w",
+            "3",
+            "-b",
+            f"127.0.0.1:{self.config.port}",
+            "--timeout",
+            "120",
+            "--chdir",
+            str(self._run_dir),
+            "zou.app:app",
+        ]
+        self._zou_pid.write(_spawn_detached(cmd, self.log_path, self._run_dir, self._zou_env()))
+        self._wait_for("Zou", self._answers, self._zou_pid, self.log_path, timeout=_READY_TIMEOUT)
+
+    def _wait_for(
+        self, what: str, ready: Callable[[], bool], pid_file: _PidFile, log: Path, *, timeout: float
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            pid = pid_file.read()
+            if pid is None or not _is_alive(pid):
+                pid_file.path.unlink(missing_ok=True)
+                raise DevServerError(
+                    f"{what} exited while starting; last lines of {log}:\n{_tail(log, 20)}"
+                )
+            if time.monotonic() > deadline:
+                pid_file.stop()
+                raise DevServerError(
+                    f"{what} did not answer within {timeout:.0f} s; last lines "
+                    f"of {log}:\n{_tail(log, 20)}"
+                )
+            time.sleep(0.1)
+
+    def _answers(self) -> bool:
+        """Whether ``GET <url>/`` answers Zou's greeting (proxies bypassed)."""
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(self.url + "/", timeout=2.0) as resp:
+                body = json.loads(resp.read())
+        except (OSError, ValueError, http.client.HTTPException):
+            return False
+        return isinstance(body, dict) and body.get("api") == "Zou"
+
+    def _zou_env(self) -> dict[str, str]:
+        c, folder = self.config, self.state_dir
+        env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}
+        env.update(
+            {
+                "DB_HOST": c.pg_host,
+                "DB_PORT": str(c.pg_port),
+                "DB_USERNAME": c.pg_user,
+                "DB_PASSWORD": c.pg_password,
+                "DB_DATABASE": c.database,
+                "KV_HOST": c.redis_host,
+                "KV_PORT": str(c.redis_port),
+                "SECRET_KEY": c.secret_key,
+                "DEBUG": "true" if self.debug else "false",
+                "MAIL_ENABLED": "false",
+                "MAIL_CHECK_DELIVERABILITY": "false",
+                "PREVIEW_FOLDER": str(folder / "previews"),
+                "TMP_DIR": str(folder / "tmp"),
+                "EVENT_HANDLERS_FOLDER": str(folder / "event_handlers"),
+                "PLUGIN_FOLDER": str(folder / "plugins"),
+                "SCRIPT_NAME": "/api",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        return env
