@@ -11,11 +11,14 @@ The only module that imports diskcache. What it guarantees:
 - **Your own writes.** Every commit drops every cached answer about the types
   it wrote, in every process (the cache is shared on disk), before the commit
   returns. A query after ``shot.frame_out = 99; session.commit()`` is never
-  answered with the old value, here or in a new process.
+  answered with the old value, here or in a new process. Answers that show
+  a written row's name (a shot's ``sequence_name``) are dropped too, and an
+  answer about two types (a with-tasks board) goes with either.
 - **Other people's writes** are seen once the time-to-live runs out, or
-  sooner when the user may read Zou's event log (managers and admins): each
-  session reads the events since its namespace last looked, and drops the
-  types they name.
+  sooner when the user may read Zou's event log (managers and admins): a
+  session reads the events since its namespace last looked, at most once
+  every ``events_interval`` seconds (10) per user on the machine, and drops
+  the types they name.
 - **Offline.** With ``cache="offline"``, or when the server cannot be
   reached, reads are answered from the cache whatever their age, and the
   session says so (``session.is_offline``). Writes stay pending.
@@ -177,8 +180,12 @@ class Cache:
         return None if stored is _MISS else stored["body"]
 
     def forget_types(self, type_names: Iterable[str]) -> None:
-        """Drop every answer about these types, in every process sharing the folder."""
-        for name in set(type_names):
+        """Drop every answer about these types, and about the types whose rows show
+        their names, in every process sharing the folder."""
+        names = set(type_names)
+        for name in list(names):
+            names.update(NAMES_SHOWN_BY.get(name, ()))
+        for name in names:
             self._safely(partial(self._bump, self._generation_key(name)), None)
             self._safely(partial(self._store.evict, self._tag(name)), 0)
 
@@ -288,6 +295,16 @@ class Cache:
                     self._store.close()
                 self._store = self._reset(exc)
             return default
+
+
+# Rows carry the names of other rows (a shot its ``sequence_name``, an asset its
+# ``asset_type_name``...): renaming one outdates the answers that show it.
+NAMES_SHOWN_BY: dict[str, tuple[str, ...]] = {
+    "Project": ("EntityRow", "Episode", "Sequence", "Shot", "Scene", "Asset"),
+    "Episode": ("Sequence", "Shot"),
+    "Sequence": ("Shot", "Scene"),
+    "AssetType": ("Asset",),
+}
 
 
 def _namespace(server: str, user_id: str) -> str:

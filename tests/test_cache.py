@@ -121,6 +121,18 @@ def test_an_answer_about_two_types_is_outdated_by_a_write_to_either(tmp_path: Pa
     assert board.calls == 3
 
 
+def test_renaming_a_sequence_outdates_the_shots_that_show_its_name(tmp_path: Path) -> None:
+    reader, writer = _cache(tmp_path), _cache(tmp_path)
+    shots, tasks = Fetcher([{"sequence_name": "SQ01"}]), Fetcher([])
+    for forget, expected in ((["Sequence"], (2, 1)), (["Task"], (2, 2)), (["Person"], (2, 2))):
+        reader.answer("Shot", "data/shots/all", {}, shots)
+        reader.answer("Task", "data/tasks", {}, tasks)
+        writer.forget_types(forget)
+        reader.answer("Shot", "data/shots/all", {}, shots)
+        reader.answer("Task", "data/tasks", {}, tasks)
+        assert (shots.calls, tasks.calls) == expected
+
+
 def test_a_write_outdates_every_user_of_that_server_only(tmp_path: Path) -> None:
     alice, bob = _cache(tmp_path, "alice"), _cache(tmp_path, "bob")
     elsewhere = _cache(tmp_path, "alice", server="http://other.test/api")
