@@ -163,7 +163,8 @@ class Loader:
         list route. Its rows lack some fields (name, updated_at...): they are
         partial, and complete themselves in one request when first read."""
         board = self._board(rel, scope)
-        rows = [r for r in board.rows if r[board.parent_id] in wanted]
+        at = board.parent_id
+        rows = [r for r in board.rows if r[at] in wanted]
         return self._merge_children(rel, scope, board, rows)
 
     def fetch_with_children(
@@ -191,12 +192,12 @@ class Loader:
     def _merge_children(
         self, rel: ToMany, scope: tuple[str, str], board: Board, rows: list[list[Any]]
     ) -> list[Entity]:
-        children = [child for row in rows for child in row[board.children]]
-        objs = self._merge_rows(rel.target, board.child_fields, children, keep_unknown=True)
-        setter, field = object.__setattr__, rel.target.__from_wire__.get(scope[0])
-        if field is not None:
-            for obj in objs:
-                setter(obj, field, scope[1])
+        at = board.children
+        children = [child for row in rows for child in row[at]]
+        # The children's rows leave out the scope they were asked by (the project).
+        objs = self._merge_rows(
+            rel.target, board.child_fields, children, keep_unknown=True, fixed=dict([scope])
+        )
         return group_of(objs)
 
     def _merge_rows(
@@ -206,19 +207,26 @@ class Loader:
         rows: list[list[Any]],
         *,
         keep_unknown: bool,
+        fixed: dict[str, Any] | None = None,
     ) -> list[E]:
         """Partial objects of positional rows: built straight from the values when
-        new to the session, merged as dicts into the objects it already holds."""
+        new to the session, merged as dicts into the objects it already holds.
+        ``fixed`` holds wire values every row shares but does not carry."""
         build = positional_structure(cls, fields, keep_unknown=keep_unknown, rows=len(rows))
         identity, at = self.session._identity, fields.index("id")
-        known = cls.__from_wire__.keys()
+        known = cls.__from_wire__
+        shared = [(known[k], v) for k, v in (fixed or {}).items() if k in known]
         out: list[E] = []
         for values in rows:
             obj = identity.get(values[at])
             if obj is None:
-                out.append(self.session._adopt(build(values)))
+                obj = build(values)
+                for name, value in shared:
+                    object.__setattr__(obj, name, value)
+                out.append(self.session._adopt(obj))
                 continue
             row = {k: v for k, v in zip(fields, values, strict=True) if k in known}
+            row.update(fixed or {})
             row[PARTIAL] = True
             out.append(self.session._merge(cls, row))
         return out

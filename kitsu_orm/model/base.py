@@ -230,23 +230,24 @@ class Entity:
         old_copies = self._copies or {}
         changes = {k: v for k, v in old_changes.items() if k in keep} or None
         copies = {k: v for k, v in old_copies.items() if k in keep}
-        for name in type(self).__mutable_fields__:
-            if name in keep:
-                continue
-            value = self._loaded(name)
-            if value is not None:
-                copies[name] = _copy_json(value)
+        copies.update(self._copies_of_mutables(skip=keep))
         object.__setattr__(self, "_changes", changes)
         object.__setattr__(self, "_copies", copies or None)
 
     def _snapshot(self) -> None:
-        """Keep copies of a just-loaded object's mutable values, to see in-place edits."""
+        """``_mark_clean()`` for a just-built object, which has no edits to keep."""
+        object.__setattr__(self, "_copies", self._copies_of_mutables() or None)
+
+    def _copies_of_mutables(self, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """Copies of the loaded mutable values (``data``...), to see in-place edits."""
         copies = {}
         for name in type(self).__mutable_fields__:
+            if name in skip:
+                continue
             value = self._loaded(name)
             if value is not None:
                 copies[name] = _copy_json(value)
-        object.__setattr__(self, "_copies", copies or None)
+        return copies
 
     def _set_state(self, state: State, session: Session | None) -> None:
         object.__setattr__(self, "_state", state)

@@ -136,8 +136,7 @@ def structure_hook(cls: type[Entity]) -> Callable[[Any, Any], Entity]:
     none: see :class:`_Plan`)."""
     hook = _STRUCTURE.get(cls)
     if hook is None:
-        plan = _PLANS.get(cls) or _PLANS.setdefault(cls, _Plan(cls))
-        hook = _STRUCTURE[cls] = plan.counted_structure()
+        hook = _STRUCTURE[cls] = _plan_of(cls).counted_structure()
     return hook
 
 
@@ -300,6 +299,13 @@ _MISSING = object()
 _PLANS: dict[type[Entity], _Plan] = {}
 
 
+def _plan_of(cls: type[Entity]) -> _Plan:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _Plan(cls)
+    return plan
+
+
 def positional_structure(
     cls: type[E], fields: tuple[str, ...], *, keep_unknown: bool, rows: int = 0
 ) -> Callable[[Sequence[Any]], E]:
@@ -312,8 +318,7 @@ def positional_structure(
     key = (cls, fields, keep_unknown)
     build = _POSITIONAL.get(key)
     if build is None:
-        plan = _PLANS.get(cls) or _PLANS.setdefault(cls, _Plan(cls))
-        build = plan.positional(fields, keep_unknown, compiled=rows >= COMPILE_AFTER)
+        build = _plan_of(cls).positional(fields, keep_unknown, compiled=rows >= COMPILE_AFTER)
         if rows >= COMPILE_AFTER:
             _POSITIONAL[key] = build
     return cast(Callable[[Sequence[Any]], E], build)
