@@ -11,8 +11,9 @@ and from the whole table, once per session, for small reference tables
 from __future__ import annotations
 
 import json
+import operator
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -138,8 +139,9 @@ class Loader:
         key_wire = target.__wire__[rel.key]
         scope = _shared_scope(rel, parents)
         rows: list[Entity] = []
+        in_order = False
         if len(ids) > URL_ID_BUDGET and scope is not None and rel.via:
-            rows = self._fetch_via(rel, scope, set(ids))
+            rows, in_order = self._fetch_via(rel, scope, set(ids))
         elif len(ids) > URL_ID_BUDGET and scope is not None:
             wanted = set(ids)
             rows = [
@@ -154,14 +156,18 @@ class Loader:
         for row in rows:
             children[getattr(row, rel.key)].append(row)
         for parent in parents:
-            parent._related_cache()[rel.name] = _sorted(children.get(parent.id or "", []))
+            kids = children.get(parent.id or "", [])
+            parent._related_cache()[rel.name] = kids if in_order else _sorted(kids)
         return group_of([*loaded, *rows])
 
-    def _fetch_via(self, rel: ToMany, scope: tuple[str, str], wanted: set[str]) -> list[Entity]:
+    def _fetch_via(
+        self, rel: ToMany, scope: tuple[str, str], wanted: set[str]
+    ) -> tuple[list[Entity], bool]:
         """Children from a "with-tasks" route: every parent of the scope with its
         children, in one request several times cheaper than the children's own
         list route. Its rows lack some fields (name, updated_at...): they are
-        partial, and complete themselves in one request when first read."""
+        partial, and complete themselves in one request when first read. Also
+        says whether the children came in order (see ``_merge_children``)."""
         board = self._board(rel, scope)
         at = board.parent_id
         rows = [r for r in board.rows if r[at] in wanted]
@@ -174,12 +180,13 @@ class Loader:
         its with-tasks route (for ``.include``): the parents' rows are partial too."""
         board = self._board(rel, scope)
         parents = self._merge_rows(cls, board.parent_fields, board.rows, keep_unknown=False)
-        children = self._merge_children(rel, scope, board, board.rows)
+        children, in_order = self._merge_children(rel, scope, board, board.rows)
         by_parent: dict[str, list[Entity]] = defaultdict(list)
         for child in children:
             by_parent[getattr(child, rel.key)].append(child)
         for parent in parents:
-            parent._related_cache()[rel.name] = _sorted(by_parent.get(parent.id or "", []))
+            kids = by_parent.get(parent.id or "", [])
+            parent._related_cache()[rel.name] = kids if in_order else _sorted(kids)
         return parents
 
     def _board(self, rel: ToMany, scope: tuple[str, str]) -> Board:
@@ -191,14 +198,20 @@ class Loader:
 
     def _merge_children(
         self, rel: ToMany, scope: tuple[str, str], board: Board, rows: list[list[Any]]
-    ) -> list[Entity]:
+    ) -> tuple[list[Entity], bool]:
+        """The children of these board rows, as objects, and whether they are in
+        the order ``_sorted`` gives. They are when all are new to the session:
+        the rows are sorted by the same keys before the objects are built, which
+        is several times cheaper than sorting the objects."""
         at = board.children
-        children = [child for row in rows for child in row[at]]
+        children = sorted((child for row in rows for child in row[at]), key=board.child_order())
+        identity, child_id = self.session._identity, board.child_fields.index("id")
+        all_new = not any(child[child_id] in identity for child in children)
         # The children's rows leave out the scope they were asked by (the project).
         objs = self._merge_rows(
             rel.target, board.child_fields, children, keep_unknown=True, fixed=dict([scope])
         )
-        return group_of(objs)
+        return group_of(objs), all_new
 
     def _merge_rows(
         self,
@@ -213,17 +226,18 @@ class Loader:
         new to the session, merged as dicts into the objects it already holds.
         ``fixed`` holds wire values every row shares but does not carry."""
         build = positional_structure(cls, fields, keep_unknown=keep_unknown, rows=len(rows))
-        identity, at = self.session._identity, fields.index("id")
+        session = self.session
+        identity, at = session._identity, fields.index("id")
         known = cls.__from_wire__
         shared = [(known[k], v) for k, v in (fixed or {}).items() if k in known]
         out: list[E] = []
         for values in rows:
             obj = identity.get(values[at])
             if obj is None:
-                obj = build(values)
+                obj = build(values, session)
                 for name, value in shared:
                     object.__setattr__(obj, name, value)
-                out.append(self.session._adopt(obj))
+                out.append(session._adopt(obj))
                 continue
             row = {k: v for k, v in zip(fields, values, strict=True) if k in known}
             row.update(fixed or {})
@@ -365,6 +379,15 @@ class Board:
     def children(self) -> int:
         return self.parent_fields.index(self.child_key)
 
+    def child_order(self) -> Callable[[list[Any]], Any]:
+        """A sort key of the children's rows, the row form of ``_sorted``'s key."""
+        fields = self.child_fields
+        at = [fields.index(name) for name in _ORDER[:-1] if name in fields]
+        last = fields.index(_ORDER[-1])
+        if not at:
+            return operator.itemgetter(last)  # the usual case: the rows carry neither
+        return lambda row: (*(str(row[i] or "") for i in at), row[last])
+
     @classmethod
     def of(cls, body: Any, child_key: str) -> Board:
         child_header = f"{child_key[:-1]}_fields"
@@ -404,6 +427,10 @@ _UNSET = object()
 
 def _id_list(ids: Iterable[str]) -> str:
     return json.dumps(list(ids), separators=(",", ":"))
+
+
+# Children and links are listed by name, then creation, then id.
+_ORDER = ("name", "created_at", "id")
 
 
 def _sorted(objs: list[Entity]) -> list[Entity]:

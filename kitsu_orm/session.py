@@ -313,16 +313,15 @@ class Session:
         """The one object for this row: the identity map's, refreshed, or a new one."""
         obj = self._identity.get(row["id"])
         if obj is None:
-            return self._adopt(structure_row(row, cls))
+            return self._adopt(structure_row(row, cls, self))
         if obj._state is State.PERSISTENT:
             # Fields the user edited keep the edit; the others take the news.
             self._apply_row(obj, row, keep_edits=True)
         return obj  # type: ignore[return-value]
 
     def _adopt(self, new: E) -> E:
-        """Take a just-built object of a loaded row into the identity map."""
-        new._set_state(State.PERSISTENT, self)
-        new._snapshot()
+        """Take an object just built loaded into this session (``structure_row(row,
+        cls, session)``) into the identity map."""
         self._identity[new.id] = new  # type: ignore[index]
         return new
 

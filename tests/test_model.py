@@ -10,6 +10,7 @@ import pytest
 
 import kitsu_orm as kitsu
 from kitsu_orm.model.converter import (
+    _STRUCTURE,
     COMPILE_AFTER,
     _Plan,
     converter,
@@ -104,26 +105,55 @@ def _slots(obj: kitsu.Entity) -> dict[str, Any]:
 def test_the_generated_hooks_build_what_the_plan_builds(
     row: dict[str, Any], cls: type[kitsu.Entity]
 ) -> None:
-    # The first rows of a class take the plan's loop, large loads a generated hook.
+    # The first rows of a class take the plan's loop, large loads a generated builder;
+    # with a session, both give a loaded object: persistent, its mutable values copied.
     plan = _Plan(cls)
-    assert _slots(plan.compiled_structure()(dict(row), cls)) == _slots(plan.structure(dict(row)))
     columns = tuple(k for k in row if k != "__partial__")
     values = [row[k] for k in columns]
-    for keep in (True, False):
-        loop = plan.positional(columns, keep, compiled=False)(values)
-        generated = plan.positional(columns, keep, compiled=True)(values)
-        assert _slots(generated) == _slots(loop)
-        assert loop.id == row["id"] and (loop._extra is not None) == (
-            keep and any(k not in cls.__from_wire__ and k != "type" for k in columns)
-        )
+    for session in (None, _FakeSession()):
+        built = plan.compiled_structure()(dict(row), session)  # type: ignore[arg-type]
+        assert type(built) is cls
+        assert _slots(built) == _slots(plan.structure(dict(row), session))  # type: ignore[arg-type]
+        assert built._session is session
+        assert built._state is (kitsu.State.TRANSIENT if session is None else kitsu.State.PERSISTENT)
+        for keep in (True, False):
+            loop = plan.positional(columns, keep, compiled=False)(values, session)  # type: ignore[arg-type]
+            generated = plan.positional(columns, keep, compiled=True)(values, session)  # type: ignore[arg-type]
+            assert type(generated) is cls
+            assert _slots(generated) == _slots(loop)
+            assert loop.id == row["id"] and (loop._extra is not None) == (
+                keep and any(k not in cls.__from_wire__ and k != "type" for k in columns)
+            )
+
+
+class _FakeSession:
+    """Stands for the session objects are loaded into: builders only keep it."""
+
+
+def test_a_loaded_object_sees_edits_in_place_of_its_mutable_values() -> None:
+    build = _Plan(kitsu.Task).positional(tuple(TASK_ROW), True, compiled=True)
+    values = [list(v) if isinstance(v, list) else v for v in TASK_ROW.values()]
+    task = build(values, _FakeSession())  # type: ignore[arg-type]
+    assert task._copies == {"assignee_ids": ["p1", "p2"]}
+    assert task._copies["assignee_ids"] is not task.assignee_ids
+    task.assignee_ids.append("p3")
+    assert task.changes() == {"assignee_ids": (["p1", "p2"], ["p1", "p2", "p3"])}
 
 
 def test_a_class_gets_its_generated_hook_after_many_rows() -> None:
     class_rows = [{**SHOT_ROW, "id": f"shot-{n}"} for n in range(COMPILE_AFTER + 1)]
     objs = [structure_row(row, kitsu.Shot) for row in class_rows]
-    assert structure_hook(kitsu.Shot).__code__.co_filename == "<structure Shot>"
+    assert _STRUCTURE[kitsu.Shot].__code__.co_filename == "<structure Shot>"
     assert [o.id for o in objs] == [r["id"] for r in class_rows]
+    assert all(type(o) is kitsu.Shot for o in objs)
     assert _slots(objs[0]) == {**_slots(objs[-1]), "id": "shot-0"}
+
+
+def test_cattrs_structures_entities_through_the_same_builder() -> None:
+    shot = converter.structure(dict(SHOT_ROW), kitsu.Shot)
+    assert type(shot) is kitsu.Shot and shot._state is kitsu.State.TRANSIENT
+    assert _slots(shot) == _slots(structure_hook(kitsu.Shot)(dict(SHOT_ROW), kitsu.Shot))
+    assert _slots(shot) == _slots(structure_row(SHOT_ROW, kitsu.Shot))
 
 
 def test_wire_names_are_renamed_both_ways() -> None:

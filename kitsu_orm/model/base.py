@@ -36,7 +36,7 @@ else:
         return lambda decorator: decorator
 
 
-__all__ = ["Entity", "State", "REGISTRY", "entity", "MISSING"]
+__all__ = ["Entity", "State", "REGISTRY", "entity", "MISSING", "copy_json"]
 
 REGISTRY: dict[str, type[Entity]] = {}
 MISSING: Any = attrs.NOTHING
@@ -246,7 +246,7 @@ class Entity:
                 continue
             value = self._loaded(name)
             if value is not None:
-                copies[name] = _copy_json(value)
+                copies[name] = copy_json(value)
         return copies
 
     def _set_state(self, state: State, session: Session | None) -> None:
@@ -277,13 +277,13 @@ def _inherit_project(obj: Entity) -> None:
             return
 
 
-def _copy_json(value: Any) -> Any:
+def copy_json(value: Any) -> Any:
     """A deep copy of JSON-shaped data, much faster than copy.deepcopy."""
     kind = type(value)
     if kind is dict:
-        return {k: v if type(v) in _SCALARS else _copy_json(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else copy_json(v) for k, v in value.items()}
     if kind is list:
-        return [v if type(v) in _SCALARS else _copy_json(v) for v in value]
+        return [v if type(v) in _SCALARS else copy_json(v) for v in value]
     return value
 
 
