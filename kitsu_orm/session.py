@@ -28,7 +28,7 @@ from .errors import (
 )
 from .loading import Loader, group_of
 from .model.base import Entity, State
-from .model.converter import structure_row
+from .model.converter import prepare_structure, structure_row
 from .progress import Setting, check, rows_read
 from .retry import Retry
 from .routes import URL_ID_BUDGET, routes_for
@@ -230,6 +230,7 @@ class Session:
         routes = routes_for(cls.__kitsu_type__)
         body = self._read(cls.__kitsu_type__, routes.list, {**routes.list_params, **params})
         rows = body.get("data", []) if isinstance(body, dict) else body
+        prepare_structure(cls, len(rows))
         return group_of(self._merge(cls, row) for row in rows)  # type: ignore[return-value]
 
     def _reload(self, cls: type[E], ids: list[str]) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import importlib
 import json
-import logging
 import os
 import threading
 import time
@@ -28,6 +27,8 @@ from . import errors
 from .retry import Retry
 
 if TYPE_CHECKING:
+    import logging
+
     import requests
     import requests.adapters
     import urllib3.exceptions
@@ -35,18 +36,24 @@ else:
 
     class _OnFirstUse(types.ModuleType):
         """A module imported when first used: requests costs 50 ms to import,
-        and a session answered from its cache may never send a request."""
+        logging 3 ms, and a session answered from its cache may never send a
+        request."""
 
         def __getattr__(self, name: str) -> Any:
             module = importlib.import_module(self.__name__)
             return getattr(module, name)
 
     requests = _OnFirstUse("requests")
+    logging = _OnFirstUse("logging")
     urllib3 = types.SimpleNamespace(exceptions=_OnFirstUse("urllib3.exceptions"))
 
 __all__ = ["Transport", "Tokens", "RequestStats", "normalize_host"]
 
-log = logging.getLogger("kitsu_orm.http")
+
+
+def _log() -> logging.Logger:
+    return logging.getLogger("kitsu_orm.http")
+
 
 DEFAULT_TIMEOUT = (5.0, 60.0)
 _EXPIRED_HINTS = ("expired",)
@@ -172,9 +179,9 @@ class Transport:
         self._http_session: requests.Session | None = None
         if token is not None:
             self.use_tokens(token)
-        if echo and not log.hasHandlers():
-            log.addHandler(logging.StreamHandler())
-            log.setLevel(logging.INFO)
+        if echo and not _log().hasHandlers():
+            _log().addHandler(logging.StreamHandler())
+            _log().setLevel(logging.INFO)
 
     def __repr__(self) -> str:
         who = (self.user or {}).get("email") or ("token" if self._tokens else "not logged in")
@@ -421,7 +428,7 @@ class Transport:
         finally:
             elapsed = time.perf_counter() - started
             self.stats.record(method, elapsed, failed=status == "error" or int(status) >= 400)
-            log.log(
+            _log().log(
                 logging.INFO if self.echo else logging.DEBUG,
                 "%s /%s %s %.1f ms",
                 method,
@@ -432,7 +439,7 @@ class Transport:
 
     def _backoff(self, retry: Retry, method: str, path: str, retry_after: str | None) -> Retry:
         delay = retry.wait(retry_after)
-        log.info(
+        _log().info(
             "retrying %s /%s in %.2f s (attempt %d)",
             method,
             path.lstrip("/"),

@@ -11,13 +11,15 @@ import sys
 
 import pytest
 
-# Loaded on first use only: the transport (requests), the cache (diskcache),
+# Loaded on first use only: the transport (requests, and logging for its
+# request log: a session answered from the cache sends none), the cache (diskcache),
 # progress bars (tqdm), writes (cattrs), a Retry-After date (email.utils), the
 # suggestion of an error (difflib), packaged file trees (importlib.resources).
 HEAVY = (
     "cattrs",
     "requests",
     "urllib3",
+    "logging",
     "diskcache",
     "tqdm",
     "email.utils",
@@ -59,6 +61,7 @@ kitsu.Session, kitsu.connect, kitsu.Query, kitsu.User
     [
         ("kitsu_orm.model.converter.unstructure(kitsu_orm.Shot(name='SH01'))", "cattrs"),
         ("kitsu_orm.file_tree('default')", "importlib.resources"),
+        ("import kitsu_orm.transport\nkitsu_orm.transport.Transport('kitsu.test', echo=True)", "logging"),
         ("kitsu_orm.retry.Retry().wait('Wed, 21 Oct 2015 07:28:00 GMT')", "email.utils"),
         (
             "try: kitsu_orm.Shot.where().include('taks')\nexcept kitsu_orm.ValidationError: pass",

@@ -10,12 +10,14 @@ import pytest
 
 import kitsu_orm as kitsu
 from kitsu_orm.model.converter import (
+    _GENERATED,
     _STRUCTURE,
     COMPILE_AFTER,
     _Plan,
     converter,
     format_datetime,
     parse_datetime,
+    prepare_structure,
     structure_hook,
     structure_row,
 )
@@ -154,6 +156,17 @@ def test_cattrs_structures_entities_through_the_same_builder() -> None:
     assert type(shot) is kitsu.Shot and shot._state is kitsu.State.TRANSIENT
     assert _slots(shot) == _slots(structure_hook(kitsu.Shot)(dict(SHOT_ROW), kitsu.Shot))
     assert _slots(shot) == _slots(structure_row(SHOT_ROW, kitsu.Shot))
+
+
+def test_a_large_batch_gets_the_generated_builder_before_its_first_row() -> None:
+    _STRUCTURE.pop(kitsu.Episode, None)
+    _GENERATED.discard(kitsu.Episode)
+    prepare_structure(kitsu.Episode, COMPILE_AFTER - 1)
+    assert kitsu.Episode not in _STRUCTURE  # a small batch takes the loop
+    prepare_structure(kitsu.Episode, COMPILE_AFTER)
+    assert _STRUCTURE[kitsu.Episode].__code__.co_filename == "<structure Episode>"
+    episode = structure_row({"id": "e", "name": "E01"}, kitsu.Episode)
+    assert type(episode) is kitsu.Episode and episode.name == "E01"
 
 
 def test_wire_names_are_renamed_both_ways() -> None:
