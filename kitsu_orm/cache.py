@@ -253,7 +253,7 @@ class Cache:
     def _get_entry(self, key: str) -> Any:
         """A stored answer (``{"at", "gen", "body"}``), or _MISS; a damaged one is dropped."""
         blob = self._get(key)
-        if blob is _MISS:
+        if blob is _MISS or _written_by_another_python(blob):
             return _MISS
         try:
             return _decode(blob)
@@ -326,13 +326,21 @@ class _Damaged(Exception):
     """A stored value that is not what this module wrote."""
 
 
-# Format and version of an encoded answer; the checksum follows.
-_HEADER = b"kitsu-orm:marshal:1:"
+# Format and version of an encoded answer, and of marshal (which may change
+# between Pythons: an entry another one wrote is then dropped, not misread);
+# the checksum follows.
+_HEADER = f"kitsu-orm:marshal{marshal.version}:1:".encode()
 
 
 def _encode(entry: Any) -> bytes:
     data = marshal.dumps(entry)
     return b"".join((_HEADER, zlib.crc32(data).to_bytes(4, "big"), data))
+
+
+def _written_by_another_python(blob: Any) -> bool:
+    """An entry of another Python's marshal format: a miss, not damage (two
+    Pythons may share a folder; each then keeps its own answers fresh)."""
+    return type(blob) is bytes and blob.startswith(b"kitsu-orm:") and not blob.startswith(_HEADER)
 
 
 def _decode(blob: Any) -> Any:

@@ -118,14 +118,12 @@ class Loader:
 
     def _load_many_ids(self, rel: ManyIds, objs: Sequence[Entity]) -> list[Entity]:
         identity = self.session._identity
-        keys: set[str] = set()
-        for obj in objs:
-            keys.update(getattr(obj, rel.key) or ())
+        id_lists = [getattr(obj, rel.key) or () for obj in objs]
+        keys: set[str] = set().union(*id_lists)
         missing = sorted(k for k in keys if k not in identity)
         if missing:
             self.fetch_ids(rel.target_name, missing)
-        for obj in objs:
-            ids = getattr(obj, rel.key) or ()
+        for obj, ids in zip(objs, id_lists, strict=True):
             obj._related_cache()[rel.name] = [identity[k] for k in ids if k in identity]
         return group_of(identity[k] for k in keys if k in identity)
 

@@ -259,6 +259,20 @@ def test_a_damaged_entry_is_dropped_with_a_warning_and_fetched_again(tmp_path: P
     assert fetch.calls == 1 and cache.check() == []
 
 
+def test_an_entry_of_another_pythons_format_is_a_quiet_miss(tmp_path: Path) -> None:
+    from kitsu_orm import cache as cache_module
+
+    cache = _cache(tmp_path)
+    key = cache._key("Shot", "data/shots/all", {})
+    foreign = cache_module._encode({"at": time.time(), "gen": [0], "body": [1]}).replace(
+        cache_module._HEADER, b"kitsu-orm:marshal99:1:"
+    )
+    cache._store.set(key, foreign)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning: nothing is damaged
+        assert cache.answer("Shot", "data/shots/all", {}, Fetcher([2])) == ([2], False)
+
+
 def _unpickled(path: str) -> None:
     Path(path).touch()
 
