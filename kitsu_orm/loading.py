@@ -20,7 +20,8 @@ import attrs
 
 from .errors import LazyLoadError, NotFound, ValidationError
 from .model.base import REGISTRY, Entity
-from .model.converter import PARTIAL, positional_structure
+from .model.builders import positional_structure
+from .model.converter import PARTIAL
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
 from .routes import URL_ID_BUDGET
 

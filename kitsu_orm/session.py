@@ -28,7 +28,7 @@ from .errors import (
 )
 from .loading import Loader, group_of
 from .model.base import Entity, State
-from .model.converter import prepare_structure, structure_row
+from .model.builders import prepare_structure, structure_row
 from .progress import Setting, check, rows_read
 from .retry import Retry
 from .routes import URL_ID_BUDGET, routes_for

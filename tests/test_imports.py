@@ -47,7 +47,7 @@ def test_import_loads_no_heavy_dependency() -> None:
 def test_reading_rows_and_building_queries_load_no_heavy_dependency() -> None:
     code = """
 import kitsu_orm as kitsu
-from kitsu_orm.model.converter import structure_row
+from kitsu_orm.model.builders import structure_row
 shot = structure_row({"id": "s", "name": "SH01", "created_at": "2026-01-05T09:30:00"}, kitsu.Shot)
 assert shot.created_at.year == 2026
 kitsu.Shot.where(name="SH01").include("tasks")
