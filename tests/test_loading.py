@@ -240,3 +240,25 @@ def test_strict_mode_refuses_to_complete_partial_rows(
     assert task.task_type_id and task.entity_id == shots[0].id  # what the batch route carries
     with pytest.raises(kitsu.LazyLoadError):
         task.name  # noqa: B018
+
+
+def test_board_rows_sort_as_their_objects_do() -> None:
+    """Children of a with-tasks board are sorted as rows, before they are built:
+    the order must be the one ``_sorted`` gives the objects."""
+    from kitsu_orm.loading import Board, _sorted
+    from kitsu_orm.model.builders import positional_structure
+
+    fields = ("id", "name", "created_at", "entity_id")
+    rows = [
+        ["t3", "main", "2026-01-02T10:00:00", "s"],
+        ["t1", "main", "2026-01-02T10:00:00.500000", "s"],
+        ["t2", None, "2026-01-03T09:00:00", "s"],
+        ["t0", "anim", None, "s"],
+        ["t4", "main", "2026-01-01T23:59:59", "s"],
+    ]
+    board = Board(("id", "tasks"), fields, [["s", rows]], "tasks")
+    build = positional_structure(kitsu.Task, fields, keep_unknown=True)
+    objects = _sorted([build(list(row), None) for row in rows])
+    assert [r[0] for r in sorted(rows, key=board.child_order())] == [o.id for o in objects]
+    plain = Board(("id", "tasks"), ("id", "entity_id"), [], "tasks")
+    assert sorted([["b", "s"], ["a", "s"]], key=plain.child_order()) == [["a", "s"], ["b", "s"]]
