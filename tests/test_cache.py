@@ -303,6 +303,15 @@ def test_a_pickle_planted_in_the_folder_is_never_loaded(tmp_path: Path) -> None:
     assert any("reset" in str(w.message) for w in caught)
 
 
+def test_the_store_refuses_to_pickle_anything(tmp_path: Path) -> None:
+    cache = _cache(tmp_path)
+    with pytest.raises(TypeError, match="cache values"):
+        cache._store.set("some|key", {"a": 1})
+    with pytest.raises(TypeError, match="cache keys"):
+        cache._store.set(("a", "tuple"), b"value")
+    assert cache.check() == [] and len(cache._store) == 0
+
+
 def test_a_folder_written_by_the_json_format_still_opens(tmp_path: Path) -> None:
     import diskcache
 
