@@ -151,12 +151,7 @@ class Loader:
         else:
             for part in chunks(ids):
                 rows.extend(self.session._fetch(target, {key_wire: _id_list(part)}))
-        children: dict[str, list[Entity]] = defaultdict(list)
-        for row in rows:
-            children[getattr(row, rel.key)].append(row)
-        for parent in parents:
-            kids = children.get(parent.id or "", [])
-            parent._related_cache()[rel.name] = kids if in_order else _sorted(kids)
+        _give_children(rel, parents, rows, in_order=in_order)
         return group_of([*loaded, *rows])
 
     def _fetch_via(
@@ -180,12 +175,7 @@ class Loader:
         board = self._board(rel, scope)
         parents = self._merge_rows(cls, board.parent_fields, board.rows, keep_unknown=False)
         children, in_order = self._merge_children(rel, scope, board, board.rows)
-        by_parent: dict[str, list[Entity]] = defaultdict(list)
-        for child in children:
-            by_parent[getattr(child, rel.key)].append(child)
-        for parent in parents:
-            kids = by_parent.get(parent.id or "", [])
-            parent._related_cache()[rel.name] = kids if in_order else _sorted(kids)
+        _give_children(rel, parents, children, in_order=in_order)
         return parents
 
     def _board(self, rel: ToMany, scope: tuple[str, str]) -> Board:
@@ -345,6 +335,18 @@ class Loader:
                 if cls is not None and cls is not REGISTRY["EntityRow"]:
                     out.append(self.session._merge(cls, row))
         return group_of(out)
+
+
+def _give_children(
+    rel: ToMany, parents: Sequence[Entity], children: Iterable[Entity], *, in_order: bool
+) -> None:
+    """Set ``rel`` on each parent to its children, sorted unless they come ``in_order``."""
+    by_parent: dict[str, list[Entity]] = defaultdict(list)
+    for child in children:
+        by_parent[getattr(child, rel.key)].append(child)
+    for parent in parents:
+        kids = by_parent.get(parent.id or "", [])
+        parent._related_cache()[rel.name] = kids if in_order else _sorted(kids)
 
 
 def _shared_scope(rel: Relationship[Any], objs: Sequence[Entity]) -> tuple[str, str] | None:
