@@ -55,6 +55,17 @@ class Relationship(Generic[T]):
         """Whether the target is any row of Zou's entities table (``task.entity``)."""
         return self.target_name == "EntityRow"
 
+    def _targets_of(self, obj: Entity, value: Any) -> list[Any]:
+        """The objects assigned to a to-many relationship, each checked to be a target."""
+        values = list(value)
+        for item in values:
+            if not isinstance(item, self.target):
+                raise ValidationError(
+                    f"{type(obj).__name__}.{self.name} takes {self.target_name} objects, "
+                    f"not {type(item).__name__}"
+                )
+        return values
+
     def __repr__(self) -> str:
         owner = self.owner.__name__ if self.owner else "?"
         return f"<{type(self).__name__} {owner}.{self.name} -> {self.target_name}>"
@@ -142,13 +153,7 @@ class ManyIds(Relationship[list[Any]]):
     many = True
 
     def __set__(self, obj: Entity, value: Any) -> None:
-        values = list(value)
-        for item in values:
-            if not isinstance(item, self.target):
-                raise ValidationError(
-                    f"{type(obj).__name__}.{self.name} takes {self.target_name} objects, "
-                    f"not {type(item).__name__}"
-                )
+        values = self._targets_of(obj, value)
         setattr(obj, self.key, [item.id for item in values])
         obj._related_cache()[self.name] = values
 
@@ -164,12 +169,7 @@ class Casting(Relationship[list[Any]]):
     DIRTY = "_casting_changed"
 
     def __set__(self, obj: Entity, value: Any) -> None:
-        values = list(value)
-        for item in values:
-            if not isinstance(item, self.target):
-                raise ValidationError(
-                    f"{type(obj).__name__}.{self.name} takes Asset objects, not {type(item).__name__}"
-                )
+        values = self._targets_of(obj, value)
         cache = obj._related_cache()
         cache[self.name] = values
         cache[self.DIRTY] = True
@@ -188,13 +188,7 @@ class Linked(Relationship[list[Any]]):
         super().__init__(target, "id", scope=None)
 
     def __set__(self, obj: Entity, value: Any) -> None:
-        values = list(value)
-        for item in values:
-            if not isinstance(item, self.target):
-                raise ValidationError(
-                    f"{type(obj).__name__}.{self.name} takes {self.target_name} objects, "
-                    f"not {type(item).__name__}"
-                )
+        values = self._targets_of(obj, value)
         current = self.__get__(obj, type(obj))  # the baseline, loaded once
         del current
         obj._related_cache()[self.name] = values
