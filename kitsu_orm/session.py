@@ -278,6 +278,19 @@ class Session:
         self.cache_mode, self.cache = _open_cache(cache, cache_dir)
         self._cache_scope = None
 
+    @property
+    def role(self) -> str:
+        """The user's role on the server: ``"admin"``, ``"manager"``, ``"supervisor"``,
+        ``"user"`` (an artist), ``"client"`` or ``"vendor"``.
+
+        Learnt from the login's answer, else asked once (``auth/authenticated``);
+        reads and pre-commit checks pick their routes and limits by it.
+        """
+        user = self.transport.user or {}
+        if not user.get("role"):
+            user = self.transport.current_user()
+        return str(user.get("role") or "user")
+
     def _user_id(self) -> str:
         """Who this session is, to pick the cache namespace: from the login, else
         from the token's claims, else (an opaque token) asked to the server."""
