@@ -11,6 +11,16 @@
                                    projects, all closed and deleted at teardown
 ``kitsu_project``        function  one fresh project dict, named
                                    ``test-<test name>-<8 hex>``
+``kitsu_people``         session   the studio's non-admin accounts, one per
+                                   :data:`TEAM` entry: ``{key: TeamMember}``
+``kitsu_team``           function  ``kitsu_people``, all put on ``kitsu_project``'s team
+``kitsu_as``             function  ``kitsu_as("artist") -> Session``: an ORM session
+                                   as that member (or ``"admin"``), on the team's project
+``kitsu_artist``,        function  ``kitsu_as("artist")``, ``kitsu_as("manager")``...:
+``kitsu_supervisor``,              one fixture per role
+``kitsu_manager``,
+``kitsu_client_user``,
+``kitsu_vendor``
 =======================  ========  =================================================
 
 ``--kitsu-no-reset`` keeps the database as the previous session left it.
@@ -27,10 +37,11 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import uuid
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
@@ -39,6 +50,7 @@ from .devserver import DevServer
 from .errors import ConfigurationError, KitsuError, NotFound
 
 if TYPE_CHECKING:
+    from .session import Session
     from .transport import Transport
 
 __all__ = [
@@ -46,6 +58,9 @@ __all__ = [
     "KitsuFixtureWarning",
     "KitsuServer",
     "ProjectFactory",
+    "TEAM",
+    "Team",
+    "TeamMember",
     "unique_project_name",
 ]
 
@@ -171,6 +186,144 @@ def kitsu_make_project(
 def kitsu_project(kitsu_make_project: ProjectFactory) -> dict[str, Any]:
     """A fresh project of this test alone."""
     return kitsu_make_project()
+
+
+# The team a studio's pipeline code runs as: key -> Zou role. "user" is Zou's
+# name for an artist; two artists let tests hand work from one to the other.
+TEAM: dict[str, str] = {
+    "artist": "user",
+    "artist2": "user",
+    "supervisor": "supervisor",
+    "manager": "manager",
+    "client": "client",
+    "vendor": "vendor",
+}
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """One non-admin account of the test studio."""
+
+    key: str
+    role: str
+    email: str
+    person: dict[str, Any]
+    password: str = field(repr=False)
+
+    @property
+    def id(self) -> str:
+        return str(self.person["id"])
+
+
+@dataclass(frozen=True)
+class Team:
+    """The members of a test project's team, by key (``team["artist"].id``)."""
+
+    project: dict[str, Any]
+    members: dict[str, TeamMember]
+
+    def __getitem__(self, key: str) -> TeamMember:
+        return self.members[key]
+
+
+@pytest.fixture(scope="session")
+def kitsu_people(kitsu_client: Transport) -> dict[str, TeamMember]:
+    """One account per :data:`TEAM` entry, made once per test session (an account
+    left by an earlier session on a server that was not reset gets a new password)."""
+    people: dict[str, TeamMember] = {}
+    for key, role in TEAM.items():
+        email = f"{key}.kitsu-orm@example.com"
+        password = secrets.token_urlsafe(16)
+        found = kitsu_client.get("data/persons", {"email": email})
+        body = {"role": role, "password": password, "active": True}
+        if found:
+            person = kitsu_client.put(f"data/persons/{found[0]['id']}", body)
+        else:
+            body.update(email=email, first_name=key.capitalize(), last_name="Test")
+            person = kitsu_client.post("data/persons", body)
+        people[key] = TeamMember(key, role, email, person, password)
+    return people
+
+
+@pytest.fixture(scope="session")
+def kitsu_role_clients(
+    kitsu_server: KitsuServer, kitsu_people: dict[str, TeamMember]
+) -> Iterator[dict[str, Transport]]:
+    """A logged-in transport per member, shared by the test session (one login each)."""
+    from .transport import Transport
+
+    clients: dict[str, Transport] = {}
+    try:
+        for key, member in kitsu_people.items():
+            client = Transport(kitsu_server.url)
+            clients[key] = client
+            client.login(member.email, member.password)
+    except KitsuError as exc:
+        pytest.fail(f"kitsu_role_clients: {exc}", pytrace=False)
+    yield clients
+    for client in clients.values():
+        with contextlib.suppress(KitsuError):
+            client.logout()
+        client.close()
+
+
+@pytest.fixture
+def kitsu_team(
+    kitsu_client: Transport, kitsu_project: dict[str, Any], kitsu_people: dict[str, TeamMember]
+) -> Team:
+    """Every member of :data:`TEAM` on the team of ``kitsu_project``."""
+    for member in kitsu_people.values():
+        kitsu_client.post(f"data/projects/{kitsu_project['id']}/team", {"person_id": member.id})
+    return Team(kitsu_project, dict(kitsu_people))
+
+
+@pytest.fixture
+def kitsu_as(
+    kitsu_server: KitsuServer,
+    kitsu_client: Transport,
+    kitsu_team: Team,
+    kitsu_role_clients: dict[str, Transport],
+) -> Iterator[Any]:
+    """``kitsu_as(key) -> Session``: a new ORM session as a team member (``"artist"``,
+    ``"manager"``...) or ``"admin"``, on tokens already issued (no login). Each
+    session has its own transport, so that ``stats`` counts its requests alone."""
+    from .session import Session
+    from .transport import Transport
+
+    made: list[Session] = []
+
+    def make(key: str, **options: Any) -> Session:
+        source = kitsu_client if key == "admin" else kitsu_role_clients.get(key)
+        if source is None or source.tokens is None:
+            raise ConfigurationError(f"no test account {key!r}: one of admin, {', '.join(TEAM)}")
+        transport = Transport(kitsu_server.url, token=source.tokens)
+        transport.user = dict(source.user or {})  # the role is known: no request to learn it
+        session = Session(transport=transport, **options)
+        made.append(session)
+        return session
+
+    yield make
+    for session in made:
+        session.close()
+        session.transport.close()
+
+
+def _role_fixture(key: str, name: str) -> Any:
+    def fixture(kitsu_as: Any) -> Session:
+        session: Session = kitsu_as(key)
+        return session
+
+    fixture.__doc__ = f"An ORM session as the team's {key} (Zou role {TEAM[key]!r})."
+    fixture.__name__ = name
+    return pytest.fixture(fixture, name=name)
+
+
+kitsu_artist = _role_fixture("artist", "kitsu_artist")
+kitsu_supervisor = _role_fixture("supervisor", "kitsu_supervisor")
+kitsu_manager = _role_fixture("manager", "kitsu_manager")
+# "kitsu_client" is the admin's transport: the client account's session is named apart.
+kitsu_client_user = _role_fixture("client", "kitsu_client_user")
+kitsu_vendor = _role_fixture("vendor", "kitsu_vendor")
 
 
 def unique_project_name(test_name: str) -> str:

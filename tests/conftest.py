@@ -25,9 +25,9 @@ def new_session(kitsu_server: KitsuServer, kitsu_client: Transport) -> Iterator[
 
     def make(**options: Any) -> kitsu.Session:
         assert kitsu_client.tokens is not None
-        session = kitsu.Session(
-            transport=Transport(kitsu_server.url, token=kitsu_client.tokens), **options
-        )
+        transport = Transport(kitsu_server.url, token=kitsu_client.tokens)
+        transport.user = dict(kitsu_client.user or {})  # the admin's role: no request to learn it
+        session = kitsu.Session(transport=transport, **options)
         made.append(session)
         return session
 
