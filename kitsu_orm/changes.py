@@ -195,7 +195,10 @@ class _Names:
         (``current``: the key now, which may point at an object not created yet)."""
         target = (owner._related or {}).get(rel_name) if current else None
         if isinstance(target, Entity) and target.id == id:
-            return self.name(target) or f"new {type(target).__name__}"
+            name = self.name(target) or f"new {type(target).__name__}"
+            if target._state is State.TRANSIENT and owner._state is State.PERSISTENT:
+                name += " (not added: commit refuses it)"  # only new objects bring theirs
+            return name
         if id is None:
             return "None"
         found = self.find(id)
@@ -245,7 +248,7 @@ def _new(obj: Entity, names: _Names) -> Change:
         if (value is None or value == defaults.get(name)) and not pending:
             continue
         if name in cls.__mutable_fields__ and isinstance(value, dict):
-            for key, item in value.items():
+            for key, item in sorted(value.items(), key=lambda kv: str(kv[0])):
                 shown = _data_name(cls, name, key)
                 fields.append(FieldChange(shown, name, ABSENT, item, f"{shown}={_show(item)}"))
         elif isinstance(rel, ManyIds):
@@ -326,9 +329,9 @@ def _dirty_fields(obj: Entity, names: _Names) -> list[FieldChange]:
 def _dict_diff(
     cls: type[Entity], field: str, old: dict[str, Any], new: dict[str, Any], prefix: str = ""
 ) -> list[FieldChange]:
-    """A dict's changes key by key, nested dicts key by key too."""
+    """A dict's changes key by key (sorted), nested dicts key by key too."""
     out: list[FieldChange] = []
-    for key in [*old, *(k for k in new if k not in old)]:
+    for key in sorted({*old, *new}, key=str):
         before, after = old.get(key, ABSENT), new.get(key, ABSENT)
         if before == after:
             continue
