@@ -99,6 +99,33 @@ class PermissionDenied(KitsuError):
 class NotFound(KitsuError, LookupError):
     """The object does not exist on the server, or was deleted (404)."""
 
+    @classmethod
+    def of_object(
+        cls,
+        kind: str,
+        id: str | None,
+        *,
+        label: str | None = None,
+        loaded: bool = False,
+        cause: KitsuError | None = None,
+        note: str | None = None,
+    ) -> NotFound:
+        """The error for one object the server does not have, naming its type,
+        name and id: raised where the type is known (the transport only knows
+        the route). ``loaded``: the session had it, so it existed. ``cause`` is
+        the transport's 404, whose request it keeps."""
+        what = " ".join(part for part in (kind, label, id) if part)
+        why = "deleted on the server since it was loaded" if loaded else "deleted, or never existed"
+        message = f"{what} not found ({why})"
+        if note:
+            message += f": {note}"
+        return cls(
+            message,
+            method=cause.method if cause is not None else None,
+            path=cause.path if cause is not None else None,
+            status=cause.status if cause is not None else None,
+        )
+
 
 class ValidationError(KitsuError, ValueError):
     """Bad input: refused by the server (400) or caught before any request."""

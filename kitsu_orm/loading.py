@@ -71,6 +71,11 @@ class Loader:
         if isinstance(rel, ToOne):
             key = getattr(obj, rel.key)
             found = self.session._identity.get(key) if key else None
+            if key and found is None and not rel.polymorphic:
+                # (A row of a type the library does not model reads as None.)
+                raise NotFound.of_object(
+                    rel.target_name, key, note=f"{obj!r}.{rel.name} points at it"
+                )
             return found if isinstance(found, rel.target) else None
         return (obj._related or {}).get(rel.name, [])
 
@@ -253,7 +258,7 @@ class Loader:
             for part in chunks(ids):
                 self.session._fetch(cls, {"id": _id_list(part)})
         if _is_partial(obj):  # deleted on the server meanwhile
-            raise NotFound(f"{obj!r} is no longer on the server")
+            raise NotFound.of_object(cls.__name__, obj.id, label=obj._label(), loaded=True)
 
     def _load_casting(self, rel: Casting, objs: Sequence[Entity]) -> list[Entity]:
         """One request per project gives the casting of all its shots."""

@@ -17,6 +17,7 @@ import attrs
 
 if TYPE_CHECKING:
     from .cache import Cache
+    from .changes import ChangeSet
 
 from .errors import (
     ConfigurationError,
@@ -213,14 +214,40 @@ class Session:
             if not isinstance(found, cls):
                 raise ValidationError(f"{id} is a {type(found).__name__}, not a {cls.__name__}")
             return found
-        row = self._read(cls.__kitsu_type__, routes_for(cls.__kitsu_type__).one.format(id=id), {})
+        route = routes_for(cls.__kitsu_type__).one.format(id=id)
+        try:
+            row = self._read(cls.__kitsu_type__, route, {})
+        except NotFound as exc:
+            raise NotFound.of_object(cls.__name__, id, cause=exc) from exc
         return self._merge(cls, row)
+
+    def identity_get(self, id: str) -> Entity | None:
+        """The object with this id if this session holds it, else None; never a request."""
+        return self._identity.get(id)
+
+    def changes(self) -> ChangeSet:
+        """What ``commit()`` would send, to review (``print(session.changes())``).
+
+        Built from what is loaded only: it sends no request.
+        """
+        from .changes import ChangeSet
+
+        return ChangeSet.of(self)
 
     def refresh(self, obj: E) -> E:
         """Reload ``obj`` from the server; its unsaved edits are dropped."""
         if obj.id is None or obj._session is not self:
             raise DetachedError(f"{obj!r} is not a persistent object of this session")
-        row = self.transport.get(routes_for(type(obj).__kitsu_type__).one.format(id=obj.id))
+        try:
+            row = self.transport.get(routes_for(type(obj).__kitsu_type__).one.format(id=obj.id))
+        except NotFound as exc:
+            raise NotFound.of_object(
+                type(obj).__name__,
+                obj.id,
+                label=obj._label(),
+                loaded=True,
+                cause=exc,
+            ) from exc
         object.__setattr__(obj, "_changes", None)
         self._apply_row(obj, row)
         object.__setattr__(obj, "_related", None)

@@ -13,6 +13,7 @@ import base64
 import importlib
 import json
 import os
+import re
 import threading
 import time
 import types
@@ -48,7 +49,6 @@ else:
     urllib3 = types.SimpleNamespace(exceptions=_OnFirstUse("urllib3.exceptions"))
 
 __all__ = ["Transport", "Tokens", "RequestStats", "normalize_host"]
-
 
 
 def _log() -> logging.Logger:
@@ -554,12 +554,27 @@ def _server_message(resp: requests.Response) -> str:
     return resp.reason or ""
 
 
+# What Flask (werkzeug) answers for any 404 Zou does not word itself: an unknown
+# route and a missing object alike ("404 Not Found: The requested URL was not
+# found on the server. If you entered the URL manually please check your
+# spelling..."), a bare reason phrase, or an HTML page reduced to it.
+_GENERIC_NOT_FOUND = re.compile(
+    r"\s*(?:404\b)?\s*(?:(?:resource|page|url)\s+)?(?:not\s+found)?\s*[:.]?\s*"
+    r"(?:the requested url was not found on the server\b.*)?",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def _error_from(resp: requests.Response, method: str, path: str) -> errors.KitsuError:
     status = resp.status_code
-    message = _server_message(resp) or f"HTTP {status}"
+    message = _server_message(resp)
     resp.close()
+    path = "/" + path.lstrip("/")
+    if status == 404 and _GENERIC_NOT_FOUND.fullmatch(message):
+        # The route is all the transport knows; the session names the object.
+        message = f"no such route or object: {method} {path}"
     return errors.error_for_status(status)(
-        message, method=method, path="/" + path.lstrip("/"), status=status
+        message or f"HTTP {status}", method=method, path=path, status=status
     )
 
 

@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import CommitError, ConflictError, ConnectionError, KitsuError, ValidationError
+from .errors import (
+    CommitError,
+    ConflictError,
+    ConnectionError,
+    KitsuError,
+    NotFound,
+    ValidationError,
+)
 from .model.base import Entity, State
 from .model.converter import parse_datetime, unstructure
 from .model.production import EntityRow, Shot
@@ -470,7 +477,10 @@ class UnitOfWork:
                         **{k: v for k, v in (new or {}).items() if old.get(k, object()) != v},
                     }
             body[cls.__wire__[name]] = _wire(new)
-        row = self.transport.put(_format(path, obj), body)
+        try:
+            row = self.transport.put(_format(path, obj), body)
+        except NotFound as exc:
+            raise _gone(obj, exc) from exc
         if isinstance(row, dict) and row.get("id") == obj.id:
             self.session._apply_row(obj, row)
         else:
@@ -480,7 +490,10 @@ class UnitOfWork:
         obj = op.obj
         assert obj is not None and obj.id is not None
         routes = routes_for(type(obj).__kitsu_type__)
-        self.transport.delete(_format(routes.delete, obj), dict(routes.delete_params) or None)
+        try:
+            self.transport.delete(_format(routes.delete, obj), dict(routes.delete_params) or None)
+        except NotFound as exc:
+            raise _gone(obj, exc) from exc
         self.session._deleted.remove(obj)
         _detach_from_parents(self.session, obj)
         self.session._forget(obj)
@@ -520,19 +533,32 @@ class UnitOfWork:
                 routes = routes_for(type(op.obj).__kitsu_type__)
                 if routes.generic:
                     by_route[routes.generic].append(op)
-        conflicts: list[Entity] = []
+        found: list[tuple[Entity, bool]] = []
         for path, route_ops in by_route.items():
             for start in range(0, len(route_ops), URL_ID_BUDGET):
-                conflicts.extend(self._conflicts_in(path, route_ops[start : start + URL_ID_BUDGET]))
-        if conflicts:
-            names = ", ".join(repr(o) for o in conflicts[:10])
+                found.extend(self._conflicts_in(path, route_ops[start : start + URL_ID_BUDGET]))
+        if found:
+            changed = [o for o, gone in found if not gone]
+            gone = [o for o, gone in found if gone]
+            said = []
+            if changed:
+                names = ", ".join(repr(o) for o in changed[:10])
+                said.append(
+                    f"{len(changed)} object(s) changed on the server since they were loaded: "
+                    f"{names}. Refresh them, or commit(overwrite=True) to keep your version."
+                )
+            if gone:
+                names = ", ".join(_named(o) for o in gone[:10])
+                said.append(
+                    f"{len(gone)} object(s) not found on the server (deleted since they were "
+                    f"loaded): {names}. Expunge them, or roll back."
+                )
             raise ConflictError(
-                f"{len(conflicts)} object(s) changed on the server since they were loaded: {names}. "
-                "Nothing was written. Refresh them, or commit(overwrite=True) to keep your version.",
-                objects=conflicts,
+                " ".join(said) + " Nothing was written.", objects=[o for o, _ in found]
             )
 
-    def _conflicts_in(self, path: str, ops: list[Operation]) -> Iterable[Entity]:
+    def _conflicts_in(self, path: str, ops: list[Operation]) -> Iterable[tuple[Entity, bool]]:
+        """The objects in conflict, each with whether it is gone from the server."""
         objs = [op.obj for op in ops if op.obj is not None]
         fields = {"id", "updated_at"}
         for op in ops:
@@ -551,14 +577,14 @@ class UnitOfWork:
             assert obj is not None
             row = by_id.get(obj.id or "")
             if row is None or parse_datetime(row.get("updated_at")) != obj.updated_at:
-                yield obj
+                yield obj, row is None
                 continue
             changes = obj.changes()
             cls = type(obj)
             for name in op.fields:
                 wire = cls.__wire__[name]
                 if wire in row and _wire(changes[name][0]) != row[wire]:
-                    yield obj
+                    yield obj, False
                     break
 
     # -- after ------------------------------------------------------------------------------
@@ -691,6 +717,17 @@ def _bulk_task_key(session: Session, obj: Entity) -> tuple[Any, ...] | None:
         id(project) if isinstance(project, Entity) else project,
         id(task_type) if isinstance(task_type, Entity) else task_type,
         kind,
+    )
+
+
+def _named(obj: Entity) -> str:
+    """An object by type, name and whole id: what a user searches the server for."""
+    return " ".join(part for part in (type(obj).__name__, obj._label(), obj.id) if part)
+
+
+def _gone(obj: Entity, exc: NotFound) -> NotFound:
+    return NotFound.of_object(
+        type(obj).__name__, obj.id, label=obj._label(), loaded=True, cause=exc
     )
 
 

@@ -590,6 +590,89 @@ def test_refresh_drops_unsaved_edits_and_returns_the_object(
     assert (shot.name, shot.description) == ("SH015", "original") and not shot.changes()
 
 
+# -- not found: the error names the object ---------------------------------------------------
+
+_FLASK_404 = "The requested URL was not found on the server"
+
+
+def test_get_of_a_missing_id_names_type_and_id(session: kitsu.Session) -> None:
+    missing = str(uuid.uuid4())
+    with pytest.raises(kitsu.NotFound) as nf:
+        session.get(kitsu.Shot, missing)
+    exc = nf.value
+    assert exc.message == f"Shot {missing} not found (deleted, or never existed)"
+    assert (exc.method, exc.path, exc.status) == ("GET", f"/data/shots/{missing}", 404)
+    assert _FLASK_404 not in str(exc)
+    with pytest.raises(kitsu.NotFound, match=f"Person {missing} not found"):
+        kitsu.Person.get(missing, session=session)
+
+
+def test_refresh_of_a_shot_deleted_on_the_server_names_it(
+    session: kitsu.Session, shots_in_project: dict[str, Any], kitsu_client: Transport
+) -> None:
+    shot = session.get(kitsu.Shot, shots_in_project["shots"][0]["id"])
+    kitsu_client.delete(f"data/shots/{shot.id}", {"force": "true"})
+    with pytest.raises(kitsu.NotFound) as nf:
+        session.refresh(shot)
+    assert nf.value.message == (
+        f"Shot SH010 {shot.id} not found (deleted on the server since it was loaded)"
+    )
+    assert nf.value.status == 404 and nf.value.path == f"/data/shots/{shot.id}"
+
+
+@pytest.mark.parametrize("edit", ["update", "delete"])
+def test_a_commit_touching_a_shot_deleted_on_the_server_names_it(
+    edit: str,
+    session: kitsu.Session,
+    shots_in_project: dict[str, Any],
+    kitsu_client: Transport,
+) -> None:
+    shot = session.get(kitsu.Shot, shots_in_project["shots"][0]["id"])
+    other = session.get(kitsu.Shot, shots_in_project["shots"][1]["id"])
+    kitsu_client.delete(f"data/shots/{shot.id}", {"force": "true"})
+    if edit == "update":
+        shot.frame_out = 96
+    else:
+        session.delete(shot)
+    other.description = "kept"
+
+    # The conflict check sees it gone before anything is written.
+    with pytest.raises(kitsu.ConflictError) as conflict:
+        session.commit()
+    assert conflict.value.objects == [shot]
+    text = str(conflict.value)
+    assert f"Shot SH010 {shot.id}" in text and "deleted since they were loaded" in text
+    assert "changed on the server" not in text and "Nothing was written" in text
+    assert kitsu_client.get(f"data/shots/{other.id}")["description"] == "original"
+
+    # Sent anyway, the 404 names it too.
+    with pytest.raises(kitsu.CommitError) as failed:
+        session.commit(overwrite=True)
+    cause = failed.value.__cause__
+    assert isinstance(cause, kitsu.NotFound) and cause.status == 404
+    assert cause.message == (
+        f"Shot SH010 {shot.id} not found (deleted on the server since it was loaded)"
+    )
+    assert cause.message in str(failed.value) and _FLASK_404 not in str(failed.value)
+
+
+def test_a_lazy_to_one_whose_target_is_gone_names_it(
+    session: kitsu.Session, shots_in_project: dict[str, Any], kitsu_client: Transport
+) -> None:
+    shot = session.get(kitsu.Shot, shots_in_project["shots"][0]["id"])
+    old_seq = shots_in_project["sequence"]["id"]
+    # Behind the session's back: the shot moves to another sequence, the old one goes.
+    new_seq = kitsu_client.post(f"data/projects/{shot.project_id}/sequences", {"name": "SQ02"})
+    for row in shots_in_project["shots"]:
+        kitsu_client.put(f"data/entities/{row['id']}", {"parent_id": new_seq["id"]})
+    kitsu_client.delete(f"data/sequences/{old_seq}")
+    with pytest.raises(kitsu.NotFound) as nf:
+        shot.sequence  # noqa: B018
+    assert nf.value.message == (
+        f"Sequence {old_seq} not found (deleted, or never existed): {shot!r}.sequence points at it"
+    )
+
+
 def test_an_object_of_another_session_cannot_be_added(
     new_session: SessionFactory, shots_in_project: dict[str, Any]
 ) -> None:

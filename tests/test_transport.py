@@ -199,6 +199,70 @@ def test_each_status_maps_to_its_error(
         assert exc.message and str(exc).startswith(f"{exc.method} {exc.path} -> {exc.status}")
 
 
+_FLASK_404 = "The requested URL was not found on the server"
+
+
+@pytest.mark.parametrize(
+    ("method", "route"),
+    [
+        ("GET", "data/shots/{id}"),  # no such object
+        ("PUT", "data/entities/{id}"),
+        ("DELETE", "data/sequences/{id}"),
+        ("GET", "data/no-such-route-{id}"),  # no such route
+    ],
+)
+def test_a_generic_404_says_which_request_found_nothing(
+    kitsu_client: Transport, method: str, route: str
+) -> None:
+    """Zou answers every 404 it does not word itself with Flask's boilerplate."""
+    path = route.format(id=uuid.uuid4())
+    with pytest.raises(errors.NotFound) as nf:
+        if method == "PUT":
+            kitsu_client.put(path, {})
+        else:
+            getattr(kitsu_client, method.lower())(path)
+    exc = nf.value
+    assert (exc.method, exc.path, exc.status) == (method, f"/{path}", 404)
+    assert exc.message == f"no such route or object: {method} /{path}"
+    assert _FLASK_404 not in str(exc) and "spelling" not in str(exc)
+
+
+def test_a_404_the_server_words_itself_keeps_its_words(
+    kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    working_file = _working_file(kitsu_client, kitsu_project)  # no file uploaded
+    with pytest.raises(errors.NotFound) as nf:
+        kitsu_client.get(f"data/working-files/{working_file['id']}/file")
+    assert nf.value.message == f"Working file not found for: {working_file['id']}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "404 Not Found: The requested URL was not found on the server. If you entered "
+        "the URL manually please check your spelling and try again.",
+        "The requested URL was not found on the server.",
+        "Not Found",
+        "NOT FOUND",
+        "Resource not found",
+        "",
+    ],
+)
+def test_generic_404_texts_are_recognised(text: str) -> None:
+    from kitsu_orm.transport import _GENERIC_NOT_FOUND
+
+    assert _GENERIC_NOT_FOUND.fullmatch(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Comment not found", "Preview file was not found.", "Working file not found for: x"]
+)
+def test_specific_404_texts_are_kept(text: str) -> None:
+    from kitsu_orm.transport import _GENERIC_NOT_FOUND
+
+    assert not _GENERIC_NOT_FOUND.fullmatch(text)
+
+
 def test_server_error_is_a_server_error(kitsu_client: Transport) -> None:
     # Zou answers 500 to a task whose required links are missing entirely.
     try:

@@ -133,8 +133,12 @@ class Entity:
         except AttributeError:
             return default
 
+    def _label(self) -> str | None:
+        """The name a person knows the object by, if loaded (never loads it)."""
+        return self._loaded("name") or self._loaded("full_name") or None
+
     def __repr__(self) -> str:
-        label = self._loaded("name") or self._loaded("full_name") or ""
+        label = self._label() or ""
         short = (self.id or "new")[:8]
         extra = f" {label}" if label else ""
         flag = "" if self._state is State.PERSISTENT else f" ({self._state.value})"
