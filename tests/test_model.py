@@ -115,8 +115,9 @@ def test_datetime_fields_round_trip_and_accept_dates() -> None:
     assert task.due_date == datetime(2026, 1, 30, tzinfo=timezone.utc)
     row = converter.unstructure(task)
     assert row["start_date"] == "2026-01-05T09:30:00"
-    task.due_date = date(2026, 2, 1)  # a date is accepted where a datetime is declared
-    assert task.due_date == date(2026, 2, 1)
+    task.due_date = date(2026, 2, 1)  # a date is accepted where a datetime is declared:
+    assert task.due_date == datetime(2026, 2, 1, tzinfo=timezone.utc)  # kept as Zou stores it
+    assert converter.unstructure(task)["due_date"] == "2026-02-01T00:00:00"
     assert parse_datetime(None) is None
 
 
@@ -155,9 +156,14 @@ def test_compatible_values_are_accepted() -> None:
     assert task.estimation == 3 and task.priority is None
 
 
-def test_an_unknown_keyword_is_refused() -> None:
-    with pytest.raises(TypeError, match="nmae"):
+def test_an_unknown_keyword_is_refused_with_a_suggestion() -> None:
+    with pytest.raises(kitsu.ValidationError, match=r"Shot has no field 'nmae' \(did you mean name\?\)"):
         kitsu.Shot(nmae="SH010")
+    with pytest.raises(kitsu.ValidationError) as caught:
+        kitsu.Task(task_typ="x")
+    assert str(caught.value).startswith(
+        "Task has no field 'task_typ' (did you mean task_type, task_type_id"
+    )
 
 
 def test_constructors_take_relationships_and_frame_ranges() -> None:

@@ -111,7 +111,8 @@ class ToOne(Relationship[Any]):
                 f"{type(obj).__name__}.{self.name} takes a {self.target_name}, "
                 f"not {type(value).__name__}"
             )
-        setattr(obj, self.key, value.id if value is not None else None)
+        # The id of an object: from the server, or checked when set.
+        obj._assign(self.key, value.id if value is not None else None)
         # Kept so that a pending target's id can be filled in once created.
         obj._related_cache()[self.name] = value
 
@@ -154,7 +155,7 @@ class ManyIds(Relationship[list[Any]]):
 
     def __set__(self, obj: Entity, value: Any) -> None:
         values = self._targets_of(obj, value)
-        setattr(obj, self.key, [item.id for item in values])
+        obj._assign(self.key, [item.id for item in values])
         obj._related_cache()[self.name] = values
 
 

@@ -275,7 +275,7 @@ class Comment(Entity):
 @entity("TimeSpent")
 class TimeSpent(Entity):
     duration: float = 0.0
-    date: datetime | None = None
+    date: date | None = None  # a day, as Zou stores it
     task_id: str | None = None
     person_id: str | None = None
 
