@@ -720,14 +720,14 @@ def _attach_to_parents(session: Session, obj: Entity) -> None:
     for parent, rel_name in _parents(session, obj):
         cached = (parent._related or {}).get(rel_name)
         if cached is not None and obj not in cached:
-            cached.append(obj)
+            list.append(cached, obj)  # the list handed out is read-only to the user
 
 
 def _detach_from_parents(session: Session, obj: Entity) -> None:
     for parent, rel_name in _parents(session, obj):
         cached = (parent._related or {}).get(rel_name)
         if cached is not None and obj in cached:
-            cached.remove(obj)
+            list.remove(cached, obj)
 
 
 def _parents(session: Session, obj: Entity) -> Iterable[tuple[Entity, str]]:
