@@ -6,7 +6,11 @@ from typing import Any
 
 import attrs
 
-__all__ = ["derived", "holds_id", "id_kind", "is_derived", "wire", "wire_name"]
+__all__ = ["DEFAULT_FILE_NAME", "derived", "holds_id", "id_kind", "is_derived", "wire", "wire_name"]
+
+# The name of a working or output file made without one, as Zou's own routes
+# default it: file constructors, paths and revision numbers all assume it.
+DEFAULT_FILE_NAME = "main"
 
 _DERIVED = "kitsu_derived"
 _WIRE = "kitsu_wire"

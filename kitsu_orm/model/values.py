@@ -28,24 +28,24 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
     from .base import Entity
 
-__all__ = ["Check", "check_for", "check_json", "check_plain", "is_uuid"]
+__all__ = ["UUID_PATTERN", "Check", "check_for", "check_json", "check_plain", "is_uuid"]
 
 # A check takes the class, the field's name and the value set; it answers the value to keep.
 Check = Callable[["type[Entity]", str, Any], Any]
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+UUID_PATTERN = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
-def is_uuid(value: object) -> bool:
+def is_uuid(value: object) -> TypeGuard[str]:
     """Whether ``value`` is an id as Zou writes them (``"1f0e...-...``")."""
-    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+    return isinstance(value, str) and UUID_PATTERN.fullmatch(value) is not None
 
 
 def check_for(name: str, allowed: tuple[type, ...] | None, holds_id: str | None) -> Check | None:
