@@ -32,6 +32,7 @@ from .model.converter import parse_datetime, unstructure
 from .model.production import EntityRow, Shot
 from .model.relationships import Casting, Linked, ToMany, ToOne
 from .model.tasks import Comment, Task
+from .model.values import check_again
 from .progress import Meter, Setting, meter
 from .routes import LINKS, URL_ID_BUDGET, routes_for
 
@@ -128,6 +129,7 @@ class UnitOfWork:
         updates: list[Operation] = []
         assignments: list[Operation] = []
         for obj in session._new:
+            check_again(obj, type(obj).__mutable_fields__)  # edits in place: before any request
             if getattr(obj, "assignee_ids", None):
                 assignments.extend(_assignment_diff(obj, [], _assignees(obj)))
             if isinstance(obj, Comment) and _batchable_comment(obj):
@@ -146,6 +148,7 @@ class UnitOfWork:
                 )
         for obj in session.dirty:
             changed = obj.changes()
+            check_again(obj, changed)
             fields = tuple(
                 n for n in changed if n not in type(obj).__derived__ and n != "assignee_ids"
             )

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -35,7 +35,15 @@ from ..errors import ValidationError
 if TYPE_CHECKING:
     from .base import Entity
 
-__all__ = ["UUID_PATTERN", "Check", "check_for", "check_json", "check_plain", "is_uuid"]
+__all__ = [
+    "UUID_PATTERN",
+    "Check",
+    "check_again",
+    "check_for",
+    "check_json",
+    "check_plain",
+    "is_uuid",
+]
 
 # A check takes the class, the field's name and the value set; it answers the value to keep.
 Check = Callable[["type[Entity]", str, Any], Any]
@@ -73,6 +81,18 @@ def _bad(cls: type[Entity], name: str, takes: str, value: Any, hint: str = "") -
     return ValidationError(
         f"{cls.__name__}.{name} takes {takes}, not {type(value).__name__} ({value!r}){hint}"
     )
+
+
+def check_again(obj: Entity, names: Iterable[str]) -> None:
+    """Check once more the values of ``names`` that can change in place (``data``
+    dicts, lists of ids), which no assignment saw: before a commit sends them."""
+    cls = type(obj)
+    mutable, checks = cls.__mutable_fields__, cls.__checks__
+    for name in names:
+        if name in mutable and name in checks:
+            value = obj._loaded(name)
+            if value is not None:
+                checks[name](cls, name, value)
 
 
 # -- plain values ----------------------------------------------------------------------
