@@ -249,6 +249,10 @@ class Query(Generic[E]):
                     f"not {type(value).__name__}"
                 )
             return value
+        if field in cls.__datetime_fields__ or field in cls.__date_fields__:
+            # As the field keeps it when set, so as it reads back: a date matches a
+            # timestamp at midnight UTC, a datetime matches a day field on its day.
+            return cls.__checks__[field](cls, field, value)
         check_type(cls, field, value)  # a value of another type could never match
         return value
 

@@ -124,6 +124,7 @@ def test_dates_as_python_gives_them(prod: Prod, kitsu_client: Transport) -> None
     assert (project.start_date, project.end_date) == (date(2026, 2, 1), date(2026, 12, 31))
     assert type(project.start_date) is date
     assert not task.is_modified and not project.is_modified
+    assert kitsu.Task.where(entity=prod.shot, due_date=date(2026, 1, 1), session=s).all() == [task]
 
 
 def test_ids_are_checked_when_set(prod: Prod) -> None:
