@@ -23,9 +23,7 @@ Objects built from the server's rows never come here (see
 
 from __future__ import annotations
 
-import math
 import re
-import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeGuard
@@ -114,7 +112,7 @@ def check_plain(cls: type[Entity], name: str, value: Any) -> Any:
 def _check_id(cls: type[Entity], name: str, value: Any) -> Any:
     if value is None or is_uuid(value):
         return value
-    if isinstance(value, uuid.UUID):
+    if _is_uuid_object(value):
         return str(value)
     hint = ""
     relations = cls.__key_relations__.get(name)
@@ -134,7 +132,7 @@ def _check_ids(cls: type[Entity], name: str, value: Any) -> Any:
         # None holds the place of an object not created yet (``task.assignees = [new_person]``).
         if item is None or is_uuid(item):
             out.append(item)
-        elif isinstance(item, uuid.UUID):
+        elif _is_uuid_object(item):
             out.append(str(item))
         else:
             raise ValidationError(
@@ -142,6 +140,12 @@ def _check_ids(cls: type[Entity], name: str, value: Any) -> Any:
                 f"{item!r} in {value!r} is not one"
             )
     return out
+
+
+def _is_uuid_object(value: Any) -> bool:
+    import uuid  # only for a value that is not a UUID string: not imported with kitsu_orm
+
+    return isinstance(value, uuid.UUID)
 
 
 # -- dates -----------------------------------------------------------------------------
@@ -194,6 +198,7 @@ def _check_data(cls: type[Entity], name: str, value: Any) -> Any:
     return value
 
 
+_INFINITIES = (float("inf"), float("-inf"))
 _LEAVES = (str, int, float, bool, date, type(None))
 _KEYS = (str, int, float, bool, type(None))
 
@@ -212,7 +217,7 @@ def check_json(value: Any, where: str) -> None:
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             check_json(item, f"{where}[{i}]")
-    elif isinstance(value, float) and not math.isfinite(value):
+    elif isinstance(value, float) and (value != value or value in _INFINITIES):
         raise ValidationError(f"{where} takes JSON data, which has no {value!r}")
     elif not isinstance(value, _LEAVES):
         hint = ": put its id" if hasattr(value, "__kitsu_type__") else ""
