@@ -27,7 +27,7 @@ Secrets never appear in these texts.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = [
@@ -210,3 +210,11 @@ def error_for_status(status: int) -> type[KitsuError]:
     if status >= 500:
         return ServerError
     return KitsuError
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """The tail of a message about an unknown name: `` (did you mean a, b?)``, or ''."""
+    import difflib  # only for the message of an error: not imported with kitsu_orm
+
+    close = difflib.get_close_matches(name, sorted(choices), n=3)
+    return f" (did you mean {', '.join(close)}?)" if close else ""

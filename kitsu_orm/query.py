@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-from .errors import NotFound, ValidationError
+from .errors import NotFound, ValidationError, did_you_mean
 from .model.base import Entity, check_type
 from .model.converter import format_datetime
 from .model.relationships import ManyIds, ToMany, ToOne
@@ -193,7 +193,7 @@ class Query(Generic[E]):
         if name in cls.__fields__:
             return name
         raise ValidationError(
-            f"{cls.__name__} has no field {name!r}{_suggest(name, cls.__fields__)}"
+            f"{cls.__name__} has no field {name!r}{did_you_mean(name, cls.__fields__)}"
         )
 
     def _filter(self, name: str, value: Any) -> Filter:
@@ -207,7 +207,7 @@ class Query(Generic[E]):
         if rel is None and name not in cls.__fields__:
             choices = set(cls.__fields__) | set(cls.__relationships__)
             raise ValidationError(
-                f"{cls.__name__} has no field {name!r} to filter on{_suggest(name, choices)}"
+                f"{cls.__name__} has no field {name!r} to filter on{did_you_mean(name, choices)}"
             )
         if rel is None and name in cls.__derived__:
             raise ValidationError(
@@ -249,6 +249,10 @@ class Query(Generic[E]):
                     f"not {type(value).__name__}"
                 )
             return value
+        if field in cls.__datetime_fields__ or field in cls.__date_fields__:
+            # As the field keeps it when set, so as it reads back: a date matches a
+            # timestamp at midnight UTC, a datetime matches a day field on its day.
+            return cls.__checks__[field](cls, field, value)
         check_type(cls, field, value)  # a value of another type could never match
         return value
 
@@ -266,13 +270,6 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (1, "") if value is None else (0, value)
 
 
-def _suggest(name: str, choices: Any) -> str:
-    import difflib  # only for the message of an error: not imported with kitsu_orm
-
-    close = difflib.get_close_matches(name, sorted(choices), n=3)
-    return f" (did you mean {', '.join(close)}?)" if close else ""
-
-
 def _check_path(cls: type[Entity], path: str) -> None:
     current: type[Entity] = cls
     for part in path.split("."):
@@ -280,7 +277,7 @@ def _check_path(cls: type[Entity], path: str) -> None:
         if rel is None:
             raise ValidationError(
                 f"{current.__name__} has no relationship {part!r} (in include {path!r})"
-                f"{_suggest(part, current.__relationships__)}"
+                f"{did_you_mean(part, current.__relationships__)}"
             )
         if rel.polymorphic:
             return  # checked per type when it loads

@@ -39,6 +39,7 @@ from .model.converter import parse_datetime, unstructure
 from .model.production import EntityRow, Shot
 from .model.relationships import Casting, Linked, ToMany, ToOne
 from .model.tasks import Comment, Task
+from .model.values import check_again
 from .progress import Meter, Setting, meter
 from .routes import LINKS, URL_ID_BUDGET, routes_for
 
@@ -135,6 +136,7 @@ class UnitOfWork:
         updates: list[Operation] = []
         assignments: list[Operation] = []
         for obj in session._new:
+            check_again(obj, type(obj).__mutable_fields__)  # edits in place: before any request
             if getattr(obj, "assignee_ids", None):
                 assignments.extend(_assignment_diff(obj, [], _assignees(obj)))
             if isinstance(obj, Comment) and _batchable_comment(obj):
@@ -153,6 +155,7 @@ class UnitOfWork:
                 )
         for obj in session.dirty:
             changed = obj.changes()
+            check_again(obj, changed)
             fields = tuple(
                 n for n in changed if n not in type(obj).__derived__ and n != "assignee_ids"
             )
@@ -757,14 +760,14 @@ def _attach_to_parents(session: Session, obj: Entity) -> None:
     for parent, rel_name in _parents(session, obj):
         cached = (parent._related or {}).get(rel_name)
         if cached is not None and obj not in cached:
-            cached.append(obj)
+            list.append(cached, obj)  # the list handed out is read-only to the user
 
 
 def _detach_from_parents(session: Session, obj: Entity) -> None:
     for parent, rel_name in _parents(session, obj):
         cached = (parent._related or {}).get(rel_name)
         if cached is not None and obj in cached:
-            cached.remove(obj)
+            list.remove(cached, obj)
 
 
 def _parents(session: Session, obj: Entity) -> Iterable[tuple[Entity, str]]:

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import copy
+import json
+import pickle
+import uuid
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from sample_rows import SHOT_ROW, TASK_ROW, slots
 
 import kitsu_orm as kitsu
-from kitsu_orm.model.builders import structure_row
-from kitsu_orm.model.converter import converter, format_datetime, parse_datetime, structure_hook
+from kitsu_orm.model.builders import COMPILE_AFTER, prepare_structure, structure_row
+from kitsu_orm.model.converter import (
+    converter,
+    format_datetime,
+    parse_datetime,
+    structure_hook,
+    unstructure_fields,
+)
+
+ID = "0b7f1c2e-5a4d-4e8f-9c3b-2d1e0f9a8b7c"
+ID2 = "1c8a2d3f-6b5e-4f9a-8d4c-3e2f1a0b9c8d"
 
 
 def _loaded(row: dict[str, Any], cls: type[kitsu.Entity]) -> Any:
@@ -115,9 +128,112 @@ def test_datetime_fields_round_trip_and_accept_dates() -> None:
     assert task.due_date == datetime(2026, 1, 30, tzinfo=timezone.utc)
     row = converter.unstructure(task)
     assert row["start_date"] == "2026-01-05T09:30:00"
-    task.due_date = date(2026, 2, 1)  # a date is accepted where a datetime is declared
-    assert task.due_date == date(2026, 2, 1)
+    task.due_date = date(2026, 2, 1)  # a date is accepted where a datetime is declared:
+    assert task.due_date == datetime(2026, 2, 1, tzinfo=timezone.utc)  # kept as Zou stores it
+    assert converter.unstructure(task)["due_date"] == "2026-02-01T00:00:00"
     assert parse_datetime(None) is None
+
+
+_UTC = timezone.utc
+_PARIS = timezone(timedelta(hours=1))
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        (date(2026, 1, 1), datetime(2026, 1, 1, tzinfo=_UTC)),
+        (datetime(2026, 1, 1, 9, 30), datetime(2026, 1, 1, 9, 30, tzinfo=_UTC)),  # naive: UTC
+        (datetime(2026, 1, 1, 9, 30, tzinfo=_PARIS), datetime(2026, 1, 1, 8, 30, tzinfo=_UTC)),
+        (datetime(2026, 1, 1, 9, 30, 5, 123456), datetime(2026, 1, 1, 9, 30, 5, tzinfo=_UTC)),
+        ("2026-01-01", datetime(2026, 1, 1, tzinfo=_UTC)),
+        ("2026-01-01T09:30:00Z", datetime(2026, 1, 1, 9, 30, tzinfo=_UTC)),
+        (None, None),
+    ],
+)
+def test_a_datetime_field_keeps_what_zou_stores(given: Any, kept: datetime | None) -> None:
+    task = kitsu.Task(due_date=given)
+    assert task.due_date == kept
+    task.start_date = given
+    assert task.start_date == kept
+    json.dumps(unstructure_fields(task))  # the wire carries it
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        (date(2026, 1, 1), date(2026, 1, 1)),
+        (datetime(2026, 1, 1, 23, 30, tzinfo=_PARIS), date(2026, 1, 1)),  # the day it names
+        ("2026-01-01", date(2026, 1, 1)),
+    ],
+)
+def test_a_day_field_keeps_a_date(given: Any, kept: date) -> None:
+    spent = kitsu.TimeSpent(date=given)
+    assert spent.date == kept and type(spent.date) is date
+    project = kitsu.Project(name="P")
+    project.start_date = given
+    assert project.start_date == kept and type(project.start_date) is date
+    assert unstructure_fields(spent, ["date"]) == {"date": "2026-01-01"}
+
+
+def test_days_read_back_as_dates() -> None:
+    spent = structure_row({"id": ID, "date": "2018-03-18", "duration": 60.0}, kitsu.TimeSpent)
+    assert spent.date == date(2018, 3, 18) and type(spent.date) is date
+    rows = [{"id": ID, "start_date": "2026-02-01", "end_date": None} for _ in range(COMPILE_AFTER)]
+    prepare_structure(kitsu.Project, len(rows))  # the generated builder parses days too
+    project = structure_row(rows[0], kitsu.Project)
+    assert project.start_date == date(2026, 2, 1) and project.end_date is None
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: kitsu.Task(due_date=20260101), r"Task\.due_date takes a datetime"),
+        (lambda: kitsu.Task(due_date="01/01/2026"), r"Task\.due_date takes an ISO date"),
+        (lambda: kitsu.TimeSpent(date=1.5), r"TimeSpent\.date takes a date"),
+        (lambda: kitsu.Task(task_status_id="wip"), r"Task\.task_status_id takes an id .*'wip'"),
+        (lambda: kitsu.Task(id="t1"), r"Task\.id takes an id .*'t1'"),
+        (lambda: kitsu.Task(assignee_ids=["bob"]), r"Task\.assignee_ids takes a list of ids"),
+        (lambda: kitsu.Task(assignee_ids="bob"), r"Task\.assignee_ids takes a list of ids"),
+        (lambda: kitsu.Shot(created_by="me"), r"Shot\.created_by takes an id"),
+        (lambda: kitsu.AssetType(task_types=["Modeling"]), r"AssetType\.task_types takes a list"),
+        (lambda: kitsu.Shot(data={"tags": {"a", "b"}}), r"Shot\.data\['tags'\] takes JSON data"),
+        (lambda: kitsu.Shot(data={"ok": [1, Decimal(2)]}), r"Shot\.data\['ok'\]\[1\]"),
+        (lambda: kitsu.Shot(data={"x": float("nan")}), r"Shot\.data\['x'\] takes JSON data"),
+        (lambda: kitsu.Shot(data={"seq": kitsu.Sequence()}), r"put its id"),
+        (lambda: kitsu.Shot(data={("a", 1): 1}), r"key \('a', 1\)"),
+    ],
+)
+def test_values_the_wire_cannot_carry_are_refused_when_set(make: Any, message: str) -> None:
+    with pytest.raises(kitsu.ValidationError, match=message):
+        make()
+
+
+def test_ids_are_checked_on_assignment_with_a_hint() -> None:
+    task = kitsu.Task()
+    with pytest.raises(kitsu.ValidationError) as caught:
+        task.task_status_id = "wip"
+    assert str(caught.value) == (
+        "Task.task_status_id takes an id (a UUID string), not str ('wip'): "
+        "set Task.task_status to a TaskStatus instead"
+    )
+    assert task.task_status_id is None
+    task.task_status_id = uuid.UUID(ID)  # type: ignore[assignment]
+    assert task.task_status_id == ID
+    task.assignee_ids = (ID, uuid.UUID(ID))  # type: ignore[assignment]
+    assert task.assignee_ids == [ID, ID]
+
+
+def test_rows_from_the_server_are_not_checked() -> None:
+    # The fast path trusts the server: ids that are not UUIDs still load.
+    task = structure_row({"id": "t1", "task_status_id": "s1", "assignees": ["p1"]}, kitsu.Task)
+    assert (task.id, task.task_status_id, task.assignee_ids) == ("t1", "s1", ["p1"])
+
+
+def test_dates_in_data_go_as_iso_strings() -> None:
+    shot = kitsu.Shot(data={"delivered": date(2026, 1, 2), "at": [datetime(2026, 1, 2, 3, 4)]})
+    assert json.loads(json.dumps(unstructure_fields(shot, ["data"]))) == {
+        "data": {"delivered": "2026-01-02", "at": ["2026-01-02T03:04:00"]}
+    }
 
 
 # -- type checks -------------------------------------------------------------------
@@ -155,9 +271,14 @@ def test_compatible_values_are_accepted() -> None:
     assert task.estimation == 3 and task.priority is None
 
 
-def test_an_unknown_keyword_is_refused() -> None:
-    with pytest.raises(TypeError, match="nmae"):
+def test_an_unknown_keyword_is_refused_with_a_suggestion() -> None:
+    with pytest.raises(kitsu.ValidationError, match=r"Shot has no field 'nmae' \(did you mean name\?\)"):
         kitsu.Shot(nmae="SH010")
+    with pytest.raises(kitsu.ValidationError) as caught:
+        kitsu.Task(task_typ="x")
+    assert str(caught.value).startswith(
+        "Task has no field 'task_typ' (did you mean task_type, task_type_id"
+    )
 
 
 def test_constructors_take_relationships_and_frame_ranges() -> None:
@@ -166,6 +287,51 @@ def test_constructors_take_relationships_and_frame_ranges() -> None:
     assert shot.parent_id == "seq-1" and shot.sequence is seq
     assert shot.data == {"frame_in": 1, "frame_out": 48}
     assert (shot.frame_in, shot.frame_out) == (1, 48)
+
+
+# -- to-many lists ----------------------------------------------------------------
+
+
+def test_a_to_many_list_reads_as_a_list_and_refuses_edits_in_place() -> None:
+    shot = _loaded({"id": ID, "name": "SH01"}, kitsu.Shot)
+    task = _loaded({"id": ID2, "name": "main", "entity_id": ID}, kitsu.Task)
+    shot._related_cache()["tasks"] = [task]  # as the loader leaves it
+    tasks = shot.tasks
+    assert isinstance(tasks, list) and tasks == [task] and [task] == tasks
+    assert tasks[0] is task and tasks[-1:] == [task] and len(tasks) == 1 and task in tasks
+    assert tasks + [task] == [task, task] and list(reversed(tasks)) == [task]
+    assert shot.tasks is tasks  # made once
+    for copied in (list(tasks), tasks.copy(), copy.copy(tasks), pickle.loads(pickle.dumps([1]))):
+        assert type(copied) is list
+    copied = copy.copy(tasks)
+    copied.append(task)  # a copy is the user's own
+    for edit in ("append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse"):
+        with pytest.raises(kitsu.ValidationError, match=r"Shot\.tasks is read-only: set task\.entity = shot"):
+            getattr(tasks, edit)()
+    with pytest.raises(kitsu.ValidationError):
+        tasks[0] = task
+    with pytest.raises(kitsu.ValidationError):
+        del tasks[0]
+    with pytest.raises(kitsu.ValidationError):
+        tasks += [task]
+    with pytest.raises(kitsu.ValidationError):
+        tasks *= 2
+    assert shot.tasks == [task]
+    list.append(tasks, task)  # the library's own upkeep still works
+    assert len(shot.tasks) == 2
+
+
+def test_lists_editable_by_assignment_refuse_edits_in_place() -> None:
+    person = _loaded({"id": ID2, "first_name": "Ann"}, kitsu.Person)
+    task = kitsu.Task(assignees=[person])
+    with pytest.raises(kitsu.ValidationError, match=r"Task\.assignees cannot be changed in place"):
+        task.assignees.append(person)
+    task.assignees = [*task.assignees, person]
+    assert task.assignee_ids == [ID2, ID2]
+    shot = kitsu.Shot()
+    shot.assets = []
+    with pytest.raises(kitsu.ValidationError, match=r"Shot\.assets cannot be changed in place"):
+        shot.assets.extend([])
 
 
 # -- change tracking --------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -94,15 +94,100 @@ def test_time_spent(prod: Prod) -> None:
     task, me, day = prod.shot_task, prod.me, date(2018, 3, 18)
     first = task.set_time_spent(me, day, 8 * 60)
     assert first.duration == 480 and first.person_id == me.id
+    assert type(first.date) is date and first.date == day  # a day on the server: a date here
     again = task.add_time_spent(me, "2018-03-18", timedelta(hours=1))
     assert again is first and first.duration == 540
     assert task.time_spents_on(day) == [first]
     assert task.time_spents_on(date(2018, 3, 19)) == []
     assert task.time_spents == [first]
+    assert kitsu.TimeSpent.where(task=task, session=prod.s).one().date == day
     with pytest.raises(errors.ValidationError):
         task.set_time_spent(me, "18/03/2018", 60)
     with pytest.raises(errors.ValidationError):
         task.set_time_spent(me, day, 0)
+
+
+def test_dates_as_python_gives_them(prod: Prod, kitsu_client: Transport) -> None:
+    s, task, project = prod.s, prod.shot_task, prod.project
+    task.due_date = date(2026, 1, 1)
+    task.start_date = datetime(2025, 12, 1, 10, 30, 15, 999)  # naive: UTC, as Zou stores them
+    project.start_date = datetime(2026, 2, 1, 18, 0)  # a day on the server: its day
+    project.end_date = date(2026, 12, 31)
+    s.commit()
+    row = kitsu_client.get(f"data/tasks/{task.id}")
+    assert (row["due_date"], row["start_date"]) == ("2026-01-01T00:00:00", "2025-12-01T10:30:15")
+    assert kitsu_client.get(f"data/projects/{project.id}")["start_date"] == "2026-02-01"
+    s.refresh(task)
+    s.refresh(project)
+    assert task.due_date == datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert task.start_date == datetime(2025, 12, 1, 10, 30, 15, tzinfo=timezone.utc)
+    assert (project.start_date, project.end_date) == (date(2026, 2, 1), date(2026, 12, 31))
+    assert type(project.start_date) is date
+    assert not task.is_modified and not project.is_modified
+    assert kitsu.Task.where(entity=prod.shot, due_date=date(2026, 1, 1), session=s).all() == [task]
+
+
+def test_ids_are_checked_when_set(prod: Prod) -> None:
+    s, task = prod.s, prod.shot_task
+    before = s.stats.requests
+    with pytest.raises(errors.ValidationError, match=r"Task\.task_status_id .*'wip'"):
+        task.task_status_id = "wip"
+    with pytest.raises(errors.ValidationError, match=r"Task\.task_type_id .*'anim'"):
+        kitsu.Task(entity=prod.shot, task_type_id="anim", task_status=prod.todo)
+    with pytest.raises(errors.ValidationError, match=r"Task\.assignee_ids .*'bob'"):
+        task.assignee_ids = [prod.me.id, "bob"]
+    with pytest.raises(errors.ValidationError, match=r"Task\.id .*42"):
+        kitsu.Task(id=42)  # type: ignore[arg-type]
+    assert s.stats.requests == before and not task.is_modified
+    task.task_status_id = uuid.UUID(prod.wip.id)  # type: ignore[assignment]
+    assert task.task_status_id == prod.wip.id and task.task_status is prod.wip
+    s.rollback()
+
+
+def test_loaded_lists_are_read_only(prod: Prod) -> None:
+    s, shot, task = prod.s, prod.shot, prod.shot_task
+    tasks = shot.tasks
+    assert tasks == [task] and list(tasks) == [task] and tasks[0] is task and len(tasks) == 1
+    stray = kitsu.Task(project=prod.project, task_type=prod.animation, task_status=prod.todo)
+    edits = {
+        "append": lambda: tasks.append(stray),
+        "extend": lambda: tasks.extend([stray]),
+        "insert": lambda: tasks.insert(0, stray),
+        "remove": lambda: tasks.remove(task),
+        "pop": lambda: tasks.pop(),
+        "clear": lambda: tasks.clear(),
+        "sort": lambda: tasks.sort(key=id),
+        "reverse": lambda: tasks.reverse(),
+        "setitem": lambda: tasks.__setitem__(0, stray),
+        "delitem": lambda: tasks.__delitem__(0),
+        "iadd": lambda: tasks.__iadd__([stray]),
+    }
+    for edit in edits.values():
+        with pytest.raises(
+            errors.ValidationError, match=r"Shot\.tasks is read-only: set task\.entity = shot"
+        ):
+            edit()
+    s.rollback()
+    assert shot.tasks == [task] and shot.tasks is tasks
+    # Lists editable by assignment refuse edits in place, and still take a new list.
+    assert task.assignees == [prod.me]
+    with pytest.raises(errors.ValidationError, match=r"Task\.assignees cannot be changed in place"):
+        task.assignees.append(prod.me)
+    task.assignees = []
+    assert task.assignee_ids == [] and task.assignees == []
+    s.rollback()
+    assert task.assignees == [prod.me]
+    # The library keeps loaded lists up to date itself.
+    layout = next(
+        t for t in kitsu.TaskType.where(for_entity="Shot", session=s) if t is not prod.animation
+    )
+    other = kitsu.Task(project=prod.project, entity=shot, task_type=layout, task_status=prod.todo)
+    s.add(other)
+    s.commit()
+    assert set(shot.tasks) == {task, other}
+    s.delete(other)
+    s.commit()
+    assert shot.tasks == [task]
 
 
 # -- Files ------------------------------------------------------------------------------------
@@ -160,6 +245,28 @@ def test_output_files(prod: Prod) -> None:
     project = prod.project.name.lower().replace("-", "_")
     path = kitsu.OutputFile.build_path(asset, cache, modeling, revision=1)
     assert path.startswith(f"/mnt/studio/publish/{project}/assets/character/hero/cache/")
+
+
+def test_files_made_without_a_name_are_main(prod: Prod) -> None:
+    s, asset, cache, modeling, task = prod.s, prod.asset, prod.cache, prod.modeling, prod.asset_task
+    predicted_working = task.working_file_path(software=prod.maya, revision=1)
+    working = kitsu.WorkingFile(task=task, software=prod.maya)
+    s.add(working)
+    predicted = kitsu.OutputFile.build_path(asset, cache, modeling, revision=1)
+    first = kitsu.OutputFile(entity=asset, output_type=cache, task_type=modeling)
+    s.add(first)
+    s.commit()
+    assert (working.name, working.revision, first.name, first.revision) == ("main", 1, "main", 1)
+    assert working.path == predicted_working and first.path == predicted
+    assert task.last_working_files() == {"main": working}
+    assert task.new_working_file().name == "main"
+    second = kitsu.OutputFile(entity=asset, output_type=cache, task_type=modeling)
+    s.add(second)
+    s.commit()
+    assert second.revision == 2
+    assert second.path == kitsu.OutputFile.build_path(asset, cache, modeling, revision=2)
+    assert kitsu.OutputFile.next_revision(asset, cache, modeling) == 3
+    assert kitsu.OutputFile.last_revision(asset, cache, modeling) == 2
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
 from typing import Any
 
 import pytest
@@ -27,6 +28,16 @@ def test_queries_are_immutable() -> None:
     ):
         assert derived is not base
     assert (base.includes, base.ordering, base.max_rows, base.fields) == ((), (), None, ())
+
+
+def test_date_filters_take_values_as_the_fields_keep_them() -> None:
+    at_midnight = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert kitsu.Task.where(due_date=date(2026, 1, 1)).filters[0].values == (at_midnight,)
+    assert kitsu.Task.where(due_date="2026-01-01").filters[0].values == (at_midnight,)
+    day = kitsu.Project.where(start_date=datetime(2026, 1, 1, 18, 0)).filters[0].values
+    assert day == (date(2026, 1, 1),)
+    with pytest.raises(kitsu.ValidationError, match=r"Task\.due_date takes an ISO date"):
+        kitsu.Task.where(due_date="tomorrow")
 
 
 @pytest.mark.parametrize(

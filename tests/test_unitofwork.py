@@ -395,6 +395,21 @@ def test_a_removed_task_data_key_does_not_keep_its_old_value(
     assert server["a"] == 1 and server.get("b") is None
 
 
+def test_data_edited_in_place_into_what_json_cannot_carry_is_refused_before_any_request(
+    session: kitsu.Session, shots: list[dict[str, Any]]
+) -> None:
+    shot = session.get(kitsu.Shot, shots[0]["id"])
+    shot.data["tags"] = {"hero"}  # a set: no assignment saw it
+    new = kitsu.Shot(name="SH999", project_id=shot.project_id, sequence=shot.sequence, data={})
+    session.add(new)
+    new.data["when"] = object()  # type: ignore[index]
+    before = session.stats.requests
+    with pytest.raises(kitsu.ValidationError, match=r"Shot\.data\['(tags|when)'\] takes JSON data"):
+        session.commit()
+    assert session.stats.requests == before
+    session.rollback()
+
+
 # -- assignments and comments -------------------------------------------------------------
 
 

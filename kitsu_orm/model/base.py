@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from ..errors import DetachedError, ValidationError
-from .fields import is_derived, wire_name
+from ..errors import DetachedError, ValidationError, did_you_mean
+from .fields import id_kind, is_derived, wire_name
+from .values import Check, check_for, check_plain
 
 if TYPE_CHECKING:
     from typing_extensions import dataclass_transform
@@ -70,6 +71,8 @@ class Entity:
     __derived__: ClassVar[frozenset[str]] = frozenset()
     __key_relations__: ClassVar[dict[str, tuple[str, ...]]] = {}
     __datetime_fields__: ClassVar[frozenset[str]] = frozenset()
+    __date_fields__: ClassVar[frozenset[str]] = frozenset()
+    __checks__: ClassVar[dict[str, Check]] = {}
 
     id: str | None = None
     created_at: datetime | None = None
@@ -84,10 +87,19 @@ class Entity:
     _group: Any = attrs.field(default=None, init=False)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        fields = type(self).__fields__
-        if name not in fields:
+        cls = type(self)
+        if name not in cls.__fields__:
             object.__setattr__(self, name, value)
             return
+        # The constructor sets every field through here too (attrs' __init__).
+        check = cls.__checks__.get(name)
+        if check is not None:
+            value = check(cls, name, value)
+        self._assign(name, value)
+
+    def _assign(self, name: str, value: Any) -> None:
+        """Set a field to a value known to be right (an id taken from an object),
+        tracked as an edit like any assignment."""
         try:
             state = object.__getattribute__(self, "_state")
         except AttributeError:  # still in __init__
@@ -95,7 +107,6 @@ class Entity:
             return
         if state is State.DELETED:
             raise DetachedError(f"{self!r} is deleted: it cannot be edited")
-        check_type(type(self), name, value)
         if state is State.PERSISTENT:
             changes = self._changes
             if changes is None:
@@ -295,18 +306,9 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def check_type(cls: type[Entity], name: str, value: Any) -> None:
-    allowed = cls.__field_types__.get(name)
-    if allowed is None:
-        return
-    if isinstance(value, bool):  # a bool is an int to isinstance, never to Zou
-        if bool in allowed:
-            return
-    elif isinstance(value, allowed) or isinstance(value, int) and float in allowed:
-        return
-    names = " or ".join(t.__name__ for t in allowed)
-    raise ValidationError(
-        f"{cls.__name__}.{name} takes {names}, not {type(value).__name__} ({value!r})"
-    )
+    """Raise ValidationError unless ``value`` is of a type the field declares."""
+    if name in cls.__field_types__:
+        check_plain(cls, name, value)
 
 
 def _allowed_types(annotation: Any) -> tuple[type, ...] | None:
@@ -372,11 +374,18 @@ def entity(type_name: str, *, reference: bool = False) -> typing.Callable[[type[
         new.__datetime_fields__ = frozenset(
             f.name for f in public if datetime in (types.get(f.name) or ())
         )
+        new.__date_fields__ = frozenset(
+            f.name
+            for f in public
+            if date in (types.get(f.name) or ()) and f.name not in new.__datetime_fields__
+        )
         keys: dict[str, list[str]] = {}
         for name, rel in relationships.items():
             keys.setdefault(rel.key, []).append(name)
         new.__key_relations__ = {k: tuple(v) for k, v in keys.items()}
-        _accept_related_keywords(new)
+        checks = {f.name: check_for(f.name, types[f.name], id_kind(f)) for f in public}
+        new.__checks__ = {k: v for k, v in checks.items() if v is not None}
+        _check_keywords(new)
         REGISTRY[type_name] = new
         return new
 
@@ -426,9 +435,10 @@ def _hint(annotation: Any, module: str) -> Any:
     return hint
 
 
-def _accept_related_keywords(cls: type[Entity]) -> None:
-    """Let the constructor take relationships and properties too:
-    ``Shot(sequence=seq, frame_in=1)`` as well as ``Shot(parent_id=...)``."""
+def _check_keywords(cls: type[Entity]) -> None:
+    """Let the constructor take relationships and properties too
+    (``Shot(sequence=seq, frame_in=1)`` as well as ``Shot(parent_id=...)``), and
+    answer a mistyped keyword with a ValidationError that suggests the right one."""
     settable = frozenset(
         name
         for klass in cls.__mro__
@@ -438,15 +448,21 @@ def _accept_related_keywords(cls: type[Entity]) -> None:
         and name not in cls.__fields__
         and not isinstance(value, property)
     )
-    if not settable:
-        return
+    accepted = cls.__fields__ | settable
     fields_init = cls.__init__
 
     def __init__(self: Entity, **kwargs: Any) -> None:
-        later = {k: kwargs.pop(k) for k in settable & kwargs.keys()}
+        if not accepted.issuperset(kwargs):
+            unknown = sorted(kwargs.keys() - accepted)
+            raise ValidationError(
+                f"{cls.__name__} has no field {unknown[0]!r}"
+                f"{did_you_mean(unknown[0], accepted | cls.__relationships__.keys())}"
+            )
+        later = {k: kwargs.pop(k) for k in settable & kwargs.keys()} if settable else None
         fields_init(self, **kwargs)
-        for name, value in later.items():
-            setattr(self, name, value)
+        if later:
+            for name, value in later.items():
+                setattr(self, name, value)
 
     __init__.__doc__ = fields_init.__doc__
     cls.__init__ = __init__  # type: ignore[method-assign]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import attrs
 
 from .base import Entity, State, copy_json
-from .converter import PARTIAL, parse_datetime
+from .converter import PARTIAL, parse_date, parse_datetime
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -58,7 +58,8 @@ class _Field:
     name: str
     setter: Callable[[Any, Any], None]
     wire: str
-    is_date: bool
+    # Datetimes and days come as strings: their parser, else None.
+    parse: Callable[[Any], Any] | None
     factory: Callable[[], Any] | None
     default: Any
     # Whether a plain attribute store on the plan's twin class reaches the slot.
@@ -94,7 +95,7 @@ class _Plan:
                 field.name,
                 slot.__set__,
                 cls.__wire__.get(field.name, field.name),
-                field.name in cls.__datetime_fields__,
+                _parser(cls, field.name),
                 factory,
                 None if factory is not None else field.default,
                 _class_attribute(cls, field.name) is slot,
@@ -125,7 +126,7 @@ class _Plan:
         for f in self.fields:
             value = row.get(f.wire, _MISSING)
             if value is not _MISSING:
-                f.setter(obj, parse_datetime(value) if f.is_date else value)
+                f.setter(obj, f.parse(value) if f.parse is not None else value)
             elif not partial:
                 f.setter(obj, f.factory() if f.factory is not None else f.default)
         for _, setter, default in self.private:
@@ -151,7 +152,7 @@ class _Plan:
             obj = object.__new__(cls)
             for _, f, i in present:
                 value = values[i]
-                f.setter(obj, parse_datetime(value) if f.is_date else value)
+                f.setter(obj, f.parse(value) if f.parse is not None else value)
             for _, setter, default in private:
                 setter(obj, default)
             if unknown:
@@ -169,7 +170,7 @@ class _Plan:
         for n, f in enumerate(self.fields):
             namespace[f"factory{n}"] = f.factory
             default = f"factory{n}()" if f.factory is not None else f"default{n}"
-            value = "v if v is None else parse(v)" if f.is_date else "v"
+            value = f"v if v is None else parse{n}(v)" if f.parse is not None else "v"
             lines += [
                 f"    v = get({f.wire!r}, MISSING)",
                 "    if v is not MISSING:",
@@ -197,7 +198,7 @@ class _Plan:
         namespace = self._namespace()
         lines = ["def build(values, session=None):", "    obj = new(twin)", "    copies = {}"]
         for n, f, i in present:
-            value = f"None if values[{i}] is None else parse(values[{i}])" if f.is_date else (
+            value = f"None if values[{i}] is None else parse{n}(values[{i}])" if f.parse is not None else (
                 f"values[{i}]"
             )
             lines.append(f"    {self._store(n, f, value)}")
@@ -240,11 +241,12 @@ class _Plan:
     def _namespace(self, **extra: Any) -> dict[str, Any]:
         namespace: dict[str, Any] = {
             "new": object.__new__, "cls": self.cls, "twin": self._twin(),
-            "parse": parse_datetime, "copy": copy_json,
+            "copy": copy_json,
             "TRANSIENT": State.TRANSIENT, "PERSISTENT": State.PERSISTENT, **extra,
         }
         for n, f in enumerate(self.fields):
             namespace[f"set{n}"], namespace[f"default{n}"] = f.setter, f.default
+            namespace[f"parse{n}"] = f.parse
         for n, (_, _, default) in enumerate(self.private):
             namespace[f"private{n}"] = default
         return namespace
@@ -253,6 +255,14 @@ class _Plan:
         code = compile("\n".join(lines), f"<{name} {self.cls.__name__}>", "exec")
         exec(code, namespace)
         return namespace[name]
+
+
+def _parser(cls: type[Entity], name: str) -> Callable[[Any], Any] | None:
+    if name in cls.__datetime_fields__:
+        return parse_datetime
+    if name in cls.__date_fields__:
+        return parse_date
+    return None
 
 
 def _copier(f: _Field) -> str:

@@ -7,6 +7,8 @@ Wire rules:
 - Datetimes arrive as naive ISO strings in UTC (``2026-11-27T21:06:23``) or
   as dates (``2026-11-30``); they become timezone-aware UTC datetimes and go
   back as naive ISO strings in UTC, as Zou writes them.
+- Days (Zou's Date columns: ``TimeSpent.date``, ``Project.start_date``...)
+  arrive and go back as ``2026-11-30`` and are ``date`` objects.
 - Keys a class does not declare are kept in ``_extra`` and sent back as they
   came; ``type`` is the class itself and is not kept.
 - Private state (session, change tracking) is never structured nor sent.
@@ -55,6 +57,17 @@ def parse_datetime(value: Any, _: Any = None) -> datetime | None:
     return parsed.astimezone(timezone.utc)
 
 
+def parse_date(value: Any, _: Any = None) -> date | None:
+    if value is None or type(value) is date:
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    text = str(value)
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+
+
 def format_datetime(value: datetime | date) -> str:
     if not isinstance(value, datetime):
         return value.isoformat()
@@ -70,6 +83,8 @@ def make_converter() -> cattrs.Converter:
     conv = cattrs.Converter()
     conv.register_structure_hook(datetime, parse_datetime)
     conv.register_unstructure_hook(datetime, format_datetime)
+    conv.register_structure_hook(date, parse_date)
+    conv.register_unstructure_hook(date, format_datetime)
     conv.register_structure_hook(dict, lambda value, _: value)
     conv.register_structure_hook(list, lambda value, _: value)
     conv.register_structure_hook_factory(

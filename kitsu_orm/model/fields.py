@@ -6,10 +6,15 @@ from typing import Any
 
 import attrs
 
-__all__ = ["derived", "is_derived", "wire", "wire_name"]
+__all__ = ["DEFAULT_FILE_NAME", "derived", "holds_id", "id_kind", "is_derived", "wire", "wire_name"]
+
+# The name of a working or output file made without one, as Zou's own routes
+# default it: file constructors, paths and revision numbers all assume it.
+DEFAULT_FILE_NAME = "main"
 
 _DERIVED = "kitsu_derived"
 _WIRE = "kitsu_wire"
+_HOLDS_ID = "kitsu_holds_id"
 
 
 def derived() -> Any:
@@ -33,3 +38,15 @@ def wire(name: str) -> Any:
 
 def wire_name(field: attrs.Attribute[Any]) -> str:
     return str(field.metadata.get(_WIRE, field.name))
+
+
+def holds_id(*, many: bool = False) -> Any:
+    """A field that holds an id (or a list of ids, ``many``) though its name does
+    not end in ``_id`` (``created_by``, ``AssetType.task_types``): checked as one."""
+    return attrs.field(default=None, metadata={_HOLDS_ID: "many" if many else "one"})
+
+
+def id_kind(field: attrs.Attribute[Any]) -> str | None:
+    """``"one"`` or ``"many"`` for a field marked by :func:`holds_id`, else None."""
+    kind = field.metadata.get(_HOLDS_ID)
+    return str(kind) if kind is not None else None

@@ -8,6 +8,7 @@ from ..errors import ValidationError
 from ..routes import FILE_TARGETS
 from .actions import merge_rows, optional_id, saved_id, session_of
 from .base import Entity, entity
+from .fields import DEFAULT_FILE_NAME
 from .production import AssetInstance, EntityRow
 from .relationships import ToOne
 from .tasks import TaskType
@@ -55,7 +56,7 @@ class FileStatus(Entity):
 
 @entity("WorkingFile")
 class WorkingFile(Entity):
-    name: str = ""
+    name: str = DEFAULT_FILE_NAME
     comment: str | None = None
     revision: int | None = None
     size: int | None = None
@@ -74,7 +75,7 @@ class WorkingFile(Entity):
 
 @entity("OutputFile")
 class OutputFile(Entity):
-    name: str = ""
+    name: str = DEFAULT_FILE_NAME
     canceled: bool = False
     size: int | None = None
     checksum: str | None = None
@@ -134,7 +135,7 @@ class OutputFile(Entity):
         target: Entity,
         output_type: OutputType,
         task_type: TaskType,
-        name: str = "main",
+        name: str = DEFAULT_FILE_NAME,
         temporal_entity: Entity | None = None,
     ) -> int:
         """The revision number the next output file of this name, type and task type gets."""
@@ -153,7 +154,7 @@ class OutputFile(Entity):
         target: Entity,
         output_type: OutputType,
         task_type: TaskType,
-        name: str = "main",
+        name: str = DEFAULT_FILE_NAME,
         temporal_entity: Entity | None = None,
     ) -> int:
         """The last revision number (0 when there is none yet)."""
@@ -167,7 +168,7 @@ class OutputFile(Entity):
         task_type: TaskType,
         *,
         temporal_entity: Entity | None = None,
-        name: str = "main",
+        name: str = DEFAULT_FILE_NAME,
         mode: str = "output",
         representation: str = "",
         revision: int = 0,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 import attrs
 
 from .base import REGISTRY, Entity, entity
-from .fields import derived
+from .fields import derived, holds_id
 from .relationships import Casting, Linked, ToMany, ToOne
 
 __all__ = [
@@ -44,8 +44,8 @@ class Project(Entity):
     resolution: str | None = None
     production_type: str | None = None
     production_style: str | None = None
-    start_date: datetime | None = None
-    end_date: datetime | None = None
+    start_date: date | None = None  # days, as Zou stores them
+    end_date: date | None = None
     man_days: int | None = None
     nb_episodes: int | None = None
     max_retakes: int | None = None
@@ -65,7 +65,7 @@ class AssetType(Entity):
     name: str = ""
     short_name: str | None = None
     description: str | None = None
-    task_types: list[str] | None = None
+    task_types: list[str] | None = holds_id(many=True)
     archived: bool = False
 
 
@@ -97,7 +97,7 @@ class EntityRow(Entity):
     is_shared: bool = False
     is_casting_standby: bool = False
     ready_for: str | None = None
-    created_by: str | None = None
+    created_by: str | None = holds_id()  # a person's id
     project_name: str | None = derived()
 
 

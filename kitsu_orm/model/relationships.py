@@ -5,20 +5,61 @@ that links the two. It never sends a request itself: it asks the object's
 session, whose loader fetches the relationship for every object loaded
 alongside (see :mod:`kitsu_orm.loading`), so reading ``shot.tasks`` on one
 shot of a query result costs one request for all of them.
+
+A to-many relationship answers a :class:`RelatedList`: a list to read, whose
+edits in place raise, since nothing would save them (``shot.tasks.append(t)``
+would only change the list loaded). Those editable by assignment
+(``task.assignees = [...]``) take a new list instead. The library's own
+upkeep of loaded lists (a created task joins ``shot.tasks``) goes through
+``list``'s methods.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, overload
 
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
     from .base import Entity
 
-__all__ = ["Relationship", "ToOne", "ToMany", "ManyIds", "Casting", "Linked"]
+__all__ = ["Relationship", "ToOne", "ToMany", "ManyIds", "Casting", "Linked", "RelatedList"]
 
 T = TypeVar("T")
+
+
+class RelatedList(list[T]):
+    """The objects of a to-many relationship: a list for reading (indexing,
+    iteration, ``len``, ``==`` with lists, ``+``, ``copy()``), whose methods that
+    change it in place raise ValidationError saying what to do instead.
+
+    A copy (``list(x)``, ``x.copy()``, ``copy.copy(x)``) is a plain list.
+    """
+
+    __slots__ = ("_relationship", "_owner")
+
+    def __init__(self, items: Iterable[T], relationship: Relationship[Any], owner: str) -> None:
+        super().__init__(items)
+        self._relationship = relationship
+        self._owner = owner
+
+    def _refuse(self, *_: Any, **__: Any) -> NoReturn:
+        raise ValidationError(self._relationship.in_place_message(self._owner))
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __copy__(self) -> list[T]:
+        return list(self)
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        return (list, (list(self),))
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 class Relationship(Generic[T]):
@@ -66,6 +107,14 @@ class Relationship(Generic[T]):
                 )
         return values
 
+    def in_place_message(self, owner: str) -> str:
+        """Why the list this relationship answered cannot be edited, and what to do."""
+        var = _snake(owner)
+        return (
+            f"{owner}.{self.name} cannot be changed in place: assign a new list "
+            f"({var}.{self.name} = [*{var}.{self.name}, ...]) to change it"
+        )
+
     def __repr__(self) -> str:
         owner = self.owner.__name__ if self.owner else "?"
         return f"<{type(self).__name__} {owner}.{self.name} -> {self.target_name}>"
@@ -81,8 +130,17 @@ class Relationship(Generic[T]):
             return self
         cache = obj._related
         if cache is not None and self.name in cache:
-            return cache[self.name]
-        return obj._require_session()._loader.load(self, obj)
+            value = cache[self.name]
+        else:
+            value = obj._require_session()._loader.load(self, obj)
+        if type(value) is list:  # as the loader made it: handed out read-only from now on
+            view = RelatedList(value, self, type(obj).__name__)
+            if cache is None:
+                cache = obj._related
+            if cache is not None and cache.get(self.name) is value:
+                cache[self.name] = view
+            return view
+        return value
 
 
 class ToOne(Relationship[Any]):
@@ -111,7 +169,8 @@ class ToOne(Relationship[Any]):
                 f"{type(obj).__name__}.{self.name} takes a {self.target_name}, "
                 f"not {type(value).__name__}"
             )
-        setattr(obj, self.key, value.id if value is not None else None)
+        # The id of an object: from the server, or checked when set.
+        obj._assign(self.key, value.id if value is not None else None)
         # Kept so that a pending target's id can be filled in once created.
         obj._related_cache()[self.name] = value
 
@@ -146,6 +205,26 @@ class ToMany(Relationship[list[Any]]):
             f"{self.target_name}.{self.key} on each object instead"
         )
 
+    def in_place_message(self, owner: str) -> str:
+        target = self.target
+        back = next(
+            (
+                name
+                for name, rel in target.__relationships__.items()
+                if isinstance(rel, ToOne) and rel.key == self.key
+            ),
+            None,
+        )
+        child, parent = _snake(target.__name__), _snake(owner)
+        if back is None:
+            how = f"set {child}.{self.key} = {parent}.id on each {target.__name__}"
+        else:
+            how = (
+                f"set {child}.{back} = {parent} "
+                f"(or session.add({target.__name__}({back}={parent}, ...)))"
+            )
+        return f"{owner}.{self.name} is read-only: {how}"
+
 
 class ManyIds(Relationship[list[Any]]):
     """Objects listed by id in a field of this one: ``task.assignees`` via ``assignees``."""
@@ -154,8 +233,8 @@ class ManyIds(Relationship[list[Any]]):
 
     def __set__(self, obj: Entity, value: Any) -> None:
         values = self._targets_of(obj, value)
-        setattr(obj, self.key, [item.id for item in values])
-        obj._related_cache()[self.name] = values
+        obj._assign(self.key, [item.id for item in values])
+        obj._related_cache()[self.name] = RelatedList(values, self, type(obj).__name__)
 
 
 class Casting(Relationship[list[Any]]):
@@ -171,7 +250,7 @@ class Casting(Relationship[list[Any]]):
     def __set__(self, obj: Entity, value: Any) -> None:
         values = self._targets_of(obj, value)
         cache = obj._related_cache()
-        cache[self.name] = values
+        cache[self.name] = RelatedList(values, self, type(obj).__name__)
         cache[self.DIRTY] = True
 
 
@@ -191,4 +270,4 @@ class Linked(Relationship[list[Any]]):
         values = self._targets_of(obj, value)
         current = self.__get__(obj, type(obj))  # the baseline, loaded once
         del current
-        obj._related_cache()[self.name] = values
+        obj._related_cache()[self.name] = RelatedList(values, self, type(obj).__name__)

@@ -9,7 +9,7 @@ from ..errors import ValidationError
 from ..routes import ACTIONS
 from .actions import day_string, merge_rows, minutes, optional_id, saved_id
 from .base import Entity, entity
-from .fields import wire
+from .fields import DEFAULT_FILE_NAME, wire
 from .people import Person
 from .relationships import ManyIds, ToMany, ToOne
 
@@ -189,7 +189,7 @@ class Task(Entity):
 
     def new_working_file(
         self,
-        name: str = "main",
+        name: str = DEFAULT_FILE_NAME,
         *,
         software: Software | None = None,
         comment: str = "",
@@ -224,7 +224,7 @@ class Task(Entity):
 
     def working_file_path(
         self,
-        name: str = "main",
+        name: str = DEFAULT_FILE_NAME,
         *,
         software: Software | None = None,
         revision: int = 0,
@@ -275,7 +275,7 @@ class Comment(Entity):
 @entity("TimeSpent")
 class TimeSpent(Entity):
     duration: float = 0.0
-    date: datetime | None = None
+    date: date | None = None  # a day, as Zou stores it
     task_id: str | None = None
     person_id: str | None = None
 

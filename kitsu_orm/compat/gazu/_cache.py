@@ -14,10 +14,10 @@ cached under the last type they name; any other route goes to the server.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, ParamSpec, TypeVar
 
+from ...model.values import UUID_PATTERN
 from ...routes import ROUTES
 from ...session import Session, _all_type_names, cache_use
 
@@ -26,7 +26,6 @@ __all__ = ["CachedFunction", "cached_function", "read", "read_type", "written", 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 # The word of a route that names a type: "shots" in data/shots/all, "entities" for any row.
 _TYPE_WORDS: dict[str, str] = {
     **{r.list.split("/")[1]: name for name, r in ROUTES.items() if r.list.startswith("data/")},
@@ -49,7 +48,7 @@ def default_session() -> Session:
 
 def read_type(path: str) -> str | None:
     """The type a GET of ``path`` answers rows of, or None if it is not cached."""
-    words = [w for w in path.strip("/").split("/") if not _UUID.fullmatch(w)]
+    words = [w for w in path.strip("/").split("/") if not UUID_PATTERN.fullmatch(w)]
     if not words or words[0] != "data":
         return None
     named = None
@@ -64,7 +63,7 @@ def read_type(path: str) -> str | None:
 def written_types(path: str) -> list[str]:
     """The cached types a write to ``path`` may change; every type when unsure
     (actions and unknown routes may change tasks, statuses, casting...)."""
-    words = [w for w in path.strip("/").split("/") if not _UUID.fullmatch(w)]
+    words = [w for w in path.strip("/").split("/") if not UUID_PATTERN.fullmatch(w)]
     if (
         not words
         or words[0] != "data"

@@ -7,12 +7,12 @@ transport, and turn ORM objects back into the dicts gazu would have answered.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ...errors import ValidationError
 from ...model.base import Entity
 from ...model.converter import unstructure
+from ...model.values import is_uuid
 from . import _cache
 from .client import default_session
 
@@ -30,22 +30,18 @@ __all__ = [
 
 Model = str | dict[str, Any]
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
-
-
 def model_id(model: Model | Entity | None, what: str = "model") -> str:
     """The id of an entity given as gazu takes it: a dict, an id string, or an ORM object."""
     if isinstance(model, Entity) and model.id is not None:
         return model.id
     if isinstance(model, dict) and isinstance(model.get("id"), str):
         model = model["id"]
-    if isinstance(model, str) and _UUID.fullmatch(model):
+    if is_id(model):
         return model
     raise ValidationError(f"{what}: expected an id or a dict with an id, not {model!r}")
 
 
-def is_id(value: Any) -> bool:
-    return isinstance(value, str) and bool(_UUID.fullmatch(value))
+is_id = is_uuid
 
 
 def sort_by_name(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

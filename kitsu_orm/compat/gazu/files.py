@@ -15,6 +15,7 @@ from typing import Any
 
 from ...errors import ValidationError
 from ...filetree import file_tree
+from ...model.fields import DEFAULT_FILE_NAME
 from ...model.files import join_path
 from ...routes import ACTIONS, FILE_TARGETS
 from . import _cache, client
@@ -181,19 +182,19 @@ def get_last_output_files_for_asset_instance(
 
 
 def get_next_entity_output_revision(
-    entity: Model, output_type: Model, task_type: Model, name: str = "main"
+    entity: Model, output_type: Model, task_type: Model, name: str = DEFAULT_FILE_NAME
 ) -> int:
     return _next_revision(_entity_target(entity), output_type, task_type, name)
 
 
 def get_last_entity_output_revision(
-    entity: Model, output_type: Model, task_type: Model, name: str = "main"
+    entity: Model, output_type: Model, task_type: Model, name: str = DEFAULT_FILE_NAME
 ) -> int:
     return get_next_entity_output_revision(entity, output_type, task_type, name) - 1
 
 
 def get_next_entity_ouput_revision(
-    task: Model, output_type: Model, task_type: Model | None = None, name: str = "main"
+    task: Model, output_type: Model, task_type: Model | None = None, name: str = DEFAULT_FILE_NAME
 ) -> int:
     """The usage page's ``(task, output_type)``: the task's entity and task type;
     or gazu 1.3.1's ``(entity, output_type, task_type)``."""
@@ -202,7 +203,7 @@ def get_next_entity_ouput_revision(
 
 
 def get_last_entity_ouput_revision(
-    task: Model, output_type: Model, task_type: Model | None = None, name: str = "main"
+    task: Model, output_type: Model, task_type: Model | None = None, name: str = DEFAULT_FILE_NAME
 ) -> int:
     return get_next_entity_ouput_revision(task, output_type, task_type, name) - 1
 
@@ -241,7 +242,7 @@ def new_entity_output_file(
     comment: str | Model = "",
     working_file: Model | str | None = None,
     person: Model | None = None,
-    name: str = "main",
+    name: str = DEFAULT_FILE_NAME,
     mode: str = "output",
     revision: int = 0,
     nb_elements: int = 1,
@@ -321,14 +322,14 @@ def get_working_file(working_file_id: Model) -> dict[str, Any]:
     return body
 
 
-def get_last_working_file_revision(task: Model, name: str = "main") -> dict[str, Any] | None:
+def get_last_working_file_revision(task: Model, name: str = DEFAULT_FILE_NAME) -> dict[str, Any] | None:
     found: dict[str, Any] | None = get_last_working_files(task).get(name)
     return found
 
 
 def new_working_file(
     task: Model,
-    name: str = "main",
+    name: str = DEFAULT_FILE_NAME,
     mode: str = "working",
     software: Model | None = None,
     comment: str = "",
@@ -367,7 +368,7 @@ def update_project_file_tree(project: Model, file_tree: dict[str, Any]) -> dict[
 
 def build_working_file_path(
     task: Model,
-    name: str = "main",
+    name: str = DEFAULT_FILE_NAME,
     mode: str = "working",
     software: Model | None = None,
     revision: int = 1,
@@ -392,7 +393,7 @@ def build_entity_output_file_path(
     entity: Model,
     output_type: Model,
     task_type: Model | None = None,
-    name: str = "main",
+    name: str = DEFAULT_FILE_NAME,
     mode: str = "output",
     representation: str = "",
     revision: int = 0,
@@ -420,7 +421,7 @@ def build_asset_instance_output_file_path(
     temporal_entity: Model,
     output_type: Model,
     task_type: Model | None = None,
-    name: str = "main",
+    name: str = DEFAULT_FILE_NAME,
     representation: str = "",
     mode: str = "output",
     revision: int = 0,
