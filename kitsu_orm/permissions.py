@@ -273,8 +273,11 @@ def _is_own(obj: Entity, me: str | None) -> bool:
     certain refusals are predicted."""
     if type(obj).__kitsu_type__ == "Person":
         return obj.id == me
-    created_by = (obj._extra or {}).get("created_by", me)
-    return bool(created_by == me)
+    if "created_by" in type(obj).__fields__:
+        created_by = obj._loaded("created_by")
+    else:
+        created_by = (obj._extra or {}).get("created_by")
+    return created_by is None or created_by == me
 
 
 def _status_of(session: Session, obj: Entity) -> Any:

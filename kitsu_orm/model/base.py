@@ -186,9 +186,11 @@ class Entity:
         for pending in session.new:
             if isinstance(pending, cls) and all(getattr(pending, k) == v for k, v in keys.items()):
                 return pending
-        found = cls.where(session=session, **keys).first()
-        if found is not None:
-            return found
+        # A key that is itself pending (a new sequence) matches nothing on the server yet.
+        if not any(isinstance(v, Entity) and v.id is None for v in keys.values()):
+            found = cls.where(session=session, **keys).first()
+            if found is not None:
+                return found
         obj = cls(**keys, **(defaults or {}))
         _inherit_project(obj)
         session.add(obj)

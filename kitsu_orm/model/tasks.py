@@ -180,7 +180,7 @@ class Task(Entity):
         found = _time_spent_of(session, self, person_id, when)
         if found is None:
             new = TimeSpent(duration=amount, date=datetime.combine(when, time()))
-            new.task, new.person = self, person
+            new.task, new.person_id = self, person_id
             object.__setattr__(new, "_adds", amount if adds else None)
             session.add(new)
             return new
