@@ -30,6 +30,7 @@ class Studio:
     def __init__(self, s: kitsu.Session, team: Team) -> None:
         self.team = team
         project = s.get(kitsu.Project, team.project["id"])
+        project.file_tree = kitsu.file_tree("default")  # new working files need one
         self.compositing = kitsu.TaskType.where(name="Compositing", session=s).one()
         self.animation = kitsu.TaskType.where(name="Animation", for_entity="Shot", session=s).one()
         self.todo = kitsu.TaskStatus.where(short_name="todo", session=s).one()

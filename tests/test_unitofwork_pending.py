@@ -29,6 +29,7 @@ class Shop:
     def __init__(self, s: kitsu.Session, project_id: str) -> None:
         self.s = s
         self.project = s.get(kitsu.Project, project_id)
+        self.project.file_tree = kitsu.file_tree("default")  # new working files need one
         self.animation = kitsu.TaskType.where(name="Animation", for_entity="Shot", session=s).one()
         self.todo = kitsu.TaskStatus.where(short_name="todo", session=s).one()
         self.me = kitsu.User(s).person
