@@ -752,7 +752,11 @@ def _stopped_message(
     head = f"commit stopped after {len(applied)} of {len(applied) + len(pending)} operations"
     if _transient(failed):
         return f"{head}: {failed}; commit() again to send the {len(pending)} left"
-    what = repr(op) if op is not None else "an operation"
+    what = "an operation"
+    if op is not None:
+        objs = op.objects
+        named = ", ".join(repr(o) for o in objs[:3]) + (", ..." if len(objs) > 3 else "")
+        what = f"{op!r}" if op.obj is not None or not objs else f"{op!r} ({named})"
     fix = _FIXES.get(failed.status or 0, "fix what it sends" if failed.status else "do as it says")
     return (
         f"{head}: {what} was refused: {failed}. Sent unchanged it would be refused again: "
