@@ -163,6 +163,9 @@ LIMITS: dict[tuple[str, str], Limit] = {
         "free instances are made by admins only: instantiate in a scene or an asset",
         generic_only=True,
     ),
+    ("create", "TimeSpent"): Limit(
+        ADMIN, "a TimeSpent added by hand takes the generic route: use task.set_time_spent"
+    ),
     ("update", "TimeSpent"): Limit(ADMIN, "change a time spent's duration only"),
 }
 

@@ -168,7 +168,7 @@ class UnitOfWork:
                 continue
             if getattr(obj, "assignee_ids", None):
                 assignments.extend(_assignment_diff(obj, [], _assignees(obj)))
-            if isinstance(obj, TimeSpent):
+            if isinstance(obj, TimeSpent) and obj._by_action:
                 creates[LEVELS["TimeSpent"]].append(Operation("time_spent", obj))
             elif isinstance(obj, Comment) and _batchable_comment(obj):
                 _default_comment_status(session, obj)

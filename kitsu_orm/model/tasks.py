@@ -182,6 +182,7 @@ class Task(Entity):
             new = TimeSpent(duration=amount, date=datetime.combine(when, time()))
             new.task, new.person_id = self, person_id
             object.__setattr__(new, "_adds", amount if adds else None)
+            object.__setattr__(new, "_by_action", True)
             session.add(new)
             return new
         # One object per task, person and day: the edits pile up on it, and it
@@ -323,6 +324,9 @@ class TimeSpent(Entity):
 
     # The minutes a pending edit adds (sent through the "add" route); None: a total to set.
     _adds: float | None = attrs.field(default=None, init=False)
+    # Made by set/add_time_spent: created through the action routes (a TimeSpent added
+    # by hand goes through the generic route, which admins alone may use).
+    _by_action: bool = attrs.field(default=False, init=False)
 
     def _mark_clean(self, keep: frozenset[str] = frozenset()) -> None:
         super()._mark_clean(keep)
