@@ -93,7 +93,15 @@ class AuthenticationError(KitsuError):
 
 
 class PermissionDenied(KitsuError):
-    """The server refused the action for this user (403)."""
+    """The server refused the action for this user (403), or a commit's plan holds
+    writes the user's role may not make: ``refused`` lists those (object, action,
+    role, advice), and nothing was sent."""
+
+    def __init__(
+        self, message: str, *, refused: Sequence[object] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.refused = list(refused or [])
 
 
 class NotFound(KitsuError, LookupError):
@@ -165,8 +173,10 @@ class CommitError(KitsuError):
 
     ``applied`` are the operations the server accepted (their objects are
     now clean); ``pending`` the ones it did not (their objects keep their
-    changes). ``__cause__`` is the error that stopped it. Calling
-    ``commit()`` again finishes the job without doing anything twice.
+    changes). ``__cause__`` is the error that stopped it. After a transient
+    failure (connection, timeout, 5xx, 429), calling ``commit()`` again
+    finishes the job without doing anything twice; after a refusal (400, 403,
+    404, 422), the message says which operation to fix first.
     """
 
     def __init__(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -442,9 +442,17 @@ class Session:
     def deleted(self) -> list[Entity]:
         return list(self._deleted)
 
-    def commit(self, *, overwrite: bool = False, progress: Setting | None = None) -> None:
+    def commit(
+        self,
+        *,
+        overwrite: bool = False,
+        progress: Setting | None = None,
+        only: Iterable[Entity] | None = None,
+    ) -> None:
         """Send every change, in dependency order. See :mod:`kitsu_orm.unitofwork`.
 
+        ``only`` sends the changes of those objects alone, with the pending objects
+        they depend on (a new shot's new sequence); every other change stays pending.
         ``progress`` overrides the session's setting for this commit.
         """
         from .unitofwork import UnitOfWork
@@ -455,7 +463,7 @@ class Session:
                 "commit again from a session connected to the server"
             )
         setting = self.progress if progress is None else check(progress)
-        UnitOfWork(self, overwrite=overwrite, progress=setting).run()
+        UnitOfWork(self, overwrite=overwrite, progress=setting, only=only).run()
 
     def rollback(self) -> None:
         """Undo every uncommitted edit: loaded values come back, pending objects go."""

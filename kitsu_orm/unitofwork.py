@@ -1,11 +1,22 @@
 """The plan of a commit: dependency order, coalesced updates, bulk routes,
 the conflict check, and what makes a failed commit resumable.
 
-A commit is a list of *levels*. Creates come first, parents before children
-(project, episode, sequence, shot/asset, task, comment...); then updates;
-then deletes, children first. Operations of one level do not depend on each
+A commit is a list of *levels*, in the order the server needs them, its
+permissions included. Creates come first, parents before children
+(project, episode, sequence, shot/asset, task); then the new assignments
+(an artist may write on a task only once assigned to it); then working
+files (Zou assigns a task to the author of its new working file), output
+files, comments and time spent; then updates, the removed assignments (a
+right is taken back after its last use), castings and links; then
+deletes, children first. Operations of one level do not depend on each
 other, so they run concurrently over the transport's pooled connections;
 levels run one after the other.
+
+Before anything is sent, the whole plan is checked against the user's role
+(:mod:`kitsu_orm.permissions`): a write Kitsu is known to refuse raises
+:class:`~kitsu_orm.errors.PermissionDenied` listing every one, with no
+request sent. ``commit(only=[...])`` plans those objects alone, with the
+pending objects they depend on.
 
 Each object gets at most one request for its fields (several edits of one
 object are one PUT). Each operation marks its object clean the moment the
@@ -30,18 +41,22 @@ from .errors import (
     CommitError,
     ConflictError,
     ConnectionError,
+    DetachedError,
     KitsuError,
     NotFound,
+    ServerError,
     ValidationError,
 )
+from .model.actions import day_string
 from .model.base import Entity, State
 from .model.converter import parse_datetime, unstructure
 from .model.production import EntityRow, Shot
 from .model.relationships import Casting, Linked, ToMany, ToOne
-from .model.tasks import Comment, Task
+from .model.tasks import Comment, Task, TimeSpent
 from .model.values import check_again
+from .permissions import check_plan
 from .progress import Meter, Setting, meter
-from .routes import LINKS, URL_ID_BUDGET, routes_for
+from .routes import ACTIONS, LINKS, URL_ID_BUDGET, routes_for
 
 if TYPE_CHECKING:
     from .session import Session
@@ -67,11 +82,13 @@ LEVELS: dict[str, int] = {
     "Asset": 4,
     "AssetInstance": 5,
     "Task": 6,
-    "Comment": 7,
-    "TimeSpent": 7,
+    # Assignments come here, between the tasks and what artists write on them.
     "WorkingFile": 7,
     "OutputFile": 8,
+    "Comment": 9,
+    "TimeSpent": 9,
 }
+_OTHER_LEVEL = 10
 _NEVER_SENT = frozenset({"id", "created_at", "updated_at"})
 # What tells a created object apart from its siblings, to find a create whose answer was lost.
 _NATURAL_KEYS = (
@@ -92,7 +109,9 @@ _NATURAL_KEYS = (
 class Operation:
     """One request of a commit."""
 
-    kind: str  # "create", "update", "delete", "assign" or "unassign"
+    # "create", "update", "delete", "assign", "unassign", "comments", "create_tasks",
+    # "time_spent", "cast" or "link"
+    kind: str
     obj: Entity | None = None
     fields: tuple[str, ...] = ()
     payload: Any = None  # assign / unassign: (person_id, [task objects])
@@ -117,35 +136,51 @@ class UnitOfWork:
     """Plans and runs one commit of a session."""
 
     def __init__(
-        self, session: Session, *, overwrite: bool = False, progress: Setting = False
+        self,
+        session: Session,
+        *,
+        overwrite: bool = False,
+        progress: Setting = False,
+        only: Iterable[Entity] | None = None,
     ) -> None:
         self.session = session
         self.transport = session.transport
         self.overwrite = overwrite
         self.progress = progress
+        self.only = None if only is None else list(only)
         self._meter = Meter()
 
     # -- planning ---------------------------------------------------------------------
 
     def plan(self) -> list[list[Operation]]:
         session = self.session
-        self._cascade_pending()
+        scope = self._scope()
+
+        def wanted(obj: Entity) -> bool:
+            return scope is None or id(obj) in scope
+
+        self._cascade_pending(scope)
         creates: dict[int, list[Operation]] = defaultdict(list)
         comments: list[Entity] = []
         bulk_tasks: dict[tuple[Any, ...], list[Entity]] = defaultdict(list)
         updates: list[Operation] = []
         assignments: list[Operation] = []
         for obj in session._new:
+            if not wanted(obj):
+                continue
             check_again(obj, type(obj).__mutable_fields__)  # edits in place: before any request
             if getattr(obj, "assignee_ids", None):
                 assignments.extend(_assignment_diff(obj, [], _assignees(obj)))
-            if isinstance(obj, Comment) and _batchable_comment(obj):
+            if isinstance(obj, TimeSpent) and obj._by_action:
+                creates[LEVELS["TimeSpent"]].append(Operation("time_spent", obj))
+            elif isinstance(obj, Comment) and _batchable_comment(obj):
                 _default_comment_status(session, obj)
                 comments.append(obj)
             elif (key := _bulk_task_key(session, obj)) is not None:
                 bulk_tasks[key].append(obj)
             else:
-                creates[LEVELS.get(type(obj).__kitsu_type__, 9)].append(Operation("create", obj))
+                level = LEVELS.get(type(obj).__kitsu_type__, _OTHER_LEVEL)
+                creates[level].append(Operation("create", obj))
         for part in _comment_parts(comments, COMMENT_BATCH):
             creates[LEVELS["Comment"]].append(Operation("comments", payload=part))
         for key, tasks in bulk_tasks.items():
@@ -154,11 +189,17 @@ class UnitOfWork:
                     Operation("create_tasks", payload=(key[-1], tasks[start : start + BATCH]))
                 )
         for obj in session.dirty:
+            if not wanted(obj):
+                continue
             changed = obj.changes()
             check_again(obj, changed)
             fields = tuple(
                 n for n in changed if n not in type(obj).__derived__ and n != "assignee_ids"
             )
+            if isinstance(obj, TimeSpent) and "duration" in fields:
+                # Through the action routes, as anyone may (PUT data/time-spents: admins only).
+                creates[LEVELS["TimeSpent"]].append(Operation("time_spent", obj))
+                fields = tuple(n for n in fields if n != "duration")
             if fields:
                 updates.append(Operation("update", obj, fields))
             if "assignee_ids" in changed:
@@ -167,25 +208,63 @@ class UnitOfWork:
                 )
         deletes: dict[int, list[Operation]] = defaultdict(list)
         for obj in session._deleted:
-            deletes[LEVELS.get(type(obj).__kitsu_type__, 9)].append(Operation("delete", obj))
+            if wanted(obj):
+                level = LEVELS.get(type(obj).__kitsu_type__, _OTHER_LEVEL)
+                deletes[level].append(Operation("delete", obj))
         castings = [
             Operation("cast", obj)
             for obj in [*session._identity.values(), *session._new]
-            if (obj._related or {}).get(Casting.DIRTY)
+            if (obj._related or {}).get(Casting.DIRTY) and wanted(obj)
         ]
-        levels = [creates[k] for k in sorted(creates)]
         links = [
             Operation("link", obj, (name,))
             for obj in [*session._identity.values(), *session._new]
             for name in _changed_links(obj)
+            # A new object linked to another (a shot's new instance) brings its link along.
+            if wanted(obj) or any(wanted(t) for t in (obj._related or {}).get(name, ()))
         ]
-        levels += [updates, _merge_assignments(assignments), castings, links]
+        merged = _merge_assignments(assignments)
+        grants = [op for op in merged if op.kind == "assign"]
+        revokes = [op for op in merged if op.kind == "unassign"]
+        levels = [creates[k] for k in sorted(creates) if k <= LEVELS["Task"]]
+        levels += [grants]
+        levels += [creates[k] for k in sorted(creates) if k > LEVELS["Task"]]
+        levels += [updates, revokes, castings, links]
         levels += [deletes[k] for k in sorted(deletes, reverse=True)]
         return [level for level in levels if level]
 
-    def _cascade_pending(self) -> None:
+    def _scope(self) -> set[int] | None:
+        """The objects of ``commit(only=...)`` and the pending objects they point at
+        (``id()`` of each), or None for the whole session."""
+        if self.only is None:
+            return None
+        scope: set[int] = set()
+        queue = list(self.only)
+        for obj in queue:
+            if not isinstance(obj, Entity) or obj._session is not self.session:
+                raise DetachedError(f"commit(only=...) takes objects of this session, not {obj!r}")
+        while queue:
+            obj = queue.pop()
+            if id(obj) in scope:
+                continue
+            scope.add(id(obj))
+            related = obj._related or {}
+            targets = [
+                related.get(name)
+                for name, rel in type(obj).__relationships__.items()
+                if isinstance(rel, ToOne)
+            ]
+            targets += list(related.get("assignees") or ())
+            queue.extend(
+                t
+                for t in targets
+                if isinstance(t, Entity) and t._state in (State.PENDING, State.TRANSIENT)
+            )
+        return scope
+
+    def _cascade_pending(self, scope: set[int] | None = None) -> None:
         """New objects a pending object points at are created too."""
-        queue = list(self.session._new)
+        queue = [o for o in self.session._new if scope is None or id(o) in scope]
         while queue:
             obj = queue.pop()
             for name, rel in type(obj).__relationships__.items():
@@ -204,6 +283,7 @@ class UnitOfWork:
         plan = self.plan()
         if not plan:
             return
+        check_plan(self.session, plan)
         self.check_conflicts(
             [op for level in plan for op in level if op.kind in ("update", "delete")]
         )
@@ -218,14 +298,13 @@ class UnitOfWork:
     def _run_plan(self, plan: list[list[Operation]]) -> None:
         applied: list[Operation] = []
         for index, level in enumerate(plan):
-            done, failed = self._run_level(level)
+            done, failed, culprit = self._run_level(level)
             applied.extend(done)
             if failed is not None:
                 pending = [op for op in level if op not in done]
                 pending += [op for later in plan[index + 1 :] for op in later]
                 raise CommitError(
-                    f"commit stopped after {len(applied)} of {len(applied) + len(pending)} operations: "
-                    f"{failed}; commit() again to send the {len(pending)} left",
+                    _stopped_message(applied, pending, failed, culprit),
                     applied=applied,
                     pending=pending,
                     method=failed.method,
@@ -234,7 +313,10 @@ class UnitOfWork:
                 ) from failed
         self._after_commit(applied)
 
-    def _run_level(self, level: list[Operation]) -> tuple[list[Operation], KitsuError | None]:
+    def _run_level(
+        self, level: list[Operation]
+    ) -> tuple[list[Operation], KitsuError | None, Operation | None]:
+        """What was applied, the error that stopped the level, and the operation it stopped."""
         workers = max(1, min(self.session.workers, len(level)))
         if workers == 1:
             done: list[Operation] = []
@@ -242,9 +324,9 @@ class UnitOfWork:
                 try:
                     self._step(op)
                 except KitsuError as exc:
-                    return done, exc
+                    return done, exc, op
                 done.append(op)
-            return done, None
+            return done, None, None
         with ThreadPoolExecutor(workers, thread_name_prefix="kitsu-commit") as pool:
             futures = {pool.submit(self._step, op): op for op in level}
             finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
@@ -258,13 +340,13 @@ class UnitOfWork:
             for f, op in futures.items()
             if f.done() and not f.cancelled() and f.exception() is None
         ]
-        failure = next(
-            (f.exception() for f in futures if f.done() and not f.cancelled() and f.exception()),
-            None,
+        failed = next(
+            (f for f in futures if f.done() and not f.cancelled() and f.exception()), None
         )
+        failure = None if failed is None else failed.exception()
         if failure is not None and not isinstance(failure, KitsuError):
             raise failure
-        return done, failure
+        return done, failure, None if failed is None else futures[failed]
 
     def execute(self, op: Operation) -> None:
         handler: Callable[[Operation], None] = getattr(self, f"_{op.kind}")
@@ -373,6 +455,37 @@ class UnitOfWork:
             # the author is the server's to decide for non-managers.
             intended = {k: v for k, v in _creatable(comment).items() if k != "person_id"}
             self._adopt(comment, row, intended)
+
+    def _time_spent(self, op: Operation) -> None:
+        """A person's time on a task for a day, through the set or the add action route."""
+        spent = op.obj
+        assert isinstance(spent, TimeSpent)
+        _resolve_pending_keys(spent)
+        persistent = spent._state is State.PERSISTENT
+        before = spent.changes().get("duration", (0.0, None))[0] if persistent else 0.0
+        adds = spent._adds
+        adding = adds is not None and abs(spent.duration - ((before or 0.0) + adds)) < 1e-9
+        if adding and id(spent) in self.session._in_doubt:
+            raise KitsuError(
+                f"{spent!r}: an earlier commit added {adds:g} min and lost the answer, so it "
+                "may have been applied; it is not sent twice blindly. Read the day "
+                "(task.time_spents_on(day)), then set the total you mean with "
+                "task.set_time_spent(...), or session.expunge() it"
+            )
+        assert spent.date is not None
+        path = ACTIONS["add_time_spent" if adding else "set_time_spent"].format(
+            task_id=spent.task_id, date=day_string(spent.date), person_id=spent.person_id
+        )
+        try:
+            row = self.transport.post(path, {"duration": adds if adding else spent.duration})
+        except ConnectionError:
+            if adding:
+                self.session._in_doubt.add(id(spent))
+            raise
+        if persistent:
+            self.session._apply_row(spent, row)
+        else:
+            self._adopt(spent, row)
 
     def _cast(self, op: Operation) -> None:
         """Replace a shot's casting with the assets now in ``shot.assets``."""
@@ -644,6 +757,36 @@ def _comment_body(comment: Comment) -> dict[str, Any]:
     return body
 
 
+def _transient(error: KitsuError) -> bool:
+    """Would the same request, sent again unchanged, likely succeed?"""
+    return isinstance(error, (ConnectionError, ServerError)) or error.status == 429
+
+
+_FIXES = {
+    403: "the user may not do this: ask someone allowed to, or take it out",
+    404: "it names something that is no longer on the server: refresh or expunge it",
+}
+
+
+def _stopped_message(
+    applied: list[Operation], pending: list[Operation], failed: KitsuError, op: Operation | None
+) -> str:
+    """Why a commit stopped, and what to do: send again (transient), or fix first."""
+    head = f"commit stopped after {len(applied)} of {len(applied) + len(pending)} operations"
+    if _transient(failed):
+        return f"{head}: {failed}; commit() again to send the {len(pending)} left"
+    what = "an operation"
+    if op is not None:
+        objs = op.objects
+        named = ", ".join(repr(o) for o in objs[:3]) + (", ..." if len(objs) > 3 else "")
+        what = f"{op!r}" if op.obj is not None or not objs else f"{op!r} ({named})"
+    fix = _FIXES.get(failed.status or 0, "fix what it sends" if failed.status else "do as it says")
+    return (
+        f"{head}: {what} was refused: {failed}. Sent unchanged it would be refused again: "
+        f"{fix}; then commit() sends the {len(pending)} left (or rollback() drops them)"
+    )
+
+
 def _refused(tasks: list[Task], done: list[Task], action: str) -> None:
     """Zou's bulk routes skip what the user may not touch: say so, never silently."""
     skipped = [t for t in tasks if t not in done]
@@ -661,7 +804,7 @@ def _written_types(plan: list[list[Operation]]) -> set[str]:
     types: set[str] = set()
     for level in plan:
         for op in level:
-            if op.kind in ("assign", "unassign", "create_tasks", "comments"):
+            if op.kind in ("assign", "unassign", "create_tasks", "comments", "time_spent"):
                 types.add("Task")
             if op.kind == "cast":
                 types.add("Casting")

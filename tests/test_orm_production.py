@@ -52,7 +52,7 @@ def test_projects(
 
     name = unique("orm-new-project")
     made = kitsu.Project.get_or_create(
-        session=session, name=name, defaults={"production_type": "tvshow"}
+        session=session, name=name, defaults={"production_type": "tvshow"}, commit=True
     )
     orm_projects.append(made)
     assert made.id is not None and made.production_type == "tvshow"
@@ -61,7 +61,9 @@ def test_projects(
 
 @pytest.fixture
 def prop_type(session: kitsu.Session, kitsu_client: Transport) -> Any:
-    asset_type = kitsu.AssetType.get_or_create(session=session, name=unique("orm-type"))
+    asset_type = kitsu.AssetType.get_or_create(
+        session=session, name=unique("orm-type"), commit=True
+    )
     yield asset_type
     with contextlib.suppress(kitsu.KitsuError):
         kitsu_client.delete(f"data/entity-types/{asset_type.id}")
@@ -126,7 +128,7 @@ def test_assets(
 
 def test_asset_types(session: kitsu.Session) -> None:
     name = unique("orm-type")
-    asset_type = kitsu.AssetType.get_or_create(session=session, name=name)
+    asset_type = kitsu.AssetType.get_or_create(session=session, name=name, commit=True)
     assert asset_type.id is not None
     asset_type.name = name + "-renamed"
     session.commit()
@@ -157,6 +159,7 @@ def test_asset_instances(
     tree = kitsu.Asset.get_or_create(
         session=session, project=project, asset_type=prop_type, name="Tree"
     )
+    session.commit()  # get_or_create leaves them pending
 
     inside = forest.instantiate(tree)
     in_scene = scene.instantiate(tree, "by the river")
@@ -215,6 +218,7 @@ def test_shots_sequences_episodes(session: kitsu.Session, kitsu_make_project: An
     assert (sequence.project_id, shot.frame_in, shot.frame_out) == (project.id, 10, 20)
     assert shot.data == {"extra_data": "value", "frame_in": 10, "frame_out": 20}
     assert kitsu.Shot.get_or_create(session=session, sequence=sequence, name="SH01") is shot
+    session.commit()  # get_or_create leaves them pending
 
     fresh = kitsu.Session(transport=session.transport)
     f_project = fresh.get(kitsu.Project, project.id or "")

@@ -48,10 +48,13 @@ class Prod:
         s.transport.post(f"data/projects/{project.id}/team", {"person_id": self.me.id})
         s.refresh(project)  # the team changed it on the server
         self.cache = kitsu.OutputType.get_or_create(
-            name="Cache", defaults={"short_name": "cch"}, session=s
+            name="Cache", defaults={"short_name": "cch"}, session=s, commit=True
         )
         self.maya = kitsu.Software.get_or_create(
-            name="Maya", defaults={"short_name": "ma", "file_extension": ".ma"}, session=s
+            name="Maya",
+            defaults={"short_name": "ma", "file_extension": ".ma"},
+            session=s,
+            commit=True,
         )
 
 
@@ -97,6 +100,9 @@ def test_time_spent(prod: Prod) -> None:
     assert type(first.date) is date and first.date == day  # a day on the server: a date here
     again = task.add_time_spent(me, "2018-03-18", timedelta(hours=1))
     assert again is first and first.duration == 540
+    assert task.time_spents_on(day) == []  # pending until commit
+    prod.s.commit()
+    assert first.id and first.duration == 540
     assert task.time_spents_on(day) == [first]
     assert task.time_spents_on(date(2018, 3, 19)) == []
     assert task.time_spents == [first]
@@ -351,5 +357,8 @@ def test_errors(prod: Prod) -> None:
     with pytest.raises(errors.ValidationError):
         kitsu.OutputFile.next_revision(prod.asset, prod.modeling, prod.cache)  # type: ignore[arg-type]
     ghost = kitsu.Person(first_name="Ghost", id=str(uuid.uuid4()))
-    with pytest.raises(errors.NotFound):
-        prod.shot_task.set_time_spent(ghost, date(2018, 3, 18), 60)
+    prod.shot_task.set_time_spent(ghost, date(2018, 3, 18), 60)
+    with pytest.raises(errors.CommitError) as info:  # pending: the server says so on commit
+        s.commit()
+    assert isinstance(info.value.__cause__, errors.NotFound)
+    s.rollback()

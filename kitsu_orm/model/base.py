@@ -183,15 +183,16 @@ class Entity:
         *,
         defaults: dict[str, Any] | None = None,
         session: Session | None = None,
-        commit: bool = True,
+        commit: bool = False,
         **keys: Any,
     ) -> Any:
         """The object matching ``keys`` (``Shot.get_or_create(sequence=seq, name="SH01")``),
         else a new one made of ``keys`` and ``defaults``.
 
-        A new object is created by committing the session (with whatever else
-        is pending), unless ``commit=False``: then it is created on the next
-        commit, and asking again before that answers the same pending object.
+        A new object is pending, created on the next commit like any other
+        (asking again before that answers the same pending object); with
+        ``commit=True`` it is created at once, with the pending objects it
+        points at and nothing else of the session (``session.commit(only=[obj])``).
         Zou has no atomic get-or-create: two clients racing may both create.
         """
         from ..session import current_session
@@ -200,14 +201,16 @@ class Entity:
         for pending in session.new:
             if isinstance(pending, cls) and all(getattr(pending, k) == v for k, v in keys.items()):
                 return pending
-        found = cls.where(session=session, **keys).first()
-        if found is not None:
-            return found
+        # A key that is itself pending (a new sequence) matches nothing on the server yet.
+        if not any(isinstance(v, Entity) and v.id is None for v in keys.values()):
+            found = cls.where(session=session, **keys).first()
+            if found is not None:
+                return found
         obj = cls(**keys, **(defaults or {}))
         _inherit_project(obj)
         session.add(obj)
         if commit:
-            session.commit()
+            session.commit(only=[obj])
         return obj
 
     # -- state ------------------------------------------------------------------------

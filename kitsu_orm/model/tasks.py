@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from ..errors import ValidationError
 from ..routes import ACTIONS
 from .actions import day_string, merge_rows, minutes, optional_id, saved_id
-from .base import Entity, entity
+from .base import Entity, State, entity
 from .fields import DEFAULT_FILE_NAME, wire
 from .people import Person
 from .relationships import ManyIds, ToMany, ToOne
 
 if TYPE_CHECKING:
+    from ..session import Session
     from .files import Software, WorkingFile
 
 __all__ = ["Comment", "Task", "TaskStatus", "TaskType", "TimeSpent"]
@@ -138,7 +141,7 @@ class Task(Entity):
         gone = set(_person_ids(persons))
         self.assignee_ids = [p for p in self.assignee_ids or [] if p not in gone]
 
-    # -- time spent: sent at once (Zou keeps one row per task, person and day) ---------
+    # -- time spent: pending until commit (Zou keeps one row per task, person and day) ----
 
     def time_spents_on(self, day: date | str) -> list[TimeSpent]:
         """Everyone's time spent on this task on one day."""
@@ -151,29 +154,49 @@ class Task(Entity):
     def set_time_spent(
         self, person: Person, day: date | str, duration: float | timedelta
     ) -> TimeSpent:
-        """Set ``person``'s time on this task for ``day`` (minutes, or a timedelta).
+        """Set ``person``'s time on this task for ``day`` (minutes, or a timedelta), on commit.
 
-        Zou accepts it only for a person assigned to the task.
+        Zou accepts it only for a person assigned to the task (an assignment
+        in the same commit is sent first), and from someone other than that
+        person only from an admin or a manager.
         """
-        return self._time_spent("set_time_spent", person, day, duration)
+        return self._time_spent(person, day, minutes(duration), adds=False)
 
     def add_time_spent(
         self, person: Person, day: date | str, duration: float | timedelta
     ) -> TimeSpent:
-        """Add to ``person``'s time on this task for ``day`` (minutes, or a timedelta)."""
-        return self._time_spent("add_time_spent", person, day, duration)
+        """Add to ``person``'s time on this task for ``day`` (minutes, or a timedelta), on commit.
+
+        See :class:`TimeSpent` for what the object holds before and after.
+        """
+        return self._time_spent(person, day, minutes(duration), adds=True)
 
     def _time_spent(
-        self, action: str, person: Person, day: date | str, duration: float | timedelta
+        self, person: Person, day: date | str, amount: float, *, adds: bool
     ) -> TimeSpent:
         session = self._require_session()
-        path = ACTIONS[action].format(
-            task_id=self._saved(),
-            date=day_string(day),
-            person_id=saved_id(person, Person, "time spent"),
-        )
-        row = session.transport.post(path, {"duration": minutes(duration)})
-        return session._merge(TimeSpent, row)
+        person_id = saved_id(person, Person, "time spent")
+        when = date.fromisoformat(day_string(day))
+        found = _time_spent_of(session, self, person_id, when)
+        if found is None:
+            new = TimeSpent(duration=amount, date=when)
+            new.task, new.person_id = self, person_id
+            object.__setattr__(new, "_adds", amount if adds else None)
+            object.__setattr__(new, "_by_action", True)
+            session.add(new)
+            return new
+        # One object per task, person and day: the edits pile up on it, and it
+        # stays an addition only while nothing but additions were made.
+        edited = found.state is State.PENDING or "duration" in found.changes()
+        if adds:
+            before = found._adds if edited else 0.0
+            found.duration = found.duration + amount
+            object.__setattr__(found, "_adds", None if before is None else before + amount)
+        else:
+            found.duration = amount
+            object.__setattr__(found, "_adds", None)
+            session._in_doubt.discard(id(found))  # a total to set is safe to send again
+        return found
 
     # -- working files ----------------------------------------------------------------
 
@@ -274,6 +297,23 @@ class Comment(Entity):
 
 @entity("TimeSpent")
 class TimeSpent(Entity):
+    """A person's time on a task for one day (minutes).
+
+    ``task.set_time_spent(...)`` and ``task.add_time_spent(...)`` make or edit
+    one of these, pending until ``commit()``, which sends it through Zou's
+    time-spent action routes after any assignment of the same commit. Until
+    then ``duration`` is the total to set, or for an addition to a day not
+    loaded in the session, the minutes to add; after the commit it is the
+    day's total as the server answered it. An edit of a loaded row
+    (``add_time_spent`` on a day already read) adds the difference.
+
+    An addition is not idempotent: when its answer is lost (a broken
+    connection), it may or may not have been applied, and it is *in doubt*.
+    The next commit refuses to send it again blindly: read the day
+    (``task.time_spents_on(day)``), then ``set_time_spent`` the total you
+    mean (safe to send twice), or ``session.expunge()`` it.
+    """
+
     duration: float = 0.0
     date: date | None = None  # a day, as Zou stores it
     task_id: str | None = None
@@ -281,3 +321,33 @@ class TimeSpent(Entity):
 
     task = ToOne("Task", "task_id", scope=None)
     person = ToOne("Person", "person_id", scope=None)
+
+    # The minutes a pending edit adds (sent through the "add" route); None: a total to set.
+    _adds: float | None = attrs.field(default=None, init=False)
+    # Made by set/add_time_spent: created through the action routes (a TimeSpent added
+    # by hand goes through the generic route, which admins alone may use).
+    _by_action: bool = attrs.field(default=False, init=False)
+
+    def _mark_clean(self, keep: frozenset[str] = frozenset()) -> None:
+        super()._mark_clean(keep)
+        if "duration" not in keep:
+            object.__setattr__(self, "_adds", None)
+
+
+def _time_spent_of(session: Session, task: Task, person_id: str, day: date) -> TimeSpent | None:
+    """The session's time spent of this task, person and day: pending, else loaded."""
+    text = day.isoformat()
+    candidates = [*session.new, *(() if task.id is None else session._identity.values())]
+    for obj in candidates:
+        if (
+            isinstance(obj, TimeSpent)
+            and obj.person_id == person_id
+            and (
+                obj.task_id == task.id if obj.task_id else (obj._related or {}).get("task") is task
+            )
+            and obj.date is not None
+            and day_string(obj.date) == text
+            and obj.state in (State.PENDING, State.PERSISTENT)
+        ):
+            return obj
+    return None

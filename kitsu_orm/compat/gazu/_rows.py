@@ -76,7 +76,7 @@ def create(cls: type[Entity], **fields: Any) -> dict[str, Any]:
     session = default_session()
     obj = cls(**{k: v for k, v in fields.items() if v is not None})
     session.add(obj)
-    session.commit()
+    session.commit(only=[obj])  # the facade writes at once, and only what it was asked
     return as_dict(obj)
 
 

@@ -191,5 +191,5 @@ def new_shot_asset_instance(
     session = default_session()
     target = session.get(Shot, model_id(shot, "shot"))
     instance = target.instantiate(session.get(Asset, model_id(asset, "asset")), description)
-    session.commit()
+    session.commit(only=[instance])  # with its link to the shot, and nothing else pending
     return as_dict(instance)
