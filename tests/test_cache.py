@@ -323,13 +323,231 @@ def test_a_folder_written_by_the_json_format_still_opens(tmp_path: Path) -> None
     assert cache.answer("Shot", "data/shots/all", {}, fetch) == ([2], True)
 
 
-def test_the_folder_is_private_even_when_it_existed(tmp_path: Path) -> None:
-    folder = tmp_path / "shared"
-    folder.mkdir(mode=0o755)
-    Cache(folder)
+def _modes(folder: Path) -> dict[str, int]:
+    """Each file's and subfolder's mode under ``folder``, by relative path."""
+    return {str(p.relative_to(folder)): stat.S_IMODE(p.lstat().st_mode) for p in folder.rglob("*")}
+
+
+def _big_body() -> list[dict[str, Any]]:
+    return [{"id": f"shot-{n}", "name": f"SH{n:03}"} for n in range(3000)]  # a value file
+
+
+def test_a_folder_it_creates_is_private_and_so_is_everything_in_it(tmp_path: Path) -> None:
+    folder = tmp_path / "new" / "nested"
+    cache = _cache(folder)
+    cache.answer("Shot", "data/shots/all", {}, Fetcher(_big_body()))
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    Cache(tmp_path / "new" / "nested")
-    assert stat.S_IMODE((tmp_path / "new" / "nested").stat().st_mode) == 0o700
+    modes = _modes(folder)
+    assert {"cache.db", ".kitsu-orm-cache"} <= set(modes)
+    assert any(name.endswith(".val") for name in modes)
+    for name, mode in modes.items():
+        expected = 0o700 if (folder / name).is_dir() else 0o600
+        assert mode == expected, (name, oct(mode))
+
+
+def test_an_existing_folder_keeps_its_mode_and_gets_private_files(tmp_path: Path) -> None:
+    folder = tmp_path / "existing"
+    folder.mkdir()
+    os.chmod(folder, 0o755)
+    cache = _cache(folder)
+    cache.answer("Shot", "data/shots/all", {}, Fetcher(_big_body()))
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755  # not the cache's to change
+    for name, mode in _modes(folder).items():
+        assert mode == (0o700 if (folder / name).is_dir() else 0o600), (name, oct(mode))
+
+
+def test_a_folder_holding_other_files_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    folder = tmp_path / "documents"
+    (folder / "photos").mkdir(parents=True)
+    (folder / "notes.txt").write_text("mine")
+    (folder / "photos" / "a.jpg").write_bytes(b"jpg")
+    os.chmod(folder, 0o750)
+    before = _modes(folder)
+    with pytest.raises(ConfigurationError, match="holds files the cache did not write"):
+        Cache(folder)
+    (folder / "cache.db").write_bytes(os.urandom(4096))  # ... and a damaged cache.db
+    with pytest.raises(ConfigurationError, match=r"notes\.txt, photos"):
+        Cache(folder)
+    assert (folder / "notes.txt").read_text() == "mine"
+    assert (folder / "photos" / "a.jpg").read_bytes() == b"jpg"
+    assert len((folder / "cache.db").read_bytes()) == 4096
+    assert _modes(folder) == {**before, "cache.db": _modes(folder)["cache.db"]}
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o750
+
+
+def test_a_reset_deletes_only_what_diskcache_writes(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    cache = _cache(folder)
+    cache.answer("Shot", "data/shots/all", {}, Fetcher(_big_body()))
+    (value,) = folder.rglob("*.val")
+    cache.close()
+    # Files put in the cache's folder later, some under names like diskcache's.
+    os.chmod(folder, 0o750)
+    others = {
+        "notes.txt": b"mine",
+        "cache.db.bak": b"a backup",
+        f"{value.parent.parent.name}/readme.txt": b"beside the values",
+        f"{value.parent.parent.name}/{value.parent.name}/keep.val": b"not a value file name",
+        "ab/cd/0123456789abcdef0123456789ab.txt": b"not .val",
+        "mine/ab/cd/0123456789abcdef0123456789ab.val": b"not in a value folder",
+    }
+    for name, data in others.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    (folder / "cache.db").write_bytes(os.urandom(64 * 1024))
+    with pytest.warns(RuntimeWarning, match="was reset: its database is damaged"):
+        cache = _cache(folder)
+    assert not value.exists()
+    for name, data in others.items():
+        assert (folder / name).read_bytes() == data, name
+    assert (folder / ".kitsu-orm-cache").is_file()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o750
+    assert cache.answer("Shot", "data/shots/all", {}, Fetcher([2])) == ([2], False)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown needs root")
+def test_a_folder_of_another_os_user_is_refused(tmp_path: Path) -> None:
+    for folder in (tmp_path / "empty", tmp_path / "used"):
+        folder.mkdir()
+    _cache(tmp_path / "used").close()
+    for folder in (tmp_path / "empty", tmp_path / "used"):
+        os.chown(folder, 4242, -1)
+        with pytest.raises(ConfigurationError, match=r"belongs to another user \(uid 4242\)"):
+            Cache(folder)
+
+
+@pytest.mark.parametrize("mode", [0o770, 0o702, 0o777])
+def test_a_folder_others_may_write_is_refused(tmp_path: Path, mode: int) -> None:
+    for folder in (tmp_path / "empty", tmp_path / "used"):
+        folder.mkdir()
+    _cache(tmp_path / "used").close()
+    for folder in (tmp_path / "empty", tmp_path / "used"):
+        os.chmod(folder, mode)
+        with pytest.raises(ConfigurationError, match=f"written by other users \\(mode {mode:o}\\)"):
+            Cache(folder)
+        assert stat.S_IMODE(folder.stat().st_mode) == mode
+
+
+def test_a_cache_an_earlier_version_wrote_is_adopted_and_made_private(tmp_path: Path) -> None:
+    import diskcache
+
+    folder = tmp_path / "old"
+    folder.mkdir(mode=0o700)
+    with diskcache.Cache(str(folder)) as old:  # diskcache's own modes: 0644 and 0755
+        old.set("old|entry", b"x" * 100_000)
+    assert any(mode & 0o044 for mode in _modes(folder).values())
+    cache = _cache(folder)
+    assert (folder / ".kitsu-orm-cache").is_file()
+    for name, mode in _modes(folder).items():
+        assert mode == (0o700 if (folder / name).is_dir() else 0o600), (name, oct(mode))
+    assert cache.answer("Shot", "data/shots/all", {}, Fetcher([2])) == ([2], False)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        [1, 2],
+        "text",
+        {"at": "yesterday", "gen": [0], "body": []},
+        {"at": 0.0, "gen": "0", "body": []},
+        {"at": 0.0, "gen": [None], "body": []},
+        {"at": 1e18, "gen": [0]},
+        {"at": 1e18, "gen": [0], "body": [(1, 2)]},
+        {"at": 1e18, "gen": [0], "body": {1: "x"}},
+        {"at": 1e18, "gen": [0], "body": b"bytes"},
+    ],
+    ids=repr,
+)
+def test_an_entry_of_the_wrong_shape_is_dropped_once(tmp_path: Path, entry: Any) -> None:
+    from kitsu_orm import cache as cache_module
+
+    cache = _cache(tmp_path)
+    key = cache._key("Shot", "data/shots/all", {})
+    cache._store.set(key, cache_module._encode(entry))  # a valid checksum: only the shape is off
+    fetch = Fetcher([{"id": "1"}])
+    with pytest.warns(RuntimeWarning, match="malformed entry"):
+        assert cache.answer("Shot", "data/shots/all", {}, fetch) == ([{"id": "1"}], False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cache.answer("Shot", "data/shots/all", {}, fetch) == ([{"id": "1"}], True)
+        assert _cache(tmp_path).answer("Shot", "data/shots/all", {}, fetch)[1] is True
+    assert fetch.calls == 1
+
+
+@pytest.mark.parametrize("value", [b"garbage", "text", 1.5])
+def test_a_generation_that_is_not_a_counter_outdates_its_answers(tmp_path: Path, value: Any) -> None:
+    cache = _cache(tmp_path)
+    fetch = Fetcher([1])
+    cache.answer("Shot", "data/shots/all", {}, fetch)
+    cache._store.set(cache._generation_key("Shot"), value)
+    assert cache.answer("Shot", "data/shots/all", {}, fetch)[1] is False  # never the old one
+    assert cache.answer("Shot", "data/shots/all", {}, fetch)[1] is True
+    cache._store.set(cache._generation_key("Shot"), value)
+    cache.forget_types(["Shot"])  # a write over a damaged counter: no crash
+    assert cache.answer("Shot", "data/shots/all", {}, fetch)[1] is False
+    assert fetch.calls == 3
+
+
+def _point_value_file_at(folder: Path, filename: str) -> None:
+    """Tamper every value row of the store so that its file is ``filename``."""
+    with contextlib.closing(sqlite3.connect(folder / "cache.db")) as db, db:
+        db.execute("UPDATE Cache SET filename = ? WHERE filename IS NOT NULL", (filename,))
+
+
+def test_a_value_file_path_out_of_the_folder_is_never_opened_nor_deleted(tmp_path: Path) -> None:
+    from kitsu_orm import cache as cache_module
+
+    folder, outside = tmp_path / "cache", tmp_path / "elsewhere"
+    outside.mkdir()
+    forged = cache_module._encode({"at": time.time(), "gen": [0], "body": ["forged"]})
+    (outside / "answer.val").write_bytes(forged)
+    (folder / "ab").mkdir(parents=True)
+    (folder / "ab" / "cd").symlink_to(outside)  # a value folder that leads out
+    (outside / "0123456789abcdef0123456789ab.val").write_bytes(forged)
+    targets = [
+        str(outside / "answer.val"),
+        "../elsewhere/answer.val",
+        os.path.join("ab", "cd", "0123456789abcdef0123456789ab.val"),
+    ]
+    for target in targets:
+        cache = _cache(folder)
+        cache.answer("Shot", "data/shots/all", {}, Fetcher(_big_body()))
+        _point_value_file_at(folder, target)
+        with pytest.warns(RuntimeWarning, match="reset: a stored value's file lies outside"):
+            assert cache.answer("Shot", "data/shots/all", {}, Fetcher([2])) == ([2], False)
+        for clear in (False, True):  # deletes the rows, and diskcache their files: not these
+            cache.answer("Shot", "data/shots/all", {}, Fetcher(_big_body()))
+            _point_value_file_at(folder, target)
+            cache.clear() if clear else cache.forget_types(["Shot"])
+        cache.answer("Shot", "data/shots/all", {}, Fetcher(_big_body()))
+        _point_value_file_at(folder, target)
+        old = cache_module._encode({"at": 0.0, "gen": [0], "body": []})
+        cache._store.set(cache._key("Shot", "data/shots/all", {}), old)  # overwritten
+        cache.close()
+    assert (outside / "answer.val").read_bytes() == forged
+    assert (outside / "0123456789abcdef0123456789ab.val").read_bytes() == forged
+    assert (folder / "ab" / "cd").is_symlink()
+
+
+def test_confirmed_tokens_are_remembered_as_digests_until_they_expire(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    token = "header." + "p" * 40 + ".signature"
+    assert cache.confirmed_user(SERVER, token) is None
+    cache.confirm(SERVER, token, "alice", until=time.time() + 60)
+    cache.confirm(SERVER, "expired-token", "bob", until=time.time() - 1)
+    cache.confirm(SERVER, "bot-token", "bot", until=None)
+    again = Cache(tmp_path)  # another process
+    assert again.confirmed_user(SERVER, token) == "alice"
+    assert again.confirmed_user("http://other.test/api", token) is None
+    assert again.confirmed_user(SERVER, token + "x") is None
+    assert again.confirmed_user(SERVER, "expired-token") is None
+    assert again.confirmed_user(SERVER, "expired-token", any_age=True) == "bob"  # offline
+    assert again.confirmed_user(SERVER, "bot-token") == "bot"
+    cache.close()
+    again.close()
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert token.encode() not in path.read_bytes() and b"bot-token" not in path.read_bytes()
 
 
 def test_default_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
