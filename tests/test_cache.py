@@ -30,7 +30,7 @@ from kitsu_orm.cache import Cache, default_directory, event_types
 from kitsu_orm.errors import ConfigurationError, ConnectionError, KitsuError, PermissionDenied
 from kitsu_orm.retry import Retry
 from kitsu_orm.testing import KitsuServer, ProjectFactory
-from kitsu_orm.transport import Transport
+from kitsu_orm.transport import Tokens, Transport
 
 SERVER = "http://kitsu.test/api"
 HAMMER_SECONDS = float(os.environ.get("KITSU_ORM_CACHE_HAMMER_SECONDS", "20"))
@@ -416,7 +416,7 @@ def test_a_folder_of_another_os_user_is_refused(tmp_path: Path) -> None:
             Cache(folder)
 
 
-@pytest.mark.parametrize("mode", [0o770, 0o702, 0o777])
+@pytest.mark.parametrize("mode", [0o770, 0o702, 0o777], ids=oct)
 def test_a_folder_others_may_write_is_refused(tmp_path: Path, mode: int) -> None:
     for folder in (tmp_path / "empty", tmp_path / "used"):
         folder.mkdir()
@@ -601,9 +601,7 @@ _READER = textwrap.dedent(
     import kitsu_orm as kitsu
     from kitsu_orm.transport import Transport
     transport = Transport(os.environ["URL"], token=os.environ["TOKEN"])
-    mode = os.environ["MODE"]
-    if mode == "offline":
-        transport.current_user()  # who we are; then only the disk answers
+    mode = os.environ["MODE"]  # offline: the disk only (the token was confirmed online)
     s = kitsu.Session(transport=transport, cache=mode, cache_dir=os.environ["CACHE_DIR"])
     shots = kitsu.Shot.where(project_id=os.environ["PROJECT_ID"], session=s).all()
     frame_outs = [x.frame_out for x in shots]
@@ -719,7 +717,8 @@ def test_a_write_by_someone_else_is_seen_through_the_event_log(
         s = _session(kitsu_server.url, kitsu_client, tmp_path, cache=cache)
         return _shots(s, kitsu_project["id"])["SH010"].frame_out, s.transport.stats.total
 
-    assert frame_out(0) == (10, 1)  # a new folder starts the event log clock: the shots only
+    # A new folder: one request confirms the token, and it starts the event log clock.
+    assert frame_out(0) == (10, 2)
     # Written by another client: nothing on this machine knows of it.
     kitsu_client.put(f"data/entities/{row['id']}", {"data": {"frame_in": 1, "frame_out": 99}})
     assert frame_out(3600) == (10, 0)  # the log was read just now: the cache answers alone
@@ -1062,3 +1061,86 @@ def test_session_cache_stats_and_clear(
     requests = s.stats.requests
     _shots(s, kitsu_project["id"])
     assert s.stats.requests == requests + 1
+
+
+def _b64url(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _forged_token(user_id: str, *, signed: bool) -> str:
+    """A JWT naming ``user_id``, as anyone can write one: unsigned, or signed with a
+    key that is not the server's."""
+    import hashlib
+    import hmac
+
+    now = int(time.time())
+    header = {"alg": "HS256" if signed else "none", "typ": "JWT"}
+    claims = {"sub": user_id, "type": "access", "fresh": False, "iat": now, "nbf": now,
+              "exp": now + 3600, "jti": uuid.uuid4().hex, "identity_type": "person"}
+    body = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}"
+    if not signed:
+        return body + "."
+    signature = hmac.new(b"not the server's key", body.encode(), hashlib.sha256).digest()
+    return f"{body}.{_b64url(signature)}"
+
+
+@server
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "wrongly-signed"])
+def test_a_forged_token_naming_the_admin_gets_nothing_from_a_warm_cache(
+    kitsu_server: KitsuServer,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    tmp_path: Path,
+    signed: bool,
+) -> None:
+    folder = str(tmp_path / "cache")
+    admin = _session(kitsu_server.url, kitsu_client, tmp_path)
+    assert kitsu_project["name"] in {p.name for p in kitsu.Project.where(session=admin).all()}
+    emails = {p.email for p in kitsu.Person.where(session=admin).all()}
+    assert kitsu_server.admin_email in emails
+    assert admin.cache is not None and admin.cache.stats().entries >= 2
+    admin_id = str((kitsu_client.user or {})["id"])
+    forged = _forged_token(admin_id, signed=signed)
+    assert Tokens(forged).subject == admin_id
+
+    for mode, refused in (("on", KitsuError), ("offline", kitsu.AuthenticationError)):
+        transport = Transport(kitsu_server.url, token=forged, retry=Retry.never())
+        s = kitsu.Session(transport=transport, cache=mode, cache_dir=folder)
+        for cls in (kitsu.Project, kitsu.Person):
+            with pytest.raises(refused) as raised:
+                cls.where(session=s).all()
+            assert not isinstance(raised.value, kitsu.ConnectionError)
+        assert s.cache_hits == 0
+        assert transport.stats.total == {"on": 2, "offline": 0}[mode]  # asked, and refused
+    # The admin's own confirmed token still reads the warm cache, offline too.
+    offline = _session(kitsu_server.url, kitsu_client, tmp_path, cache="offline")
+    assert kitsu_project["name"] in {p.name for p in kitsu.Project.where(session=offline).all()}
+    assert offline.transport.stats.total == 0
+
+
+@server
+def test_a_warm_process_with_a_confirmed_token_sends_no_request(
+    kitsu_server: KitsuServer,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    _make_shots(kitsu_client, kitsu_project["id"], ["SH010"])
+    cache = Cache(tmp_path / "cache", events_interval=3600)
+    cold = _session(kitsu_server.url, kitsu_client, tmp_path, cache=cache)
+    assert cold.transport.confirmed_user_id() is None  # a token given by hand
+    _shots(cold, kitsu_project["id"])
+    assert cold.transport.stats.by_method == {"GET": 2}  # who the token is, then the shots
+    warm = _session(kitsu_server.url, kitsu_client, tmp_path, cache=cache.sibling())
+    assert set(_shots(warm, kitsu_project["id"])) == {"SH010"}
+    assert warm.transport.stats.total == 0 and warm.cache_hits == 1
+    # The same in a new process (C1), and offline, reading the disk only.
+    row = kitsu_client.get("data/shots/all", {"project_id": kitsu_project["id"]})[0]
+    token = _tokens(kitsu_client).access
+    assert _read_in_a_new_process(kitsu_server.url, token, tmp_path / "cache", row)["hits"] >= 1
+    env_offline = _read_in_a_new_process(
+        kitsu_server.url, token, tmp_path / "cache", row, mode="offline"
+    )
+    assert env_offline["hits"] == 2
