@@ -195,8 +195,10 @@ class Cache:
     def _confirmation_key(self, server: str, token: str) -> str:
         # Keyed by a secret of this folder: the digest of a token proves nothing
         # to someone who has only seen the token elsewhere, and gives no token back.
-        self._safely(lambda: self._store.add(_SECRET_KEY, os.urandom(32)), False)
         secret = self._get(_SECRET_KEY)
+        if secret is _MISS:  # the folder's first: whichever process adds it first wins
+            self._safely(lambda: self._store.add(_SECRET_KEY, os.urandom(32)), False)
+            secret = self._get(_SECRET_KEY)
         if type(secret) is not bytes or len(secret) < 32:  # tampered: a new secret
             secret = os.urandom(32)
             self._safely(lambda: self._store.set(_SECRET_KEY, secret), None)

@@ -930,8 +930,8 @@ def test_a_stopped_server_is_read_from_the_cache_and_writes_wait(
     aged = _session(
         proxy.url, kitsu_client, tmp_path, cache=Cache(tmp_path / "cache", production_ttl=0)
     )
+    # Who this token is: confirmed by the server for the two sessions above, remembered.
     offline_transport = Transport(proxy.url, token=_tokens(kitsu_client))
-    offline_transport.user = kitsu_client.user  # who we are, known without the server
     offline = kitsu.Session(
         transport=offline_transport, cache="offline", cache_dir=str(tmp_path / "cache")
     )
