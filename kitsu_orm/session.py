@@ -316,8 +316,13 @@ class Session:
                     "offline, the cache serves only a user the server confirmed before, and "
                     "this session's token never was: use it online once (or log in)"
                 )
-            remembered = False
-            user_id = str(self.transport.current_user()["id"])
+            try:
+                user_id = str(self.transport.current_user()["id"])
+                remembered = False
+            except ConnectionError:  # no server: as offline, a token confirmed before
+                user_id = self.cache.confirmed_user(host, access, any_age=True)
+                if user_id is None:
+                    raise
         tokens = self.transport.tokens  # refreshed on the way, maybe
         if tokens is not None and not remembered:
             self.cache.confirm(host, tokens.access, user_id, until=tokens.expires)
