@@ -8,7 +8,8 @@ with ``cache="on"``:
 - ``kitsu_orm cold``: a fresh cache folder; every answer comes from the server
   and is stored;
 - ``kitsu_orm warm``: the folder the cold run filled, a second later: the
-  session takes its user from the token and, having read Zou's event log less
+  session finds its token among those the server confirmed (the cold run
+  asked ``auth/authenticated`` once) and, having read Zou's event log less
   than ``events_interval`` (10 s) ago, sends no request at all;
 - ``kitsu_orm warm, event log read``: the same with ``events_interval=0``: one
   request reads what other people changed since the cold run;

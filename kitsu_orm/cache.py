@@ -4,6 +4,11 @@ The only module that imports diskcache. What it guarantees:
 
 - **Scope.** Entries live in a namespace of (server URL, user id): one user's
   answers are never served to another, even on the same machine and server.
+  The user id is one the server confirmed for the token in use (a login's
+  answer, ``auth/authenticated``), never the token's own unverified claims:
+  the cache remembers each confirmed token as a keyed digest (HMAC-SHA256,
+  never the token), so a token costs one request the first time it meets a
+  folder and none after; offline, only a token confirmed before is served.
 - **Freshness.** An answer is served while younger than its time-to-live:
   long for reference tables (task types and statuses, asset types,
   departments, softwares, output types, file statuses, project statuses),
@@ -23,9 +28,17 @@ The only module that imports diskcache. What it guarantees:
   reached, reads are answered from the cache whatever their age, and the
   session says so (``session.is_offline``). Writes stay pending.
 - **Safety.** Entries are the server's JSON values, never pickles, never
-  tokens or passwords; the folder is private to the user (mode 0700);
-  several processes may read and write at once (SQLite underneath); a
-  corrupted cache is reset with a warning, a damaged entry dropped.
+  tokens or passwords. The cache keeps to a folder of its own: one it
+  creates (mode 0700) and marks with a ``.kitsu-orm-cache`` file, or an
+  empty one, or one only diskcache wrote; a folder holding other files, owned
+  by another OS user or writable by group or others is refused
+  (:class:`~kitsu_orm.errors.ConfigurationError`). It chmods only the folder
+  it creates; its files are 0600 and its subfolders 0700. Several processes
+  may read and write at once (SQLite underneath). A corrupted cache is reset
+  with a warning that names the reason, deleting only the files diskcache
+  writes (``cache.db*``, ``xx/yy/<hex>.val``), never anything else; a
+  damaged or malformed entry is dropped; a stored value-file path that
+  leads out of the folder is never opened nor deleted.
 
 Answers are stored in :mod:`marshal`'s format, not as JSON text: a warm
 session reads a production's boards (megabytes) two to three times faster.
@@ -39,10 +52,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import marshal
 import os
+import re
 import sqlite3
+import stat
 import sys
 import threading
 import time
@@ -55,6 +71,8 @@ from typing import Any, TypeVar
 
 import attrs
 import diskcache  # type: ignore[import-untyped]
+
+from .errors import ConfigurationError
 
 __all__ = ["Cache", "CacheStats", "default_directory", "event_types", "REFERENCE_TYPES"]
 
@@ -147,6 +165,46 @@ class Cache:
             events_interval=self.events_interval,
         )
 
+    # -- confirmed identities ---------------------------------------------------------
+
+    def confirmed_user(self, server: str, token: str, *, any_age: bool = False) -> str | None:
+        """The user id the server confirmed for this token on this server, if it
+        did before; None once the token has expired, unless ``any_age`` (offline)."""
+        key = self._confirmation_key(server, token)
+        blob = self._get(key)
+        if blob is _MISS:
+            return None
+        try:
+            record = _decode(blob)
+        except _Damaged:
+            record = None
+        if not _is_confirmation(record):
+            self._safely(partial(self._store.delete, key), False)
+            return None
+        until = record["until"]
+        if not any_age and until is not None and time.time() >= until:
+            return None
+        return str(record["user"])
+
+    def confirm(self, server: str, token: str, user_id: str, *, until: float | None) -> None:
+        """Remember that the server said this token is this user's, until it expires."""
+        blob = _encode({"user": user_id, "until": until})
+        key = self._confirmation_key(server, token)
+        self._safely(lambda: self._store.set(key, blob), None)
+
+    def _confirmation_key(self, server: str, token: str) -> str:
+        # Keyed by a secret of this folder: the digest of a token proves nothing
+        # to someone who has only seen the token elsewhere, and gives no token back.
+        secret = self._get(_SECRET_KEY)
+        if secret is _MISS:  # the folder's first: whichever process adds it first wins
+            self._safely(lambda: self._store.add(_SECRET_KEY, os.urandom(32)), False)
+            secret = self._get(_SECRET_KEY)
+        if type(secret) is not bytes or len(secret) < 32:  # tampered: a new secret
+            secret = os.urandom(32)
+            self._safely(lambda: self._store.set(_SECRET_KEY, secret), None)
+        digest = hmac.new(secret, f"{server}\n{token}".encode(), hashlib.sha256).hexdigest()
+        return f"confirmed|{digest}"
+
     # -- answers --------------------------------------------------------------------
 
     def answer(
@@ -209,7 +267,10 @@ class Cache:
 
     def check(self) -> list[str]:
         """The store's consistency problems (SQLite's integrity check, files), if any."""
-        return [str(problem.message) for problem in self._store.check()]
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")  # diskcache reports through warnings: collect them
+            problems = [str(problem.message) for problem in self._store.check()]
+        return [p for p in problems if not p.endswith(os.sep + _MARKER)]
 
     def close(self) -> None:
         self._store.close()
@@ -239,13 +300,22 @@ class Cache:
 
     def _bump(self, key: str) -> None:
         with self._store.transact():  # atomic across processes
-            self._store.set(key, int(self._store.get(key, 0)) + 1)
+            self._store.set(key, _as_generation(self._store.get(key, 0)) + 1)
 
     def _generation(self, type_name: str) -> list[int]:
         # An answer about several types ("Shot+Task") is outdated by a write to any.
         # A list, not a tuple: entries are stored as JSON.
         keys = [self._generation_key(name) for name in type_name.split("+")]
-        return [int(self._safely(partial(self._store.get, key, 0), 0)) for key in keys]
+        return [self._read_generation(key) for key in keys]
+
+    def _read_generation(self, key: str) -> int:
+        stored = self._safely(partial(self._store.get, key, 0), 0)
+        if type(stored) is int:
+            return stored
+        # Not a counter: replaced by one no stored answer carries, so that none is served.
+        fresh = time.time_ns()
+        self._safely(lambda: self._store.set(key, fresh), None)
+        return fresh
 
     def _get(self, key: str) -> Any:
         return self._safely(lambda: self._store.get(key, default=_MISS), _MISS)
@@ -256,15 +326,20 @@ class Cache:
         if blob is _MISS or _written_by_another_python(blob):
             return _MISS
         try:
-            return _decode(blob)
+            entry = _decode(blob)
         except _Damaged:
-            warnings.warn(
-                f"a damaged entry of the kitsu_orm cache at {self.directory} was dropped",
-                RuntimeWarning,
-                stacklevel=4,
-            )
-            self._safely(partial(self._store.delete, key), False)
-            return _MISS
+            problem = "damaged entry"
+        else:
+            if _is_answer(entry):
+                return entry
+            problem = "malformed entry (not an answer this module wrote)"
+        warnings.warn(
+            f"a {problem} of the kitsu_orm cache at {self.directory} was dropped",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+        self._safely(partial(self._store.delete, key), False)
+        return _MISS
 
     def _set(self, key: str, entry: Any, type_name: str) -> None:
         blob = _encode(entry)
@@ -278,14 +353,14 @@ class Cache:
                 self.misses += 1
 
     def _open(self) -> diskcache.Cache:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.directory, 0o700)
+        _claim_folder(self.directory)
         try:
             return self._make_store()
         except (sqlite3.DatabaseError, OSError) as exc:
             return self._reset(exc)
 
     def _make_store(self) -> diskcache.Cache:
+        _private_database(self.directory)
         store = diskcache.Cache(
             str(self.directory),
             disk=_Disk,
@@ -297,17 +372,11 @@ class Cache:
 
     def _reset(self, exc: BaseException) -> diskcache.Cache:
         warnings.warn(
-            f"the kitsu_orm cache at {self.directory} could not be read ({exc}): it was reset",
+            f"the kitsu_orm cache at {self.directory} was reset: {_reason(exc)}",
             RuntimeWarning,
             stacklevel=3,
         )
-        for child in self.directory.glob("*"):
-            if child.is_file():
-                child.unlink(missing_ok=True)
-            else:
-                import shutil
-
-                shutil.rmtree(child, ignore_errors=True)
+        _remove_store_files(self.directory)
         return self._make_store()
 
     def _safely(self, action: Callable[[], T], default: T) -> T:
@@ -324,6 +393,195 @@ class Cache:
 
 class _Damaged(Exception):
     """A stored value that is not what this module wrote."""
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a store is reset, in the warning's words."""
+    if isinstance(exc, _Damaged):
+        return str(exc) or "a stored value is not what kitsu_orm wrote"
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"its database is damaged ({exc})"
+    if isinstance(exc, UnicodeDecodeError):
+        return "a stored text is not UTF-8"
+    return f"a file of it could not be read ({exc})"
+
+
+# -- the folder ---------------------------------------------------------------------------
+
+# The file that says a folder is the cache's own; the names diskcache writes in it.
+_MARKER = ".kitsu-orm-cache"
+_DATABASE_FILES = ("cache.db", "cache.db-wal", "cache.db-shm", "cache.db-journal")
+_HEX2 = re.compile(r"[0-9a-f]{2}\Z")
+_VALUE_FILE = re.compile(r"[0-9a-f]{28}\.val\Z")
+_SECRET_KEY = "confirmed|secret"
+
+
+def _claim_folder(directory: Path) -> None:
+    """Make ``directory`` the cache's folder, or refuse it.
+
+    A folder the cache creates is made private (0700) and marked as its own. An
+    existing one must belong to this OS user and not be writable by others; it
+    is used when marked, empty, or holding only what diskcache writes (a cache
+    of an earlier kitsu_orm), and then marked, never chmod-ed.
+    """
+    try:
+        directory.mkdir(parents=True, mode=0o700)
+    except FileExistsError:
+        pass
+    else:
+        os.chmod(directory, 0o700)  # mkdir's mode went through the umask
+        _mark(directory)
+        return
+    if not directory.is_dir():
+        raise ConfigurationError(f"the cache folder {directory} is not a folder")
+    _check_private(directory)
+    if (directory / _MARKER).is_file():
+        return
+    foreign = sorted(
+        child.name
+        for child in directory.iterdir()
+        if child.name != _MARKER and not _written_by_diskcache(child)
+    )
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise ConfigurationError(
+            f"the cache folder {directory} holds files the cache did not write ({shown}): "
+            "give the cache a folder of its own (new or empty), e.g. a subfolder"
+        )
+    _make_private_files(directory)
+    _mark(directory)
+
+
+def _check_private(directory: Path) -> None:
+    if not hasattr(os, "getuid"):  # Windows: the profile's ACLs keep it private
+        return
+    info = directory.stat()
+    if info.st_uid != os.getuid():
+        raise ConfigurationError(
+            f"the cache folder {directory} belongs to another user (uid {info.st_uid}): "
+            "a cache holds what its user may read; give it a folder of your own"
+        )
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ConfigurationError(
+            f"the cache folder {directory} may be written by other users "
+            f"(mode {stat.S_IMODE(info.st_mode):o}): remove their write access "
+            "(chmod go-w) or give the cache a folder of its own"
+        )
+
+
+def _mark(directory: Path) -> None:
+    with contextlib.suppress(FileExistsError):
+        fd = os.open(directory / _MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(fd, "w", encoding="utf-8") as marker:
+            marker.write("A kitsu_orm cache: it may delete cache.db* and xx/yy/*.val here.\n")
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def _is_real_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.lstat().st_mode)  # a symlink is not followed
+    except OSError:
+        return False
+
+
+def _written_by_diskcache(child: Path) -> bool:
+    if child.name in _DATABASE_FILES:
+        return _is_regular(child)
+    return bool(_HEX2.match(child.name)) and _is_real_folder(child)
+
+
+def _value_folders(directory: Path) -> list[tuple[Path, list[Path]]]:
+    """diskcache's value folders (``xx``, with their ``xx/yy``), symlinks left out."""
+    found = []
+    for top in directory.iterdir():
+        if _HEX2.match(top.name) and _is_real_folder(top):
+            subs = [sub for sub in top.iterdir() if _HEX2.match(sub.name) and _is_real_folder(sub)]
+            found.append((top, subs))
+    return found
+
+
+def _make_private_files(directory: Path) -> None:
+    """0600 and 0700 for what an earlier kitsu_orm wrote with diskcache's modes."""
+    for top, subs in _value_folders(directory):
+        os.chmod(top, 0o700)
+        for sub in subs:
+            os.chmod(sub, 0o700)
+            for value in sub.iterdir():
+                if _VALUE_FILE.match(value.name) and _is_regular(value):
+                    os.chmod(value, 0o600)
+
+
+def _private_database(directory: Path) -> None:
+    """``cache.db`` made 0600 before SQLite opens it: its ``-wal`` and ``-shm``
+    files then take the same mode."""
+    path = directory / "cache.db"
+    if not path.exists():
+        flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        os.close(os.open(path, flags, 0o600))
+    for name in _DATABASE_FILES:
+        path = directory / name
+        with contextlib.suppress(OSError):
+            info = path.lstat()
+            if stat.S_ISREG(info.st_mode) and info.st_mode & 0o077:
+                os.chmod(path, 0o600)
+
+
+def _remove_store_files(directory: Path) -> None:
+    """Delete what diskcache writes, and only that: never another file, never
+    through a symlink, never the folder."""
+    for name in _DATABASE_FILES:
+        path = directory / name
+        if _is_regular(path):
+            path.unlink(missing_ok=True)
+    for top, subs in _value_folders(directory):
+        for sub in subs:
+            for value in sub.iterdir():
+                if _VALUE_FILE.match(value.name) and _is_regular(value):
+                    value.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                sub.rmdir()  # only when empty
+        with contextlib.suppress(OSError):
+            top.rmdir()
+
+
+# -- entries ------------------------------------------------------------------------------
+
+_JSON_TYPES = frozenset({dict, list, str, int, float, bool, type(None)})
+
+
+def _is_answer(entry: Any) -> bool:
+    """Whether a decoded entry has the shape :meth:`Cache.answer` stores. The body's
+    first level is checked (rows are JSON values), not every nested value."""
+    if type(entry) is not dict or not {"at", "gen", "body"} <= entry.keys():
+        return False
+    at, gen, body = entry["at"], entry["gen"], entry["body"]
+    if type(at) not in (int, float) or type(gen) is not list:
+        return False
+    if not all(type(g) is int for g in gen):
+        return False
+    if type(body) is list:
+        return all(type(row) in _JSON_TYPES for row in body)
+    if type(body) is dict:
+        return all(type(name) is str for name in body)
+    return type(body) in _JSON_TYPES
+
+
+def _is_confirmation(record: Any) -> bool:
+    return (
+        type(record) is dict
+        and type(record.get("user")) is str
+        and type(record.get("until")) in (int, float, type(None))
+    )
+
+
+def _as_generation(stored: Any) -> int:
+    return stored if type(stored) is int else time.time_ns()
 
 
 # Format and version of an encoded answer, and of marshal (which may change
@@ -363,6 +621,7 @@ class _Disk(diskcache.Disk):  # type: ignore[misc]
     def __init__(self, directory: str, **settings: Any) -> None:
         settings.pop("compress_level", None)  # a setting of folders written by JSONDisk
         super().__init__(directory, **settings)
+        self._root = os.path.realpath(directory)
 
     def put(self, key: Any) -> Any:
         if type(key) is not str:
@@ -381,8 +640,59 @@ class _Disk(diskcache.Disk):  # type: ignore[misc]
 
     def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
         if mode == diskcache.core.MODE_PICKLE:
-            raise _Damaged
+            raise _Damaged("a stored value is a pickle, which kitsu_orm never writes")
+        if filename is not None and not self._is_value_file(filename):
+            raise _Damaged(f"a stored value's file lies outside the cache folder ({filename!r})")
         return super().fetch(mode, filename, value, read)
+
+    def remove(self, file_path: str) -> None:
+        # diskcache's own would delete any path a row names, then empty folders upwards.
+        if not self._is_value_file(file_path):
+            return
+        full_path = os.path.join(self._directory, file_path)
+        with contextlib.suppress(OSError):
+            os.remove(full_path)
+        folder = os.path.dirname(full_path)
+        for level in (folder, os.path.dirname(folder)):
+            try:
+                os.rmdir(level)  # only when empty
+            except OSError:
+                break
+
+    def _write(
+        self, full_path: str, iterator: Iterable[Any], mode: str, encoding: str | None = None
+    ) -> int:
+        """A value file readable by the user alone (0600, in 0700 folders)."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        folder = os.path.dirname(full_path)
+        for attempt in range(10):
+            for level in (os.path.dirname(folder), folder):
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(level, 0o700)
+            try:
+                fd = os.open(full_path, flags, 0o600)
+            except OSError:
+                if attempt == 9:
+                    raise
+                continue  # another process emptied and removed the folder meanwhile
+            with open(fd, "wb" if "b" in mode else "w", encoding=encoding) as writer:
+                size = 0
+                for chunk in iterator:
+                    size += len(chunk)
+                    writer.write(chunk)
+                return size
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _is_value_file(self, filename: str) -> bool:
+        """Whether a row's file name is one diskcache makes (``xx/yy/<28 hex>.val``)
+        and, symlinks resolved, lies inside the folder."""
+        parts = re.split("[/\\\\]" if os.altsep else "/", filename)
+        if len(parts) != 3 or not (_HEX2.match(parts[0]) and _HEX2.match(parts[1])):
+            return False
+        if not _VALUE_FILE.match(parts[2]):
+            return False
+        real = os.path.realpath(os.path.join(self._directory, filename))
+        return os.path.dirname(os.path.dirname(os.path.dirname(real))) == self._root
 
 
 # Rows carry the names of other rows (a shot its ``sequence_name``, an asset its

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .changes import ChangeSet
 
 from .errors import (
+    AuthenticationError,
     ConfigurationError,
     ConnectionError,
     DetachedError,
@@ -145,6 +146,7 @@ class Session:
         self.is_offline = False
         self.cache_mode, self.cache = _open_cache(cache, cache_dir)
         self._cache_scope: tuple[str, str] | None = None
+        self._confirmed: tuple[str, str] | None = None  # (access token, user id)
         self._identity: dict[str, Entity] = {}
         self._new: list[Entity] = []
         self._deleted: list[Entity] = []
@@ -304,6 +306,7 @@ class Session:
         """Switch this live session's cache: ``"on"``, ``"off"``, ``"offline"`` or a Cache."""
         self.cache_mode, self.cache = _open_cache(cache, cache_dir)
         self._cache_scope = None
+        self._confirmed = None
 
     @property
     def role(self) -> str:
@@ -319,20 +322,39 @@ class Session:
         return str(user.get("role") or "user")
 
     def _user_id(self) -> str:
-        """Who this session is, to pick the cache namespace: from the login, else
-        from the token's claims, else (an opaque token) asked to the server."""
-        user = self.transport.user or {}
-        if user.get("id"):
-            return str(user["id"])
+        """Who this session is, to pick the cache namespace: a user the server named
+        for the current token (its login's answer, ``auth/authenticated``), never the
+        token's own claims, which anyone can write. The cache remembers each confirmed
+        token (a keyed digest of it), so a warm process asks nothing and a new token
+        asks once; offline, a token never confirmed with this cache reads nothing."""
+        assert self.cache is not None
         tokens = self.transport.tokens
-        if tokens is not None and tokens.subject:
-            return str(tokens.subject)
-        if self.cache_mode == "offline":
-            raise ConfigurationError(
-                "an offline session needs a login or a token that names its user "
-                "(the cache is per user)"
-            )
-        return str(self.transport.current_user()["id"])
+        access = tokens.access if tokens is not None else ""
+        if self._confirmed is not None and self._confirmed[0] == access:
+            return self._confirmed[1]
+        host, offline = self.transport.host, self.cache_mode == "offline"
+        user_id: str | None = self.transport.confirmed_user_id()
+        remembered = user_id is None and tokens is not None
+        if remembered:
+            user_id = self.cache.confirmed_user(host, access, any_age=offline)
+        if user_id is None:
+            if offline:
+                raise AuthenticationError(
+                    "offline, the cache serves only a user the server confirmed before, and "
+                    "this session's token never was: use it online once (or log in)"
+                )
+            try:
+                user_id = str(self.transport.current_user()["id"])
+                remembered = False
+            except ConnectionError:  # no server: as offline, a token confirmed before
+                user_id = self.cache.confirmed_user(host, access, any_age=True)
+                if user_id is None:
+                    raise
+        tokens = self.transport.tokens  # refreshed on the way, maybe
+        if tokens is not None and not remembered:
+            self.cache.confirm(host, tokens.access, user_id, until=tokens.expires)
+        self._confirmed = (tokens.access if tokens is not None else "", user_id)
+        return user_id
 
     def _scope_cache(self) -> Cache:
         """The cache, bound to this session's (server, user): checked on every use, since

@@ -93,15 +93,25 @@ class Tokens:
     @property
     def subject(self) -> str | None:
         """The user id the access token names (its ``sub`` claim), read without
-        a request and unverified: enough to pick the user's cache, while the
-        server checks the token itself on every request."""
+        a request and unverified: anyone can write a token naming anyone, so
+        this never decides what a user is shown (the cache asks the server)."""
+        subject = self._claims().get("sub")
+        return subject if isinstance(subject, str) and subject else None
+
+    @property
+    def expires(self) -> float | None:
+        """When the access token expires (its ``exp`` claim, a Unix time), unverified:
+        to be trusted only for a token the server has accepted."""
+        expires = self._claims().get("exp")
+        return float(expires) if isinstance(expires, (int, float)) else None
+
+    def _claims(self) -> dict[str, Any]:
         try:
             payload = self.access.split(".")[1]
             claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         except (IndexError, ValueError):
-            return None
-        subject = claims.get("sub") if isinstance(claims, dict) else None
-        return subject if isinstance(subject, str) and subject else None
+            return {}
+        return claims if isinstance(claims, dict) else {}
 
     def __repr__(self) -> str:
         return f"Tokens(access=***, refresh={'***' if self.refresh else None})"
@@ -173,6 +183,8 @@ class Transport:
         self.stats = RequestStats()
         self.user: dict[str, Any] | None = None
         self._tokens: Tokens | None = None
+        # The tokens the server last named a user for, and that user's id.
+        self._confirmed: tuple[Tokens, str] | None = None
         self._refresh_lock = threading.Lock()
         self._pool = (pool_size, verify)
         self._pool_lock = threading.Lock()
@@ -259,6 +271,7 @@ class Transport:
             )
         self._tokens = Tokens(body["access_token"], body.get("refresh_token"))
         self.user = body.get("user")
+        self._confirm(self._tokens, self.user)
         return self.user or {}
 
     def logout(self) -> None:
@@ -276,7 +289,22 @@ class Transport:
         body = self.get("auth/authenticated")
         user: dict[str, Any] = body.get("user", body) if isinstance(body, dict) else {}
         self.user = user
+        self._confirm(self._tokens, user)
         return user
+
+    def confirmed_user_id(self) -> str | None:
+        """The id of the user the server named for the current tokens (the login's
+        answer, or ``auth/authenticated``), without a request; None when the server
+        has not said (a token given by hand, ``user`` set by hand)."""
+        confirmed = self._confirmed
+        if confirmed is None or self._tokens is None or confirmed[0] is not self._tokens:
+            return None
+        return confirmed[1]
+
+    def _confirm(self, tokens: Tokens | None, user: Any) -> None:
+        user_id = user.get("id") if isinstance(user, dict) else None
+        if tokens is not None and isinstance(user_id, str) and user_id:
+            self._confirmed = (tokens, user_id)
 
     def is_host_up(self) -> bool:
         """Whether the API root answers, without retrying."""
@@ -479,6 +507,8 @@ class Transport:
                 ) from None
             body = self._json(resp)
             self._tokens = Tokens(body["access_token"], current.refresh)
+            if self._confirmed is not None and self._confirmed[0] is current:
+                self._confirmed = (self._tokens, self._confirmed[1])  # the same user's
             self.stats.count_refresh()
 
     @staticmethod

@@ -30,7 +30,7 @@ from kitsu_orm.cache import Cache, default_directory, event_types
 from kitsu_orm.errors import ConfigurationError, ConnectionError, KitsuError, PermissionDenied
 from kitsu_orm.retry import Retry
 from kitsu_orm.testing import KitsuServer, ProjectFactory
-from kitsu_orm.transport import Transport
+from kitsu_orm.transport import Tokens, Transport
 
 SERVER = "http://kitsu.test/api"
 HAMMER_SECONDS = float(os.environ.get("KITSU_ORM_CACHE_HAMMER_SECONDS", "20"))
@@ -323,13 +323,231 @@ def test_a_folder_written_by_the_json_format_still_opens(tmp_path: Path) -> None
     assert cache.answer("Shot", "data/shots/all", {}, fetch) == ([2], True)
 
 
-def test_the_folder_is_private_even_when_it_existed(tmp_path: Path) -> None:
-    folder = tmp_path / "shared"
-    folder.mkdir(mode=0o755)
-    Cache(folder)
+def _modes(folder: Path) -> dict[str, int]:
+    """Each file's and subfolder's mode under ``folder``, by relative path."""
+    return {str(p.relative_to(folder)): stat.S_IMODE(p.lstat().st_mode) for p in folder.rglob("*")}
+
+
+def _big_body() -> list[dict[str, Any]]:
+    return [{"id": f"shot-{n}", "name": f"SH{n:03}"} for n in range(3000)]  # a value file
+
+
+def test_a_folder_it_creates_is_private_and_so_is_everything_in_it(tmp_path: Path) -> None:
+    folder = tmp_path / "new" / "nested"
+    cache = _cache(folder)
+    cache.answer("Shot", "data/shots/all", {}, Fetcher(_big_body()))
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    Cache(tmp_path / "new" / "nested")
-    assert stat.S_IMODE((tmp_path / "new" / "nested").stat().st_mode) == 0o700
+    modes = _modes(folder)
+    assert {"cache.db", ".kitsu-orm-cache"} <= set(modes)
+    assert any(name.endswith(".val") for name in modes)
+    for name, mode in modes.items():
+        expected = 0o700 if (folder / name).is_dir() else 0o600
+        assert mode == expected, (name, oct(mode))
+
+
+def test_an_existing_folder_keeps_its_mode_and_gets_private_files(tmp_path: Path) -> None:
+    folder = tmp_path / "existing"
+    folder.mkdir()
+    os.chmod(folder, 0o755)
+    cache = _cache(folder)
+    cache.answer("Shot", "data/shots/all", {}, Fetcher(_big_body()))
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755  # not the cache's to change
+    for name, mode in _modes(folder).items():
+        assert mode == (0o700 if (folder / name).is_dir() else 0o600), (name, oct(mode))
+
+
+def test_a_folder_holding_other_files_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    folder = tmp_path / "documents"
+    (folder / "photos").mkdir(parents=True)
+    (folder / "notes.txt").write_text("mine")
+    (folder / "photos" / "a.jpg").write_bytes(b"jpg")
+    os.chmod(folder, 0o750)
+    before = _modes(folder)
+    with pytest.raises(ConfigurationError, match="holds files the cache did not write"):
+        Cache(folder)
+    (folder / "cache.db").write_bytes(os.urandom(4096))  # ... and a damaged cache.db
+    with pytest.raises(ConfigurationError, match=r"notes\.txt, photos"):
+        Cache(folder)
+    assert (folder / "notes.txt").read_text() == "mine"
+    assert (folder / "photos" / "a.jpg").read_bytes() == b"jpg"
+    assert len((folder / "cache.db").read_bytes()) == 4096
+    assert _modes(folder) == {**before, "cache.db": _modes(folder)["cache.db"]}
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o750
+
+
+def test_a_reset_deletes_only_what_diskcache_writes(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    cache = _cache(folder)
+    cache.answer("Shot", "data/shots/all", {}, Fetcher(_big_body()))
+    (value,) = folder.rglob("*.val")
+    cache.close()
+    # Files put in the cache's folder later, some under names like diskcache's.
+    os.chmod(folder, 0o750)
+    others = {
+        "notes.txt": b"mine",
+        "cache.db.bak": b"a backup",
+        f"{value.parent.parent.name}/readme.txt": b"beside the values",
+        f"{value.parent.parent.name}/{value.parent.name}/keep.val": b"not a value file name",
+        "ab/cd/0123456789abcdef0123456789ab.txt": b"not .val",
+        "mine/ab/cd/0123456789abcdef0123456789ab.val": b"not in a value folder",
+    }
+    for name, data in others.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    (folder / "cache.db").write_bytes(os.urandom(64 * 1024))
+    with pytest.warns(RuntimeWarning, match="was reset: its database is damaged"):
+        cache = _cache(folder)
+    assert not value.exists()
+    for name, data in others.items():
+        assert (folder / name).read_bytes() == data, name
+    assert (folder / ".kitsu-orm-cache").is_file()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o750
+    assert cache.answer("Shot", "data/shots/all", {}, Fetcher([2])) == ([2], False)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown needs root")
+def test_a_folder_of_another_os_user_is_refused(tmp_path: Path) -> None:
+    for folder in (tmp_path / "empty", tmp_path / "used"):
+        folder.mkdir()
+    _cache(tmp_path / "used").close()
+    for folder in (tmp_path / "empty", tmp_path / "used"):
+        os.chown(folder, 4242, -1)
+        with pytest.raises(ConfigurationError, match=r"belongs to another user \(uid 4242\)"):
+            Cache(folder)
+
+
+@pytest.mark.parametrize("mode", [0o770, 0o702, 0o777], ids=oct)
+def test_a_folder_others_may_write_is_refused(tmp_path: Path, mode: int) -> None:
+    for folder in (tmp_path / "empty", tmp_path / "used"):
+        folder.mkdir()
+    _cache(tmp_path / "used").close()
+    for folder in (tmp_path / "empty", tmp_path / "used"):
+        os.chmod(folder, mode)
+        with pytest.raises(ConfigurationError, match=f"written by other users \\(mode {mode:o}\\)"):
+            Cache(folder)
+        assert stat.S_IMODE(folder.stat().st_mode) == mode
+
+
+def test_a_cache_an_earlier_version_wrote_is_adopted_and_made_private(tmp_path: Path) -> None:
+    import diskcache
+
+    folder = tmp_path / "old"
+    folder.mkdir(mode=0o700)
+    with diskcache.Cache(str(folder)) as old:  # diskcache's own modes: 0644 and 0755
+        old.set("old|entry", b"x" * 100_000)
+    assert any(mode & 0o044 for mode in _modes(folder).values())
+    cache = _cache(folder)
+    assert (folder / ".kitsu-orm-cache").is_file()
+    for name, mode in _modes(folder).items():
+        assert mode == (0o700 if (folder / name).is_dir() else 0o600), (name, oct(mode))
+    assert cache.answer("Shot", "data/shots/all", {}, Fetcher([2])) == ([2], False)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        [1, 2],
+        "text",
+        {"at": "yesterday", "gen": [0], "body": []},
+        {"at": 0.0, "gen": "0", "body": []},
+        {"at": 0.0, "gen": [None], "body": []},
+        {"at": 1e18, "gen": [0]},
+        {"at": 1e18, "gen": [0], "body": [(1, 2)]},
+        {"at": 1e18, "gen": [0], "body": {1: "x"}},
+        {"at": 1e18, "gen": [0], "body": b"bytes"},
+    ],
+    ids=repr,
+)
+def test_an_entry_of_the_wrong_shape_is_dropped_once(tmp_path: Path, entry: Any) -> None:
+    from kitsu_orm import cache as cache_module
+
+    cache = _cache(tmp_path)
+    key = cache._key("Shot", "data/shots/all", {})
+    cache._store.set(key, cache_module._encode(entry))  # a valid checksum: only the shape is off
+    fetch = Fetcher([{"id": "1"}])
+    with pytest.warns(RuntimeWarning, match="malformed entry"):
+        assert cache.answer("Shot", "data/shots/all", {}, fetch) == ([{"id": "1"}], False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cache.answer("Shot", "data/shots/all", {}, fetch) == ([{"id": "1"}], True)
+        assert _cache(tmp_path).answer("Shot", "data/shots/all", {}, fetch)[1] is True
+    assert fetch.calls == 1
+
+
+@pytest.mark.parametrize("value", [b"garbage", "text", 1.5])
+def test_a_generation_that_is_not_a_counter_outdates_its_answers(tmp_path: Path, value: Any) -> None:
+    cache = _cache(tmp_path)
+    fetch = Fetcher([1])
+    cache.answer("Shot", "data/shots/all", {}, fetch)
+    cache._store.set(cache._generation_key("Shot"), value)
+    assert cache.answer("Shot", "data/shots/all", {}, fetch)[1] is False  # never the old one
+    assert cache.answer("Shot", "data/shots/all", {}, fetch)[1] is True
+    cache._store.set(cache._generation_key("Shot"), value)
+    cache.forget_types(["Shot"])  # a write over a damaged counter: no crash
+    assert cache.answer("Shot", "data/shots/all", {}, fetch)[1] is False
+    assert fetch.calls == 3
+
+
+def _point_value_file_at(folder: Path, filename: str) -> None:
+    """Tamper every value row of the store so that its file is ``filename``."""
+    with contextlib.closing(sqlite3.connect(folder / "cache.db")) as db, db:
+        db.execute("UPDATE Cache SET filename = ? WHERE filename IS NOT NULL", (filename,))
+
+
+def test_a_value_file_path_out_of_the_folder_is_never_opened_nor_deleted(tmp_path: Path) -> None:
+    from kitsu_orm import cache as cache_module
+
+    folder, outside = tmp_path / "cache", tmp_path / "elsewhere"
+    outside.mkdir()
+    forged = cache_module._encode({"at": time.time(), "gen": [0], "body": ["forged"]})
+    (outside / "answer.val").write_bytes(forged)
+    (folder / "ab").mkdir(parents=True)
+    (folder / "ab" / "cd").symlink_to(outside)  # a value folder that leads out
+    (outside / "0123456789abcdef0123456789ab.val").write_bytes(forged)
+    targets = [
+        str(outside / "answer.val"),
+        "../elsewhere/answer.val",
+        os.path.join("ab", "cd", "0123456789abcdef0123456789ab.val"),
+    ]
+    for target in targets:
+        cache = _cache(folder)
+        cache.answer("Shot", "data/shots/all", {}, Fetcher(_big_body()))
+        _point_value_file_at(folder, target)
+        with pytest.warns(RuntimeWarning, match="reset: a stored value's file lies outside"):
+            assert cache.answer("Shot", "data/shots/all", {}, Fetcher([2])) == ([2], False)
+        for clear in (False, True):  # deletes the rows, and diskcache their files: not these
+            cache.answer("Shot", "data/shots/all", {}, Fetcher(_big_body()))
+            _point_value_file_at(folder, target)
+            cache.clear() if clear else cache.forget_types(["Shot"])
+        cache.answer("Shot", "data/shots/all", {}, Fetcher(_big_body()))
+        _point_value_file_at(folder, target)
+        old = cache_module._encode({"at": 0.0, "gen": [0], "body": []})
+        cache._store.set(cache._key("Shot", "data/shots/all", {}), old)  # overwritten
+        cache.close()
+    assert (outside / "answer.val").read_bytes() == forged
+    assert (outside / "0123456789abcdef0123456789ab.val").read_bytes() == forged
+    assert (folder / "ab" / "cd").is_symlink()
+
+
+def test_confirmed_tokens_are_remembered_as_digests_until_they_expire(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    token = "header." + "p" * 40 + ".signature"
+    assert cache.confirmed_user(SERVER, token) is None
+    cache.confirm(SERVER, token, "alice", until=time.time() + 60)
+    cache.confirm(SERVER, "expired-token", "bob", until=time.time() - 1)
+    cache.confirm(SERVER, "bot-token", "bot", until=None)
+    again = Cache(tmp_path)  # another process
+    assert again.confirmed_user(SERVER, token) == "alice"
+    assert again.confirmed_user("http://other.test/api", token) is None
+    assert again.confirmed_user(SERVER, token + "x") is None
+    assert again.confirmed_user(SERVER, "expired-token") is None
+    assert again.confirmed_user(SERVER, "expired-token", any_age=True) == "bob"  # offline
+    assert again.confirmed_user(SERVER, "bot-token") == "bot"
+    cache.close()
+    again.close()
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert token.encode() not in path.read_bytes() and b"bot-token" not in path.read_bytes()
 
 
 def test_default_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -383,9 +601,7 @@ _READER = textwrap.dedent(
     import kitsu_orm as kitsu
     from kitsu_orm.transport import Transport
     transport = Transport(os.environ["URL"], token=os.environ["TOKEN"])
-    mode = os.environ["MODE"]
-    if mode == "offline":
-        transport.current_user()  # who we are; then only the disk answers
+    mode = os.environ["MODE"]  # offline: the disk only (the token was confirmed online)
     s = kitsu.Session(transport=transport, cache=mode, cache_dir=os.environ["CACHE_DIR"])
     shots = kitsu.Shot.where(project_id=os.environ["PROJECT_ID"], session=s).all()
     frame_outs = [x.frame_out for x in shots]
@@ -501,7 +717,8 @@ def test_a_write_by_someone_else_is_seen_through_the_event_log(
         s = _session(kitsu_server.url, kitsu_client, tmp_path, cache=cache)
         return _shots(s, kitsu_project["id"])["SH010"].frame_out, s.transport.stats.total
 
-    assert frame_out(0) == (10, 1)  # a new folder starts the event log clock: the shots only
+    # A new folder: one request confirms the token, and it starts the event log clock.
+    assert frame_out(0) == (10, 2)
     # Written by another client: nothing on this machine knows of it.
     kitsu_client.put(f"data/entities/{row['id']}", {"data": {"frame_in": 1, "frame_out": 99}})
     assert frame_out(3600) == (10, 0)  # the log was read just now: the cache answers alone
@@ -713,8 +930,8 @@ def test_a_stopped_server_is_read_from_the_cache_and_writes_wait(
     aged = _session(
         proxy.url, kitsu_client, tmp_path, cache=Cache(tmp_path / "cache", production_ttl=0)
     )
+    # Who this token is: confirmed by the server for the two sessions above, remembered.
     offline_transport = Transport(proxy.url, token=_tokens(kitsu_client))
-    offline_transport.user = kitsu_client.user  # who we are, known without the server
     offline = kitsu.Session(
         transport=offline_transport, cache="offline", cache_dir=str(tmp_path / "cache")
     )
@@ -844,3 +1061,86 @@ def test_session_cache_stats_and_clear(
     requests = s.stats.requests
     _shots(s, kitsu_project["id"])
     assert s.stats.requests == requests + 1
+
+
+def _b64url(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _forged_token(user_id: str, *, signed: bool) -> str:
+    """A JWT naming ``user_id``, as anyone can write one: unsigned, or signed with a
+    key that is not the server's."""
+    import hashlib
+    import hmac
+
+    now = int(time.time())
+    header = {"alg": "HS256" if signed else "none", "typ": "JWT"}
+    claims = {"sub": user_id, "type": "access", "fresh": False, "iat": now, "nbf": now,
+              "exp": now + 3600, "jti": uuid.uuid4().hex, "identity_type": "person"}
+    body = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}"
+    if not signed:
+        return body + "."
+    signature = hmac.new(b"not the server's key", body.encode(), hashlib.sha256).digest()
+    return f"{body}.{_b64url(signature)}"
+
+
+@server
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "wrongly-signed"])
+def test_a_forged_token_naming_the_admin_gets_nothing_from_a_warm_cache(
+    kitsu_server: KitsuServer,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    tmp_path: Path,
+    signed: bool,
+) -> None:
+    folder = str(tmp_path / "cache")
+    admin = _session(kitsu_server.url, kitsu_client, tmp_path)
+    assert kitsu_project["name"] in {p.name for p in kitsu.Project.where(session=admin).all()}
+    emails = {p.email for p in kitsu.Person.where(session=admin).all()}
+    assert kitsu_server.admin_email in emails
+    assert admin.cache is not None and admin.cache.stats().entries >= 2
+    admin_id = str((kitsu_client.user or {})["id"])
+    forged = _forged_token(admin_id, signed=signed)
+    assert Tokens(forged).subject == admin_id
+
+    for mode, refused in (("on", KitsuError), ("offline", kitsu.AuthenticationError)):
+        transport = Transport(kitsu_server.url, token=forged, retry=Retry.never())
+        s = kitsu.Session(transport=transport, cache=mode, cache_dir=folder)
+        for cls in (kitsu.Project, kitsu.Person):
+            with pytest.raises(refused) as raised:
+                cls.where(session=s).all()
+            assert not isinstance(raised.value, kitsu.ConnectionError)
+        assert s.cache_hits == 0
+        assert transport.stats.total == {"on": 2, "offline": 0}[mode]  # asked, and refused
+    # The admin's own confirmed token still reads the warm cache, offline too.
+    offline = _session(kitsu_server.url, kitsu_client, tmp_path, cache="offline")
+    assert kitsu_project["name"] in {p.name for p in kitsu.Project.where(session=offline).all()}
+    assert offline.transport.stats.total == 0
+
+
+@server
+def test_a_warm_process_with_a_confirmed_token_sends_no_request(
+    kitsu_server: KitsuServer,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    _make_shots(kitsu_client, kitsu_project["id"], ["SH010"])
+    cache = Cache(tmp_path / "cache", events_interval=3600)
+    cold = _session(kitsu_server.url, kitsu_client, tmp_path, cache=cache)
+    assert cold.transport.confirmed_user_id() is None  # a token given by hand
+    _shots(cold, kitsu_project["id"])
+    assert cold.transport.stats.by_method == {"GET": 2}  # who the token is, then the shots
+    warm = _session(kitsu_server.url, kitsu_client, tmp_path, cache=cache.sibling())
+    assert set(_shots(warm, kitsu_project["id"])) == {"SH010"}
+    assert warm.transport.stats.total == 0 and warm.cache_hits == 1
+    # The same in a new process (C1), and offline, reading the disk only.
+    row = kitsu_client.get("data/shots/all", {"project_id": kitsu_project["id"]})[0]
+    token = _tokens(kitsu_client).access
+    assert _read_in_a_new_process(kitsu_server.url, token, tmp_path / "cache", row)["hits"] >= 1
+    env_offline = _read_in_a_new_process(
+        kitsu_server.url, token, tmp_path / "cache", row, mode="offline"
+    )
+    assert env_offline["hits"] == 2
