@@ -348,7 +348,11 @@ def _per(path: str, roles: frozenset[str] = EVERYONE) -> ReadRoute:
 # Measured on zou 1.0.97 as each role (docs/guide.md, "Roles").
 READS: dict[str, tuple[ReadRoute, ...]] = {
     "Episode": (_generic("data/episodes", _ADMIN), _scoped("data/episodes")),
-    "Sequence": (_generic("data/sequences", _ADMIN), _scoped("data/sequences")),
+    "Sequence": (
+        _generic("data/sequences", _ADMIN),
+        _scoped("data/sequences"),
+        _per("data/episodes/{parent_id}/sequences"),
+    ),
     "Shot": (
         _generic("data/shots/all", _ADMIN),
         _scoped("data/shots/all"),
