@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import attrs
@@ -42,6 +43,7 @@ class Prod:
     commented: str
     vendor_task: str
     instance: str
+    scene_instance: str
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +52,15 @@ def prod(kitsu_client: Transport, kitsu_people: dict[str, TeamMember]) -> Iterat
     name = f"test-roles-{datetime.datetime.now().strftime('%H%M%S%f')}"
     project = c.post("data/projects", {"name": name, "production_type": "tvshow"})
     pid = project["id"]
+    built: list[Prod] = []
     try:
-        yield _build(c, pid, kitsu_people)
+        built.append(_build(c, pid, kitsu_people))
+        yield built[0]
     finally:
+        for p in built:  # Zou deletes no project whose instances are still linked
+            c.delete(f"data/shots/{p.shots[0]}/asset-instances/{p.instance}")
+            for instance in (p.instance, p.scene_instance):
+                c.delete(f"data/asset-instances/{instance}")
         _remove_project(c, project)
 
 
@@ -154,6 +162,10 @@ def _build(c: Transport, pid: str, people: dict[str, TeamMember]) -> Prod:
         f"data/assets/{assets[1]}/asset-asset-instances", {"asset_to_instantiate_id": assets[0]}
     )
     c.post(f"data/shots/{shots[0]}/asset-instances", {"asset_instance_id": instance["id"]})
+    scene = c.post(
+        f"data/projects/{pid}/scenes", {"name": "SC01", "sequence_id": sequences["SQ01"]}
+    )
+    in_scene = c.post(f"data/scenes/{scene['id']}/asset-instances", {"asset_id": assets[1]})
     return Prod(
         project=pid,
         episode=episode["id"],
@@ -164,6 +176,7 @@ def _build(c: Transport, pid: str, people: dict[str, TeamMember]) -> Prod:
         commented=commented,
         vendor_task=comp[0]["id"],
         instance=instance["id"],
+        scene_instance=in_scene["id"],
     )
 
 
@@ -211,6 +224,12 @@ def _all(s: kitsu.Session, p: Prod, name: str) -> list[Any]:
     return list(found.values())
 
 
+def _instances(s: kitsu.Session, p: Prod) -> list[kitsu.AssetInstance]:
+    """The instance in a shot, and the one in a scene."""
+    scenes = _project(s, p).scenes
+    return [*_shots(s, p)[0].asset_instances, *(i for sc in scenes for i in sc.asset_instances)]
+
+
 def ids(objs: Any) -> list[str]:
     if objs is None:
         return []
@@ -224,6 +243,22 @@ def _each(objs: list[Any], name: str) -> list[str]:
 
 
 Walk = Callable[[kitsu.Session, Prod], list[str]]
+
+
+def _output_files(s: kitsu.Session, p: Prod, *, name: str) -> list[str]:
+    return _each(kitsu.OutputFile.where(session=s, entity=p.shots[0]).all(), name)
+
+
+_OUTPUT_FILE_RELS = (
+    "file_status",
+    "output_type",
+    "task_type",
+    "person",
+    "source_file",
+    "entity",
+    "asset_instance",
+    "temporal_entity",
+)
 
 WALKS: dict[str, Walk] = {
     "project.project_status": lambda s, p: ids(_project(s, p).project_status),
@@ -254,10 +289,13 @@ WALKS: dict[str, Walk] = {
     "asset.tasks": lambda s, p: _each(_project(s, p).assets, "tasks"),
     "asset.asset_instances": lambda s, p: _each(_project(s, p).assets, "asset_instances"),
     "asset.instances": lambda s, p: _each(_project(s, p).assets, "instances"),
-    "asset_instance.asset": lambda s, p: _each(_shots(s, p)[0].asset_instances, "asset"),
-    "asset_instance.target_asset": lambda s, p: _each(
-        _shots(s, p)[0].asset_instances, "target_asset"
-    ),
+    "scene.project": lambda s, p: _each(_project(s, p).scenes, "project"),
+    "scene.sequence": lambda s, p: _each(_project(s, p).scenes, "sequence"),
+    "scene.tasks": lambda s, p: _each(_project(s, p).scenes, "tasks"),
+    "scene.asset_instances": lambda s, p: _each(_project(s, p).scenes, "asset_instances"),
+    "asset_instance.asset": lambda s, p: _each(_instances(s, p), "asset"),
+    "asset_instance.target_asset": lambda s, p: _each(_instances(s, p), "target_asset"),
+    "asset_instance.scene": lambda s, p: _each(_instances(s, p), "scene"),
     "task.project": lambda s, p: _each(_tasks(s, p), "project"),
     "task.task_type": lambda s, p: _each(_tasks(s, p), "task_type"),
     "task.task_status": lambda s, p: _each(_tasks(s, p), "task_status"),
@@ -276,23 +314,7 @@ WALKS: dict[str, Walk] = {
     "working_file.software": lambda s, p: _each(_all(s, p, "working_files"), "software"),
     "working_file.person": lambda s, p: _each(_all(s, p, "working_files"), "person"),
     "person.departments": lambda s, p: _each(_all(s, p, "assignees"), "departments"),
-    **{
-        f"output_file.{name}": (
-            lambda name: (
-                lambda s, p: _each(kitsu.OutputFile.where(session=s, entity=p.shots[0]).all(), name)
-            )
-        )(name)
-        for name in (
-            "file_status",
-            "output_type",
-            "task_type",
-            "person",
-            "source_file",
-            "entity",
-            "asset_instance",
-            "temporal_entity",
-        )
-    },
+    **{f"output_file.{name}": partial(_output_files, name=name) for name in _OUTPUT_FILE_RELS},
 }
 
 # Queries, as a user writes them.
@@ -404,11 +426,22 @@ def test_query_as_role(
 
 
 def test_admin_answers_are_not_empty(admin_answers: dict[str, list[str]]) -> None:
-    empty = {"project.scenes", "sequence.scenes", "sequence.tasks", "episode.tasks"}
+    empty = {"sequence.tasks", "episode.tasks", "scene.tasks"}
     empty |= {"output_file.asset_instance", "output_file.temporal_entity", "person.departments"}
     empty |= {"asset.episode"}
     got = sorted(n for n, v in admin_answers.items() if not v)
     assert got == sorted(empty), " ".join(got)
+
+
+def test_every_relationship_is_walked() -> None:
+    from kitsu_orm.model.base import REGISTRY
+
+    declared = set()
+    for cls in set(REGISTRY.values()):
+        snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in cls.__name__).lstrip("_")
+        declared |= {f"{snake}.{name}" for name in cls.__relationships__}
+    declared = {d for d in declared if not d.startswith(("entity_row.", "entity_type."))}
+    assert sorted(declared - set(WALKS)) == []
 
 
 @pytest.mark.parametrize("role", ROLES)
