@@ -281,17 +281,21 @@ class Loader:
     def _casting(self, context: dict[str, Any]) -> dict[str, list[str]]:
         """Asset ids by shot id, from the casting route this user may read."""
         session = self.session
-        plan = read_plan("Casting", session._role_now, {}, context, routes=CASTING)
-        out: dict[str, list[str]] = {}
-        for request in plan.requests:
-            body = session._read("Casting", request.path, dict(request.params))
-            if isinstance(body, dict):  # the project's: {shot id: [{asset_id...}]}
-                for shot_id, cast in body.items():
-                    out[shot_id] = [c["asset_id"] for c in cast]
-            else:  # one shot's assets, as rows
-                assets = [session._merge(REGISTRY["Asset"], row) for row in body]
-                out[request.values["id"]] = [a.id for a in assets if a.id]
-        return out
+
+        def read(role: str) -> dict[str, list[str]]:
+            plan = read_plan("Casting", role, {}, context, routes=CASTING)
+            out: dict[str, list[str]] = {}
+            for request in plan.requests:
+                body = session._read("Casting", request.path, dict(request.params))
+                if isinstance(body, dict):  # the project's: {shot id: [{asset_id...}]}
+                    for shot_id, cast in body.items():
+                        out[shot_id] = [c["asset_id"] for c in cast]
+                else:  # one shot's assets, as rows
+                    assets = [session._merge(REGISTRY["Asset"], row) for row in body]
+                    out[request.values["id"]] = [a.id for a in assets if a.id]
+            return out
+
+        return session._as_role(read)
 
     def _load_linked(self, rel: Linked, objs: Sequence[Entity]) -> list[Entity]:
         """One request per object: the link routes answer one object's links."""

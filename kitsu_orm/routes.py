@@ -13,7 +13,7 @@ tables freely; other roles read through per-project and per-parent routes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -429,7 +429,7 @@ class ReadPlan:
 
 def read_plan(
     type_name: str,
-    role: str | Callable[[], str],
+    role: str,
     filters: Mapping[str, Values],
     context: Mapping[str, Values] | None = None,
     *,
@@ -442,17 +442,9 @@ def read_plan(
     filtered on (the project of the tasks whose comments load). Raises
     :class:`PermissionDenied`, before any request, when no route serves this
     role and filter; ``names`` gives the user's words for wire keys in its message
-    (and keeps the hint to them). ``role`` may be a function, called only when
-    the answer depends on it."""
+    (and keeps the hint to them)."""
     context = context or {}
     candidates = routes if routes is not None else _reads(type_name)
-    if not isinstance(role, str):
-        # The role is asked only when it matters: not where the first route that
-        # answers serves everyone (tasks, persons, projects...).
-        first = next((p for p in map(lambda r: _plan(r, filters, context), candidates) if p), None)
-        if first is not None and first.route.roles == EVERYONE:
-            return first
-        role = role()
     role = role if role in EVERYONE else "user"  # an unknown role reads as an artist
     for route in candidates:
         if role in route.roles:

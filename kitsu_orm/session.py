@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -36,6 +36,7 @@ from .routes import ONE_ROLES, URL_ID_BUDGET, Values, read_plan, role_name, rout
 __all__ = ["CacheUse", "Session", "SessionStats", "cache_use", "connect", "current_session"]
 
 E = TypeVar("E", bound=Entity)
+T = TypeVar("T")
 
 _current: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
     "kitsu_session", default=None
@@ -236,25 +237,47 @@ class Session:
         through the routes this user's role may read (:func:`~kitsu_orm.routes.read_plan`).
         ``context``: values the rows share without being filtered on (their project)."""
         type_name = cls.__kitsu_type__
-        plan = read_plan(type_name, self._role_now, params, context, names=filter_names(cls))
-        rows: list[dict[str, Any]] = []
-        for request in plan.requests:
-            rows.extend(rows_of(self._read(type_name, request.path, dict(request.params))))
-        if plan.local:
-            rows = [r for r in rows if _matches(r, plan.local)]
-        if len(plan.requests) > 1:
-            rows = list({r["id"]: r for r in rows}.values())
+        names = filter_names(cls)
+
+        def read(role: str) -> list[dict[str, Any]]:
+            plan = read_plan(type_name, role, params, context, names=names)
+            rows: list[dict[str, Any]] = []
+            for request in plan.requests:
+                rows.extend(rows_of(self._read(type_name, request.path, dict(request.params))))
+            if plan.local:
+                rows = [r for r in rows if _matches(r, plan.local)]
+            if len(plan.requests) > 1:
+                rows = list({r["id"]: r for r in rows}.values())
+            return rows
+
+        rows = self._as_role(read)
         prepare_structure(cls, len(rows))
         return group_of(self._merge(cls, row) for row in rows)  # type: ignore[return-value]
 
-    def _role_now(self) -> str:
-        return self.role
+    def _as_role(self, read: Callable[[str], T]) -> T:
+        """Run a read planned for this user's role. A session that does not know its
+        role yet (a bare token) reads as an admin first, so that an admin never pays
+        for the lookup; Zou refuses another role the admin's routes (403, or 404 for
+        a list of ids), and the session then learns its role, once, and reads again."""
+        known = self._known_role()
+        if known is not None:
+            return read(known)
+        try:
+            return read("admin")
+        except (PermissionDenied, NotFound):
+            if self.role == "admin":
+                raise
+            return read(self.role)
+
+    def _known_role(self) -> str | None:
+        role = (self.transport.user or {}).get("role")
+        return str(role) if role else None
 
     def _one_route(self, cls: type[Entity], id: str) -> str:
         """The route of one object, refused before any request to a role Zou refuses."""
         type_name = cls.__kitsu_type__
         roles = ONE_ROLES.get(type_name)
-        if roles is not None and self.role not in roles:
+        if roles is not None and self._known_role() not in (None, *roles):
             raise PermissionDenied(
                 f"{role_name(self.role)} cannot read one {type_name} by id: Kitsu lets only "
                 f"{', '.join(sorted(roles))} do it; list them by their parent instead"

@@ -535,3 +535,19 @@ def test_manager_report_matches_admin(
     assert sum(sq01["minutes"].values()) == 60 + 90 + 30
     assert sq01["late"] and all("/" in name for name in sq01["late"])
     assert manager_session.stats.requests <= 12
+
+
+def test_a_bare_token_learns_its_role_when_refused(
+    prod: Prod, kitsu_server: KitsuServer, kitsu_role_clients: dict[str, Transport]
+) -> None:
+    """A session on a token alone does not know its role: it reads as an admin
+    would, and learns its role once, when Zou refuses it an admin's route."""
+    transport = Transport(kitsu_server.url, token=kitsu_role_clients["artist"].tokens)
+    with kitsu.Session(transport=transport) as session:
+        shots = [shot for seq in _project(session, prod).sequences for shot in seq.shots]
+        assert sorted(s.id for s in shots) == sorted(prod.shots)
+        assert session.role == "user"
+        before = session.stats.requests
+        assert len(kitsu.Sequence.where(session=session, episode=prod.episode).all()) == 2
+        assert session.stats.requests - before == 1
+    transport.close()
