@@ -381,7 +381,7 @@ class Session:
             return self._user_id()
         confirmed = self.transport.confirmed_user_id()
         if confirmed is not None:
-            return confirmed
+            return str(confirmed)
         user = self.transport.user or {}
         if not user.get("id"):
             user = self.transport.current_user()
