@@ -18,8 +18,9 @@ from ...filetree import file_tree
 from ...model.fields import DEFAULT_FILE_NAME
 from ...model.files import join_path
 from ...routes import ACTIONS, FILE_TARGETS
-from . import _cache, client
-from ._rows import Model, find_first, get_one, is_id, model_id
+from . import client
+from .memo import cached_function, read
+from .rows import Model, find_first, get_one, is_id, model_id
 
 __all__ = [
     "all_output_files_for_asset_instance",
@@ -62,22 +63,27 @@ __all__ = [
 # -- output types and softwares --------------------------------------------------------
 
 
+@cached_function
 def all_output_types() -> list[dict[str, Any]]:
     return _list("data/output-types")
 
 
+@cached_function
 def get_output_type(output_type_id: Model) -> dict[str, Any]:
     return _row(f"data/output-types/{model_id(output_type_id, 'output_type')}")
 
 
+@cached_function
 def get_output_type_by_name(output_type_name: str) -> dict[str, Any] | None:
     return find_first("output-types", {"name": output_type_name})
 
 
+@cached_function
 def all_output_types_for_entity(entity: Model) -> list[dict[str, Any]]:
     return _list(f"{_entity_target(entity)}/output-types")
 
 
+@cached_function
 def all_output_types_for_asset_instance(
     asset_instance: Model, temporal_entity: Model | None = None
 ) -> list[dict[str, Any]]:
@@ -101,14 +107,17 @@ def new_output_type(name: str, short_name: str) -> dict[str, Any]:
     return created
 
 
+@cached_function
 def all_softwares() -> list[dict[str, Any]]:
     return _list("data/softwares")
 
 
+@cached_function
 def get_software(software_id: Model) -> dict[str, Any]:
     return _row(f"data/softwares/{model_id(software_id, 'software')}")
 
 
+@cached_function
 def get_software_by_name(software_name: str) -> dict[str, Any] | None:
     return find_first("softwares", {"name": software_name})
 
@@ -116,14 +125,17 @@ def get_software_by_name(software_name: str) -> dict[str, Any] | None:
 # -- output files ----------------------------------------------------------------------------
 
 
+@cached_function
 def get_output_file(output_file_id: Model) -> dict[str, Any]:
     return _row(f"data/output-files/{model_id(output_file_id, 'output_file')}")
 
 
+@cached_function
 def get_output_file_by_path(path: str) -> dict[str, Any] | None:
     return find_first("output-files", {"path": path})
 
 
+@cached_function
 def all_output_files_for_entity(
     entity: Model,
     output_type: Model | None = None,
@@ -136,6 +148,7 @@ def all_output_files_for_entity(
     return _list(f"{_entity_target(entity)}/output-files", params)
 
 
+@cached_function
 def all_output_files_for_asset_instance(
     asset_instance: Model,
     temporal_entity: Model | None = None,
@@ -154,6 +167,7 @@ def all_output_files_for_asset_instance(
     return _list(f"data/asset-instances/{model_id(asset_instance)}/output-files", params)
 
 
+@cached_function
 def get_last_output_files_for_entity(
     entity: Model,
     output_type: Model | None = None,
@@ -163,9 +177,10 @@ def get_last_output_files_for_entity(
     file_status: Model | None = None,
 ) -> Any:
     params = _filters(output_type, task_type, name, representation, file_status)
-    return _cache.read(f"{_entity_target(entity)}/output-files/last-revisions", params)
+    return read(f"{_entity_target(entity)}/output-files/last-revisions", params)
 
 
+@cached_function
 def get_last_output_files_for_asset_instance(
     asset_instance: Model,
     temporal_entity: Model | None = None,
@@ -178,21 +193,24 @@ def get_last_output_files_for_asset_instance(
     """Zou answers last revisions per shot or scene only: ``temporal_entity`` is needed."""
     params = _filters(output_type, task_type, name, representation, file_status)
     path = f"{_instance_target(asset_instance, temporal_entity)}/output-files/last-revisions"
-    return _cache.read(path, params)
+    return read(path, params)
 
 
+@cached_function
 def get_next_entity_output_revision(
     entity: Model, output_type: Model, task_type: Model, name: str = DEFAULT_FILE_NAME
 ) -> int:
     return _next_revision(_entity_target(entity), output_type, task_type, name)
 
 
+@cached_function
 def get_last_entity_output_revision(
     entity: Model, output_type: Model, task_type: Model, name: str = DEFAULT_FILE_NAME
 ) -> int:
     return get_next_entity_output_revision(entity, output_type, task_type, name) - 1
 
 
+@cached_function
 def get_next_entity_ouput_revision(
     task: Model, output_type: Model, task_type: Model | None = None, name: str = DEFAULT_FILE_NAME
 ) -> int:
@@ -202,12 +220,14 @@ def get_next_entity_ouput_revision(
     return get_next_entity_output_revision(entity, output_type, task_type, name)
 
 
+@cached_function
 def get_last_entity_ouput_revision(
     task: Model, output_type: Model, task_type: Model | None = None, name: str = DEFAULT_FILE_NAME
 ) -> int:
     return get_next_entity_ouput_revision(task, output_type, task_type, name) - 1
 
 
+@cached_function
 def get_next_asset_instance_output_revision(
     asset_instance: Model,
     temporal_entity: Model,
@@ -219,6 +239,7 @@ def get_next_asset_instance_output_revision(
     return _next_revision(target, output_type, task_type, name)
 
 
+@cached_function
 def get_last_asset_instance_output_revision(
     asset_instance: Model,
     temporal_entity: Model,
@@ -306,22 +327,26 @@ def new_asset_instance_output_file(
 # -- working files -------------------------------------------------------------------------
 
 
+@cached_function
 def get_working_files_for_task(task: Model) -> list[dict[str, Any]]:
     return _list(f"data/tasks/{model_id(task, 'task')}/working-files")
 
 
+@cached_function
 def get_last_working_files(task: Model) -> dict[str, Any]:
-    body: dict[str, Any] = _cache.read(
+    body: dict[str, Any] = read(
         ACTIONS["last_working_files"].format(task_id=model_id(task, "task"))
     )
     return body
 
 
+@cached_function
 def get_working_file(working_file_id: Model) -> dict[str, Any]:
     body: dict[str, Any] = get_one(f"working-files/{model_id(working_file_id, 'working_file')}")
     return body
 
 
+@cached_function
 def get_last_working_file_revision(task: Model, name: str = DEFAULT_FILE_NAME) -> dict[str, Any] | None:
     found: dict[str, Any] | None = get_last_working_files(task).get(name)
     return found
@@ -447,12 +472,12 @@ def build_asset_instance_output_file_path(
 
 
 def _list(path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = _cache.read(path, params)
+    rows: list[dict[str, Any]] = read(path, params)
     return rows
 
 
 def _row(path: str) -> dict[str, Any]:
-    row: dict[str, Any] = _cache.read(path)
+    row: dict[str, Any] = read(path)
     return row
 
 
