@@ -11,14 +11,18 @@ of a dict argument or by a string that is not an id).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from ...errors import ValidationError
 from ...filetree import file_tree
+from ...model.base import Entity
 from ...model.fields import DEFAULT_FILE_NAME
-from ...model.files import join_path
-from ...routes import ACTIONS, FILE_TARGETS
+from ...model.files import OutputFile, OutputType, Software, file_target
+from ...model.production import AssetInstance, EntityRow
+from ...model.tasks import Task, TaskType
+from ...routes import ACTIONS
 from . import client
+from .connection import default_session
 from .memo import cached_function, read
 from .rows import Model, find_first, get_one, is_id, model_id
 
@@ -59,6 +63,8 @@ __all__ = [
     "set_project_file_tree",
     "update_project_file_tree",
 ]
+
+E = TypeVar("E", bound=Entity)
 
 # -- output types and softwares --------------------------------------------------------
 
@@ -200,7 +206,7 @@ def get_last_output_files_for_asset_instance(
 def get_next_entity_output_revision(
     entity: Model, output_type: Model, task_type: Model, name: str = DEFAULT_FILE_NAME
 ) -> int:
-    return _next_revision(_entity_target(entity), output_type, task_type, name)
+    return _next_revision(_on_entity(entity), output_type, task_type, name)
 
 
 @cached_function
@@ -235,7 +241,7 @@ def get_next_asset_instance_output_revision(
     task_type: Model,
     name: str = "master",
 ) -> int:
-    target = _instance_target(asset_instance, temporal_entity)
+    target = _on_instance(asset_instance, temporal_entity)
     return _next_revision(target, output_type, task_type, name)
 
 
@@ -402,16 +408,22 @@ def build_working_file_path(
     version: int | None = None,
 ) -> str:
     """``version`` is the usage page's name for ``revision``; a working file
-    path takes no output type, which is accepted and ignored."""
-    body: dict[str, Any] = {
-        "mode": mode,
-        "name": name,
-        "revision": revision if version is None else version,
-        "sep": sep,
-    }
-    _put_id(body, "software_id", software)
-    answer = _post(ACTIONS["working_file_path"].format(task_id=model_id(task, "task")), body)
-    return join_path(answer["path"], answer["name"], sep)
+    path takes no output type, which is accepted and ignored.
+
+    Built by :meth:`Task.working_file_path`, on the session's task: read once
+    (one request) when the session does not hold it yet.
+    """
+    session = default_session()
+    task_id = model_id(task, "task")
+    found = session.identity_get(task_id)
+    on = found if isinstance(found, Task) else session.get(Task, task_id)
+    return on.working_file_path(
+        name,
+        software=None if software is None else _stub(Software, software, "software"),
+        revision=revision if version is None else version,
+        mode=mode,
+        sep=sep,
+    )
 
 
 def build_entity_output_file_path(
@@ -429,7 +441,7 @@ def build_entity_output_file_path(
 ) -> str:
     """The usage page's form passes no task type, which Zou now requires."""
     return _output_path(
-        _entity_target(entity),
+        _on_entity(entity),
         output_type,
         task_type,
         name,
@@ -456,7 +468,7 @@ def build_asset_instance_output_file_path(
     version: int | None = None,
 ) -> str:
     return _output_path(
-        _instance_target(asset_instance, temporal_entity),
+        _on_instance(asset_instance, temporal_entity),
         output_type,
         task_type,
         name,
@@ -491,19 +503,37 @@ def _put(path: str, body: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def _entity_target(entity: Model) -> str:
-    return FILE_TARGETS["entity"].format(entity_id=model_id(entity, "entity"))
+# What output files hang on, as the ORM's file methods take it: an entity, or an
+# asset instance as seen in a shot or scene.
+Target = tuple[Entity, Entity | None]
 
 
-def _instance_target(asset_instance: Model, temporal_entity: Model | None) -> str:
+def _stub(cls: type[E], model: Model, what: str) -> E:
+    """A detached ``cls`` standing for ``model`` where the ORM reads only an id."""
+    return cls(id=model_id(model, what))
+
+
+def _on_entity(entity: Model) -> Target:
+    return _stub(EntityRow, entity, "entity"), None
+
+
+def _on_instance(asset_instance: Model, temporal_entity: Model | None) -> Target:
     if temporal_entity is None:
         raise ValidationError(
             "Zou keeps an asset instance's output files per shot or scene: pass temporal_entity"
         )
-    return FILE_TARGETS["instance"].format(
-        asset_instance_id=model_id(asset_instance, "asset_instance"),
-        temporal_entity_id=model_id(temporal_entity, "temporal_entity"),
+    return (
+        _stub(AssetInstance, asset_instance, "asset_instance"),
+        _stub(EntityRow, temporal_entity, "temporal_entity"),
     )
+
+
+def _entity_target(entity: Model) -> str:
+    return file_target(*_on_entity(entity))
+
+
+def _instance_target(asset_instance: Model, temporal_entity: Model | None) -> str:
+    return file_target(*_on_instance(asset_instance, temporal_entity))
 
 
 def _is_a(value: Any, type_name: str) -> bool:
@@ -530,11 +560,16 @@ def _filters(
     return params
 
 
-def _next_revision(target: str, output_type: Model, task_type: Model, name: str) -> int:
-    body: dict[str, Any] = {"name": name}
-    _put_id(body, "output_type_id", output_type)
-    _put_id(body, "task_type_id", task_type)
-    return int(_post(f"{target}/output-files/next-revision", body)["next_revision"])
+def _next_revision(target: Target, output_type: Model, task_type: Model, name: str) -> int:
+    default_session()  # the ORM's methods run in the current session: make sure there is one
+    on, temporal_entity = target
+    return OutputFile.next_revision(
+        on,
+        _stub(OutputType, output_type, "output_type"),
+        _stub(TaskType, task_type, "task_type"),
+        name,
+        temporal_entity,
+    )
 
 
 def _entity_and_task_type(task: Model, task_type: Model | None) -> tuple[Model, Model]:
@@ -586,7 +621,7 @@ def _output_file_body(
 
 
 def _output_path(
-    target: str,
+    target: Target,
     output_type: Model,
     task_type: Model | None,
     name: str,
@@ -598,15 +633,17 @@ def _output_path(
 ) -> str:
     if task_type is None:
         raise ValidationError("Zou builds output file paths per task type: pass task_type")
-    body: dict[str, Any] = {
-        "mode": mode,
-        "name": name,
-        "representation": representation,
-        "revision": revision,
-        "nb_elements": nb_elements,
-        "separator": sep,
-    }
-    _put_id(body, "output_type_id", output_type)
-    _put_id(body, "task_type_id", task_type)
-    answer = _post(f"{target}/output-file-path", body)
-    return join_path(answer["folder_path"], answer["file_name"], sep)
+    default_session()
+    on, temporal_entity = target
+    return OutputFile.build_path(
+        on,
+        _stub(OutputType, output_type, "output_type"),
+        _stub(TaskType, task_type, "task_type"),
+        temporal_entity=temporal_entity,
+        name=name,
+        mode=mode,
+        representation=representation,
+        revision=revision,
+        nb_elements=nb_elements,
+        sep=sep,
+    )
