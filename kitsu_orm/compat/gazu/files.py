@@ -413,10 +413,7 @@ def build_working_file_path(
     Built by :meth:`Task.working_file_path`, on the session's task: read once
     (one request) when the session does not hold it yet.
     """
-    session = default_session()
-    task_id = model_id(task, "task")
-    found = session.identity_get(task_id)
-    on = found if isinstance(found, Task) else session.get(Task, task_id)
+    on = default_session().get(Task, model_id(task, "task"))
     return on.working_file_path(
         name,
         software=None if software is None else _stub(Software, software, "software"),

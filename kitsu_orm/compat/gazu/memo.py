@@ -61,11 +61,12 @@ def bypass_all(bypass: bool) -> None:
 
 
 def bypassing_all() -> bool:
+    """Whether ``gazu.cache.disable()`` is in force."""
     return _bypass_all
 
 
 def every_cached_type() -> list[str]:
-    """Every type the session's cache files answers under: the entity types and casting."""
+    """Every type the session's cache keeps answers under: the entity types, and casting."""
     return [*REGISTRY, "Casting"]
 
 
