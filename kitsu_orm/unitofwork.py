@@ -319,7 +319,7 @@ class UnitOfWork:
             if checked and applied:
                 # Earlier levels took time: look again right before these writes.
                 try:
-                    self.check_conflicts(checked)
+                    self.check_conflicts(checked, same_fields=True)
                 except ConflictError as exc:
                     exc.message = (
                         f"{exc.message[: -len(_NOTHING_WRITTEN)]} The {len(applied)} operations "
@@ -561,12 +561,23 @@ class UnitOfWork:
         wanted = [target.id for target in obj._related[name]]
         if None in wanted:
             raise KitsuError(f"{obj!r}.{name} holds an object that was not created")
-        for target_id in [t for t in wanted if t not in baseline.get(name, [])]:
-            self.transport.post(route.add.format(id=obj.id), {route.add_key: target_id})
-            baseline[name] = [*baseline.get(name, []), target_id]
-        for target_id in [t for t in baseline.get(name, []) if t not in wanted]:
-            self.transport.delete(route.remove.format(id=obj.id, target=target_id))
-            baseline[name] = [t for t in baseline[name] if t != target_id]
+        if self.session._doubts.pop(id(obj), None) is not None:
+            # A link or unlink of an earlier try lost its answer: the server's list is the
+            # baseline (adding a link twice is refused).
+            baseline[name] = [
+                row["id"] for row in _rows_of(self.transport.get(route.list.format(id=obj.id)))
+            ]
+            self.session._in_doubt.discard(id(obj))
+        try:
+            for target_id in [t for t in wanted if t not in baseline.get(name, [])]:
+                self.transport.post(route.add.format(id=obj.id), {route.add_key: target_id})
+                baseline[name] = [*baseline.get(name, []), target_id]
+            for target_id in [t for t in baseline.get(name, []) if t not in wanted]:
+                self.transport.delete(route.remove.format(id=obj.id, target=target_id))
+                baseline[name] = [t for t in baseline[name] if t != target_id]
+        except (ConnectionError, ServerError):
+            doubt(self.session, "link", obj, None, (name,))
+            raise
 
     def _adopt(
         self, obj: Entity, row: dict[str, Any], intended: dict[str, Any] | None = None
@@ -675,7 +686,7 @@ class UnitOfWork:
             raise
         self.session._doubts.pop(id(obj), None)
         if isinstance(row, dict) and row.get("id") == obj.id:
-            raced = raced_fields(obj, row, op.fields, loaded)
+            raced = [] if self.overwrite else raced_fields(obj, row, op.fields, loaded)
             if raced:
                 self._raced[obj] = raced
             self.session._apply_row(obj, row)
@@ -727,8 +738,12 @@ class UnitOfWork:
 
     # -- conflicts ------------------------------------------------------------------------
 
-    def check_conflicts(self, ops: list[Operation]) -> None:
-        """One request per route and 80 objects: has anything changed on the server?"""
+    def check_conflicts(self, ops: list[Operation], *, same_fields: bool = False) -> None:
+        """One request per route and 80 objects: has anything changed on the server?
+
+        ``same_fields``: only the fields about to be written count (between the levels
+        of one commit, whose earlier writes move ``updated_at`` of what they touch).
+        """
         if self.overwrite:
             return
         by_route: dict[str, list[Operation]] = defaultdict(list)
@@ -740,7 +755,8 @@ class UnitOfWork:
         found: list[tuple[Entity, bool, list[str]]] = []
         for path, route_ops in by_route.items():
             for start in range(0, len(route_ops), URL_ID_BUDGET):
-                found.extend(self._conflicts_in(path, route_ops[start : start + URL_ID_BUDGET]))
+                part = route_ops[start : start + URL_ID_BUDGET]
+                found.extend(self._conflicts_in(path, part, same_fields))
         if found:
             fields = {o: f for o, gone, f in found if not gone}
             changed = [o for o, gone, _ in found if not gone]
@@ -767,7 +783,7 @@ class UnitOfWork:
             )
 
     def _conflicts_in(
-        self, path: str, ops: list[Operation]
+        self, path: str, ops: list[Operation], same_fields: bool = False
     ) -> Iterable[tuple[Entity, bool, list[str]]]:
         """The objects in conflict, each with whether it is gone from the server and
         the fields found changed there (every field of the row, compared with what was
@@ -781,28 +797,34 @@ class UnitOfWork:
         rows = self.transport.get(path, {"id": ids, "fields": ",".join(sorted(fields))})
         by_id = {row["id"]: row for row in rows}
         found: list[tuple[Entity, bool]] = []
+        named: dict[int, list[str]] = {}
         for op in ops:
             obj = op.obj
             assert obj is not None
             row = by_id.get(obj.id or "")
-            if row is None or parse_datetime(row.get("updated_at")) != obj.updated_at:
+            moved = row is not None and parse_datetime(row.get("updated_at")) != obj.updated_at
+            if row is None or (moved and not same_fields):
                 found.append((obj, row is None))
                 continue
             changes = obj.changes()
             cls = type(obj)
-            for name in op.fields:
-                wire = cls.__wire__[name]
-                if wire in row and _wire(changes[name][0]) != row[wire]:
-                    found.append((obj, False))
-                    break
-        changed = [o for o, gone in found if not gone]
+            differ = [
+                name
+                for name in op.fields
+                if cls.__wire__[name] in row and _wire(changes[name][0]) != row[cls.__wire__[name]]
+            ]
+            if differ:
+                found.append((obj, False))
+                named[id(obj)] = differ
+        changed = [o for o, gone in found if not gone and not (same_fields and id(o) in named)]
         full: dict[str, dict[str, Any]] = {}
         if changed:  # a conflict: read those rows whole, to name the fields
             ids = json.dumps([o.id for o in changed], separators=(",", ":"))
             full = {row["id"]: row for row in self.transport.get(path, {"id": ids})}
         for obj, gone in found:
             row = full.get(obj.id or "")
-            yield obj, gone, [] if gone or row is None else _changed_on_server(obj, row)
+            names = _changed_on_server(obj, row) if row is not None else named.get(id(obj), [])
+            yield obj, gone, [] if gone else names
 
     # -- after ------------------------------------------------------------------------------
 
@@ -914,6 +936,13 @@ def _written_types(plan: list[list[Operation]]) -> set[str]:
                 if isinstance(obj, EntityRow):
                     types.update({"EntityRow", "Casting"})
     return types
+
+
+def _rows_of(body: Any) -> list[dict[str, Any]]:
+    """Rows, or Zou's dict of lists of them (a shot's instances, grouped by asset)."""
+    if isinstance(body, dict):
+        return [row for rows in body.values() for row in rows]
+    return list(body or [])
 
 
 def _changed_links(obj: Entity) -> list[str]:
