@@ -9,12 +9,14 @@ the job with nothing created twice and nothing missing.
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from faultproxy import FORWARD_THEN_RESET, PASS, FaultProxy, respond
+from faultproxy import FORWARD_THEN_RESET, PASS, RESET, Action, FaultProxy, respond
 
 import kitsu_orm as kitsu
 from kitsu_orm.retry import Retry
@@ -144,7 +146,9 @@ class World:
         character = kitsu.AssetType.where(name="Character", session=s).one()
         self.me = kitsu.User(s).person
         self.maya = kitsu.Software.get_or_create(
-            name="Maya", defaults={"short_name": "ma", "file_extension": ".ma"}, session=s,
+            name="Maya",
+            defaults={"short_name": "ma", "file_extension": ".ma"},
+            session=s,
             commit=True,
         )
         self.cache = kitsu.OutputType.get_or_create(
@@ -152,14 +156,17 @@ class World:
         )
         self.seq = kitsu.Sequence(name="SQ01", project=self.project)
         self.shots = [
-            kitsu.Shot(name=f"SH0{n}", project=self.project, sequence=self.seq, frame_in=1,
-                       frame_out=24)
+            kitsu.Shot(
+                name=f"SH0{n}", project=self.project, sequence=self.seq, frame_in=1, frame_out=24
+            )
             for n in (1, 2, 3)
         ]
         self.hero = kitsu.Asset(name="Hero", project=self.project, asset_type=character)
         self.sword = kitsu.Asset(name="Sword", project=self.project, asset_type=character)
         self.task = kitsu.Task(
-            project=self.project, entity=self.shots[0], task_type=self.animation,
+            project=self.project,
+            entity=self.shots[0],
+            task_type=self.animation,
             task_status=self.todo,
         )
         self.asset_task = kitsu.Task(
@@ -172,8 +179,10 @@ class World:
         s.transport.post(f"data/projects/{self.project.id}/team", {"person_id": self.me.id})
         self.instance = self.hero.instantiate(self.sword)
         self.person = kitsu.Person(
-            first_name="Ana", last_name=f"Lima{project_id[:8]}",
-            email=f"ana.{project_id[:8]}@example.com", role="user",
+            first_name="Ana",
+            last_name=f"Lima{project_id[:8]}",
+            email=f"ana.{project_id[:8]}@example.com",
+            role="user",
         )
         s.add(self.person)
         s.commit()
@@ -196,7 +205,13 @@ def _remove_instances(client: Transport, project_id: str) -> None:
             client.delete(f"data/asset-instances/{inst['id']}")
 
 
-def _break_first_write(s: kitsu.Session, proxy: FaultProxy, method: str, fragment: str) -> list[str]:
+def _break_first_write(
+    s: kitsu.Session,
+    proxy: FaultProxy,
+    method: str,
+    fragment: str,
+    action: Action = FORWARD_THEN_RESET,
+) -> list[str]:
     """Lose the answer of the first ``method`` request whose path holds ``fragment``:
     the server applies it, the client sees the connection reset."""
     transport = s.transport
@@ -206,7 +221,7 @@ def _break_first_write(s: kitsu.Session, proxy: FaultProxy, method: str, fragmen
     def send(path: str, *args: Any, **kwargs: Any) -> Any:
         if not broken and fragment in path:
             broken.append(path)
-            proxy.script(FORWARD_THEN_RESET)
+            proxy.script(action)
         return original(path, *args, **kwargs)
 
     setattr(transport, method, send)
@@ -288,46 +303,126 @@ def _set_time(w: World, s: kitsu.Session) -> None:
 
 
 WRITE_KINDS: list[tuple[str, str, str, Edit, Read, Any]] = [
-    ("create plain", "post", "/sequences", _new_sequence,
-     lambda w, c: sorted(r["name"] for r in c.get("data/sequences", {"project_id": w.project.id})),
-     ["SQ01", "SQ02"]),
-    ("create get-or-create", "post", "/shots", _new_shot, _shot_names,
-     ["SH01", "SH02", "SH03", "SH09"]),
-    ("create_by working file", "post", "working-files/new", _new_working_file,
-     lambda w, c: [r["revision"] for r in c.get(f"data/tasks/{w.task.id}/working-files")], [1]),
-    ("create_by output file", "post", "output-files/new", _new_output_file,
-     lambda w, c: [r["revision"] for r in c.get(f"data/entities/{w.hero.id}/output-files")], [1]),
-    ("create_by asset instance", "post", "asset-asset-instances", _new_instance,
-     lambda w, c: len(_rows(c.get(f"data/assets/{w.sword.id}/asset-asset-instances"))), 1),
-    ("bulk create-tasks", "post", "create-tasks", _new_tasks,
-     lambda w, c: sorted(
-         (r["entity_id"], r["task_type_id"]) for r in c.get("data/tasks", {"project_id": w.project.id})
-         if r["task_type_id"] == w.layout.id
-     ),
-     None),
-    ("update", "put", "data/entities/", _edit_shots,
-     lambda w, c: sorted(
-         (r["name"], r["data"]["frame_in"], r["description"])
-         for r in c.get("data/shots/all", {"project_id": w.project.id})
-     ),
-     [("SH01", 1001, "edited"), ("SH02", 1001, "edited"), ("SH03", 1001, "edited")]),
+    (
+        "create plain",
+        "post",
+        "/sequences",
+        _new_sequence,
+        lambda w, c: sorted(
+            r["name"] for r in c.get("data/sequences", {"project_id": w.project.id})
+        ),
+        ["SQ01", "SQ02"],
+    ),
+    (
+        "create get-or-create",
+        "post",
+        "/shots",
+        _new_shot,
+        _shot_names,
+        ["SH01", "SH02", "SH03", "SH09"],
+    ),
+    (
+        "create_by working file",
+        "post",
+        "working-files/new",
+        _new_working_file,
+        lambda w, c: [r["revision"] for r in c.get(f"data/tasks/{w.task.id}/working-files")],
+        [1],
+    ),
+    (
+        "create_by output file",
+        "post",
+        "output-files/new",
+        _new_output_file,
+        lambda w, c: [r["revision"] for r in c.get(f"data/entities/{w.hero.id}/output-files")],
+        [1],
+    ),
+    (
+        "create_by asset instance",
+        "post",
+        "asset-asset-instances",
+        _new_instance,
+        lambda w, c: len(_rows(c.get(f"data/assets/{w.sword.id}/asset-asset-instances"))),
+        1,
+    ),
+    (
+        "bulk create-tasks",
+        "post",
+        "create-tasks",
+        _new_tasks,
+        lambda w, c: sorted(
+            (r["entity_id"], r["task_type_id"])
+            for r in c.get("data/tasks", {"project_id": w.project.id})
+            if r["task_type_id"] == w.layout.id
+        ),
+        None,
+    ),
+    (
+        "update",
+        "put",
+        "data/entities/",
+        _edit_shots,
+        lambda w, c: sorted(
+            (r["name"], r["data"]["frame_in"], r["description"])
+            for r in c.get("data/shots/all", {"project_id": w.project.id})
+        ),
+        [("SH01", 1001, "edited"), ("SH02", 1001, "edited"), ("SH03", 1001, "edited")],
+    ),
     ("delete", "delete", "data/shots/", _delete_shot, _shot_names, ["SH01", "SH02"]),
-    ("comment with status", "post", "batch-comment", _set_status,
-     lambda w, c: (_comments(w, c), c.get(f"data/tasks/{w.task.id}")["task_status_id"] == w.wip.id),
-     ([("going", "wip")], True)),
-    ("assignment", "put", "/assign", _assign,
-     lambda w, c: sorted(c.get(f"data/tasks/{w.task.id}")["assignees"]), None),
-    ("unassignment", "put", "clear-assignation", _unassign,
-     lambda w, c: c.get(f"data/tasks/{w.task.id}")["assignees"], []),
-    ("casting", "put", "/casting", _cast,
-     lambda w, c: sorted(r["asset_name"] for r in c.get(
-         f"data/projects/{w.project.id}/entities/{w.shots[0].id}/casting")),
-     ["Hero", "Sword"]),
-    ("link", "post", "/asset-instances", _link,
-     lambda w, c: [r["id"] for r in _rows(c.get(f"data/shots/{w.shots[1].id}/asset-instances"))],
-     None),
-    ("time spent set", "put", "time-spents", _set_time,
-     lambda w, c: c.get(f"actions/tasks/{w.task.id}/time-spents/2024-05-02")["total"], 90),
+    (
+        "comment with status",
+        "post",
+        "batch-comment",
+        _set_status,
+        lambda w, c: (
+            _comments(w, c),
+            c.get(f"data/tasks/{w.task.id}")["task_status_id"] == w.wip.id,
+        ),
+        ([("going", "wip")], True),
+    ),
+    (
+        "assignment",
+        "put",
+        "/assign",
+        _assign,
+        lambda w, c: sorted(c.get(f"data/tasks/{w.task.id}")["assignees"]),
+        None,
+    ),
+    (
+        "unassignment",
+        "put",
+        "clear-assignation",
+        _unassign,
+        lambda w, c: c.get(f"data/tasks/{w.task.id}")["assignees"],
+        [],
+    ),
+    (
+        "casting",
+        "put",
+        "/casting",
+        _cast,
+        lambda w, c: sorted(
+            r["asset_name"]
+            for r in c.get(f"data/projects/{w.project.id}/entities/{w.shots[0].id}/casting")
+        ),
+        ["Hero", "Sword"],
+    ),
+    (
+        "link",
+        "post",
+        "/asset-instances",
+        _link,
+        lambda w, c: [r["id"] for r in _rows(c.get(f"data/shots/{w.shots[1].id}/asset-instances"))],
+        None,
+    ),
+    (
+        "time spent set",
+        "put",
+        "time-spents",
+        _set_time,
+        lambda w, c: c.get(f"actions/tasks/{w.task.id}/time-spents/2024-05-02")["total"],
+        90,
+    ),
 ]
 
 
@@ -379,3 +474,85 @@ def test_each_kind_of_write_whose_answer_was_lost_is_finished_once(
     finally:
         _remove_instances(kitsu_client, kitsu_project["id"])
         transport.close()
+
+
+# -- comments in doubt: ours are told apart from earlier ones -------------------------------------
+
+
+def _next_second() -> None:
+    """Zou stamps created_at to the second: let the clock move on."""
+    time.sleep(1.05 - time.time() % 1)
+
+
+@pytest.mark.parametrize("fault", ["answer lost", "never arrived"])
+def test_a_comment_in_doubt_is_never_mistaken_for_an_earlier_one_with_the_same_text(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any], fault: str
+) -> None:
+    assert kitsu_client.tokens is not None
+    transport = Transport(
+        proxy.url, token=kitsu_client.tokens, retry=Retry(total=0, backoff=0.01, jitter=0)
+    )
+    transport.user = dict(kitsu_client.user or {})
+    s = kitsu.Session(transport=transport, workers=1)
+    try:
+        w = World(s, kitsu_project["id"])
+        # Someone (the same user, elsewhere) already set the status with an empty text.
+        kitsu_client.post(
+            f"actions/tasks/{w.task.id}/comment", {"task_status_id": w.todo.id, "comment": ""}
+        )
+        _next_second()
+        w.task.set_status(w.wip)
+        action = FORWARD_THEN_RESET if fault == "answer lost" else RESET
+        broken = _break_first_write(s, proxy, "post", "batch-comment", action)
+        with pytest.raises(kitsu.CommitError):
+            s.commit()
+        assert broken
+        s.commit()
+        assert not s.new
+        assert _comments(w, kitsu_client) == [("", "todo"), ("", "wip")]  # once, not lost
+        assert kitsu_client.get(f"data/tasks/{w.task.id}")["task_status_id"] == w.wip.id
+    finally:
+        transport.close()
+
+
+def test_a_batch_refused_halfway_is_not_sent_twice(
+    session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Zou makes the comments of a batch one by one: those before the refused one exist."""
+    w = World(session, kitsu_project["id"])
+    first = w.task.comment("first", w.wip)
+    stray = kitsu.Comment(text="lost", object_id=str(uuid.uuid4()), task_status_id=w.todo.id)
+    session.add(stray)
+    with pytest.raises(kitsu.CommitError):
+        session.commit()
+    session.expunge(stray)
+    session.commit()
+    assert first.id and not session.new
+    assert _comments(w, kitsu_client) == [("first", "wip")]
+
+
+def test_edits_of_many_shots_cut_halfway_are_finished_without_a_conflict(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """100 shots edited, one commit over 8 connections, answers lost after 30 requests:
+    our own in-doubt PUTs are recognised, and the second commit ends exact."""
+    s = _session(proxy.url, kitsu_client, 8)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    s.add(seq)
+    shots = [
+        kitsu.Shot(name=f"SH{n:03d}", project=project, sequence=seq, frame_in=1, frame_out=24)
+        for n in range(NB_SHOTS)
+    ]
+    s.add_all(shots)
+    s.commit()
+    s.transport.retry = Retry(total=0)
+    for shot in shots:
+        shot.frame_in += 1000
+    proxy.script(*([PASS] * 30), *([FORWARD_THEN_RESET] * 8))
+    with pytest.raises(kitsu.CommitError):
+        s.commit()
+    s.commit()  # no ConflictError about our own writes
+    assert not s.dirty
+    rows = kitsu_client.get("data/shots/all", {"project_id": kitsu_project["id"]})
+    assert sorted(r["data"]["frame_in"] for r in rows) == [1001] * NB_SHOTS
