@@ -22,9 +22,13 @@ Each object gets at most one request for its fields (several edits of one
 object are one PUT). Each operation marks its object clean the moment the
 server accepts it, so when a commit fails halfway, a :class:`CommitError`
 lists what was applied and what was not, the unapplied objects keep their
-changes, and ``commit()`` again sends only what is left. A create whose
-answer was lost may have happened on the server: before it is sent again,
-the session looks for it by its natural key and adopts it if it is there.
+changes, and ``commit()`` again sends only what is left. A write whose
+answer was lost may have happened on the server: it is *in doubt*, and the
+next commit settles it before sending it again (:mod:`kitsu_orm.persistence`:
+our own update is adopted, a done delete forgotten, a create or a comment
+found among the rows made after it was sent). The same module refuses, before
+any write, a new object whose name exists under its parent, and reports the
+edits made on the server between the conflict check and a PUT.
 """
 
 from __future__ import annotations
