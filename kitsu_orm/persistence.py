@@ -57,7 +57,9 @@ __all__ = [
 
 # Types whose create route answers the existing row of the same name and parent.
 GET_OR_CREATE = frozenset({"Episode", "Sequence", "Shot", "Scene"})
-_NEVER_COMPARED = frozenset({"id", "created_at", "updated_at"})
+# Never compared with what was loaded: ids, stamps, and what the server sets itself on
+# every write (the editor of a comment).
+_NEVER_COMPARED = frozenset({"id", "created_at", "updated_at", "editor_id"})
 _MISSING = object()
 
 
