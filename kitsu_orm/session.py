@@ -152,6 +152,7 @@ class Session:
         self._new: list[Entity] = []
         self._deleted: list[Entity] = []
         self._in_doubt: set[int] = set()
+        self._doubts: dict[int, Any] = {}  # id(obj) -> persistence.Doubt
         self._loader = Loader(self)
         self._token: contextvars.Token[Session | None] | None = None
 
@@ -489,6 +490,16 @@ class Session:
         obj._set_state(State.PENDING, self)
         self._new.append(obj)
         return obj
+
+    def merge(self, obj: E) -> E:
+        """``obj`` (a new episode, sequence, shot or scene) as the existing object of its
+        name and parent, with ``obj``'s fields applied as edits (a ``data`` dict key by
+        key), pending until commit; ``obj`` itself, added, when there is none. One request.
+        """
+        from .persistence import merge
+        from .unitofwork import creatable
+
+        return merge(self, obj, creatable(obj))  # type: ignore[return-value]
 
     def add_all(self, objs: Any) -> None:
         for obj in objs:
