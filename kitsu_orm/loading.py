@@ -23,7 +23,8 @@ from .model.base import REGISTRY, Entity
 from .model.builders import positional_structure
 from .model.converter import PARTIAL
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
-from .routes import URL_ID_BUDGET
+from .routes import ACTIONS, URL_ID_BUDGET
+from .urls import fill
 
 if TYPE_CHECKING:
     from .session import Session
@@ -270,7 +271,7 @@ class Loader:
         for project_id, shots in by_project.items():
             casting = (
                 self.session._read(
-                    "Casting", f"data/projects/{project_id}/sequences/all/casting", {}
+                    "Casting", fill(ACTIONS["project_casting"], project_id=project_id), {}
                 )
                 if project_id
                 else {}
@@ -295,7 +296,7 @@ class Loader:
             cache = obj._related_cache()
             if rel.name in cache:
                 continue
-            body = self.session.transport.get(route.format(id=obj.id)) if obj.id else []
+            body = self.session.transport.get(fill(route, id=obj.id)) if obj.id else []
             rows = [r for group in body.values() for r in group] if isinstance(body, dict) else body
             # Zou answers links in no stable order.
             linked = _sorted([self.session._merge(target, row) for row in rows])

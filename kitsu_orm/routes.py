@@ -143,6 +143,10 @@ ACTIONS: dict[str, str] = {
     "add_time_spent": "actions/tasks/{task_id}/time-spents/{date}/persons/{person_id}/add",
     "last_working_files": "data/tasks/{task_id}/working-files/last-revisions",
     "working_file_path": "data/tasks/{task_id}/working-file-path",
+    "create_tasks": "actions/projects/{project_id}/task-types/{task_type_id}/{collection}/create-tasks",
+    "assign": "actions/persons/{person_id}/assign",
+    "casting": "data/projects/{project_id}/entities/{entity_id}/casting",
+    "project_casting": "data/projects/{project_id}/sequences/all/casting",
 }
 
 # The current user's view: only what they have tasks in (``/data/user/...``).

@@ -34,6 +34,7 @@ from .model.builders import prepare_structure, structure_row
 from .progress import Setting, check, rows_read
 from .retry import Retry
 from .routes import URL_ID_BUDGET, routes_for
+from .urls import checked_id, fill
 
 __all__ = ["CacheUse", "Session", "SessionStats", "cache_use", "connect", "current_session"]
 
@@ -209,18 +210,18 @@ class Session:
 
     def get(self, cls: type[E], id: str) -> E:
         """The object with this id: from the identity map, else one request."""
-        if not isinstance(id, str) or not id:
-            raise ValidationError(f"{cls.__name__} ids are strings, not {id!r}")
+        id = checked_id(id, f"{cls.__name__}.get()")
         found = self._identity.get(id)
         if found is not None:
             if not isinstance(found, cls):
                 raise ValidationError(f"{id} is a {type(found).__name__}, not a {cls.__name__}")
             return found
-        route = routes_for(cls.__kitsu_type__).one.format(id=id)
+        route = fill(routes_for(cls.__kitsu_type__).one, id=id)
         try:
             row = self._read(cls.__kitsu_type__, route, {})
         except NotFound as exc:
             raise NotFound.of_object(cls.__name__, id, cause=exc) from exc
+        _check_row(cls, id, row)
         return self._merge(cls, row)
 
     def identity_get(self, id: str) -> Entity | None:
@@ -241,7 +242,7 @@ class Session:
         if obj.id is None or obj._session is not self:
             raise DetachedError(f"{obj!r} is not a persistent object of this session")
         try:
-            row = self.transport.get(routes_for(type(obj).__kitsu_type__).one.format(id=obj.id))
+            row = self.transport.get(fill(routes_for(type(obj).__kitsu_type__).one, id=obj.id))
         except NotFound as exc:
             raise NotFound.of_object(
                 type(obj).__name__,
@@ -250,6 +251,7 @@ class Session:
                 loaded=True,
                 cause=exc,
             ) from exc
+        _check_row(type(obj), obj.id, row)
         object.__setattr__(obj, "_changes", None)
         self._apply_row(obj, row)
         object.__setattr__(obj, "_related", None)
@@ -510,6 +512,17 @@ class Session:
         if obj.id is not None:
             self._identity.pop(obj.id, None)
         obj._set_state(State.DETACHED, None)
+
+
+def _check_row(cls: type[Entity], id: str, row: Any) -> None:
+    """Refuse an answer that is not the row of this object: another type's row
+    (whatever the route answered, a Shot is never built from a Person) or
+    another id."""
+    if not isinstance(row, dict) or row.get("id") != id:
+        raise ValidationError(f"the server's answer for {cls.__name__} {id} is not its row")
+    kind = row.get("type")
+    if kind is not None and kind != cls.__kitsu_type__:
+        raise ValidationError(f"{id} is a {kind}, not a {cls.__name__}")
 
 
 _CACHE_MODES = ("off", "on", "offline")

@@ -57,6 +57,7 @@ from .model.values import check_again
 from .permissions import check_plan
 from .progress import Meter, Setting, meter
 from .routes import ACTIONS, LINKS, URL_ID_BUDGET, routes_for
+from .urls import fill
 
 if TYPE_CHECKING:
     from .session import Session
@@ -402,9 +403,11 @@ class UnitOfWork:
             _resolve_pending_keys(task)
         intended = {id(t): _creatable(t) for t in tasks}
         first = tasks[0]
-        path = (
-            f"actions/projects/{first.project_id}/task-types/"
-            f"{first.task_type_id}/{kind}/create-tasks"
+        path = fill(
+            ACTIONS["create_tasks"],
+            project_id=first.project_id,
+            task_type_id=first.task_type_id,
+            collection=kind,
         )
         try:
             rows = self.transport.post(path, [t.entity_id for t in tasks])
@@ -473,8 +476,11 @@ class UnitOfWork:
                 "task.set_time_spent(...), or session.expunge() it"
             )
         assert spent.date is not None
-        path = ACTIONS["add_time_spent" if adding else "set_time_spent"].format(
-            task_id=spent.task_id, date=day_string(spent.date), person_id=spent.person_id
+        path = fill(
+            ACTIONS["add_time_spent" if adding else "set_time_spent"],
+            task_id=spent.task_id,
+            date=day_string(spent.date),
+            person_id=spent.person_id,
         )
         try:
             row = self.transport.post(path, {"duration": adds if adding else spent.duration})
@@ -498,7 +504,8 @@ class UnitOfWork:
                 raise KitsuError(f"{shot!r} casts {asset!r}, which was not created")
             counts[asset.id] += 1
         body = [{"asset_id": a, "nb_occurences": n} for a, n in counts.items()]
-        self.transport.put(f"data/projects/{shot.project_id}/entities/{shot.id}/casting", body)
+        path = fill(ACTIONS["casting"], project_id=shot.project_id, entity_id=shot.id)
+        self.transport.put(path, body)
         shot._related.pop(Casting.DIRTY, None)
 
     def _link(self, op: Operation) -> None:
@@ -511,10 +518,10 @@ class UnitOfWork:
         if None in wanted:
             raise KitsuError(f"{obj!r}.{name} holds an object that was not created")
         for target_id in [t for t in wanted if t not in baseline.get(name, [])]:
-            self.transport.post(route.add.format(id=obj.id), {route.add_key: target_id})
+            self.transport.post(fill(route.add, id=obj.id), {route.add_key: target_id})
             baseline[name] = [*baseline.get(name, []), target_id]
         for target_id in [t for t in baseline.get(name, []) if t not in wanted]:
-            self.transport.delete(route.remove.format(id=obj.id, target=target_id))
+            self.transport.delete(fill(route.remove, id=obj.id, target=target_id))
             baseline[name] = [t for t in baseline[name] if t != target_id]
 
     def _adopt(
@@ -617,7 +624,7 @@ class UnitOfWork:
     def _assign(self, op: Operation) -> None:
         person_id, tasks = _person_and_tasks(op)
         rows = self.transport.put(
-            f"actions/persons/{person_id}/assign", {"task_ids": [t.id for t in tasks]}
+            fill(ACTIONS["assign"], person_id=person_id), {"task_ids": [t.id for t in tasks]}
         )
         by_id = {row["id"]: row for row in rows or ()}
         done = [t for t in tasks if t.id in by_id]
@@ -885,7 +892,7 @@ def _format(template: str | None, obj: Entity) -> str:
     if template is None:
         raise KitsuError(f"{type(obj).__name__} cannot be written through the API")
     values = {type(obj).__wire__.get(k, k): getattr(obj, k) for k in type(obj).__fields__}
-    return template.format(**values)
+    return fill(template, **values)
 
 
 def _resolve_pending_keys(obj: Entity) -> None:

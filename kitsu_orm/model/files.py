@@ -6,6 +6,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..routes import FILE_TARGETS
+from ..urls import fill
 from .actions import merge_rows, optional_id, saved_id, session_of
 from .base import Entity, entity
 from .fields import DEFAULT_FILE_NAME
@@ -200,11 +201,12 @@ def file_target(target: Entity, temporal_entity: Entity | None = None) -> str:
             raise ValidationError(
                 "an asset instance's output files belong to a shot or scene: pass temporal_entity"
             )
-        return FILE_TARGETS["instance"].format(
+        return fill(
+            FILE_TARGETS["instance"],
             asset_instance_id=saved_id(target, AssetInstance, "output files"),
             temporal_entity_id=saved_id(temporal_entity, EntityRow, "temporal_entity"),
         )
-    return FILE_TARGETS["entity"].format(entity_id=saved_id(target, EntityRow, "output files"))
+    return fill(FILE_TARGETS["entity"], entity_id=saved_id(target, EntityRow, "output files"))
 
 
 def output_file_filters(

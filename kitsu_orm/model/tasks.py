@@ -9,6 +9,7 @@ import attrs
 
 from ..errors import ValidationError
 from ..routes import ACTIONS
+from ..urls import fill
 from .actions import day_string, merge_rows, minutes, optional_id, saved_id
 from .base import Entity, State, entity
 from .fields import DEFAULT_FILE_NAME, wire
@@ -146,7 +147,7 @@ class Task(Entity):
     def time_spents_on(self, day: date | str) -> list[TimeSpent]:
         """Everyone's time spent on this task on one day."""
         session = self._require_session()
-        path = ACTIONS["time_spents_on"].format(task_id=self._saved(), date=day_string(day))
+        path = fill(ACTIONS["time_spents_on"], task_id=self._saved(), date=day_string(day))
         body = session.transport.get(path)
         rows = [r for key, rs in body.items() if key != "total" for r in rs]
         return merge_rows(session, TimeSpent, rows)
@@ -205,7 +206,7 @@ class Task(Entity):
         from .files import WorkingFile
 
         session = self._require_session()
-        path = ACTIONS["last_working_files"].format(task_id=self._saved())
+        path = fill(ACTIONS["last_working_files"], task_id=self._saved())
         body: dict[str, dict[str, Any]] = session.transport.get(path)
         files = merge_rows(session, WorkingFile, body.values())
         return {f.name: f for f in files}
@@ -262,7 +263,7 @@ class Task(Entity):
         software_id = optional_id(software, Software, "working_file_path")
         if software_id is not None:
             body["software_id"] = software_id
-        path = ACTIONS["working_file_path"].format(task_id=self._saved())
+        path = fill(ACTIONS["working_file_path"], task_id=self._saved())
         answer = session.transport.post(path, body)
         return join_path(answer["path"], answer["name"], sep)
 

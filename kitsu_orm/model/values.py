@@ -23,12 +23,12 @@ Objects built from the server's rows never come here (see
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
+from ..urls import UUID_PATTERN, is_uuid
 
 if TYPE_CHECKING:
     from .base import Entity
@@ -45,14 +45,6 @@ __all__ = [
 
 # A check takes the class, the field's name and the value set; it answers the value to keep.
 Check = Callable[["type[Entity]", str, Any], Any]
-
-UUID_PATTERN = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
-
-
-def is_uuid(value: object) -> TypeGuard[str]:
-    """Whether ``value`` is an id as Zou writes them (``"1f0e...-...``")."""
-    return isinstance(value, str) and UUID_PATTERN.fullmatch(value) is not None
-
 
 def check_for(name: str, allowed: tuple[type, ...] | None, holds_id: str | None) -> Check | None:
     """The check of one field; None when anything goes.

@@ -17,6 +17,7 @@ from ...errors import AuthenticationError, ConfigurationError
 from ...progress import loading
 from ...session import Session, connect, current_session
 from ...transport import Transport
+from ...urls import checked_id
 from . import _cache
 
 __all__ = [
@@ -165,7 +166,7 @@ def fetch_one(model_name: str, id: str | None = None, params: dict[str, Any] | N
     ``fecth_one("projects?id=...")`` form, which answers the first match."""
     if id is None:
         return fetch_first(model_name, params)
-    return _cache.read(_data(model_name, id), params)
+    return _cache.read(_data(model_name, checked_id(id, "fetch_one")), params)
 
 
 fecth_one = fetch_one
@@ -176,7 +177,7 @@ def create(model_name: str, data: dict[str, Any]) -> Any:
 
 
 def update(model_name: str, model_id: str, data: dict[str, Any]) -> Any:
-    return put(_data(model_name, model_id), data)
+    return put(_data(model_name, checked_id(model_id, "update")), data)
 
 
 def _data(*parts: str) -> str:

@@ -18,6 +18,7 @@ from ...filetree import file_tree
 from ...model.fields import DEFAULT_FILE_NAME
 from ...model.files import join_path
 from ...routes import ACTIONS, FILE_TARGETS
+from ...urls import fill
 from . import _cache, client
 from ._rows import Model, find_first, get_one, is_id, model_id
 
@@ -312,7 +313,7 @@ def get_working_files_for_task(task: Model) -> list[dict[str, Any]]:
 
 def get_last_working_files(task: Model) -> dict[str, Any]:
     body: dict[str, Any] = _cache.read(
-        ACTIONS["last_working_files"].format(task_id=model_id(task, "task"))
+        fill(ACTIONS["last_working_files"], task_id=model_id(task, "task"))
     )
     return body
 
@@ -322,7 +323,9 @@ def get_working_file(working_file_id: Model) -> dict[str, Any]:
     return body
 
 
-def get_last_working_file_revision(task: Model, name: str = DEFAULT_FILE_NAME) -> dict[str, Any] | None:
+def get_last_working_file_revision(
+    task: Model, name: str = DEFAULT_FILE_NAME
+) -> dict[str, Any] | None:
     found: dict[str, Any] | None = get_last_working_files(task).get(name)
     return found
 
@@ -385,7 +388,7 @@ def build_working_file_path(
         "sep": sep,
     }
     _put_id(body, "software_id", software)
-    answer = _post(ACTIONS["working_file_path"].format(task_id=model_id(task, "task")), body)
+    answer = _post(fill(ACTIONS["working_file_path"], task_id=model_id(task, "task")), body)
     return join_path(answer["path"], answer["name"], sep)
 
 
@@ -467,7 +470,7 @@ def _put(path: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _entity_target(entity: Model) -> str:
-    return FILE_TARGETS["entity"].format(entity_id=model_id(entity, "entity"))
+    return fill(FILE_TARGETS["entity"], entity_id=model_id(entity, "entity"))
 
 
 def _instance_target(asset_instance: Model, temporal_entity: Model | None) -> str:
@@ -475,7 +478,8 @@ def _instance_target(asset_instance: Model, temporal_entity: Model | None) -> st
         raise ValidationError(
             "Zou keeps an asset instance's output files per shot or scene: pass temporal_entity"
         )
-    return FILE_TARGETS["instance"].format(
+    return fill(
+        FILE_TARGETS["instance"],
         asset_instance_id=model_id(asset_instance, "asset_instance"),
         temporal_entity_id=model_id(temporal_entity, "temporal_entity"),
     )

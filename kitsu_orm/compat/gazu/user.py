@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...routes import USER_ROUTES
+from ...urls import fill
 from . import _cache
 from ._rows import Model, model_id, sort_by_name
 
@@ -33,7 +34,7 @@ __all__ = [
 
 
 def _rows(route: str, **ids: str) -> list[dict[str, Any]]:
-    return sort_by_name(_cache.read(USER_ROUTES[route].format(**ids)))
+    return sort_by_name(_cache.read(fill(USER_ROUTES[route], **ids)))
 
 
 def all_open_projects() -> list[dict[str, Any]]:
