@@ -481,8 +481,10 @@ def test_many_comments_go_in_parts_side_by_side_each_task_in_order(
     steps = [("wip", "wfa", "done")[n % 3] for n in range(30 // len(loaded))]
     for task in loaded:
         session.add_all(
-            [kitsu.Comment(task=task, text=f"step {n}", task_status=statuses[short])
-             for n, short in enumerate(steps)]
+            [
+                kitsu.Comment(task=task, text=f"step {n}", task_status=statuses[short])
+                for n, short in enumerate(steps)
+            ]
         )
     writes = _record_writes(session)
     session.commit()
@@ -508,3 +510,34 @@ def test_a_comment_without_a_status_keeps_the_task_status(
         "just a note"
     ]
     assert kitsu_client.get(f"data/tasks/{task.id}")["task_status_id"] == tasks[0]["task_status_id"]
+
+
+def test_data_edited_in_place_with_a_nul_character_is_refused_before_any_request(
+    session: kitsu.Session, shots: list[dict[str, Any]]
+) -> None:
+    shot = session.get(kitsu.Shot, shots[0]["id"])
+    assert shot.data is not None
+    shot.data["note"] = "stop\x00here"  # no assignment saw it
+    new = kitsu.Shot(name="SH998", project_id=shot.project_id, sequence=shot.sequence, data={})
+    session.add(new)
+    assert new.data is not None
+    new.data["list"] = ["x" * 1_000_000, "\x00"]
+    before = session.stats.requests
+    with pytest.raises(kitsu.ValidationError, match=r"Shot\.data\['(note|list)'\].* holds a NUL"):
+        session.commit()
+    assert session.stats.requests == before
+    session.rollback()
+
+
+def test_a_name_too_long_for_its_column_is_refused_before_any_request(
+    session: kitsu.Session, shots: list[dict[str, Any]]
+) -> None:
+    shot = session.get(kitsu.Shot, shots[0]["id"])
+    before = session.stats.requests
+    with pytest.raises(kitsu.ValidationError, match=r"Shot\.name takes at most 160 characters"):
+        shot.name = "S" * 1_000_000
+    with pytest.raises(kitsu.ValidationError, match="NUL"):
+        kitsu.Shot(name="SH\x00", project_id=shot.project_id)
+    assert not shot.changes()
+    session.commit()
+    assert session.stats.requests == before

@@ -9,7 +9,7 @@ from ..routes import FILE_TARGETS
 from ..urls import fill
 from .actions import merge_rows, optional_id, saved_id, session_of
 from .base import Entity, entity
-from .fields import DEFAULT_FILE_NAME
+from .fields import DEFAULT_FILE_NAME, sized
 from .production import AssetInstance, EntityRow
 from .relationships import ToOne
 from .tasks import TaskType
@@ -27,18 +27,18 @@ __all__ = [
 
 @entity("Software", reference=True)
 class Software(Entity):
-    name: str = ""
-    short_name: str | None = None
-    file_extension: str | None = None
+    name: str = sized(40, "")
+    short_name: str | None = sized(20)
+    file_extension: str | None = sized(20)
     secondary_extensions: list[str] | None = None
-    version: str | None = None
+    version: str | None = sized(20)
     archived: bool = False
 
 
 @entity("OutputType", reference=True)
 class OutputType(Entity):
-    name: str = ""
-    short_name: str | None = None
+    name: str = sized(40, "")
+    short_name: str | None = sized(20)
 
     @classmethod
     def used_by(cls, target: Entity, temporal_entity: Entity | None = None) -> list[OutputType]:
@@ -51,18 +51,18 @@ class OutputType(Entity):
 
 @entity("FileStatus", reference=True)
 class FileStatus(Entity):
-    name: str = ""
-    color: str | None = None
+    name: str = sized(40, "")
+    color: str | None = sized(7)
 
 
 @entity("WorkingFile")
 class WorkingFile(Entity):
-    name: str = DEFAULT_FILE_NAME
+    name: str = sized(250, DEFAULT_FILE_NAME)
     comment: str | None = None
     revision: int | None = None
     size: int | None = None
     checksum: int | None = None
-    path: str | None = None
+    path: str | None = sized(400)
     data: dict[str, Any] | None = None
     task_id: str | None = None
     entity_id: str | None = None
@@ -76,18 +76,18 @@ class WorkingFile(Entity):
 
 @entity("OutputFile")
 class OutputFile(Entity):
-    name: str = DEFAULT_FILE_NAME
+    name: str = sized(250, DEFAULT_FILE_NAME)
     canceled: bool = False
     size: int | None = None
-    checksum: str | None = None
+    checksum: str | None = sized(32)
     description: str | None = None
     comment: str | None = None
-    extension: str | None = None
+    extension: str | None = sized(10)
     revision: int | None = None
-    representation: str | None = None
+    representation: str | None = sized(20)
     nb_elements: int | None = None
-    source: str | None = None
-    path: str | None = None
+    source: str | None = sized(40)
+    path: str | None = sized(400)
     data: dict[str, Any] | None = None
     file_status_id: str | None = None
     entity_id: str | None = None

@@ -12,7 +12,7 @@ from ..routes import ACTIONS
 from ..urls import fill
 from .actions import day_string, merge_rows, minutes, optional_id, saved_id
 from .base import Entity, State, entity
-from .fields import DEFAULT_FILE_NAME, wire
+from .fields import DEFAULT_FILE_NAME, sized, wire
 from .people import Person
 from .relationships import ManyIds, ToMany, ToOne
 
@@ -25,12 +25,12 @@ __all__ = ["Comment", "Task", "TaskStatus", "TaskType", "TimeSpent"]
 
 @entity("TaskType", reference=True)
 class TaskType(Entity):
-    name: str = ""
-    short_name: str | None = None
+    name: str = sized(40, "")
+    short_name: str | None = sized(20)
     description: str | None = None
-    color: str | None = None
+    color: str | None = sized(7)
     priority: int | None = None
-    for_entity: str | None = None
+    for_entity: str | None = sized(30)
     allow_timelog: bool = True
     archived: bool = False
     department_id: str | None = None
@@ -47,10 +47,10 @@ class TaskType(Entity):
 
 @entity("TaskStatus", reference=True)
 class TaskStatus(Entity):
-    name: str = ""
-    short_name: str = ""
+    name: str = sized(40, "")
+    short_name: str = sized(10, "")
     description: str | None = None
-    color: str | None = None
+    color: str | None = sized(7)
     priority: int | None = None
     is_done: bool = False
     is_artist_allowed: bool = True
@@ -65,7 +65,7 @@ class TaskStatus(Entity):
 
 @entity("Task")
 class Task(Entity):
-    name: str = "main"
+    name: str = sized(80, "main")
     description: str | None = None
     priority: int | None = None
     difficulty: int | None = None
@@ -282,7 +282,7 @@ def _person_ids(persons: tuple[Person, ...]) -> list[str]:
 class Comment(Entity):
     text: str = ""
     object_id: str | None = None
-    object_type: str = "Task"
+    object_type: str = sized(80, "Task")
     person_id: str | None = None
     task_status_id: str | None = None
     data: dict[str, Any] | None = None

@@ -40,6 +40,7 @@ __all__ = [
     "check_for",
     "check_json",
     "check_plain",
+    "check_text",
     "is_uuid",
 ]
 
@@ -90,12 +91,28 @@ def check_again(obj: Entity, names: Iterable[str]) -> None:
 
 def check_plain(cls: type[Entity], name: str, value: Any) -> Any:
     allowed = cls.__field_types__[name]
-    if isinstance(value, bool):  # a bool is an int to isinstance, never to Zou
+    if isinstance(value, str):
+        if str in allowed:
+            check_text(value, f"{cls.__name__}.{name}", cls.__max_lengths__.get(name))
+            return value
+    elif isinstance(value, bool):  # a bool is an int to isinstance, never to Zou
         if bool in allowed:
             return value
     elif isinstance(value, allowed) or isinstance(value, int) and float in allowed:
         return value
     raise _bad(cls, name, " or ".join(t.__name__ for t in allowed), value)
+
+
+def check_text(value: str, where: str, limit: int | None = None) -> None:
+    """Refuse text PostgreSQL would refuse with a 500: a NUL character (in any text
+    or JSON), or more characters than the column holds."""
+    if "\x00" in value:
+        at = value.index("\x00")
+        raise ValidationError(f"{where} holds a NUL character (at {at}), which Kitsu cannot store")
+    if limit is not None and len(value) > limit:
+        raise ValidationError(
+            f"{where} takes at most {limit} characters, not {len(value)} ({value[:20]!r}...)"
+        )
 
 
 # -- ids -------------------------------------------------------------------------------
@@ -205,10 +222,14 @@ def check_json(value: Any, where: str) -> None:
                     f"{where} takes JSON data: key {key!r} is a {type(key).__name__}, "
                     "not a string"
                 )
+            if isinstance(key, str):
+                check_text(key, f"{where} key {key[:20]!r}")
             check_json(item, f"{where}[{key!r}]")
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             check_json(item, f"{where}[{i}]")
+    elif isinstance(value, str):
+        check_text(value, where)
     elif isinstance(value, float) and (value != value or value in _INFINITIES):
         raise ValidationError(f"{where} takes JSON data, which has no {value!r}")
     elif not isinstance(value, _LEAVES):
