@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -33,12 +33,13 @@ from .model.base import Entity, State
 from .model.builders import prepare_structure, structure_row
 from .progress import Setting, check, rows_read
 from .retry import Retry
-from .routes import URL_ID_BUDGET, routes_for
-from .urls import checked_id, fill
+from .routes import ONE_ROLES, Values, read_plan, role_name, routes_for
+from .urls import checked_id, fill, fitting
 
 __all__ = ["CacheUse", "Session", "SessionStats", "cache_use", "connect", "current_session"]
 
 E = TypeVar("E", bound=Entity)
+T = TypeVar("T")
 
 _current: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
     "kitsu_session", default=None
@@ -216,7 +217,7 @@ class Session:
             if not isinstance(found, cls):
                 raise ValidationError(f"{id} is a {type(found).__name__}, not a {cls.__name__}")
             return found
-        route = fill(routes_for(cls.__kitsu_type__).one, id=id)
+        route = self._one_route(cls, id)
         try:
             row = self._read(cls.__kitsu_type__, route, {})
         except NotFound as exc:
@@ -242,7 +243,7 @@ class Session:
         if obj.id is None or obj._session is not self:
             raise DetachedError(f"{obj!r} is not a persistent object of this session")
         try:
-            row = self.transport.get(fill(routes_for(type(obj).__kitsu_type__).one, id=obj.id))
+            row = self.transport.get(self._one_route(type(obj), obj.id))
         except NotFound as exc:
             raise NotFound.of_object(
                 type(obj).__name__,
@@ -257,23 +258,94 @@ class Session:
         object.__setattr__(obj, "_related", None)
         return obj
 
-    def _fetch(self, cls: type[E], params: dict[str, Any]) -> list[E]:
-        routes = routes_for(cls.__kitsu_type__)
-        body = self._read(cls.__kitsu_type__, routes.list, {**routes.list_params, **params})
-        rows = body.get("data", []) if isinstance(body, dict) else body
+    def _fetch(
+        self,
+        cls: type[E],
+        params: Mapping[str, Values],
+        context: Mapping[str, Values] | None = None,
+    ) -> list[E]:
+        """Rows of ``cls`` matching ``params`` (wire names: a value or a list of values),
+        through the routes this user's role may read (:func:`~kitsu_orm.routes.read_plan`).
+        ``context``: values the rows share without being filtered on (their project)."""
+        type_name = cls.__kitsu_type__
+        names = filter_names(cls)
+
+        def read(role: str) -> list[dict[str, Any]]:
+            plan = read_plan(type_name, role, params, context, names=names)
+            rows: list[dict[str, Any]] = []
+            for request in plan.requests:
+                rows.extend(rows_of(self._read(type_name, request.path, dict(request.params))))
+            if plan.local:
+                rows = [r for r in rows if _matches(r, plan.local)]
+            if len(plan.requests) > 1:
+                rows = list({r["id"]: r for r in rows}.values())
+            return rows
+
+        rows = self._as_role(read)
         prepare_structure(cls, len(rows))
         return group_of(self._merge(cls, row) for row in rows)  # type: ignore[return-value]
 
+    def _as_role(self, read: Callable[[str], T]) -> T:
+        """Run a read planned for this user's role. A session that does not know its
+        role yet (a bare token) reads as an admin first, so that an admin never pays
+        for the lookup; Zou refuses another role the admin's routes (403, or 404 for
+        a list of ids), and the session then learns its role, once, and reads again."""
+        known = self._known_role()
+        if known is not None:
+            return read(known)
+        try:
+            return read("admin")
+        except (PermissionDenied, NotFound):
+            if self.role == "admin":
+                raise
+            return read(self.role)
+
+    def _known_role(self) -> str | None:
+        role = (self.transport.user or {}).get("role")
+        return str(role) if role else None
+
+    def _one_route(self, cls: type[Entity], id: str) -> str:
+        """The route of one object, refused before any request to a role Zou refuses."""
+        type_name = cls.__kitsu_type__
+        roles = ONE_ROLES.get(type_name)
+        if roles is not None and self._known_role() not in (None, *roles):
+            raise PermissionDenied(
+                f"{role_name(self.role)} cannot read one {type_name} by id: Kitsu lets only "
+                f"{', '.join(sorted(roles))} do it; list them by their parent instead"
+            )
+        return fill(routes_for(type_name).one, id=id)
+
     def _reload(self, cls: type[E], ids: list[str]) -> None:
         """Read these objects again from the server itself (never the cache)."""
+        if not ids:
+            return
         routes = routes_for(cls.__kitsu_type__)
-        for start in range(0, len(ids), URL_ID_BUDGET):
-            part = json.dumps(ids[start : start + URL_ID_BUDGET], separators=(",", ":"))
-            for row in self.transport.get(routes.list, {**routes.list_params, "id": part}):
-                self._merge(cls, row)
+        part = json.dumps(ids, separators=(",", ":"))
+        for row in self._get_rows(routes.list, {**routes.list_params, "id": part}):
+            self._merge(cls, row)
+
+    def _get_rows(self, route: str, params: dict[str, Any]) -> list[Any]:
+        """The rows of a list GET from the server itself (never the cache), in as many
+        requests as its IN-lists need to fit the server's request line."""
+        rows: list[Any] = []
+        for part in fitting(self.transport.host, route, params):
+            rows.extend(rows_of(self.transport.get(route, part)))
+        return rows
 
     def _read(self, type_name: str, route: str, params: dict[str, Any]) -> Any:
-        """A GET answer: from the cache when it has a fresh one, else from the server."""
+        """A GET answer: from the cache when it has a fresh one, else from the server.
+        A query too long for the server's request line (a long IN-list of ids) is
+        read in parts (:func:`~kitsu_orm.urls.fitting`), whose rows make one list."""
+        parts = fitting(self.transport.host, route, params)
+        if len(parts) == 1:
+            return self._read_one(type_name, route, parts[0])
+        rows: dict[Any, Any] = {}
+        for part in parts:
+            for row in rows_of(self._read_one(type_name, route, part)):
+                rows[row.get("id") if isinstance(row, dict) else id(row)] = row
+        return list(rows.values())
+
+    def _read_one(self, type_name: str, route: str, params: dict[str, Any]) -> Any:
         use = _cache_use.get()
         if use is not None:
             use.types.add(type_name)
@@ -526,6 +598,40 @@ def _check_row(cls: type[Entity], id: str, row: Any) -> None:
 
 
 _CACHE_MODES = ("off", "on", "offline")
+
+
+def rows_of(body: Any) -> list[dict[str, Any]]:
+    """The rows of a list answer: a list, a page (``data``), or lists grouped in a
+    dict (by person, by asset; a ``total`` beside them is not a row)."""
+    if isinstance(body, list):
+        return body
+    if not isinstance(body, dict):
+        return []
+    if isinstance(body.get("data"), list):
+        return list(body["data"])
+    return [row for rows in body.values() if isinstance(rows, list) for row in rows]
+
+
+def _matches(row: Mapping[str, Any], local: Mapping[str, frozenset[str]]) -> bool:
+    # A row that does not carry a key cannot be judged on it: kept.
+    return all(key not in row or str(row[key]) in values for key, values in local.items())
+
+
+def filter_names(cls: type[Entity]) -> dict[str, str]:
+    """The user's word for each wire key of ``cls``: a relationship's name where
+    one stands for the key (``parent_id`` -> ``sequence``), else the field's."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = {wire: name for name, wire in cls.__wire__.items()}
+        for name, rel in cls.__relationships__.items():
+            wire = cls.__wire__.get(rel.key)
+            if wire is not None and not rel.many:
+                names[wire] = name
+        _NAMES[cls] = names
+    return names
+
+
+_NAMES: dict[type[Entity], dict[str, str]] = {}
 
 
 def _open_cache(cache: str | Cache, directory: str | None) -> tuple[str, Cache | None]:

@@ -56,7 +56,7 @@ from .model.tasks import Comment, Task, TimeSpent
 from .model.values import check_again
 from .permissions import check_plan
 from .progress import Meter, Setting, meter
-from .routes import ACTIONS, LINKS, URL_ID_BUDGET, routes_for
+from .routes import ACTIONS, LINKS, routes_for
 from .urls import fill
 
 if TYPE_CHECKING:
@@ -419,18 +419,15 @@ class UnitOfWork:
         if missing:  # created by an earlier try whose answer was lost
             routes = routes_for("Task")
             entity_ids = [t.entity_id for t in missing]
-            for start in range(0, len(entity_ids), URL_ID_BUDGET):
-                found = self.transport.get(
-                    routes.list,
-                    {
-                        **routes.list_params,
-                        "task_type_id": first.task_type_id,
-                        "entity_id": json.dumps(
-                            entity_ids[start : start + URL_ID_BUDGET], separators=(",", ":")
-                        ),
-                    },
-                )
-                by_entity.update({row["entity_id"]: row for row in found if row["name"] == "main"})
+            found = self.session._get_rows(
+                routes.list,
+                {
+                    **routes.list_params,
+                    "task_type_id": first.task_type_id,
+                    "entity_id": json.dumps(entity_ids, separators=(",", ":")),
+                },
+            )
+            by_entity.update({row["entity_id"]: row for row in found if row["name"] == "main"})
         for task in tasks:
             row = by_entity.get(task.entity_id)
             if row is None:
@@ -647,7 +644,7 @@ class UnitOfWork:
     # -- conflicts ------------------------------------------------------------------------
 
     def check_conflicts(self, ops: list[Operation]) -> None:
-        """One request per route and 80 objects: has anything changed on the server?"""
+        """Has anything changed on the server? One request per route, or as many as the URL needs."""
         if self.overwrite:
             return
         by_route: dict[str, list[Operation]] = defaultdict(list)
@@ -658,8 +655,7 @@ class UnitOfWork:
                     by_route[routes.generic].append(op)
         found: list[tuple[Entity, bool]] = []
         for path, route_ops in by_route.items():
-            for start in range(0, len(route_ops), URL_ID_BUDGET):
-                found.extend(self._conflicts_in(path, route_ops[start : start + URL_ID_BUDGET]))
+            found.extend(self._conflicts_in(path, route_ops))
         if found:
             changed = [o for o, gone in found if not gone]
             gone = [o for o, gone in found if gone]
@@ -687,7 +683,7 @@ class UnitOfWork:
         for op in ops:
             if op.obj is not None:
                 fields.update(type(op.obj).__wire__[f] for f in op.fields)
-        rows = self.transport.get(
+        rows = self.session._get_rows(
             path,
             {
                 "id": json.dumps([o.id for o in objs], separators=(",", ":")),

@@ -138,7 +138,11 @@ def fitting(host: str, route: str, params: Mapping[str, Any]) -> list[dict[str, 
             )
         parts.append([item])
         used = first
-    return [{**whole, key: json.dumps(part, separators=(",", ":"))} for part in parts]
+    # One value goes as itself, as routes.encode_values sends it.
+    return [
+        {**whole, key: str(part[0]) if len(part) == 1 else json.dumps(part, separators=(",", ":"))}
+        for part in parts
+    ]
 
 
 def _json_list(value: Any) -> list[Any] | None:
