@@ -395,6 +395,21 @@ class Session:
             user = self.transport.current_user()
         return str(user.get("role") or "user")
 
+    @property
+    def user_id(self) -> str:
+        """The id of the person this session's requests act as (asked once when the
+        session was given a bare token). With a cache, only a user the server
+        confirmed for the token (see ``_user_id``)."""
+        if self.cache is not None:
+            return self._user_id()
+        confirmed = self.transport.confirmed_user_id()
+        if confirmed is not None:
+            return str(confirmed)
+        user = self.transport.user or {}
+        if not user.get("id"):
+            user = self.transport.current_user()
+        return str(user["id"])
+
     def _user_id(self) -> str:
         """Who this session is, to pick the cache namespace: a user the server named
         for the current token (its login's answer, ``auth/authenticated``), never the
