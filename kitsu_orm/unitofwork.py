@@ -524,13 +524,7 @@ class UnitOfWork:
         ignored are sent with one update."""
         session = self.session
         assignees = _assignees(obj) if obj._state is State.PENDING else []
-        if obj in session._new:
-            session._new.remove(obj)
-        session._in_doubt.discard(id(obj))
-        obj._set_state(State.PERSISTENT, session)
-        session._apply_row(obj, row)
-        if obj.id:
-            session._identity[obj.id] = obj
+        session._register_created(obj, row)
         _attach_to_parents(session, obj)
         if assignees:
             # Pending: the assignment level sends them (people are created before tasks).
@@ -610,7 +604,6 @@ class UnitOfWork:
             self.transport.delete(_format(routes.delete, obj), dict(routes.delete_params) or None)
         except NotFound as exc:
             raise _gone(obj, exc) from exc
-        self.session._deleted.remove(obj)
         _detach_from_parents(self.session, obj)
         self.session._forget(obj)
 
