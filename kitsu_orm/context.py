@@ -37,7 +37,14 @@ from .errors import ConfigurationError
 if TYPE_CHECKING:
     from .session import Session
 
-__all__ = ["current_session", "default_session", "make_current", "set_default", "using"]
+__all__ = [
+    "current_session",
+    "default_session",
+    "make_current",
+    "own_session",
+    "set_default",
+    "using",
+]
 
 _current: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
     "kitsu_session", default=None
@@ -61,6 +68,12 @@ def current_session() -> Session:
             "first (threads with no session of their own use the main thread's)"
         )
     return session
+
+
+def own_session() -> Session | None:
+    """The session of this thread or task itself (its ``connect()`` or block), if any:
+    ``current_session()`` without the process default."""
+    return _current.get()
 
 
 def default_session() -> Session | None:

@@ -22,7 +22,7 @@ import pytest
 
 import kitsu_orm as kitsu
 from kitsu_orm import context
-from kitsu_orm.testing import ProjectFactory
+from kitsu_orm.testing import ProjectFactory, TeamMember
 from kitsu_orm.transport import Transport
 
 PROJECT_ID = "0f9a5f5e-7c39-4a1e-8d2e-5b1b3b9c0a11"
@@ -406,3 +406,38 @@ def test_two_threads_committing_one_session_create_once(
     assert sorted(names) == [f"SQ{n:02}" for n in range(20)]
     assert not session.new and not session.dirty
     assert session.stats.by_method.get("POST") == 20  # each sent once, by one of the commits
+
+
+@pytest.mark.server
+def test_a_worker_logging_in_through_the_facade_leaves_the_other_threads_as_they_were(
+    kitsu_server: Any, kitsu_client: Transport, kitsu_people: dict[str, TeamMember]
+) -> None:
+    from kitsu_orm.compat import gazu
+
+    artist = kitsu_people["artist"]
+    seen: dict[str, str] = {}
+
+    def worker(key: str) -> Callable[[], None]:
+        def run() -> None:
+            if key == "artist":
+                gazu.client.log_in(artist.email, artist.password)
+            seen[key] = gazu.client.get_current_user()["email"]
+
+        return run
+
+    def main() -> None:
+        transport = Transport(kitsu_server.url, token=kitsu_client.tokens)
+        kitsu.connect(kitsu_server.url, transport=transport)
+        try:
+            run_threads(worker("artist"))
+            run_threads(worker("other"))  # a thread that never logged in: the main thread's
+            seen["main"] = gazu.client.get_current_user()["email"]
+        finally:
+            transport.close()
+
+    in_new_context(main)
+    assert seen == {
+        "artist": artist.email,
+        "other": kitsu_server.admin_email,
+        "main": kitsu_server.admin_email,
+    }

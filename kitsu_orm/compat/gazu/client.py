@@ -5,6 +5,13 @@ kitsu_orm session instead (the one ``kitsu_orm.connect()`` or
 ``set_host()`` made), so that functional and object-style code share one
 transport, identity map and cache. Paths are relative to the API root, as
 in gazu (``"data/projects"``).
+
+The current session is per thread (:mod:`kitsu_orm.context`): ``set_host()``
+and ``log_in()`` in a worker thread of a render-farm script change that
+thread's session alone, and threads that never called them use the main
+thread's. A worker's first ``log_in()`` or ``log_out()`` gives it a session
+of its own first, on the same host, so that it never changes who the other
+threads are.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import os
 import threading
 from typing import IO, Any
 
+from ... import context
 from ...errors import AuthenticationError, ConfigurationError
 from ...progress import loading
 from ...session import Session, connect, current_session
@@ -76,9 +84,18 @@ def is_host_up() -> bool:
 host_is_up = is_host_up
 
 
+def _own_session() -> Session:
+    """The session a log-in or log-out may change: this thread's own; a worker thread
+    still on the main thread's session gets a new one first, on the same host."""
+    session = default_session()
+    if context.own_session() is None and threading.current_thread() is not threading.main_thread():
+        session = connect(session.transport.host)
+    return session
+
+
 def log_in(email: str, password: str) -> dict[str, Any]:
     """Log in; returns the login answer (user and tokens), like gazu."""
-    transport = default_transport()
+    transport = _own_session().transport
     user = transport.login(email, password)
     tokens = transport.tokens
     if tokens is None:  # pragma: no cover - login raises instead
@@ -92,7 +109,7 @@ def log_in(email: str, password: str) -> dict[str, Any]:
 
 
 def log_out() -> dict[str, Any]:
-    default_transport().logout()
+    _own_session().transport.logout()
     return {}
 
 
