@@ -100,6 +100,17 @@ class Session:
     lazy load raise :class:`~kitsu_orm.errors.LazyLoadError`, for code that
     must prove it sends no hidden request. ``progress`` (False, True or
     ``"auto"``) draws bars for long commits and loads: see :mod:`kitsu_orm.progress`.
+
+    Threads may share a session. Its identity map and its new / deleted
+    objects change under a lock held for microseconds, never over a request:
+    loads of several threads run side by side and still give one object per
+    id; ``new``, ``dirty``, ``deleted`` and ``changes()`` are copies taken at
+    one instant; an edit made while another thread loads the same object stays
+    an edit; ``commit()`` runs one at a time (a second one waits, then sends
+    what is left), and ``rollback()`` and ``close()`` wait for a commit in
+    flight. Which session is *current* is per thread and asyncio task: see
+    :mod:`kitsu_orm.context`. The promises, their limits and their tests are in
+    docs/guarantees.md, "Threads".
     """
 
     def __init__(
@@ -373,7 +384,9 @@ class Session:
         with self._lock:
             obj = self._identity.get(row["id"])
             if obj is None:
-                return self._adopt(structure_row(row, cls, self))
+                new = structure_row(row, cls, self)
+                self._identity[row["id"]] = new
+                return new
             if obj._state is State.PERSISTENT:
                 # Fields the user edited keep the edit; the others take the news.
                 self._apply_row(obj, row, keep_edits=True)
