@@ -274,8 +274,10 @@ class Session:
         routes = routes_for(cls.__kitsu_type__)
         for start in range(0, len(ids), URL_ID_BUDGET):
             part = json.dumps(ids[start : start + URL_ID_BUDGET], separators=(",", ":"))
-            for row in self.transport.get(routes.list, {**routes.list_params, "id": part}):
-                self._merge(cls, row)
+            rows = self.transport.get(routes.list, {**routes.list_params, "id": part})
+            with self._lock:
+                for row in rows:
+                    self._merge(cls, row)
 
     def _read(self, type_name: str, route: str, params: dict[str, Any]) -> Any:
         """A GET answer: from the cache when it has a fresh one, else from the server."""
