@@ -14,6 +14,7 @@ too. ``changes()`` compares both to the current values.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import typing
 from collections.abc import Iterator
@@ -54,6 +55,7 @@ class State(enum.Enum):
 
 
 _SAFE_STATES = (State.TRANSIENT, State.PENDING, State.PERSISTENT, State.DETACHED)
+_NO_LOCK = contextlib.nullcontext()
 
 
 @attrs.define(slots=True, eq=False, repr=False, kw_only=True, on_setattr=attrs.setters.NO_OP)
@@ -107,13 +109,13 @@ class Entity:
             return
         if state is State.DELETED:
             raise DetachedError(f"{self!r} is deleted: it cannot be edited")
-        session = self._session
-        if state is State.PERSISTENT and session is not None:
+        if state is State.PERSISTENT:
             if name not in (self._changes or ()):
                 getattr(self, name)  # loads a deferred field first, outside the lock
+            session = self._session
             # Under the session's lock: a load merging into this object in another
             # thread sees the edit and its old value together, and keeps both.
-            with session._lock:
+            with _NO_LOCK if session is None else session._lock:
                 changes = self._changes
                 if changes is None:
                     changes = {}
