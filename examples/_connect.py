@@ -7,6 +7,10 @@ import os
 import kitsu_orm as kitsu
 
 SAMPLE_PROJECT = "Sample: Sprite Fright"
+# The sample's artist, who logs in in the tour. A demo account on a local server:
+# set KITSU_SAMPLE_ARTIST_PASSWORD to choose its password elsewhere.
+ARTIST_EMAIL = "ana@sprite-fright.example"
+ARTIST_PASSWORD = os.environ.get("KITSU_SAMPLE_ARTIST_PASSWORD", "sprite-fright-demo")
 
 
 def connect() -> kitsu.Session:

@@ -1,18 +1,20 @@
 """Fill a small sample production, in one commit (once; a second run changes nothing).
 
 2 episodes x 2 sequences x 3 shots, 4 assets of 2 types, a task per asset,
-two per shot, and two artists: enough for examples/tour.py to walk through.
+two per shot, and two artists; one of them, Ana, can log in: she is on the
+project's team and assigned to the animation of E01_SQ01 and to an asset.
+Enough for examples/tour.py to walk through, as the admin and as Ana.
 """
 
 from __future__ import annotations
 
-from _connect import SAMPLE_PROJECT, connect
+from _connect import ARTIST_EMAIL, ARTIST_PASSWORD, SAMPLE_PROJECT, connect
 
 import kitsu_orm as kitsu
 
 ASSETS = {"Character": ("Ellie", "Rex"), "Prop": ("Mushroom", "Lantern")}
 # Bumped whenever the sample changes: an older sample is replaced, not reused.
-SAMPLE_VERSION = 2
+SAMPLE_VERSION = 3
 ARTISTS = (("Ana", "Lopez"), ("Kenji", "Sato"))
 
 
@@ -81,6 +83,28 @@ def main() -> None:
     print(
         f"sample production {SAMPLE_PROJECT!r} created in one commit: {session.stats.requests} requests"
     )
+    add_artist(session, project)
+
+
+def add_artist(session: kitsu.Session, project: kitsu.Project) -> None:
+    """Ana can log in (role "user": an artist), is on the team, and has work."""
+    ana = kitsu.Person.where(email=ARTIST_EMAIL).one()
+    # Accounts and teams have no ORM verbs yet: the transport sends these two.
+    session.transport.post(
+        f"actions/persons/{ana.id}/change-password",
+        {"password": ARTIST_PASSWORD, "password_2": ARTIST_PASSWORD},
+    )
+    session.transport.post(f"data/projects/{project.id}/team", {"person_id": ana.id})
+    with session.begin():
+        for shot in kitsu.Shot.where(project=project).include("sequence", "tasks.task_type"):
+            if shot.sequence.name == "E01_SQ01":
+                ana_does = [t for t in shot.tasks if t.task_type.name == "Animation"]
+                for task in ana_does:
+                    task.assign(ana)
+        for asset in kitsu.Asset.where(project=project, name="Ellie").include("tasks"):
+            for task in asset.tasks:
+                task.assign(ana)
+    print(f"  {ana.full_name} ({ARTIST_EMAIL}) is on the team, with tasks to do")
 
 
 def remove(session: kitsu.Session, project: kitsu.Project) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 
-from _connect import SAMPLE_PROJECT, connect
+from _connect import ARTIST_EMAIL, ARTIST_PASSWORD, SAMPLE_PROJECT, connect
 
 import kitsu_orm as kitsu
 
@@ -78,6 +78,32 @@ def main() -> None:
     except kitsu.NotFound as exc:
         print(f"  a missing shot: NotFound ({exc.status} on {exc.path})")
     print(f"\nrequests in this tour: {session.stats.requests} {session.stats.by_method}")
+    as_the_artist(session.transport.host)
+
+
+def as_the_artist(host: str) -> None:
+    """The same library as an artist: Kitsu shows her the project through other
+    routes than an admin's, which the session picks by her role."""
+    artist = kitsu.Session(host, ARTIST_EMAIL, ARTIST_PASSWORD)
+    print(f"\nas the artist {ARTIST_EMAIL} (Kitsu role {artist.role!r}):")
+    with artist:
+        me = kitsu.User(artist).person
+        project = kitsu.Project.where(session=artist, name=SAMPLE_PROJECT).one()
+        mine = 0
+        for sequence in sorted(project.sequences, key=lambda s: s.name):
+            for shot in sorted(sequence.shots, key=lambda s: s.name):
+                for task in shot.tasks:
+                    if me in task.assignees:
+                        mine += 1
+                        print(
+                            f"  {sequence.name} / {shot.name}  {task.task_type.name}: "
+                            f"{task.task_status.short_name}, {len(task.comments)} comment(s)"
+                        )
+        print(f"  {mine} shot tasks of hers, walked in {artist.stats.requests} requests")
+        try:
+            kitsu.Shot.where(session=artist, name="SH010").all()
+        except kitsu.PermissionDenied as exc:
+            print(f"  refused before any request: {exc}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ and from the whole table, once per session, for small reference tables
 
 from __future__ import annotations
 
-import json
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -23,7 +22,7 @@ from .model.base import REGISTRY, Entity
 from .model.builders import positional_structure
 from .model.converter import PARTIAL
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
-from .routes import URL_ID_BUDGET
+from .routes import CASTING, URL_ID_BUDGET, encode_values, read_plan
 
 if TYPE_CHECKING:
     from .session import Session
@@ -118,7 +117,7 @@ class Loader:
         missing = sorted(k for k in keys if k not in identity)
         if missing:
             scope = _shared_scope(rel, objs)
-            self.fetch_ids(rel.target_name, missing, scope=scope)
+            self.fetch_ids(rel.target_name, missing, scope=scope, context=_projects(objs))
         found = [identity[k] for k in keys if k in identity]
         return group_of(found)
 
@@ -142,6 +141,7 @@ class Loader:
         target = rel.target
         key_wire = target.__wire__[rel.key]
         scope = _shared_scope(rel, parents)
+        context = _projects(parents)
         rows: list[Entity] = []
         in_order = False
         if len(ids) > URL_ID_BUDGET and scope is not None and rel.via:
@@ -150,12 +150,12 @@ class Loader:
             wanted = set(ids)
             rows = [
                 r
-                for r in self.session._fetch(target, {scope[0]: scope[1]})
+                for r in self.session._fetch(target, {scope[0]: scope[1]}, context)
                 if getattr(r, rel.key) in wanted
             ]
         else:
             for part in chunks(ids):
-                rows.extend(self.session._fetch(target, {key_wire: _id_list(part)}))
+                rows.extend(self.session._fetch(target, {key_wire: list(part)}, context))
         _give_children(rel, parents, rows, in_order=in_order)
         return group_of([*loaded, *rows])
 
@@ -172,9 +172,7 @@ class Loader:
         rows = [r for r in board.rows if r[at] in wanted]
         return self._merge_children(rel, scope, board, rows)
 
-    def fetch_with_children(
-        self, cls: type[E], rel: ToMany, scope: tuple[str, str]
-    ) -> list[E]:
+    def fetch_with_children(self, cls: type[E], rel: ToMany, scope: tuple[str, str]) -> list[E]:
         """Every ``cls`` of ``scope`` with ``rel`` loaded, from the one request of
         its with-tasks route (for ``.include``): the parents' rows are partial too."""
         board = self._board(rel, scope)
@@ -255,35 +253,54 @@ class Loader:
         if len(ids) > URL_ID_BUDGET and scope is not None:
             self.session._fetch(cls, {"project_id": scope})
         else:
+            context = _projects(partial)
             for part in chunks(ids):
-                self.session._fetch(cls, {"id": _id_list(part)})
+                self.session._fetch(cls, {"id": list(part)}, context)
         if _is_partial(obj):  # deleted on the server meanwhile
             raise NotFound.of_object(cls.__name__, obj.id, label=obj._label(), loaded=True)
 
     def _load_casting(self, rel: Casting, objs: Sequence[Entity]) -> list[Entity]:
-        """One request per project gives the casting of all its shots."""
+        """One request per project gives the casting of all its shots (a vendor,
+        whom Zou refuses it, reads one request per shot)."""
         todo = [o for o in objs if o.id and rel.name not in (o._related or {})]
         by_project: dict[str, list[Entity]] = defaultdict(list)
         for shot in todo:
             by_project[getattr(shot, "project_id", None) or ""].append(shot)
         identity = self.session._identity
         for project_id, shots in by_project.items():
-            casting = (
-                self.session._read(
-                    "Casting", f"data/projects/{project_id}/sequences/all/casting", {}
-                )
-                if project_id
-                else {}
-            )
-            wanted = sorted({c["asset_id"] for s in shots for c in casting.get(s.id, [])})
+            if not project_id:
+                casting: dict[str, list[str]] = {}
+            else:
+                context = {"project_id": project_id, "id": [s.id for s in shots if s.id]}
+                casting = self._casting(context)
+            wanted = sorted({i for s in shots for i in casting.get(s.id or "", [])})
             missing = [i for i in wanted if i not in identity]
             if missing:
                 self.fetch_ids("Asset", missing, scope=("project_id", project_id))
             for shot in shots:
-                ids = [c["asset_id"] for c in casting.get(shot.id, [])]
+                ids = casting.get(shot.id or "", [])
                 shot._related_cache()[rel.name] = [identity[i] for i in ids if i in identity]
         assets = {id(a): a for o in objs for a in (o._related or {}).get(rel.name, [])}
         return group_of(assets.values())
+
+    def _casting(self, context: dict[str, Any]) -> dict[str, list[str]]:
+        """Asset ids by shot id, from the casting route this user may read."""
+        session = self.session
+
+        def read(role: str) -> dict[str, list[str]]:
+            plan = read_plan("Casting", role, {}, context, routes=CASTING)
+            out: dict[str, list[str]] = {}
+            for request in plan.requests:
+                body = session._read("Casting", request.path, dict(request.params))
+                if isinstance(body, dict):  # the project's: {shot id: [{asset_id...}]}
+                    for shot_id, cast in body.items():
+                        out[shot_id] = [c["asset_id"] for c in cast]
+                else:  # one shot's assets, as rows
+                    assets = [session._merge(REGISTRY["Asset"], row) for row in body]
+                    out[request.values["id"]] = [a.id for a in assets if a.id]
+            return out
+
+        return session._as_role(read)
 
     def _load_linked(self, rel: Linked, objs: Sequence[Entity]) -> list[Entity]:
         """One request per object: the link routes answer one object's links."""
@@ -307,9 +324,15 @@ class Loader:
     # -- rows by id -------------------------------------------------------------------
 
     def fetch_ids(
-        self, type_name: str, ids: Sequence[str], *, scope: tuple[str, str] | None = None
+        self,
+        type_name: str,
+        ids: Sequence[str],
+        *,
+        scope: tuple[str, str] | None = None,
+        context: dict[str, list[str]] | None = None,
     ) -> list[Entity]:
-        """Load objects by id; reference tables load whole, once per session."""
+        """Load objects by id; reference tables load whole, once per session.
+        ``context``: the projects they are in, for the roles that must name one."""
         cls = REGISTRY[type_name]
         if type_name == "EntityRow":
             return self._fetch_entity_rows(ids)
@@ -319,9 +342,11 @@ class Loader:
         if len(ids) > URL_ID_BUDGET and scope is not None and scope[0] in cls.__fields__:
             wanted = set(ids)
             return [r for r in self.session._fetch(cls, {scope[0]: scope[1]}) if r.id in wanted]
+        if context is None and scope is not None and scope[0] == "project_id":
+            context = {"project_id": [scope[1]]}
         out: list[Entity] = []
         for part in chunks(list(ids)):
-            out.extend(self.session._fetch(cls, {"id": _id_list(part)}))
+            out.extend(self.session._fetch(cls, {"id": list(part)}, context))
         return out
 
     def load_reference(self, cls: type[E], *, force: bool = False) -> list[E]:
@@ -334,7 +359,7 @@ class Loader:
     def _fetch_entity_rows(self, ids: Sequence[str]) -> list[Entity]:
         out: list[Entity] = []
         for part in chunks(list(ids)):
-            body = self.session._read("EntityRow", "data/entities", {"id": _id_list(part)})
+            body = self.session._read("EntityRow", "data/entities", {"id": encode_values(part)})
             for row in body:
                 cls = REGISTRY.get(row.get("type", ""))
                 if cls is not None and cls is not REGISTRY["EntityRow"]:
@@ -422,6 +447,13 @@ def _is_partial(obj: Entity) -> bool:
     return obj._loaded("updated_at", _UNSET) is _UNSET
 
 
+def _projects(objs: Iterable[Entity]) -> dict[str, list[str]]:
+    """The projects of these objects: the context of the reads made for them,
+    which Zou needs from roles other than admin."""
+    ids = sorted({v for o in objs if isinstance(v := o._loaded("project_id"), str)})
+    return {"project_id": ids} if ids else {}
+
+
 def _shared_scope_field(field: str, objs: Sequence[Entity]) -> str | None:
     values = {o._loaded(field) for o in objs}
     value = values.pop() if len(values) == 1 else None
@@ -429,10 +461,6 @@ def _shared_scope_field(field: str, objs: Sequence[Entity]) -> str | None:
 
 
 _UNSET = object()
-
-
-def _id_list(ids: Iterable[str]) -> str:
-    return json.dumps(list(ids), separators=(",", ":"))
 
 
 # Children and links are listed by name, then creation, then id.

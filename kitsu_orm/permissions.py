@@ -208,13 +208,14 @@ def check_plan(session: Session, plan: list[list[Operation]]) -> None:
 
 def refusals(session: Session, ops: Iterable[Operation], role: str) -> list[Refusal]:
     """The writes of ``ops`` that ``role`` may not make."""
-    me = session._user_id() if role != "admin" else None
+    me = session.user_id if role != "admin" else None
     found: list[Refusal] = []
     for op in ops:
         for obj, write, fields, own in _writes(session, op, me):
             limit = LIMITS.get((write, type(obj).__kitsu_type__))
             if limit is not None and not _allowed(limit, role, obj, fields, own):
-                action = f"{write} {', '.join(fields)}" if fields else write
+                shown = "create" if write == "create_tasks" else write  # one route of a create
+                action = f"{shown} {', '.join(fields)}" if fields else shown
                 found.append(Refusal(obj, action, role, limit.advice))
         flag = STATUS_FLAGS.get(role)
         if flag and op.kind in ("comments", "create"):

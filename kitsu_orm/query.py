@@ -12,7 +12,6 @@ filter). Sorting, and limits where the route cannot page, are done locally.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -168,14 +167,16 @@ class Query(Generic[E]):
         assets with ``.include("tasks...")`` and no other server filter."""
         if self.fields or set(params) - set(base) != {"project_id"}:
             return None
+        if not isinstance(params["project_id"], str):  # several projects
+            return None
         for path in self.includes:
             rel = self.cls.__relationships__.get(path.split(".")[0])
             if isinstance(rel, ToMany) and rel.via and rel.scope == "project_id":
                 return rel
         return None
 
-    def _params(self) -> dict[str, str]:
-        params: dict[str, str] = {}
+    def _params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {}
         for f in self.filters:
             if not f.server or not f.values:
                 continue
@@ -185,7 +186,8 @@ class Query(Generic[E]):
             if wire == "name" and len(f.values) > 1:
                 continue  # Zou matches a name as one pattern, never as a JSON list
             values = [_wire_value(v) for v in f.values]
-            params[wire] = values[0] if len(values) == 1 else json.dumps(values)
+            # A list is sent as Zou takes it from this user (see routes.read_plan).
+            params[wire] = values[0] if len(values) == 1 else values
         return params
 
     def _field_name(self, name: str) -> str:

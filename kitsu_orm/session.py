@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextvars
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -36,11 +36,12 @@ from .model.base import Entity, State
 from .model.builders import prepare_structure, structure_row
 from .progress import Setting, check, rows_read
 from .retry import Retry
-from .routes import URL_ID_BUDGET, routes_for
+from .routes import ONE_ROLES, URL_ID_BUDGET, Values, read_plan, role_name, routes_for
 
 __all__ = ["CacheUse", "Session", "SessionStats", "cache_use", "connect", "current_session"]
 
 E = TypeVar("E", bound=Entity)
+T = TypeVar("T")
 
 _cache_use: contextvars.ContextVar[CacheUse | None] = contextvars.ContextVar(
     "kitsu_cache_use", default=None
@@ -220,7 +221,7 @@ class Session:
             if not isinstance(found, cls):
                 raise ValidationError(f"{id} is a {type(found).__name__}, not a {cls.__name__}")
             return found
-        route = routes_for(cls.__kitsu_type__).one.format(id=id)
+        route = self._one_route(cls, id)
         try:
             row = self._read(cls.__kitsu_type__, route, {})
         except NotFound as exc:
@@ -246,7 +247,7 @@ class Session:
         if obj.id is None or obj._session is not self:
             raise DetachedError(f"{obj!r} is not a persistent object of this session")
         try:
-            row = self.transport.get(routes_for(type(obj).__kitsu_type__).one.format(id=obj.id))
+            row = self.transport.get(self._one_route(type(obj), obj.id))
         except NotFound as exc:
             raise NotFound.of_object(
                 type(obj).__name__,
@@ -261,13 +262,63 @@ class Session:
             object.__setattr__(obj, "_related", None)
         return obj
 
-    def _fetch(self, cls: type[E], params: dict[str, Any]) -> list[E]:
-        routes = routes_for(cls.__kitsu_type__)
-        body = self._read(cls.__kitsu_type__, routes.list, {**routes.list_params, **params})
-        rows = body.get("data", []) if isinstance(body, dict) else body
+    def _fetch(
+        self,
+        cls: type[E],
+        params: Mapping[str, Values],
+        context: Mapping[str, Values] | None = None,
+    ) -> list[E]:
+        """Rows of ``cls`` matching ``params`` (wire names: a value or a list of values),
+        through the routes this user's role may read (:func:`~kitsu_orm.routes.read_plan`).
+        ``context``: values the rows share without being filtered on (their project)."""
+        type_name = cls.__kitsu_type__
+        names = filter_names(cls)
+
+        def read(role: str) -> list[dict[str, Any]]:
+            plan = read_plan(type_name, role, params, context, names=names)
+            rows: list[dict[str, Any]] = []
+            for request in plan.requests:
+                rows.extend(rows_of(self._read(type_name, request.path, dict(request.params))))
+            if plan.local:
+                rows = [r for r in rows if _matches(r, plan.local)]
+            if len(plan.requests) > 1:
+                rows = list({r["id"]: r for r in rows}.values())
+            return rows
+
+        rows = self._as_role(read)
         prepare_structure(cls, len(rows))
         with self._lock:  # one answer merges as a whole
             return group_of(self._merge(cls, row) for row in rows)  # type: ignore[return-value]
+
+    def _as_role(self, read: Callable[[str], T]) -> T:
+        """Run a read planned for this user's role. A session that does not know its
+        role yet (a bare token) reads as an admin first, so that an admin never pays
+        for the lookup; Zou refuses another role the admin's routes (403, or 404 for
+        a list of ids), and the session then learns its role, once, and reads again."""
+        known = self._known_role()
+        if known is not None:
+            return read(known)
+        try:
+            return read("admin")
+        except (PermissionDenied, NotFound):
+            if self.role == "admin":
+                raise
+            return read(self.role)
+
+    def _known_role(self) -> str | None:
+        role = (self.transport.user or {}).get("role")
+        return str(role) if role else None
+
+    def _one_route(self, cls: type[Entity], id: str) -> str:
+        """The route of one object, refused before any request to a role Zou refuses."""
+        type_name = cls.__kitsu_type__
+        roles = ONE_ROLES.get(type_name)
+        if roles is not None and self._known_role() not in (None, *roles):
+            raise PermissionDenied(
+                f"{role_name(self.role)} cannot read one {type_name} by id: Kitsu lets only "
+                f"{', '.join(sorted(roles))} do it; list them by their parent instead"
+            )
+        return routes_for(type_name).one.format(id=id)
 
     def _reload(self, cls: type[E], ids: list[str]) -> None:
         """Read these objects again from the server itself (never the cache)."""
@@ -329,6 +380,21 @@ class Session:
         if not user.get("role"):
             user = self.transport.current_user()
         return str(user.get("role") or "user")
+
+    @property
+    def user_id(self) -> str:
+        """The id of the person this session's requests act as (asked once when the
+        session was given a bare token). With a cache, only a user the server
+        confirmed for the token (see ``_user_id``)."""
+        if self.cache is not None:
+            return self._user_id()
+        confirmed = self.transport.confirmed_user_id()
+        if confirmed is not None:
+            return str(confirmed)
+        user = self.transport.user or {}
+        if not user.get("id"):
+            user = self.transport.current_user()
+        return str(user["id"])
 
     def _user_id(self) -> str:
         """Who this session is, to pick the cache namespace: a user the server named
@@ -564,6 +630,40 @@ class Session:
 
 
 _CACHE_MODES = ("off", "on", "offline")
+
+
+def rows_of(body: Any) -> list[dict[str, Any]]:
+    """The rows of a list answer: a list, a page (``data``), or lists grouped in a
+    dict (by person, by asset; a ``total`` beside them is not a row)."""
+    if isinstance(body, list):
+        return body
+    if not isinstance(body, dict):
+        return []
+    if isinstance(body.get("data"), list):
+        return list(body["data"])
+    return [row for rows in body.values() if isinstance(rows, list) for row in rows]
+
+
+def _matches(row: Mapping[str, Any], local: Mapping[str, frozenset[str]]) -> bool:
+    # A row that does not carry a key cannot be judged on it: kept.
+    return all(key not in row or str(row[key]) in values for key, values in local.items())
+
+
+def filter_names(cls: type[Entity]) -> dict[str, str]:
+    """The user's word for each wire key of ``cls``: a relationship's name where
+    one stands for the key (``parent_id`` -> ``sequence``), else the field's."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = {wire: name for name, wire in cls.__wire__.items()}
+        for name, rel in cls.__relationships__.items():
+            wire = cls.__wire__.get(rel.key)
+            if wire is not None and not rel.many:
+                names[wire] = name
+        _NAMES[cls] = names
+    return names
+
+
+_NAMES: dict[type[Entity], dict[str, str]] = {}
 
 
 def _open_cache(cache: str | Cache, directory: str | None) -> tuple[str, Cache | None]:

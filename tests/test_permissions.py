@@ -5,7 +5,7 @@ with what to fix."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -220,3 +220,102 @@ def test_a_manager_batch_edit_in_one_commit(
         ("TaskType", "create")
     ]
     assert "admin" in str(info.value)
+
+
+def _batch_edit(s: kitsu.Session, studio: Studio) -> None:
+    """The issue's batch edit, found by names as a script would: shift SQ01's shots by 10
+    frames, move its compositing tasks from the artist to artist2, a Lighting task per shot."""
+    with s.begin():  # class-level queries use this session
+        project = kitsu.Project.where(name=studio.project.name).one()
+        seq = kitsu.Sequence.where(project=project, name="SQ01").one()
+        artist = s.get(kitsu.Person, studio.team["artist"].id)
+        artist2 = s.get(kitsu.Person, studio.team["artist2"].id)
+        lighting = kitsu.TaskType.get_or_create(name="Lighting", for_entity="Shot")
+        for shot in kitsu.Shot.where(project=project, sequence=seq).include("tasks.task_type"):
+            shot.frame_in = (shot.frame_in or 0) + 10
+            shot.frame_out = (shot.frame_out or 0) + 10
+            for task in shot.tasks:
+                if task.task_type.name == "Compositing":
+                    task.unassign(artist)
+                    task.assign(artist2)
+            s.add(kitsu.Task(project=project, entity=shot, task_type=lighting))
+
+
+def test_the_batch_edit_found_by_names_as_manager_and_refused_to_the_artist(
+    studio: Studio,
+    kitsu_manager: kitsu.Session,
+    kitsu_artist: kitsu.Session,
+    kitsu_client: Transport,
+) -> None:
+    a = kitsu_artist
+    with pytest.raises(kitsu.PermissionDenied) as info:
+        _batch_edit(a, studio)
+    assert _writes(a) == 0  # checked before anything was sent
+    refused = {(type(r.obj).__name__, r.action) for r in info.value.refused}
+    assert {("Shot", "update data"), ("Task", "create"), ("Task", "assign")} <= refused
+    assert len(a.new) == 3 and len(a.dirty) == 6  # kept, to fix: 3 shots, 3 tasks
+    a.rollback()
+
+    m = kitsu_manager
+    _batch_edit(m, studio)
+    assert not m.new and not m.dirty
+    artist2 = studio.team["artist2"].id
+    for shot in studio.shots:
+        row = kitsu_client.get(f"data/shots/{shot.id}")
+        assert (row["data"]["frame_in"], row["data"]["frame_out"]) == (11, 58)
+        tasks = kitsu_client.get("data/tasks", {"entity_id": shot.id, "relations": "true"})
+        by_type = {t["task_type_id"]: t for t in tasks}
+        assert by_type[studio.compositing.id]["assignees"] == [artist2]
+        assert len(tasks) == (3 if shot is studio.shots[0] else 2)  # + Lighting (+ Animation)
+
+
+def test_a_publish_tool_run_as_the_artist(
+    studio: Studio, kitsu_as: Any, kitsu_client: Transport
+) -> None:
+    """Find the shot by names, a new working file revision and its output file from the
+    file tree, a "v002 ready" comment with status wfa, two hours of time: one commit."""
+    name = f"Movie-{uuid.uuid4().hex[:6]}"
+    movie = kitsu_client.post("data/output-types", {"name": name, "short_name": name[-6:]})
+    a = kitsu_as("artist")
+    with a.begin():
+        project = kitsu.Project.where(name=studio.project.name).one()
+        seq = kitsu.Sequence.where(project=project, name="SQ01").one()
+        shot = kitsu.Shot.where(project=project, sequence=seq, name="SH02").one()
+        task = next(t for t in shot.tasks if t.task_type.name == "Compositing")
+        maya = kitsu.Software.where(name="Maya").one()
+        task.new_working_file(software=maya, comment="first pass")  # v001, an earlier day
+    today = date.today()
+    with a.begin():
+        me = kitsu.User(a).person
+        output_type = a.get(kitsu.OutputType, movie["id"])
+        wfa = kitsu.TaskStatus.where(short_name="wfa").one()
+        revision = kitsu.OutputFile.next_revision(shot, output_type, task.task_type)
+        predicted = kitsu.OutputFile.build_path(
+            shot, output_type, task.task_type, revision=revision
+        )
+        before = _writes(a)
+        work = task.new_working_file(software=maya, comment="v002")
+        a.add(
+            kitsu.OutputFile(
+                entity=shot,
+                output_type=output_type,
+                task_type=task.task_type,
+                source_file=work,
+                revision=revision,
+            )
+        )
+        task.comment("v002 ready", wfa)
+        task.add_time_spent(me, today, timedelta(hours=2))
+        assert _writes(a) == before  # nothing leaves before the commit
+    assert work.revision == 2
+
+    fresh = kitsu_as("artist")
+    task = fresh.get(kitsu.Task, task.id)
+    assert sorted(f.revision for f in task.working_files) == [1, 2]
+    [output] = kitsu.OutputFile.last_revisions(fresh.get(kitsu.Shot, shot.id))
+    assert (output.revision, output.path) == (revision, predicted)
+    assert output.source_file_id == work.id
+    assert task.task_status.short_name == "wfa"
+    assert [c.text for c in task.comments if c.text] == ["v002 ready"]
+    spent = [t for t in task.time_spents_on(today) if t.person_id == me.id]
+    assert [t.duration for t in spent] == [120]
