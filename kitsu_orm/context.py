@@ -49,9 +49,7 @@ __all__ = [
 _current: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
     "kitsu_session", default=None
 )
-# Read without a lock (one attribute read is atomic); written under _default_lock.
 _default: Session | None = None
-_default_lock = threading.Lock()
 
 
 def current_session() -> Session:
@@ -93,8 +91,7 @@ def set_default(session: Session | None) -> None:
     """Make ``session`` the process default (None: no default), for a program whose
     login happens off the main thread (a GUI's worker, a service's setup thread)."""
     global _default
-    with _default_lock:
-        _default = session
+    _default = session
 
 
 @contextmanager

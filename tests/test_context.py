@@ -179,6 +179,18 @@ def test_a_thread_with_no_session_anywhere_is_told_what_to_do() -> None:
     assert "connect(...) in it" in messages[0] and "session=" in messages[0]
 
 
+def test_a_default_named_off_the_main_thread() -> None:
+    """A GUI whose login runs in a worker names the default for the other workers."""
+
+    def login() -> None:
+        context.set_default(kitsu.connect("http://gui.test", transport=Stub("gui")))
+
+    seen: list[str] = []
+    run_threads(login)
+    run_threads(lambda: seen.append(answered_by()))
+    assert seen == ["gui"]
+
+
 def test_blocks_of_one_session_in_several_threads_at_once() -> None:
     """``with session:`` in two threads at once: each leaves its own block."""
     shared = kitsu.Session(transport=Stub("shared"))
