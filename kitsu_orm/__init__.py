@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    AlreadyExists,
     AuthenticationError,
     CommitError,
     ConfigurationError,
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "AlreadyExists",
     "Asset",
     "AssetInstance",
     "AssetType",

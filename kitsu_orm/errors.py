@@ -8,6 +8,7 @@
     ├── PermissionDenied                    403: the user may not do this
     ├── NotFound (LookupError)              404: no such object (or deleted)
     ├── ValidationError (ValueError)        400, or bad input caught before any request
+    │   └── AlreadyExists                   a new object's name is taken under its parent
     ├── ServerError                         5xx: the server failed; may be safe to retry
     ├── DetachedError                       the object has no session, or was deleted
     ├── LazyLoadError                       strict mode: a relationship was not loaded up front
@@ -27,10 +28,11 @@ Secrets never appear in these texts.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "AlreadyExists",
     "AuthenticationError",
     "ConfigurationError",
     "CommitError",
@@ -139,6 +141,27 @@ class ValidationError(KitsuError, ValueError):
     """Bad input: refused by the server (400) or caught before any request."""
 
 
+class AlreadyExists(ValidationError):
+    """New objects whose name exists under the same parent, on a type whose create
+    route would answer the existing row instead of creating one (Zou's episodes,
+    sequences, shots, scenes). Raised before anything is written.
+
+    ``existing`` lists ``(new object, existing)`` pairs: the session's object when
+    it holds one, else the server's row. ``session.merge(obj)`` adopts the existing
+    object with the new one's fields as edits; ``get_or_create`` takes it as it is.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        existing: Sequence[tuple[object, object]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.existing = list(existing or [])
+
+
 class ServerError(KitsuError):
     """The server failed (5xx). Idempotent requests were already retried."""
 
@@ -155,17 +178,30 @@ class LazyLoadError(KitsuError):
 
 
 class ConflictError(KitsuError):
-    """Objects changed on the server since they were loaded; nothing was written for them.
+    """Objects changed on the server since they were loaded.
 
-    ``objects`` lists them. Refresh them and apply the edits again, or commit
-    with ``overwrite=True`` to keep yours.
+    ``objects`` lists them; ``fields`` maps each to the names of the fields found
+    changed (``data.<key>`` for a key of a ``data`` dict; empty when only its
+    ``updated_at`` tells). ``written`` is False when nothing was written for them
+    (the check before the writes caught it: refresh them and apply the edits
+    again, or commit with ``overwrite=True`` to keep yours), True when the race was
+    seen in the answer of our own write (ours was applied, last write wins: look at
+    those fields).
     """
 
     def __init__(
-        self, message: str, *, objects: Sequence[object] | None = None, **kwargs: Any
+        self,
+        message: str,
+        *,
+        objects: Sequence[object] | None = None,
+        fields: Mapping[Any, Sequence[str]] | None = None,
+        written: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(message, **kwargs)
         self.objects = list(objects or [])
+        self.fields = {o: tuple(f) for o, f in (fields or {}).items()}
+        self.written = written
 
 
 class CommitError(KitsuError):

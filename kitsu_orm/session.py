@@ -154,6 +154,7 @@ class Session:
         self._new: list[Entity] = []
         self._deleted: list[Entity] = []
         self._in_doubt: set[int] = set()
+        self._doubts: dict[int, Any] = {}  # id(obj) -> persistence.Doubt
         # The identity map and the new / deleted / in-doubt containers change under
         # _lock, which is held briefly (never over a request); _commit_lock lets one
         # commit, rollback or close run at a time.
@@ -478,6 +479,7 @@ class Session:
             if obj in self._new:
                 self._new.remove(obj)
             self._in_doubt.discard(id(obj))
+            self._doubts.pop(id(obj), None)
             obj._set_state(State.PERSISTENT, self)
             self._apply_row(obj, row)
             if obj.id:
@@ -521,6 +523,16 @@ class Session:
             obj._set_state(State.PENDING, self)
             self._new.append(obj)
             return obj
+
+    def merge(self, obj: E) -> E:
+        """``obj`` (a new episode, sequence, shot or scene) as the existing object of its
+        name and parent, with ``obj``'s fields applied as edits (a ``data`` dict key by
+        key), pending until commit; ``obj`` itself, added, when there is none. One request.
+        """
+        from .persistence import merge
+        from .unitofwork import creatable
+
+        return merge(self, obj, creatable(obj))  # type: ignore[return-value]
 
     def add_all(self, objs: Any) -> None:
         for obj in objs:

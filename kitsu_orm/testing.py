@@ -30,6 +30,20 @@ fixtures at a running server instead; nothing is started, reset or stopped then.
 Importing this module starts nothing: the server is touched only when a test
 asks for a fixture. Cleanup failures become :class:`KitsuFixtureWarning`, never
 test failures; so does a reset skipped because another session uses the server.
+
+For fast tests with no server at all, :class:`FakeTransport` (from
+:mod:`kitsu_orm.fake_transport`) stands in for the transport and answers from
+a function of yours, recording every request::
+
+    def kitsu(method, path, params, json):
+        if path == "data/shots/all":
+            return [{"id": SHOT_ID, "type": "Shot", "name": "SH01", ...}]
+        raise PermissionDenied("managers only")  # a 403
+
+    fake = FakeTransport(kitsu)
+    session = Session(transport=fake)
+    kitsu_orm.Shot.where(project=project, session=session).all()
+    assert fake.requests[-1].params == {"project_id": project.id}
 """
 
 from __future__ import annotations
@@ -48,6 +62,7 @@ import pytest
 
 from .devserver import DevServer
 from .errors import ConfigurationError, KitsuError, NotFound
+from .fake_transport import FakeRequest, FakeTransport, Handler
 
 if TYPE_CHECKING:
     from .session import Session
@@ -55,6 +70,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ExternalServer",
+    "FakeRequest",
+    "FakeTransport",
+    "Handler",
     "KitsuFixtureWarning",
     "KitsuServer",
     "ProjectFactory",

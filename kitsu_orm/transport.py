@@ -28,6 +28,7 @@ from . import errors
 from .retry import Retry
 
 if TYPE_CHECKING:
+    import datetime
     import logging
 
     import requests
@@ -189,6 +190,9 @@ class Transport:
         self._pool = (pool_size, verify)
         self._pool_lock = threading.Lock()
         self._http_session: requests.Session | None = None
+        # The server's last ``Date`` header and the monotonic time it arrived: a clock
+        # of the server's, read without a request (see server_time).
+        self._server_date: tuple[str, float] | None = None
         if token is not None:
             self.use_tokens(token)
         if echo and not _log().hasHandlers():
@@ -305,6 +309,28 @@ class Transport:
         user_id = user.get("id") if isinstance(user, dict) else None
         if tokens is not None and isinstance(user_id, str) and user_id:
             self._confirmed = (tokens, user_id)
+
+    def server_time(self) -> datetime.datetime | None:
+        """A lower bound of the server's clock now (naive UTC, to the second), from the
+        ``Date`` of its last answer and the time elapsed since, or None before any answer.
+
+        Rows the server writes after this call carry a ``created_at`` at or after it,
+        whatever the skew between this machine's clock and the server's.
+        """
+        import email.utils
+        from datetime import timedelta, timezone
+
+        seen = self._server_date
+        if seen is None:
+            return None
+        try:
+            when = email.utils.parsedate_to_datetime(seen[0])
+        except (TypeError, ValueError):
+            return None
+        elapsed = max(0.0, time.monotonic() - seen[1])
+        if when.tzinfo is not None:
+            when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        return (when + timedelta(seconds=int(elapsed))).replace(microsecond=0)
 
     def is_host_up(self) -> bool:
         """Whether the API root answers, without retrying."""
@@ -452,6 +478,9 @@ class Transport:
                 method, self.url(path), headers=headers, timeout=self.timeout, **kwargs
             )
             status = resp.status_code
+            date = resp.headers.get("Date")
+            if date:
+                self._server_date = (date, time.monotonic())
             return resp
         finally:
             elapsed = time.perf_counter() - started

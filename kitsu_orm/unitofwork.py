@@ -22,9 +22,13 @@ Each object gets at most one request for its fields (several edits of one
 object are one PUT). Each operation marks its object clean the moment the
 server accepts it, so when a commit fails halfway, a :class:`CommitError`
 lists what was applied and what was not, the unapplied objects keep their
-changes, and ``commit()`` again sends only what is left. A create whose
-answer was lost may have happened on the server: before it is sent again,
-the session looks for it by its natural key and adopts it if it is there.
+changes, and ``commit()`` again sends only what is left. A write whose
+answer was lost may have happened on the server: it is *in doubt*, and the
+next commit settles it before sending it again (:mod:`kitsu_orm.persistence`:
+our own update is adopted, a done delete forgotten, a create or a comment
+found among the rows made after it was sent). The same module refuses, before
+any write, a new object whose name exists under its parent, and reports the
+edits made on the server between the conflict check and a PUT.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import (
+    AlreadyExists,
     CommitError,
     ConflictError,
     ConnectionError,
@@ -55,6 +60,15 @@ from .model.relationships import Casting, Linked, ToMany, ToOne
 from .model.tasks import Comment, Task, TimeSpent
 from .model.values import check_again
 from .permissions import check_plan
+from .persistence import (
+    check_existing,
+    doubt,
+    lost_comments,
+    made_since,
+    raced_fields,
+    server_clock,
+    settle,
+)
 from .progress import Meter, Setting, meter
 from .routes import ACTIONS, LINKS, URL_ID_BUDGET, routes_for
 
@@ -280,10 +294,16 @@ class UnitOfWork:
     # -- running ----------------------------------------------------------------------
 
     def run(self) -> None:
+        # Writes of an earlier commit that lost their answer: ours, or not done?
+        settle(self.session, _detach_from_parents)
         plan = self.plan()
         if not plan:
             return
         check_plan(self.session, plan)
+        check_existing(
+            self.session,
+            [op.obj for level in plan for op in level if op.kind == "create" and op.obj],
+        )
         self.check_conflicts(
             [op for level in plan for op in level if op.kind in ("update", "delete")]
         )
@@ -297,7 +317,20 @@ class UnitOfWork:
 
     def _run_plan(self, plan: list[list[Operation]]) -> None:
         applied: list[Operation] = []
+        self._raced: dict[Entity, list[str]] = {}
         for index, level in enumerate(plan):
+            checked = [op for op in level if op.kind in ("update", "delete")]
+            if checked and applied:
+                # Earlier levels took time: look again right before these writes.
+                try:
+                    self.check_conflicts(checked, same_fields=True)
+                except ConflictError as exc:
+                    exc.message = (
+                        f"{exc.message[: -len(_NOTHING_WRITTEN)]} The {len(applied)} operations "
+                        "of the earlier steps were applied; these updates and deletes were not."
+                    )
+                    exc.args = (exc.message,)
+                    raise
             done, failed, culprit = self._run_level(level)
             applied.extend(done)
             if failed is not None:
@@ -312,6 +345,18 @@ class UnitOfWork:
                     status=failed.status,
                 ) from failed
         self._after_commit(applied)
+        if self._raced:
+            raced = self._raced
+            named = "; ".join(f"{o!r}: {', '.join(f)}" for o, f in list(raced.items())[:10])
+            raise ConflictError(
+                f"{len(raced)} object(s) were written by someone else between the conflict "
+                f"check and this commit's write (seen in the server's answer): {named}. "
+                "Every write of this commit was applied (the last write wins): check that "
+                "your values of these objects still hold.",
+                objects=list(raced),
+                fields=raced,
+                written=True,
+            )
 
     def _run_level(
         self, level: list[Operation]
@@ -388,10 +433,11 @@ class UnitOfWork:
             if routes.create_only is None and obj._extra:
                 body = {**obj._extra, **body}
             path = _format(routes.create, obj)
+        since = server_clock(self.transport)
         try:
             row = self.transport.post(path, body)
-        except ConnectionError:
-            self.session._in_doubt.add(id(obj))
+        except (ConnectionError, ServerError):
+            doubt(self.session, "create", obj, since)
             raise
         self._adopt(obj, row, values)
 
@@ -437,24 +483,33 @@ class UnitOfWork:
     def _comments(self, op: Operation) -> None:
         """Many comments (and the status changes they carry) in one request."""
         batch: list[Comment] = op.payload
-        todo = [
-            c for c in batch if not (id(c) in self.session._in_doubt and self._adopt_existing(c))
-        ]
+        for comment in batch:
+            _resolve_pending_keys(comment)
+        # Comments of an earlier try that broke (or that the server refused halfway:
+        # it makes them one by one) are looked for, in one request per 80 tasks.
+        found = lost_comments(self.session, [c for c in batch if id(c) in self.session._in_doubt])
+        for comment, row in found:
+            self._adopt_comment(comment, row)
+        adopted = {id(c) for c, _ in found}
+        todo = [c for c in batch if id(c) not in adopted]
         if not todo:
             return
-        for comment in todo:
-            _resolve_pending_keys(comment)
         body = {"comments": [_comment_body(c) for c in todo]}
+        since = server_clock(self.transport)
         try:
             rows = self.transport.post("actions/tasks/batch-comment", body)
-        except ConnectionError:
-            self.session._in_doubt.update(id(c) for c in todo)
+        except KitsuError:
+            for comment in todo:
+                doubt(self.session, "comment", comment, since)
             raise
         for comment, row in zip(todo, rows, strict=True):
-            # Fields the batch route does not take (pinned, data...) follow in an update;
-            # the author is the server's to decide for non-managers.
-            intended = {k: v for k, v in _creatable(comment).items() if k != "person_id"}
-            self._adopt(comment, row, intended)
+            self._adopt_comment(comment, row)
+
+    def _adopt_comment(self, comment: Comment, row: dict[str, Any]) -> None:
+        # Fields the batch route does not take (pinned, data...) follow in an update;
+        # the author is the server's to decide for non-managers.
+        intended = {k: v for k, v in _creatable(comment).items() if k != "person_id"}
+        self._adopt(comment, row, intended)
 
     def _time_spent(self, op: Operation) -> None:
         """A person's time on a task for a day, through the set or the add action route."""
@@ -510,12 +565,23 @@ class UnitOfWork:
         wanted = [target.id for target in obj._related[name]]
         if None in wanted:
             raise KitsuError(f"{obj!r}.{name} holds an object that was not created")
-        for target_id in [t for t in wanted if t not in baseline.get(name, [])]:
-            self.transport.post(route.add.format(id=obj.id), {route.add_key: target_id})
-            baseline[name] = [*baseline.get(name, []), target_id]
-        for target_id in [t for t in baseline.get(name, []) if t not in wanted]:
-            self.transport.delete(route.remove.format(id=obj.id, target=target_id))
-            baseline[name] = [t for t in baseline[name] if t != target_id]
+        if self.session._doubts.pop(id(obj), None) is not None:
+            # A link or unlink of an earlier try lost its answer: the server's list is the
+            # baseline (adding a link twice is refused).
+            baseline[name] = [
+                row["id"] for row in _rows_of(self.transport.get(route.list.format(id=obj.id)))
+            ]
+            self.session._in_doubt.discard(id(obj))
+        try:
+            for target_id in [t for t in wanted if t not in baseline.get(name, [])]:
+                self.transport.post(route.add.format(id=obj.id), {route.add_key: target_id})
+                baseline[name] = [*baseline.get(name, []), target_id]
+            for target_id in [t for t in baseline.get(name, []) if t not in wanted]:
+                self.transport.delete(route.remove.format(id=obj.id, target=target_id))
+                baseline[name] = [t for t in baseline[name] if t != target_id]
+        except (ConnectionError, ServerError):
+            doubt(self.session, "link", obj, None, (name,))
+            raise
 
     def _adopt(
         self, obj: Entity, row: dict[str, Any], intended: dict[str, Any] | None = None
@@ -523,6 +589,14 @@ class UnitOfWork:
         """``obj`` now exists on the server as ``row``; fields the create route
         ignored are sent with one update."""
         session = self.session
+        twin = session._identity.get(row.get("id") or "")
+        if twin is not None and twin is not obj:
+            raise AlreadyExists(
+                f"the server answered the create of {obj!r} with {twin!r} (id {twin.id}), which "
+                "this session holds already: two objects cannot share one id. Use "
+                "session.merge(obj) to edit the existing one",
+                existing=[(obj, twin)],
+            )
         assignees = _assignees(obj) if obj._state is State.PENDING else []
         session._register_created(obj, row)
         _attach_to_parents(session, obj)
@@ -553,13 +627,20 @@ class UnitOfWork:
         params.update({cls.__wire__[k]: str(v) for k, v in keys.items()})
         rows = self.transport.get(routes.list, params)
         rows = rows.get("data", []) if isinstance(rows, dict) else rows
-        matches = [
-            r
-            for r in rows
-            if all(r.get(cls.__wire__[k]) == v for k, v in keys.items())
-            and r["id"] not in self.session._identity
-        ]
-        if len(matches) != 1:
+        record = self.session._doubts.get(id(obj))
+        since = record.since if record is not None else None
+        # Made by the lost request: after it was sent, and unknown to the session.
+        matches = sorted(
+            (
+                r
+                for r in rows
+                if all(r.get(cls.__wire__[k]) == v for k, v in keys.items())
+                and r["id"] not in self.session._identity
+                and made_since(r, since)
+            ),
+            key=lambda r: (str(r.get("created_at") or ""), str(r["id"])),
+        )
+        if not matches or (since is None and len(matches) != 1):
             return False
         self._adopt(obj, matches[0])
         return True
@@ -587,11 +668,24 @@ class UnitOfWork:
                         **{k: v for k, v in (new or {}).items() if old.get(k, object()) != v},
                     }
             body[cls.__wire__[name]] = _wire(new)
+        loaded = {
+            name: changes[name][0] if name in changes else value
+            for name in cls.__fields__
+            if (value := obj._loaded(name, _UNLOADED)) is not _UNLOADED
+        }
+        since = server_clock(self.transport)
         try:
             row = self.transport.put(_format(path, obj), body)
         except NotFound as exc:
             raise _gone(obj, exc) from exc
+        except (ConnectionError, ServerError):
+            doubt(self.session, "update", obj, since, op.fields)
+            raise
+        self.session._doubts.pop(id(obj), None)
         if isinstance(row, dict) and row.get("id") == obj.id:
+            raced = [] if self.overwrite else raced_fields(obj, row, op.fields, loaded)
+            if raced:
+                self._raced[obj] = raced
             self.session._apply_row(obj, row)
         else:
             obj._mark_clean()
@@ -600,10 +694,19 @@ class UnitOfWork:
         obj = op.obj
         assert obj is not None and obj.id is not None
         routes = routes_for(type(obj).__kitsu_type__)
+        retries = self.transport.stats.retries
         try:
             self.transport.delete(_format(routes.delete, obj), dict(routes.delete_params) or None)
         except NotFound as exc:
-            raise _gone(obj, exc) from exc
+            # A delete sent again after its answer was lost finds nothing: it was done.
+            if id(obj) not in self.session._doubts and self.transport.stats.retries == retries:
+                raise _gone(obj, exc) from exc
+        except (ConnectionError, ServerError):
+            doubt(self.session, "delete", obj, None)
+            raise
+        self.session._doubts.pop(id(obj), None)
+        self.session._in_doubt.discard(id(obj))
+        self.session._deleted.remove(obj)
         _detach_from_parents(self.session, obj)
         self.session._forget(obj)
 
@@ -632,8 +735,12 @@ class UnitOfWork:
 
     # -- conflicts ------------------------------------------------------------------------
 
-    def check_conflicts(self, ops: list[Operation]) -> None:
-        """One request per route and 80 objects: has anything changed on the server?"""
+    def check_conflicts(self, ops: list[Operation], *, same_fields: bool = False) -> None:
+        """One request per route and 80 objects: has anything changed on the server?
+
+        ``same_fields``: only the fields about to be written count (between the levels
+        of one commit, whose earlier writes move ``updated_at`` of what they touch).
+        """
         if self.overwrite:
             return
         by_route: dict[str, list[Operation]] = defaultdict(list)
@@ -642,16 +749,20 @@ class UnitOfWork:
                 routes = routes_for(type(op.obj).__kitsu_type__)
                 if routes.generic:
                     by_route[routes.generic].append(op)
-        found: list[tuple[Entity, bool]] = []
+        found: list[tuple[Entity, bool, list[str]]] = []
         for path, route_ops in by_route.items():
             for start in range(0, len(route_ops), URL_ID_BUDGET):
-                found.extend(self._conflicts_in(path, route_ops[start : start + URL_ID_BUDGET]))
+                part = route_ops[start : start + URL_ID_BUDGET]
+                found.extend(self._conflicts_in(path, part, same_fields))
         if found:
-            changed = [o for o, gone in found if not gone]
-            gone = [o for o, gone in found if gone]
+            fields = {o: f for o, gone, f in found if not gone}
+            changed = [o for o, gone, _ in found if not gone]
+            gone = [o for o, gone, _ in found if gone]
             said = []
             if changed:
-                names = ", ".join(repr(o) for o in changed[:10])
+                names = ", ".join(
+                    f"{o!r} ({', '.join(fields[o]) or 'other fields'})" for o in changed[:10]
+                )
                 said.append(
                     f"{len(changed)} object(s) changed on the server since they were loaded: "
                     f"{names}. Refresh them, or commit(overwrite=True) to keep your version."
@@ -663,38 +774,54 @@ class UnitOfWork:
                     f"loaded): {names}. Expunge them, or roll back."
                 )
             raise ConflictError(
-                " ".join(said) + " Nothing was written.", objects=[o for o, _ in found]
+                " ".join(said) + _NOTHING_WRITTEN,
+                objects=[o for o, _, _ in found],
+                fields=fields,
             )
 
-    def _conflicts_in(self, path: str, ops: list[Operation]) -> Iterable[tuple[Entity, bool]]:
-        """The objects in conflict, each with whether it is gone from the server."""
+    def _conflicts_in(
+        self, path: str, ops: list[Operation], same_fields: bool = False
+    ) -> Iterable[tuple[Entity, bool, list[str]]]:
+        """The objects in conflict, each with whether it is gone from the server and
+        the fields found changed there (every field of the row, compared with what was
+        loaded, for an object whose fields this commit does not write)."""
         objs = [op.obj for op in ops if op.obj is not None]
         fields = {"id", "updated_at"}
         for op in ops:
             if op.obj is not None:
                 fields.update(type(op.obj).__wire__[f] for f in op.fields)
-        rows = self.transport.get(
-            path,
-            {
-                "id": json.dumps([o.id for o in objs], separators=(",", ":")),
-                "fields": ",".join(sorted(fields)),
-            },
-        )
+        ids = json.dumps([o.id for o in objs], separators=(",", ":"))
+        rows = self.transport.get(path, {"id": ids, "fields": ",".join(sorted(fields))})
         by_id = {row["id"]: row for row in rows}
+        found: list[tuple[Entity, bool]] = []
+        named: dict[int, list[str]] = {}
         for op in ops:
             obj = op.obj
             assert obj is not None
             row = by_id.get(obj.id or "")
-            if row is None or parse_datetime(row.get("updated_at")) != obj.updated_at:
-                yield obj, row is None
+            moved = row is not None and parse_datetime(row.get("updated_at")) != obj.updated_at
+            if row is None or (moved and not same_fields):
+                found.append((obj, row is None))
                 continue
             changes = obj.changes()
             cls = type(obj)
-            for name in op.fields:
-                wire = cls.__wire__[name]
-                if wire in row and _wire(changes[name][0]) != row[wire]:
-                    yield obj, False
-                    break
+            differ = [
+                name
+                for name in op.fields
+                if cls.__wire__[name] in row and _wire(changes[name][0]) != row[cls.__wire__[name]]
+            ]
+            if differ:
+                found.append((obj, False))
+                named[id(obj)] = differ
+        changed = [o for o, gone in found if not gone and not (same_fields and id(o) in named)]
+        full: dict[str, dict[str, Any]] = {}
+        if changed:  # a conflict: read those rows whole, to name the fields
+            ids = json.dumps([o.id for o in changed], separators=(",", ":"))
+            full = {row["id"]: row for row in self.transport.get(path, {"id": ids})}
+        for obj, gone in found:
+            row = full.get(obj.id or "")
+            names = _changed_on_server(obj, row) if row is not None else named.get(id(obj), [])
+            yield obj, gone, [] if gone else names
 
     # -- after ------------------------------------------------------------------------------
 
@@ -808,6 +935,13 @@ def _written_types(plan: list[list[Operation]]) -> set[str]:
     return types
 
 
+def _rows_of(body: Any) -> list[dict[str, Any]]:
+    """Rows, or Zou's dict of lists of them (a shot's instances, grouped by asset)."""
+    if isinstance(body, dict):
+        return [row for rows in body.values() for row in rows]
+    return list(body or [])
+
+
 def _changed_links(obj: Entity) -> list[str]:
     """The Linked relationships of ``obj`` whose list differs from the server's."""
     cache = obj._related or {}
@@ -822,7 +956,7 @@ def _changed_links(obj: Entity) -> list[str]:
     ]
 
 
-def _creatable(obj: Entity) -> dict[str, Any]:
+def creatable(obj: Entity) -> dict[str, Any]:
     """The fields a create sends (assignees go through the assignment routes)."""
     cls = type(obj)
     return {
@@ -831,6 +965,9 @@ def _creatable(obj: Entity) -> dict[str, Any]:
         if getattr(obj, name) is not None
     }
 
+
+_creatable = creatable
+_UNLOADED = object()
 
 _BULK_TASK_FIELDS = frozenset({"name", "project_id", "task_type_id", "task_status_id", "entity_id"})
 
@@ -857,6 +994,21 @@ def _bulk_task_key(session: Session, obj: Entity) -> tuple[Any, ...] | None:
         id(task_type) if isinstance(task_type, Entity) else task_type,
         kind,
     )
+
+
+_NOTHING_WRITTEN = " Nothing was written."
+
+
+def _changed_on_server(obj: Entity, row: dict[str, Any]) -> list[str]:
+    """The fields of ``row`` (a ``data`` dict key by key) that differ from what was
+    loaded into ``obj``."""
+    changes = obj.changes()
+    loaded = {
+        name: changes[name][0] if name in changes else value
+        for name in type(obj).__fields__
+        if (value := obj._loaded(name, _UNLOADED)) is not _UNLOADED
+    }
+    return raced_fields(obj, row, (), loaded)
 
 
 def _named(obj: Entity) -> str:

@@ -11,8 +11,8 @@ import pytest
 
 import kitsu_orm as kitsu
 from kitsu_orm.compat import gazu
-from kitsu_orm.compat.gazu import _cache
-from kitsu_orm.compat.gazu._cache import cached_function, read_type, written_types
+from kitsu_orm.compat.gazu import memo
+from kitsu_orm.compat.gazu.memo import cached_function, read_type, written_types
 from kitsu_orm.session import Session, _all_type_names, cache_use
 from kitsu_orm.testing import KitsuServer
 
@@ -62,6 +62,22 @@ def test_cached_functions_keep_their_names_and_switches() -> None:
     assert "cache" in gazu.__all__
 
 
+def test_every_read_of_the_page_wears_the_switches() -> None:
+    """Each ``all_*`` / ``get_*`` read is decorated where it is defined (nothing is
+    wrapped at import): a name the usage page reaches in two modules is one function."""
+    modules = (gazu.asset, gazu.files, gazu.person, gazu.project, gazu.shot, gazu.task, gazu.user)
+    for module in modules:
+        for name in module.__all__:
+            if name.startswith(("all_", "get_")):
+                function = getattr(module, name)
+                assert isinstance(function, memo.CachedFunction), f"{module.__name__}.{name}"
+    assert gazu.shot.get_task_type is gazu.task.get_task_type
+    assert gazu.task.all_tasks_for_shot.__name__ == "all_tasks_for_shot"
+    assert {gazu.client.get, gazu.client.fetch_all, gazu.client.fetch_one} <= {
+        f for f in vars(gazu.client).values() if isinstance(f, memo.CachedFunction)
+    }
+
+
 # -- against the server ------------------------------------------------------------------
 
 
@@ -78,7 +94,7 @@ def facade(
     yield session
     for function in (gazu.client.get, gazu.client.fetch_all, gazu.client.fetch_one):
         function.enable_cache()
-    _cache._bypass_all[0] = False
+    memo.bypass_all(False)
     gazu.client.log_out()
 
 

@@ -5,9 +5,12 @@ Each check runs in a new interpreter, since this one has imported everything.
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from collections.abc import Collection, Mapping
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +89,115 @@ def test_lazy_names_are_the_modules_own() -> None:
     assert {"Session", "connect", "Query", "Tokens"} <= set(dir(kitsu))
     with pytest.raises(AttributeError):
         kitsu.nothing  # noqa: B018
+
+
+# -- the shape of the import graph ----------------------------------------------------
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "kitsu_orm"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in sorted(PACKAGE_ROOT.rglob("*.py"))}
+
+
+def _imports(name: str, path: Path, known: Collection[str]) -> list[tuple[str, str]]:
+    """``(module, imported name)`` for every import in the module, lazy ones included
+    (a function-level import is a dependency all the same); ``""`` for a whole module."""
+    is_package = path.name == "__init__.py"
+    found: list[tuple[str, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, "") for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = name.split(".")
+                base = base[: len(base) - node.level + (1 if is_package else 0)]
+                source = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                source = node.module or ""
+            for alias in node.names:
+                submodule = f"{source}.{alias.name}"
+                found.append((submodule, "") if submodule in known else (source, alias.name))
+    return found
+
+
+def _graph(package: str) -> dict[str, set[str]]:
+    """Who imports whom among the modules of ``package`` (the package itself left out)."""
+    modules = _modules()
+    inside = {m for m in modules if m.startswith(f"{package}.")}
+    return {
+        m: {target for target, _ in _imports(m, modules[m], modules) if target in inside}
+        for m in inside
+    }
+
+
+def _cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1 or node in graph.get(node, ()):
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_cycle_finder_finds_cycles() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}}
+    assert sorted(_cycles(graph)) == [["a", "b", "c"], ["e"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+@pytest.mark.parametrize("package", ["kitsu_orm.compat.gazu", "kitsu_orm.devserver"])
+def test_no_import_cycle_inside(package: str) -> None:
+    assert _graph(package), f"{package} has no modules"
+    assert _cycles(_graph(package)) == []
+
+
+def test_no_module_imports_another_modules_underscore_name() -> None:
+    """Private means private to its module: what another module needs gets a public name."""
+    modules = _modules()
+    private = [
+        f"{m} imports {source}.{imported}".rstrip(".")
+        for m, path in modules.items()
+        for source, imported in _imports(m, path, modules)
+        if source.startswith("kitsu_orm")
+        and (imported.startswith("_") or source.rsplit(".", 1)[-1].startswith("_"))
+    ]
+    assert private == []
+
+
+def test_the_redis_service_cannot_be_read_as_the_redis_package() -> None:
+    assert "kitsu_orm.devserver.redis" not in _modules()
+    assert "kitsu_orm.devserver.redis_service" in _modules()

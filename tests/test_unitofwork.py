@@ -481,8 +481,10 @@ def test_many_comments_go_in_parts_side_by_side_each_task_in_order(
     steps = [("wip", "wfa", "done")[n % 3] for n in range(30 // len(loaded))]
     for task in loaded:
         session.add_all(
-            [kitsu.Comment(task=task, text=f"step {n}", task_status=statuses[short])
-             for n, short in enumerate(steps)]
+            [
+                kitsu.Comment(task=task, text=f"step {n}", task_status=statuses[short])
+                for n, short in enumerate(steps)
+            ]
         )
     writes = _record_writes(session)
     session.commit()
@@ -508,3 +510,111 @@ def test_a_comment_without_a_status_keeps_the_task_status(
         "just a note"
     ]
     assert kitsu_client.get(f"data/tasks/{task.id}")["task_status_id"] == tasks[0]["task_status_id"]
+
+
+# -- a new object with a name that exists (Zou's create routes are get-or-create) ----------------
+
+
+def test_a_new_shot_with_an_existing_name_is_refused_before_anything_is_written(
+    session: kitsu.Session, shots: list[dict[str, Any]], kitsu_client: Transport
+) -> None:
+    s = session
+    existing = s.get(kitsu.Shot, shots[0]["id"])
+    seq = existing.sequence
+    twin = kitsu.Shot(name="SH010", sequence=seq, project=seq.project, frame_out=99)
+    fine = kitsu.Shot(name="SH999", sequence=seq, project=seq.project)
+    s.add_all([twin, fine])
+    writes = _record_writes(s)
+    with pytest.raises(kitsu.AlreadyExists) as info:
+        s.commit()
+    assert writes == []  # nothing was written
+    assert "SH010" in str(info.value) and existing.id in str(info.value)
+    assert info.value.existing == [(twin, existing)]
+    assert isinstance(info.value, kitsu.ValidationError)
+
+    # merge(): the existing object, with the new one's fields as edits.
+    s.expunge(twin)
+    merged = s.merge(kitsu.Shot(name="SH010", sequence=seq, project=seq.project, frame_out=99))
+    assert merged is existing and existing.changes()
+    s.commit()
+    assert fine.id and len({o.id for o in [existing, fine]}) == 2
+    server = _server_shot(kitsu_client, existing.id)
+    assert server["data"]["frame_out"] == 99 and server["data"]["keep"] == "yes"
+    names = sorted(
+        r["name"] for r in kitsu_client.get("data/shots/all", {"project_id": seq.project_id})
+    )
+    assert names == ["SH010", "SH020", "SH030", "SH999"]
+
+
+def test_merge_of_a_name_that_does_not_exist_adds_the_object(
+    session: kitsu.Session, shots: list[dict[str, Any]]
+) -> None:
+    seq = session.get(kitsu.Shot, shots[0]["id"]).sequence
+    new = kitsu.Shot(name="SH500", sequence=seq, project=seq.project)
+    assert session.merge(new) is new and new in session.new
+    session.commit()
+    assert new.id
+
+
+# -- edits made on the server while a commit runs ---------------------------------------------------
+
+
+def _before_first(s: kitsu.Session, method: str, fragment: str, action: Callable[[], None]) -> None:
+    """Run ``action`` right before the first ``method`` request whose path holds ``fragment``."""
+    transport = s.transport
+    original = getattr(transport, method)
+    done: list[bool] = []
+
+    def send(path: str, *args: Any, **kwargs: Any) -> Any:
+        if not done and fragment in path:
+            done.append(True)
+            action()
+        return original(path, *args, **kwargs)
+
+    setattr(transport, method, send)
+
+
+def test_a_same_field_edit_made_while_earlier_steps_ran_is_caught_before_the_update(
+    new_session: SessionFactory, shots: list[dict[str, Any]], kitsu_client: Transport
+) -> None:
+    first, second = new_session(), new_session()
+    mine = first.get(kitsu.Shot, shots[0]["id"])
+    mine.description = "mine"
+    first.add(kitsu.Sequence(name="SQ77", project=mine.project))  # a step before the updates
+
+    def theirs() -> None:
+        shot = second.get(kitsu.Shot, shots[0]["id"])
+        shot.description = "theirs"
+        second.commit()
+
+    _before_first(first, "post", "/sequences", theirs)
+    with pytest.raises(kitsu.ConflictError) as info:
+        first.commit()
+    assert info.value.objects == [mine] and not info.value.written
+    assert info.value.fields == {mine: ("description",)}
+    assert "description" in str(info.value)
+    assert _server_shot(kitsu_client, mine.id)["description"] == "theirs"
+    assert mine.changes() == {"description": ("original", "mine")}
+
+
+def test_a_write_made_between_the_check_and_the_put_is_reported_with_its_fields(
+    new_session: SessionFactory, shots: list[dict[str, Any]], kitsu_client: Transport
+) -> None:
+    first, second = new_session(), new_session()
+    mine = first.get(kitsu.Shot, shots[0]["id"])
+    mine.description = "mine"
+
+    def theirs() -> None:
+        shot = second.get(kitsu.Shot, shots[0]["id"])
+        shot.description = "theirs"
+        shot.frame_out = 48
+        second.commit()
+
+    _before_first(first, "put", "data/entities/", theirs)
+    with pytest.raises(kitsu.ConflictError) as info:
+        first.commit()
+    assert info.value.written and info.value.objects == [mine]
+    assert info.value.fields == {mine: ("data.frame_out",)}
+    assert "data.frame_out" in str(info.value)
+    assert not mine.changes() and mine.frame_out == 48  # ours applied, theirs seen
+    assert _server_shot(kitsu_client, mine.id)["description"] == "mine"

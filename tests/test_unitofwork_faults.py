@@ -9,12 +9,14 @@ the job with nothing created twice and nothing missing.
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from faultproxy import FORWARD_THEN_RESET, PASS, FaultProxy, respond
+from faultproxy import FORWARD_THEN_RESET, PASS, RESET, Action, FaultProxy, respond
 
 import kitsu_orm as kitsu
 from kitsu_orm.retry import Retry
@@ -123,3 +125,434 @@ def test_a_commit_broken_halfway_finishes_on_the_second_try(
     assert tasks_per_shot == Counter(f"SH{n:03d}" for n in range(1, NB_SHOTS))
     assert frames == {f"SH{n:03d}": n + 1 for n in range(NB_SHOTS)}
     assert all(shot.sequence is seq and shot.id for shot in shots)
+
+
+# -- every kind of write, its answer lost, then commit() again ------------------------------------
+
+
+class World:
+    """A small production, made directly: a sequence with three shots, an asset and
+    another, an Animation task on SH01 assigned to the admin, a person, an instance."""
+
+    def __init__(self, s: kitsu.Session, project_id: str) -> None:
+        self.s = s
+        self.project = s.get(kitsu.Project, project_id)
+        self.project.file_tree = kitsu.file_tree("default")
+        self.animation = kitsu.TaskType.where(name="Animation", for_entity="Shot", session=s).one()
+        self.layout = kitsu.TaskType.where(name="Layout", for_entity="Shot", session=s).one()
+        self.modeling = kitsu.TaskType.where(name="Modeling", for_entity="Asset", session=s).one()
+        self.todo = kitsu.TaskStatus.where(short_name="todo", session=s).one()
+        self.wip = kitsu.TaskStatus.where(short_name="wip", session=s).one()
+        character = kitsu.AssetType.where(name="Character", session=s).one()
+        self.me = kitsu.User(s).person
+        self.maya = kitsu.Software.get_or_create(
+            name="Maya",
+            defaults={"short_name": "ma", "file_extension": ".ma"},
+            session=s,
+            commit=True,
+        )
+        self.cache = kitsu.OutputType.get_or_create(
+            name="Cache", defaults={"short_name": "cch"}, session=s, commit=True
+        )
+        self.seq = kitsu.Sequence(name="SQ01", project=self.project)
+        self.shots = [
+            kitsu.Shot(
+                name=f"SH0{n}", project=self.project, sequence=self.seq, frame_in=1, frame_out=24
+            )
+            for n in (1, 2, 3)
+        ]
+        self.hero = kitsu.Asset(name="Hero", project=self.project, asset_type=character)
+        self.sword = kitsu.Asset(name="Sword", project=self.project, asset_type=character)
+        self.task = kitsu.Task(
+            project=self.project,
+            entity=self.shots[0],
+            task_type=self.animation,
+            task_status=self.todo,
+        )
+        self.asset_task = kitsu.Task(
+            project=self.project, entity=self.hero, task_type=self.modeling, task_status=self.todo
+        )
+        s.add_all([self.seq, *self.shots, self.hero, self.sword, self.task, self.asset_task])
+        self.task.assign(self.me)
+        self.asset_task.assign(self.me)
+        s.commit()
+        s.transport.post(f"data/projects/{self.project.id}/team", {"person_id": self.me.id})
+        self.instance = self.hero.instantiate(self.sword)
+        self.person = kitsu.Person(
+            first_name="Ana",
+            last_name=f"Lima{project_id[:8]}",
+            email=f"ana.{project_id[:8]}@example.com",
+            role="user",
+        )
+        s.add(self.person)
+        s.commit()
+
+
+def _rows(body: Any) -> list[dict[str, Any]]:
+    """A list of rows, or Zou's dict of lists of them (instances grouped by asset)."""
+    if isinstance(body, dict):
+        return [row for rows in body.values() for row in rows]
+    return list(body or [])
+
+
+def _remove_instances(client: Transport, project_id: str) -> None:
+    """Zou cannot delete a project that holds asset instances."""
+    for shot in client.get("data/shots/all", {"project_id": project_id}):
+        for inst in _rows(client.get(f"data/shots/{shot['id']}/asset-instances")):
+            client.delete(f"data/shots/{shot['id']}/asset-instances/{inst['id']}")
+    for asset in client.get("data/assets/all", {"project_id": project_id}):
+        for inst in _rows(client.get(f"data/assets/{asset['id']}/asset-asset-instances")):
+            client.delete(f"data/asset-instances/{inst['id']}")
+
+
+def _break_first_write(
+    s: kitsu.Session,
+    proxy: FaultProxy,
+    method: str,
+    fragment: str,
+    action: Action = FORWARD_THEN_RESET,
+) -> list[str]:
+    """Lose the answer of the first ``method`` request whose path holds ``fragment``:
+    the server applies it, the client sees the connection reset."""
+    transport = s.transport
+    original = getattr(transport, method)
+    broken: list[str] = []
+
+    def send(path: str, *args: Any, **kwargs: Any) -> Any:
+        if not broken and fragment in path:
+            broken.append(path)
+            proxy.script(action)
+        return original(path, *args, **kwargs)
+
+    setattr(transport, method, send)
+    return broken
+
+
+# (case, method, path fragment, make the edits, read the server's state, what it must be)
+Edit = Callable[[World, kitsu.Session], None]
+Read = Callable[[World, Transport], Any]
+
+
+def _shot_names(w: World, c: Transport) -> list[str]:
+    return sorted(r["name"] for r in c.get("data/shots/all", {"project_id": w.project.id}))
+
+
+def _comments(w: World, c: Transport) -> list[tuple[str, str]]:
+    rows = c.get(f"data/tasks/{w.task.id}/comments")
+    statuses = {w.todo.id: "todo", w.wip.id: "wip"}
+    return sorted((r["text"], statuses.get(r["task_status_id"], "?")) for r in rows)
+
+
+def _new_shot(w: World, s: kitsu.Session) -> None:
+    s.add(kitsu.Shot(name="SH09", project=w.project, sequence=w.seq, frame_in=5, frame_out=9))
+
+
+def _new_sequence(w: World, s: kitsu.Session) -> None:
+    s.add(kitsu.Sequence(name="SQ02", project=w.project))
+
+
+def _new_working_file(w: World, s: kitsu.Session) -> None:
+    w.task.new_working_file("main", software=w.maya)
+
+
+def _new_output_file(w: World, s: kitsu.Session) -> None:
+    s.add(kitsu.OutputFile(entity=w.hero, output_type=w.cache, task_type=w.modeling))
+
+
+def _new_instance(w: World, s: kitsu.Session) -> None:
+    w.sword.instantiate(w.hero)
+
+
+def _new_tasks(w: World, s: kitsu.Session) -> None:
+    for shot in w.shots:
+        s.add(kitsu.Task(project=w.project, entity=shot, task_type=w.layout, task_status=w.todo))
+
+
+def _edit_shots(w: World, s: kitsu.Session) -> None:
+    for shot in w.shots:
+        shot.frame_in += 1000
+        shot.description = "edited"
+
+
+def _delete_shot(w: World, s: kitsu.Session) -> None:
+    s.delete(w.shots[2])
+
+
+def _set_status(w: World, s: kitsu.Session) -> None:
+    w.task.set_status(w.wip, "going")
+
+
+def _assign(w: World, s: kitsu.Session) -> None:
+    w.task.assign(w.person)
+
+
+def _unassign(w: World, s: kitsu.Session) -> None:
+    w.task.unassign(w.me)
+
+
+def _cast(w: World, s: kitsu.Session) -> None:
+    w.shots[0].assets = [w.hero, w.sword]
+
+
+def _link(w: World, s: kitsu.Session) -> None:
+    w.shots[1].asset_instances = [w.instance]
+
+
+def _set_time(w: World, s: kitsu.Session) -> None:
+    w.task.set_time_spent(w.me, "2024-05-02", 90)
+
+
+WRITE_KINDS: list[tuple[str, str, str, Edit, Read, Any]] = [
+    (
+        "create plain",
+        "post",
+        "/sequences",
+        _new_sequence,
+        lambda w, c: sorted(
+            r["name"] for r in c.get("data/sequences", {"project_id": w.project.id})
+        ),
+        ["SQ01", "SQ02"],
+    ),
+    (
+        "create get-or-create",
+        "post",
+        "/shots",
+        _new_shot,
+        _shot_names,
+        ["SH01", "SH02", "SH03", "SH09"],
+    ),
+    (
+        "create_by working file",
+        "post",
+        "working-files/new",
+        _new_working_file,
+        lambda w, c: [r["revision"] for r in c.get(f"data/tasks/{w.task.id}/working-files")],
+        [1],
+    ),
+    (
+        "create_by output file",
+        "post",
+        "output-files/new",
+        _new_output_file,
+        lambda w, c: [r["revision"] for r in c.get(f"data/entities/{w.hero.id}/output-files")],
+        [1],
+    ),
+    (
+        "create_by asset instance",
+        "post",
+        "asset-asset-instances",
+        _new_instance,
+        lambda w, c: len(_rows(c.get(f"data/assets/{w.sword.id}/asset-asset-instances"))),
+        1,
+    ),
+    (
+        "bulk create-tasks",
+        "post",
+        "create-tasks",
+        _new_tasks,
+        lambda w, c: sorted(
+            (r["entity_id"], r["task_type_id"])
+            for r in c.get("data/tasks", {"project_id": w.project.id})
+            if r["task_type_id"] == w.layout.id
+        ),
+        None,
+    ),
+    (
+        "update",
+        "put",
+        "data/entities/",
+        _edit_shots,
+        lambda w, c: sorted(
+            (r["name"], r["data"]["frame_in"], r["description"])
+            for r in c.get("data/shots/all", {"project_id": w.project.id})
+        ),
+        [("SH01", 1001, "edited"), ("SH02", 1001, "edited"), ("SH03", 1001, "edited")],
+    ),
+    ("delete", "delete", "data/shots/", _delete_shot, _shot_names, ["SH01", "SH02"]),
+    (
+        "comment with status",
+        "post",
+        "batch-comment",
+        _set_status,
+        lambda w, c: (
+            _comments(w, c),
+            c.get(f"data/tasks/{w.task.id}")["task_status_id"] == w.wip.id,
+        ),
+        ([("going", "wip")], True),
+    ),
+    (
+        "assignment",
+        "put",
+        "/assign",
+        _assign,
+        lambda w, c: sorted(c.get(f"data/tasks/{w.task.id}")["assignees"]),
+        None,
+    ),
+    (
+        "unassignment",
+        "put",
+        "clear-assignation",
+        _unassign,
+        lambda w, c: c.get(f"data/tasks/{w.task.id}")["assignees"],
+        [],
+    ),
+    (
+        "casting",
+        "put",
+        "/casting",
+        _cast,
+        lambda w, c: sorted(
+            r["asset_name"]
+            for r in c.get(f"data/projects/{w.project.id}/entities/{w.shots[0].id}/casting")
+        ),
+        ["Hero", "Sword"],
+    ),
+    (
+        "link",
+        "post",
+        "/asset-instances",
+        _link,
+        lambda w, c: [r["id"] for r in _rows(c.get(f"data/shots/{w.shots[1].id}/asset-instances"))],
+        None,
+    ),
+    (
+        "time spent set",
+        "put",
+        "time-spents",
+        _set_time,
+        lambda w, c: c.get(f"actions/tasks/{w.task.id}/time-spents/2024-05-02")["total"],
+        90,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "method", "fragment", "edit", "read", "expected"),
+    WRITE_KINDS,
+    ids=[k[0] for k in WRITE_KINDS],
+)
+def test_each_kind_of_write_whose_answer_was_lost_is_finished_once(
+    proxy: FaultProxy,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    case: str,
+    method: str,
+    fragment: str,
+    edit: Edit,
+    read: Read,
+    expected: Any,
+) -> None:
+    """The first request of the kind reaches the server and its answer is lost (no
+    retry); the second commit() finishes with the exact end state: nothing twice,
+    nothing missing, no conflict with our own write."""
+    assert kitsu_client.tokens is not None
+    transport = Transport(
+        proxy.url, token=kitsu_client.tokens, retry=Retry(total=0, backoff=0.01, jitter=0)
+    )
+    transport.user = dict(kitsu_client.user or {})
+    s = kitsu.Session(transport=transport, workers=1)
+    try:
+        w = World(s, kitsu_project["id"])
+        if expected is None:  # what only the world knows
+            expected = {
+                "bulk create-tasks": sorted((sh.id, w.layout.id) for sh in w.shots),
+                "assignment": sorted([w.me.id, w.person.id]),
+                "link": [w.instance.id],
+            }[case]
+        edit(w, s)
+        if method == "put" and fragment == "time-spents":  # the set route is a POST
+            method = "post"
+        broken = _break_first_write(s, proxy, method, fragment)
+        with pytest.raises(kitsu.CommitError) as info:
+            s.commit()
+        assert broken and isinstance(info.value.__cause__, kitsu.ConnectionError)
+        s.commit()
+        assert not s.new and not s.dirty and not s.deleted
+        assert read(w, kitsu_client) == expected
+        s.commit()  # nothing left: sends nothing
+        assert read(w, kitsu_client) == expected
+    finally:
+        _remove_instances(kitsu_client, kitsu_project["id"])
+        transport.close()
+
+
+# -- comments in doubt: ours are told apart from earlier ones -------------------------------------
+
+
+def _next_second() -> None:
+    """Zou stamps created_at to the second: let the clock move on."""
+    time.sleep(1.05 - time.time() % 1)
+
+
+@pytest.mark.parametrize("fault", ["answer lost", "never arrived"])
+def test_a_comment_in_doubt_is_never_mistaken_for_an_earlier_one_with_the_same_text(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any], fault: str
+) -> None:
+    assert kitsu_client.tokens is not None
+    transport = Transport(
+        proxy.url, token=kitsu_client.tokens, retry=Retry(total=0, backoff=0.01, jitter=0)
+    )
+    transport.user = dict(kitsu_client.user or {})
+    s = kitsu.Session(transport=transport, workers=1)
+    try:
+        w = World(s, kitsu_project["id"])
+        # Someone (the same user, elsewhere) already set the status with an empty text.
+        kitsu_client.post(
+            f"actions/tasks/{w.task.id}/comment", {"task_status_id": w.todo.id, "comment": ""}
+        )
+        _next_second()
+        w.task.set_status(w.wip)
+        action = FORWARD_THEN_RESET if fault == "answer lost" else RESET
+        broken = _break_first_write(s, proxy, "post", "batch-comment", action)
+        with pytest.raises(kitsu.CommitError):
+            s.commit()
+        assert broken
+        s.commit()
+        assert not s.new
+        assert _comments(w, kitsu_client) == [("", "todo"), ("", "wip")]  # once, not lost
+        assert kitsu_client.get(f"data/tasks/{w.task.id}")["task_status_id"] == w.wip.id
+    finally:
+        transport.close()
+
+
+def test_a_batch_refused_halfway_is_not_sent_twice(
+    session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Zou makes the comments of a batch one by one: those before the refused one exist."""
+    w = World(session, kitsu_project["id"])
+    first = w.task.comment("first", w.wip)
+    stray = kitsu.Comment(text="lost", object_id=str(uuid.uuid4()), task_status_id=w.todo.id)
+    session.add(stray)
+    with pytest.raises(kitsu.CommitError):
+        session.commit()
+    session.expunge(stray)
+    session.commit()
+    assert first.id and not session.new
+    assert _comments(w, kitsu_client) == [("first", "wip")]
+
+
+def test_edits_of_many_shots_cut_halfway_are_finished_without_a_conflict(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """100 shots edited, one commit over 8 connections, answers lost after 30 requests:
+    our own in-doubt PUTs are recognised, and the second commit ends exact."""
+    s = _session(proxy.url, kitsu_client, 8)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    s.add(seq)
+    shots = [
+        kitsu.Shot(name=f"SH{n:03d}", project=project, sequence=seq, frame_in=1, frame_out=24)
+        for n in range(NB_SHOTS)
+    ]
+    s.add_all(shots)
+    s.commit()
+    s.transport.retry = Retry(total=0)
+    for shot in shots:
+        shot.frame_in += 1000
+    proxy.script(*([PASS] * 30), *([FORWARD_THEN_RESET] * 8))
+    with pytest.raises(kitsu.CommitError):
+        s.commit()
+    s.commit()  # no ConflictError about our own writes
+    assert not s.dirty
+    rows = kitsu_client.get("data/shots/all", {"project_id": kitsu_project["id"]})
+    assert sorted(r["data"]["frame_in"] for r in rows) == [1001] * NB_SHOTS

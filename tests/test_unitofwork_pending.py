@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from faultproxy import FORWARD_THEN_RESET, FaultProxy, respond
+from faultproxy import FORWARD_THEN_RESET, PASS, FaultProxy, respond
 
 import kitsu_orm as kitsu
 from kitsu_orm.retry import Retry
@@ -200,7 +200,8 @@ def test_a_transient_failure_keeps_the_advice_to_commit_again(
         s = kitsu.Session(transport=transport)
         project = s.get(kitsu.Project, kitsu_project["id"])
         s.add(kitsu.Sequence(name="SQ01", project=project))
-        proxy.script(respond(503, body=b'{"message": "busy"}'))
+        # The two reads of the existence check of a new sequence pass; the create is busy.
+        proxy.script(PASS, PASS, respond(503, body=b'{"message": "busy"}'))
         with pytest.raises(kitsu.CommitError) as info:
             s.commit()
         assert "commit() again to send the 1 left" in str(info.value)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from ..errors import KitsuError
 from .install import ZOU_VERSION
-from .processes import _tail
+from .processes import tail
 from .server import DevServer
 
 
@@ -60,7 +60,7 @@ def _cmd_url(server: DevServer, args: argparse.Namespace) -> int:
 
 
 def _cmd_logs(server: DevServer, args: argparse.Namespace) -> int:
-    text = _tail(server.log_path, args.lines)
+    text = tail(server.log_path, args.lines)
     if text:
         print(text)
     return 0

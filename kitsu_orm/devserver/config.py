@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import ConfigurationError
 from .errors import DevServerError
-from .ports import _pick_free_port
+from .ports import pick_free_port
 
 ADMIN_EMAIL = "admin@example.com"
 DEFAULT_NAME = "default"
@@ -109,12 +109,12 @@ def _resolve_redis(env: Mapping[str, str], stored: Mapping[str, Any]) -> tuple[s
         private = bool(stored.get("redis_private"))
         return str(stored.get("redis_host", "127.0.0.1")), int(stored["redis_port"]), private
     if shutil.which("redis-server"):
-        return "127.0.0.1", _pick_free_port(), True
+        return "127.0.0.1", pick_free_port(), True
     return "127.0.0.1", 6379, False
 
 
 def _default_port(name: str) -> int:
-    return _FIXED_PORTS.get(name) or _pick_free_port()
+    return _FIXED_PORTS.get(name) or pick_free_port()
 
 
 def _default_database(name: str) -> str:
@@ -140,7 +140,7 @@ def _port(value: object, var: str) -> int:
     return port
 
 
-def _server_name(name: str) -> str:
+def server_name(name: str) -> str:
     if not _NAME_RE.fullmatch(name):
         raise ConfigurationError(
             f"server name {name!r}: use letters, digits, - and _ (at most 40 characters)"
@@ -148,6 +148,6 @@ def _server_name(name: str) -> str:
     return name
 
 
-def _cache_home(env: Mapping[str, str]) -> Path:
+def cache_home(env: Mapping[str, str]) -> Path:
     base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "kitsu-orm"

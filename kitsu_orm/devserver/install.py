@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import _cache_home
+from .config import cache_home
 from .errors import DevServerError
-from .processes import _file_lock, _tail
+from .processes import file_lock, tail
 
 ZOU_VERSION = "1.0.97"
 
@@ -27,7 +27,7 @@ class ZouInstall:
     def from_env(cls, env: Mapping[str, str] | None = None) -> ZouInstall:
         env = os.environ if env is None else env
         custom = env.get("KITSU_ORM_ZOU_VENV")
-        root = Path(custom).expanduser() if custom else _cache_home(env) / f"zou-{ZOU_VERSION}"
+        root = Path(custom).expanduser() if custom else cache_home(env) / f"zou-{ZOU_VERSION}"
         return cls(root.absolute())
 
     def bin(self, tool: str) -> Path:
@@ -41,7 +41,7 @@ class ZouInstall:
         """Install Zou unless present; another process installing meanwhile is waited for."""
         if self.is_installed:
             return
-        with _file_lock(self.root.parent / f".{self.root.name}.lock"):
+        with file_lock(self.root.parent / f".{self.root.name}.lock"):
             if not self.is_installed:
                 self._install()
 
@@ -71,5 +71,5 @@ class ZouInstall:
                 if done.returncode:
                     raise DevServerError(
                         f"installing zou {ZOU_VERSION} failed ({' '.join(step[:3])}...); "
-                        f"last lines of {log}:\n{_tail(log, 15)}"
+                        f"last lines of {log}:\n{tail(log, 15)}"
                     )

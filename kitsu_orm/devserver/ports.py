@@ -10,7 +10,7 @@ from .errors import DevServerError
 _PICKED_PORTS = range(20000, 30000)  # below Linux's ephemeral ports: no client socket takes it
 
 
-def _tcp_open(host: str, port: int, timeout: float = 2.0) -> bool:
+def tcp_open(host: str, port: int, timeout: float = 2.0) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return True
@@ -18,7 +18,7 @@ def _tcp_open(host: str, port: int, timeout: float = 2.0) -> bool:
         return False
 
 
-def _pick_free_port() -> int:
+def pick_free_port() -> int:
     ports = list(_PICKED_PORTS)
     random.shuffle(ports)
     for port in ports[:200]:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from .errors import DevServerError
 
-_PG_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+PG_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 
 
 @dataclass(frozen=True)
-class _Postgres:
+class Postgres:
     """The server's PostgreSQL, driven through ``psql`` (identifiers are pre-validated)."""
 
     host: str

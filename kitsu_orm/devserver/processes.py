@@ -30,7 +30,7 @@ _LAUNCHER = (
 
 
 @contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
+def file_lock(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``path`` (another process waits, it never fails)."""
     import fcntl  # POSIX only: imported here so `kitsu_orm.testing` still imports elsewhere
 
@@ -43,7 +43,7 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _try_flock(handle: IO[str], operation: int) -> bool:
+def try_flock(handle: IO[str], operation: int) -> bool:
     import fcntl
 
     try:
@@ -53,7 +53,7 @@ def _try_flock(handle: IO[str], operation: int) -> bool:
     return True
 
 
-def _tail(path: Path, lines: int) -> str:
+def tail(path: Path, lines: int) -> str:
     try:
         with open(path, "rb") as handle:
             handle.seek(0, os.SEEK_END)
@@ -64,7 +64,7 @@ def _tail(path: Path, lines: int) -> str:
     return "\n".join(data.decode("utf-8", "replace").splitlines()[-lines:])
 
 
-def _spawn_detached(cmd: Sequence[str], log: Path, cwd: Path, env: Mapping[str, str]) -> int:
+def spawn_detached(cmd: Sequence[str], log: Path, cwd: Path, env: Mapping[str, str]) -> int:
     """Start ``cmd`` in a session of its own, output appended to ``log``; return its pid."""
     done = subprocess.run(
         [sys.executable, "-I", "-c", _LAUNCHER, str(log), *cmd],
@@ -79,7 +79,7 @@ def _spawn_detached(cmd: Sequence[str], log: Path, cwd: Path, env: Mapping[str, 
     return int(done.stdout.strip())
 
 
-def _is_alive(pid: int) -> bool:
+def is_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -118,14 +118,14 @@ def _terminate(pid: int) -> None:
 
 def _wait_gone(pid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
-    while _is_alive(pid):
+    while is_alive(pid):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
     return True
 
 
-class _PidFile:
+class PidFile:
     """One process this server owns, recognised by a marker in its command line.
 
     The marker guards against a stale file naming a pid the system has since
@@ -149,7 +149,7 @@ class _PidFile:
     def live_pid(self) -> int | None:
         """The pid when it is alive and ours, else None."""
         pid = self.read()
-        if pid is None or not _is_alive(pid):
+        if pid is None or not is_alive(pid):
             return None
         command = _command_line(pid)
         return pid if all(marker in command for marker in self.markers) else None

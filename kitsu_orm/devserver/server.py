@@ -14,13 +14,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import DEFAULT_NAME, ServerConfig, _cache_home, _server_name
+from .config import DEFAULT_NAME, ServerConfig, cache_home, server_name
 from .errors import DevServerError
 from .install import ZouInstall
-from .ports import _pick_free_port, _tcp_open
-from .postgres import _PG_START, _Postgres
-from .processes import _file_lock, _is_alive, _PidFile, _spawn_detached, _tail, _try_flock
-from .redis import _REDIS_START, _ZOU_MEMOIZE_DB, _redis_answers, _redis_command
+from .ports import pick_free_port, tcp_open
+from .postgres import PG_START, Postgres
+from .processes import PidFile, file_lock, is_alive, spawn_detached, tail, try_flock
+from .redis_service import REDIS_START, ZOU_MEMOIZE_DB, redis_answers, redis_command
 
 _READY_TIMEOUT = 60.0
 # Variables of the caller's shell that would change what Zou does or imports.
@@ -51,14 +51,14 @@ class DevServer:
         any process, find the same ones.
         """
         env = os.environ if environ is None else environ
-        name = _server_name(name or env.get("KITSU_DEV_NAME") or DEFAULT_NAME)
+        name = server_name(name or env.get("KITSU_DEV_NAME") or DEFAULT_NAME)
         home = env.get("KITSU_ORM_HOME")
-        root = Path(home).expanduser() if home else _cache_home(env)
+        root = Path(home).expanduser() if home else cache_home(env)
         state_dir = (root / "servers" / name).absolute()
         config_path = state_dir / "config.json"
         stored = ServerConfig.load(config_path)
         if not stored:
-            with _file_lock(state_dir / "lock"):
+            with file_lock(state_dir / "lock"):
                 stored = ServerConfig.load(config_path)
                 if not stored:
                     ServerConfig.resolve(name, {}, {}).save(config_path)
@@ -110,7 +110,7 @@ class DevServer:
         """Ours, alive and answering as Zou (with its private Redis up, if it has one)."""
         if self.pid is None or not self._answers():
             return False
-        return not self.config.redis_private or _redis_answers("127.0.0.1", self.config.redis_port)
+        return not self.config.redis_private or redis_answers("127.0.0.1", self.config.redis_port)
 
     def start(self) -> bool:
         """Start the server unless it runs; True if this call started it.
@@ -157,7 +157,7 @@ class DevServer:
         self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(self.state_dir / "sessions.lock", "a") as hold:
             with self._lock():  # every session decides under it: the upgrade below is safe
-                alone = reset and _try_flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                alone = reset and try_flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 if alone:
                     self._reset()
                 fcntl.flock(hold, fcntl.LOCK_SH)
@@ -168,12 +168,12 @@ class DevServer:
     # -- internals -------------------------------------------------------------------
 
     @property
-    def _zou_pid(self) -> _PidFile:
-        return _PidFile(self.state_dir / "server.pid", "zou.app:app", str(self._run_dir))
+    def _zou_pid(self) -> PidFile:
+        return PidFile(self.state_dir / "server.pid", "zou.app:app", str(self._run_dir))
 
     @property
-    def _redis_pid(self) -> _PidFile:
-        return _PidFile(self.state_dir / "redis.pid", "redis-server", f"{self.config.redis_port}")
+    def _redis_pid(self) -> PidFile:
+        return PidFile(self.state_dir / "redis.pid", "redis-server", f"{self.config.redis_port}")
 
     @property
     def _run_dir(self) -> Path:
@@ -181,12 +181,12 @@ class DevServer:
         return self.state_dir / "run"
 
     @property
-    def _postgres(self) -> _Postgres:
+    def _postgres(self) -> Postgres:
         c = self.config
-        return _Postgres(c.pg_host, c.pg_port, c.pg_user, c.pg_password)
+        return Postgres(c.pg_host, c.pg_port, c.pg_user, c.pg_password)
 
     def _lock(self) -> contextlib.AbstractContextManager[None]:
-        return _file_lock(self.state_dir / "lock")
+        return file_lock(self.state_dir / "lock")
 
     def _reset(self) -> None:
         self._check_services()
@@ -214,21 +214,21 @@ class DevServer:
         """Fail before touching anything, with one message naming each service down."""
         c = self.config
         problems = []
-        if not _tcp_open(c.pg_host, c.pg_port):
+        if not tcp_open(c.pg_host, c.pg_port):
             problems.append(
                 f"PostgreSQL is not reachable at {c.pg_host}:{c.pg_port}. Start it with:\n"
-                f"  {_PG_START}"
+                f"  {PG_START}"
             )
-        if not c.redis_private and not _tcp_open(c.redis_host, c.redis_port):
+        if not c.redis_private and not tcp_open(c.redis_host, c.redis_port):
             problems.append(
                 f"Redis is not reachable at {c.redis_host}:{c.redis_port}. Start it with:\n"
-                f"  {_REDIS_START.format(port=c.redis_port)}"
+                f"  {REDIS_START.format(port=c.redis_port)}"
             )
         if problems:
             raise DevServerError("\n".join(problems))
 
     def _check_port_free(self) -> None:
-        if _tcp_open("127.0.0.1", self.config.port, timeout=0.5):
+        if tcp_open("127.0.0.1", self.config.port, timeout=0.5):
             raise DevServerError(
                 f"port {self.config.port} is taken by another program: stop it, or set "
                 f"KITSU_DEV_PORT to a free port for server {self.name!r}"
@@ -251,8 +251,8 @@ class DevServer:
                 "redis-server is not installed (apt-get install redis-server); or set "
                 "KITSU_DEV_REDIS_PORT=6379 to use a running Redis"
             )
-        if _tcp_open("127.0.0.1", self.config.redis_port, timeout=0.5):
-            self.config.redis_port = _pick_free_port()
+        if tcp_open("127.0.0.1", self.config.redis_port, timeout=0.5):
+            self.config.redis_port = pick_free_port()
             self.config.save(self.config_path)
         folder, log = self.state_dir / "redis", self.state_dir / "redis.log"
         cmd = [
@@ -268,10 +268,10 @@ class DevServer:
             "--dir",
             str(folder),
         ]
-        self._redis_pid.write(_spawn_detached(cmd, log, folder, os.environ))
+        self._redis_pid.write(spawn_detached(cmd, log, folder, os.environ))
         self._wait_for(
             "Redis",
-            lambda: _redis_answers("127.0.0.1", self.config.redis_port),
+            lambda: redis_answers("127.0.0.1", self.config.redis_port),
             self._redis_pid,
             log,
             timeout=10.0,
@@ -286,10 +286,10 @@ class DevServer:
         c = self.config
         if c.redis_private:
             if self._redis_pid.live_pid() is not None:
-                _redis_command("127.0.0.1", c.redis_port, ["FLUSHALL"])
+                redis_command("127.0.0.1", c.redis_port, ["FLUSHALL"])
         else:
-            select = ["SELECT", str(_ZOU_MEMOIZE_DB)]
-            _redis_command(c.redis_host, c.redis_port, select, ["FLUSHDB"])
+            select = ["SELECT", str(ZOU_MEMOIZE_DB)]
+            redis_command(c.redis_host, c.redis_port, select, ["FLUSHDB"])
 
     def _ensure_database(self) -> None:
         pg, c = self._postgres, self.config
@@ -333,7 +333,7 @@ class DevServer:
         if done.returncode != 0:
             raise DevServerError(
                 f"`zou {command}` failed (exit {done.returncode}); last lines of "
-                f"{self.log_path}:\n{_tail(self.log_path, 15)}"
+                f"{self.log_path}:\n{tail(self.log_path, 15)}"
             )
 
     def _serve(self) -> None:
@@ -352,25 +352,25 @@ class DevServer:
             str(self._run_dir),
             "zou.app:app",
         ]
-        self._zou_pid.write(_spawn_detached(cmd, self.log_path, self._run_dir, self._zou_env()))
+        self._zou_pid.write(spawn_detached(cmd, self.log_path, self._run_dir, self._zou_env()))
         self._wait_for("Zou", self._answers, self._zou_pid, self.log_path, timeout=_READY_TIMEOUT)
 
     def _wait_for(
-        self, what: str, ready: Callable[[], bool], pid_file: _PidFile, log: Path, *, timeout: float
+        self, what: str, ready: Callable[[], bool], pid_file: PidFile, log: Path, *, timeout: float
     ) -> None:
         deadline = time.monotonic() + timeout
         while not ready():
             pid = pid_file.read()
-            if pid is None or not _is_alive(pid):
+            if pid is None or not is_alive(pid):
                 pid_file.path.unlink(missing_ok=True)
                 raise DevServerError(
-                    f"{what} exited while starting; last lines of {log}:\n{_tail(log, 20)}"
+                    f"{what} exited while starting; last lines of {log}:\n{tail(log, 20)}"
                 )
             if time.monotonic() > deadline:
                 pid_file.stop()
                 raise DevServerError(
                     f"{what} did not answer within {timeout:.0f} s; last lines "
-                    f"of {log}:\n{_tail(log, 20)}"
+                    f"of {log}:\n{tail(log, 20)}"
                 )
             time.sleep(0.1)
 

@@ -1,13 +1,25 @@
 """A drop-in functional facade with gazu's module and function names.
 
 ``from kitsu_orm.compat import gazu`` then ``gazu.client.log_in(...)``: the
-calls of gazu's usage page, answered through kitsu_orm's transport, with
+calls of gazu's usage page, answered through kitsu_orm's session, with
 kitsu_orm's errors.
+
+The modules of gazu's usage page (``asset``, ``cache``, ``client``, ``files``,
+``person``, ``project``, ``shot``, ``task``, ``user``) sit on three of their
+own, which import one another in this order only:
+
+- :mod:`.connection`: the session the facade talks through;
+- :mod:`.memo`: gazu's per-function cache switches (``@cached_function``,
+  which every ``all_*`` and ``get_*`` read of the page wears where it is
+  defined), over the session's persistent cache;
+- :mod:`.rows`: gazu's argument and answer shapes (dicts or ids in, the
+  server's JSON out, lists sorted by name).
 """
 
 from __future__ import annotations
 
-from . import _cache, asset, cache, client, files, person, project, shot, task, user
+from . import asset, cache, client, files, person, project, shot, task, user
+from .client import get_host, log_in, log_out, set_host
 
 __all__ = [
     "asset",
@@ -24,16 +36,3 @@ __all__ = [
     "log_in",
     "log_out",
 ]
-
-# Every read of the page gets gazu's per-function cache switches
-# (``gazu.asset.all_assets.clear_cache()``, ``.disable_cache()``).
-for _module in (asset, files, person, project, shot, task, user):
-    for _name in _module.__all__:
-        _function = getattr(_module, _name)
-        if _name.startswith(("all_", "get_")) and not isinstance(_function, _cache.CachedFunction):
-            setattr(_module, _name, _cache.cached_function(_function))
-
-get_host = client.get_host
-set_host = client.set_host
-log_in = client.log_in
-log_out = client.log_out

@@ -6,7 +6,8 @@ from typing import Any
 
 from ...model.production import Asset, AssetType
 from . import client
-from ._rows import Model, create, find_first, get_list, get_one, model_id
+from .memo import cached_function
+from .rows import Model, create, find_first, get_list, get_one, model_id
 
 __all__ = [
     "all_assets",
@@ -32,6 +33,7 @@ __all__ = [
 ]
 
 
+@cached_function
 def all_assets_for_project(project: Model | None) -> list[dict[str, Any]]:
     """The project's assets; every asset of the studio for ``None``, as in gazu."""
     if project is None:
@@ -39,39 +41,47 @@ def all_assets_for_project(project: Model | None) -> list[dict[str, Any]]:
     return get_list(f"projects/{model_id(project, 'project')}/assets")
 
 
+@cached_function
 def all_assets(project: Model | None = None) -> list[dict[str, Any]]:
     """Older gazu's name for :func:`all_assets_for_project` (the usage page's cache examples)."""
     return all_assets_for_project(project)
 
 
+@cached_function
 def all_assets_for_shot(shot: Model) -> list[dict[str, Any]]:
     """The shot's casting."""
     return get_list(f"shots/{model_id(shot, 'shot')}/assets")
 
 
+@cached_function
 def all_assets_for_project_and_type(project: Model, asset_type: Model) -> list[dict[str, Any]]:
     project_id, type_id = model_id(project, "project"), model_id(asset_type, "asset_type")
     return get_list(f"projects/{project_id}/asset-types/{type_id}/assets")
 
 
+@cached_function
 def all_asset_types() -> list[dict[str, Any]]:
     return get_list("asset-types")
 
 
+@cached_function
 def all_asset_types_for_project(project: Model) -> list[dict[str, Any]]:
     return get_list(f"projects/{model_id(project, 'project')}/asset-types")
 
 
+@cached_function
 def all_asset_types_for_shot(shot: Model) -> list[dict[str, Any]]:
     """Types of the assets cast in the shot."""
     return get_list(f"shots/{model_id(shot, 'shot')}/asset-types")
 
 
+@cached_function
 def get_asset(asset_id: Model) -> dict[str, Any]:
     row: dict[str, Any] = get_one(f"assets/{model_id(asset_id, 'asset')}")
     return row
 
 
+@cached_function
 def get_asset_by_name(
     project: Model, name: str | None = None, asset_type: Model | None = None
 ) -> dict[str, Any] | None:
@@ -87,11 +97,13 @@ def get_asset_by_name(
     return find_first("assets/all", params)
 
 
+@cached_function
 def get_asset_type(asset_type_id: Model) -> dict[str, Any]:
     row: dict[str, Any] = get_one(f"asset-types/{model_id(asset_type_id, 'asset_type')}")
     return row
 
 
+@cached_function
 def get_asset_type_by_name(name: str) -> dict[str, Any] | None:
     """The asset type of this name; None for shot, sequence... types (gazu answers those)."""
     return find_first("asset-types", {"name": name})
@@ -154,6 +166,7 @@ def remove_asset_type(asset_type: Model) -> Any:
     return client.delete(f"data/entity-types/{model_id(asset_type, 'asset_type')}")
 
 
+@cached_function
 def get_asset_instance(asset_instance_id: Model) -> dict[str, Any]:
     row: dict[str, Any] = get_one(
         f"asset-instances/{model_id(asset_instance_id, 'asset_instance')}"
@@ -161,6 +174,7 @@ def get_asset_instance(asset_instance_id: Model) -> dict[str, Any]:
     return row
 
 
+@cached_function
 def all_asset_instances_for_asset(asset: Model) -> dict[str, list[dict[str, Any]]]:
     """Instances placed inside the asset, grouped by instantiated asset id (as Zou answers)."""
     grouped: dict[str, list[dict[str, Any]]] = get_one(
@@ -169,6 +183,7 @@ def all_asset_instances_for_asset(asset: Model) -> dict[str, list[dict[str, Any]
     return grouped
 
 
+@cached_function
 def all_asset_instances_for_shot(shot: Model) -> dict[str, list[dict[str, Any]]]:
     """Instances linked to the shot, grouped by asset id (as Zou answers)."""
     grouped: dict[str, list[dict[str, Any]]] = get_one(

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from . import _cache
-from .client import default_session
+from .connection import default_session
+from .memo import bypass_all
 
 __all__ = ["clear_all", "disable", "enable"]
 
@@ -23,13 +23,13 @@ def enable() -> Literal[True]:
     session = default_session()
     if session.cache is None:
         session.use_cache("on")
-    _cache._bypass_all[0] = False
+    bypass_all(False)
     return True
 
 
 def disable() -> Literal[False]:
     """Make every cached facade function ask the server."""
-    _cache._bypass_all[0] = True
+    bypass_all(True)
     return False
 
 

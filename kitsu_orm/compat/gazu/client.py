@@ -1,31 +1,20 @@
 """gazu's ``client`` module: the generic calls.
 
-gazu keeps one default client per process; the facade uses the current
-kitsu_orm session instead (the one ``kitsu_orm.connect()`` or
-``set_host()`` made), so that functional and object-style code share one
-transport, identity map and cache. Paths are relative to the API root, as
-in gazu (``"data/projects"``).
-
-The current session is per thread (:mod:`kitsu_orm.context`): ``set_host()``
-and ``log_in()`` in a worker thread of a render-farm script change that
-thread's session alone, and threads that never called them use the main
-thread's. A worker's first ``log_in()`` or ``log_out()`` gives it a session
-of its own first, on the same host, so that it never changes who the other
-threads are.
+They go through the facade's connection (:mod:`.connection`: the current
+kitsu_orm session). Paths are relative to the API root, as in gazu
+(``"data/projects"``).
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from typing import IO, Any
 
-from ... import context
-from ...errors import AuthenticationError, ConfigurationError
+from ...errors import AuthenticationError
 from ...progress import loading
-from ...session import Session, connect, current_session
-from ...transport import Transport
-from . import _cache
+from . import connection
+from .connection import default_session, default_transport
+from .memo import cached_function, read, written
 
 __all__ = [
     "create",
@@ -49,27 +38,9 @@ __all__ = [
     "upload",
 ]
 
-_DEFAULT_HOST = "http://gazu.change.serverhost/api"
-_lock = threading.Lock()
-
-
-def default_session() -> Session:
-    """The current session; made (not logged in) on first use, as gazu's client is."""
-    with _lock:
-        try:
-            return current_session()
-        except ConfigurationError:
-            return connect(os.environ.get("KITSU_HOST", _DEFAULT_HOST))
-
-
-def default_transport() -> Transport:
-    transport: Transport = default_session().transport
-    return transport
-
-
 def set_host(new_host: str) -> str:
     """Point the facade at another server: a new current session, not logged in."""
-    connect(new_host)
+    connection.set_host(new_host)
     return get_host()
 
 
@@ -84,18 +55,9 @@ def is_host_up() -> bool:
 host_is_up = is_host_up
 
 
-def _own_session() -> Session:
-    """The session a log-in or log-out may change: this thread's own; a worker thread
-    still on the main thread's session gets a new one first, on the same host."""
-    session = default_session()
-    if context.own_session() is None and threading.current_thread() is not threading.main_thread():
-        session = connect(session.transport.host)
-    return session
-
-
 def log_in(email: str, password: str) -> dict[str, Any]:
     """Log in; returns the login answer (user and tokens), like gazu."""
-    transport = _own_session().transport
+    transport = connection.own_session().transport
     user = transport.login(email, password)
     tokens = transport.tokens
     if tokens is None:  # pragma: no cover - login raises instead
@@ -109,7 +71,7 @@ def log_in(email: str, password: str) -> dict[str, Any]:
 
 
 def log_out() -> dict[str, Any]:
-    _own_session().transport.logout()
+    connection.own_session().transport.logout()
     return {}
 
 
@@ -117,9 +79,9 @@ def get_current_user() -> dict[str, Any]:
     return default_transport().current_user()
 
 
-@_cache.cached_function
+@cached_function
 def get(path: str, json_response: bool = True, params: dict[str, Any] | None = None) -> Any:
-    body = _cache.read(path, params)
+    body = read(path, params)
     if json_response or isinstance(body, str):
         return body
     import json
@@ -128,24 +90,24 @@ def get(path: str, json_response: bool = True, params: dict[str, Any] | None = N
 
 
 def post(path: str, data: Any, params: dict[str, Any] | None = None) -> Any:
-    return _cache.written(path, lambda: default_transport().post(path, data, params))
+    return written(path, lambda: default_transport().post(path, data, params))
 
 
 def put(path: str, data: Any, params: dict[str, Any] | None = None) -> Any:
-    return _cache.written(path, lambda: default_transport().put(path, data, params))
+    return written(path, lambda: default_transport().put(path, data, params))
 
 
 def delete(path: str, params: dict[str, Any] | None = None) -> Any:
-    return _cache.written(path, lambda: default_transport().delete(path, params))
+    return written(path, lambda: default_transport().delete(path, params))
 
 
 def upload(
     path: str, file_path: str | os.PathLike[str] | IO[bytes], data: dict[str, Any] | None = None
 ) -> Any:
-    return _cache.written(path, lambda: default_transport().upload(path, file_path, data=data))
+    return written(path, lambda: default_transport().upload(path, file_path, data=data))
 
 
-@_cache.cached_function
+@cached_function
 def fetch_all(
     path: str,
     params: dict[str, Any] | None = None,
@@ -164,7 +126,7 @@ def fetch_all(
                 _data(path), params, limit=limit or 100, on_rows=counter.advance
             )
             return list(pages)
-    body: list[Any] = _cache.read(_data(path), params)
+    body: list[Any] = read(_data(path), params)
     return body
 
 
@@ -176,13 +138,13 @@ def fetch_first(path: str, params: dict[str, Any] | None = None) -> dict[str, An
     return rows[0] if rows else None
 
 
-@_cache.cached_function
+@cached_function
 def fetch_one(model_name: str, id: str | None = None, params: dict[str, Any] | None = None) -> Any:
     """One row: ``fetch_one("projects", id)``, or the usage page's
     ``fecth_one("projects?id=...")`` form, which answers the first match."""
     if id is None:
         return fetch_first(model_name, params)
-    return _cache.read(_data(model_name, id), params)
+    return read(_data(model_name, id), params)
 
 
 fecth_one = fetch_one

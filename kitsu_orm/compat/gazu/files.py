@@ -11,15 +11,20 @@ of a dict argument or by a string that is not an id).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from ...errors import ValidationError
 from ...filetree import file_tree
+from ...model.base import Entity
 from ...model.fields import DEFAULT_FILE_NAME
-from ...model.files import join_path
-from ...routes import ACTIONS, FILE_TARGETS
-from . import _cache, client
-from ._rows import Model, find_first, get_one, is_id, model_id
+from ...model.files import OutputFile, OutputType, Software, file_target
+from ...model.production import AssetInstance, EntityRow
+from ...model.tasks import Task, TaskType
+from ...routes import ACTIONS
+from . import client
+from .connection import default_session
+from .memo import cached_function, read
+from .rows import Model, find_first, get_one, is_id, model_id
 
 __all__ = [
     "all_output_files_for_asset_instance",
@@ -59,25 +64,32 @@ __all__ = [
     "update_project_file_tree",
 ]
 
+E = TypeVar("E", bound=Entity)
+
 # -- output types and softwares --------------------------------------------------------
 
 
+@cached_function
 def all_output_types() -> list[dict[str, Any]]:
     return _list("data/output-types")
 
 
+@cached_function
 def get_output_type(output_type_id: Model) -> dict[str, Any]:
     return _row(f"data/output-types/{model_id(output_type_id, 'output_type')}")
 
 
+@cached_function
 def get_output_type_by_name(output_type_name: str) -> dict[str, Any] | None:
     return find_first("output-types", {"name": output_type_name})
 
 
+@cached_function
 def all_output_types_for_entity(entity: Model) -> list[dict[str, Any]]:
     return _list(f"{_entity_target(entity)}/output-types")
 
 
+@cached_function
 def all_output_types_for_asset_instance(
     asset_instance: Model, temporal_entity: Model | None = None
 ) -> list[dict[str, Any]]:
@@ -101,14 +113,17 @@ def new_output_type(name: str, short_name: str) -> dict[str, Any]:
     return created
 
 
+@cached_function
 def all_softwares() -> list[dict[str, Any]]:
     return _list("data/softwares")
 
 
+@cached_function
 def get_software(software_id: Model) -> dict[str, Any]:
     return _row(f"data/softwares/{model_id(software_id, 'software')}")
 
 
+@cached_function
 def get_software_by_name(software_name: str) -> dict[str, Any] | None:
     return find_first("softwares", {"name": software_name})
 
@@ -116,14 +131,17 @@ def get_software_by_name(software_name: str) -> dict[str, Any] | None:
 # -- output files ----------------------------------------------------------------------------
 
 
+@cached_function
 def get_output_file(output_file_id: Model) -> dict[str, Any]:
     return _row(f"data/output-files/{model_id(output_file_id, 'output_file')}")
 
 
+@cached_function
 def get_output_file_by_path(path: str) -> dict[str, Any] | None:
     return find_first("output-files", {"path": path})
 
 
+@cached_function
 def all_output_files_for_entity(
     entity: Model,
     output_type: Model | None = None,
@@ -136,6 +154,7 @@ def all_output_files_for_entity(
     return _list(f"{_entity_target(entity)}/output-files", params)
 
 
+@cached_function
 def all_output_files_for_asset_instance(
     asset_instance: Model,
     temporal_entity: Model | None = None,
@@ -154,6 +173,7 @@ def all_output_files_for_asset_instance(
     return _list(f"data/asset-instances/{model_id(asset_instance)}/output-files", params)
 
 
+@cached_function
 def get_last_output_files_for_entity(
     entity: Model,
     output_type: Model | None = None,
@@ -163,9 +183,10 @@ def get_last_output_files_for_entity(
     file_status: Model | None = None,
 ) -> Any:
     params = _filters(output_type, task_type, name, representation, file_status)
-    return _cache.read(f"{_entity_target(entity)}/output-files/last-revisions", params)
+    return read(f"{_entity_target(entity)}/output-files/last-revisions", params)
 
 
+@cached_function
 def get_last_output_files_for_asset_instance(
     asset_instance: Model,
     temporal_entity: Model | None = None,
@@ -178,21 +199,24 @@ def get_last_output_files_for_asset_instance(
     """Zou answers last revisions per shot or scene only: ``temporal_entity`` is needed."""
     params = _filters(output_type, task_type, name, representation, file_status)
     path = f"{_instance_target(asset_instance, temporal_entity)}/output-files/last-revisions"
-    return _cache.read(path, params)
+    return read(path, params)
 
 
+@cached_function
 def get_next_entity_output_revision(
     entity: Model, output_type: Model, task_type: Model, name: str = DEFAULT_FILE_NAME
 ) -> int:
-    return _next_revision(_entity_target(entity), output_type, task_type, name)
+    return _next_revision(_on_entity(entity), output_type, task_type, name)
 
 
+@cached_function
 def get_last_entity_output_revision(
     entity: Model, output_type: Model, task_type: Model, name: str = DEFAULT_FILE_NAME
 ) -> int:
     return get_next_entity_output_revision(entity, output_type, task_type, name) - 1
 
 
+@cached_function
 def get_next_entity_ouput_revision(
     task: Model, output_type: Model, task_type: Model | None = None, name: str = DEFAULT_FILE_NAME
 ) -> int:
@@ -202,12 +226,14 @@ def get_next_entity_ouput_revision(
     return get_next_entity_output_revision(entity, output_type, task_type, name)
 
 
+@cached_function
 def get_last_entity_ouput_revision(
     task: Model, output_type: Model, task_type: Model | None = None, name: str = DEFAULT_FILE_NAME
 ) -> int:
     return get_next_entity_ouput_revision(task, output_type, task_type, name) - 1
 
 
+@cached_function
 def get_next_asset_instance_output_revision(
     asset_instance: Model,
     temporal_entity: Model,
@@ -215,10 +241,11 @@ def get_next_asset_instance_output_revision(
     task_type: Model,
     name: str = "master",
 ) -> int:
-    target = _instance_target(asset_instance, temporal_entity)
+    target = _on_instance(asset_instance, temporal_entity)
     return _next_revision(target, output_type, task_type, name)
 
 
+@cached_function
 def get_last_asset_instance_output_revision(
     asset_instance: Model,
     temporal_entity: Model,
@@ -306,22 +333,26 @@ def new_asset_instance_output_file(
 # -- working files -------------------------------------------------------------------------
 
 
+@cached_function
 def get_working_files_for_task(task: Model) -> list[dict[str, Any]]:
     return _list(f"data/tasks/{model_id(task, 'task')}/working-files")
 
 
+@cached_function
 def get_last_working_files(task: Model) -> dict[str, Any]:
-    body: dict[str, Any] = _cache.read(
+    body: dict[str, Any] = read(
         ACTIONS["last_working_files"].format(task_id=model_id(task, "task"))
     )
     return body
 
 
+@cached_function
 def get_working_file(working_file_id: Model) -> dict[str, Any]:
     body: dict[str, Any] = get_one(f"working-files/{model_id(working_file_id, 'working_file')}")
     return body
 
 
+@cached_function
 def get_last_working_file_revision(task: Model, name: str = DEFAULT_FILE_NAME) -> dict[str, Any] | None:
     found: dict[str, Any] | None = get_last_working_files(task).get(name)
     return found
@@ -377,16 +408,19 @@ def build_working_file_path(
     version: int | None = None,
 ) -> str:
     """``version`` is the usage page's name for ``revision``; a working file
-    path takes no output type, which is accepted and ignored."""
-    body: dict[str, Any] = {
-        "mode": mode,
-        "name": name,
-        "revision": revision if version is None else version,
-        "sep": sep,
-    }
-    _put_id(body, "software_id", software)
-    answer = _post(ACTIONS["working_file_path"].format(task_id=model_id(task, "task")), body)
-    return join_path(answer["path"], answer["name"], sep)
+    path takes no output type, which is accepted and ignored.
+
+    Built by :meth:`Task.working_file_path`, on the session's task: read once
+    (one request) when the session does not hold it yet.
+    """
+    on = default_session().get(Task, model_id(task, "task"))
+    return on.working_file_path(
+        name,
+        software=None if software is None else _stub(Software, software, "software"),
+        revision=revision if version is None else version,
+        mode=mode,
+        sep=sep,
+    )
 
 
 def build_entity_output_file_path(
@@ -404,7 +438,7 @@ def build_entity_output_file_path(
 ) -> str:
     """The usage page's form passes no task type, which Zou now requires."""
     return _output_path(
-        _entity_target(entity),
+        _on_entity(entity),
         output_type,
         task_type,
         name,
@@ -431,7 +465,7 @@ def build_asset_instance_output_file_path(
     version: int | None = None,
 ) -> str:
     return _output_path(
-        _instance_target(asset_instance, temporal_entity),
+        _on_instance(asset_instance, temporal_entity),
         output_type,
         task_type,
         name,
@@ -447,12 +481,12 @@ def build_asset_instance_output_file_path(
 
 
 def _list(path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = _cache.read(path, params)
+    rows: list[dict[str, Any]] = read(path, params)
     return rows
 
 
 def _row(path: str) -> dict[str, Any]:
-    row: dict[str, Any] = _cache.read(path)
+    row: dict[str, Any] = read(path)
     return row
 
 
@@ -466,19 +500,37 @@ def _put(path: str, body: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def _entity_target(entity: Model) -> str:
-    return FILE_TARGETS["entity"].format(entity_id=model_id(entity, "entity"))
+# What output files hang on, as the ORM's file methods take it: an entity, or an
+# asset instance as seen in a shot or scene.
+Target = tuple[Entity, Entity | None]
 
 
-def _instance_target(asset_instance: Model, temporal_entity: Model | None) -> str:
+def _stub(cls: type[E], model: Model, what: str) -> E:
+    """A detached ``cls`` standing for ``model`` where the ORM reads only an id."""
+    return cls(id=model_id(model, what))
+
+
+def _on_entity(entity: Model) -> Target:
+    return _stub(EntityRow, entity, "entity"), None
+
+
+def _on_instance(asset_instance: Model, temporal_entity: Model | None) -> Target:
     if temporal_entity is None:
         raise ValidationError(
             "Zou keeps an asset instance's output files per shot or scene: pass temporal_entity"
         )
-    return FILE_TARGETS["instance"].format(
-        asset_instance_id=model_id(asset_instance, "asset_instance"),
-        temporal_entity_id=model_id(temporal_entity, "temporal_entity"),
+    return (
+        _stub(AssetInstance, asset_instance, "asset_instance"),
+        _stub(EntityRow, temporal_entity, "temporal_entity"),
     )
+
+
+def _entity_target(entity: Model) -> str:
+    return file_target(*_on_entity(entity))
+
+
+def _instance_target(asset_instance: Model, temporal_entity: Model | None) -> str:
+    return file_target(*_on_instance(asset_instance, temporal_entity))
 
 
 def _is_a(value: Any, type_name: str) -> bool:
@@ -505,11 +557,16 @@ def _filters(
     return params
 
 
-def _next_revision(target: str, output_type: Model, task_type: Model, name: str) -> int:
-    body: dict[str, Any] = {"name": name}
-    _put_id(body, "output_type_id", output_type)
-    _put_id(body, "task_type_id", task_type)
-    return int(_post(f"{target}/output-files/next-revision", body)["next_revision"])
+def _next_revision(target: Target, output_type: Model, task_type: Model, name: str) -> int:
+    default_session()  # the ORM's methods run in the current session: make sure there is one
+    on, temporal_entity = target
+    return OutputFile.next_revision(
+        on,
+        _stub(OutputType, output_type, "output_type"),
+        _stub(TaskType, task_type, "task_type"),
+        name,
+        temporal_entity,
+    )
 
 
 def _entity_and_task_type(task: Model, task_type: Model | None) -> tuple[Model, Model]:
@@ -561,7 +618,7 @@ def _output_file_body(
 
 
 def _output_path(
-    target: str,
+    target: Target,
     output_type: Model,
     task_type: Model | None,
     name: str,
@@ -573,15 +630,17 @@ def _output_path(
 ) -> str:
     if task_type is None:
         raise ValidationError("Zou builds output file paths per task type: pass task_type")
-    body: dict[str, Any] = {
-        "mode": mode,
-        "name": name,
-        "representation": representation,
-        "revision": revision,
-        "nb_elements": nb_elements,
-        "separator": sep,
-    }
-    _put_id(body, "output_type_id", output_type)
-    _put_id(body, "task_type_id", task_type)
-    answer = _post(f"{target}/output-file-path", body)
-    return join_path(answer["folder_path"], answer["file_name"], sep)
+    default_session()
+    on, temporal_entity = target
+    return OutputFile.build_path(
+        on,
+        _stub(OutputType, output_type, "output_type"),
+        _stub(TaskType, task_type, "task_type"),
+        temporal_entity=temporal_entity,
+        name=name,
+        mode=mode,
+        representation=representation,
+        revision=revision,
+        nb_elements=nb_elements,
+        sep=sep,
+    )

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._rows import find_first, get_list
+from .memo import cached_function
+from .rows import find_first, get_list
 
 __all__ = ["all_persons", "get_person_by_desktop_login", "get_person_by_full_name"]
 
 
+@cached_function
 def all_persons() -> list[dict[str, Any]]:
     return get_list("persons")
 
 
+@cached_function
 def get_person_by_full_name(
     full_name: str, first_name: str | None = None, last_name: str | None = None
 ) -> dict[str, Any] | None:
@@ -24,5 +27,6 @@ def get_person_by_full_name(
     return find_first("persons", {"full_name": full_name, "is_bot": False})
 
 
+@cached_function
 def get_person_by_desktop_login(desktop_login: str) -> dict[str, Any] | None:
     return find_first("persons", {"desktop_login": desktop_login, "is_bot": False})

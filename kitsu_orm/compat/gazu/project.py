@@ -6,24 +6,29 @@ from typing import Any
 
 from ...model.production import Project
 from . import client
-from ._rows import Model, create, find_first, get_list, get_one, model_id
+from .memo import cached_function
+from .rows import Model, create, find_first, get_list, get_one, model_id
 
 __all__ = ["all_open_projects", "all_projects", "get_project", "get_project_by_name", "new_project"]
 
 
+@cached_function
 def all_projects() -> list[dict[str, Any]]:
     return get_list("projects")
 
 
+@cached_function
 def all_open_projects() -> list[dict[str, Any]]:
     return get_list("projects/open")
 
 
+@cached_function
 def get_project(project_id: Model) -> dict[str, Any]:
     row: dict[str, Any] = get_one(f"projects/{model_id(project_id, 'project')}")
     return row
 
 
+@cached_function
 def get_project_by_name(project_name: str) -> dict[str, Any] | None:
     return find_first("projects", {"name": project_name})
 

@@ -6,9 +6,10 @@ from typing import Any
 
 from ...model.production import Asset, Episode, Sequence, Shot
 from . import client
-from ._rows import Model, as_dict, create, find_first, get_list, get_one, is_id, model_id
 from .asset import all_asset_instances_for_shot
-from .client import default_session
+from .connection import default_session
+from .memo import cached_function
+from .rows import Model, as_dict, create, find_first, get_list, get_one, is_id, model_id
 from .task import (  # the usage page reaches these through gazu.shot
     get_task_by_task_type,
     get_task_status,
@@ -43,47 +44,57 @@ __all__ = [
 ]
 
 
+@cached_function
 def all_shots_for_project(project: Model) -> list[dict[str, Any]]:
     return get_list(f"projects/{model_id(project, 'project')}/shots")
 
 
+@cached_function
 def all_shots_for_sequence(sequence: Model) -> list[dict[str, Any]]:
     return get_list(f"sequences/{model_id(sequence, 'sequence')}/shots")
 
 
+@cached_function
 def all_sequences_for_project(project: Model) -> list[dict[str, Any]]:
     return get_list(f"projects/{model_id(project, 'project')}/sequences")
 
 
+@cached_function
 def all_sequences_for_episode(episode: Model) -> list[dict[str, Any]]:
     return get_list(f"episodes/{model_id(episode, 'episode')}/sequences")
 
 
+@cached_function
 def all_episodes_for_project(project: Model) -> list[dict[str, Any]]:
     return get_list(f"projects/{model_id(project, 'project')}/episodes")
 
 
+@cached_function
 def get_shot(shot_id: Model) -> dict[str, Any]:
     row: dict[str, Any] = get_one(f"shots/{model_id(shot_id, 'shot')}")
     return row
 
 
+@cached_function
 def get_sequence(sequence_id: Model) -> dict[str, Any]:
     row: dict[str, Any] = get_one(f"sequences/{model_id(sequence_id, 'sequence')}")
     return row
 
 
+@cached_function
 def get_episode(episode_id: Model) -> dict[str, Any]:
     row: dict[str, Any] = get_one(f"episodes/{model_id(episode_id, 'episode')}")
     return row
 
 
+@cached_function
 def get_shot_by_name(sequence: Model, shot_name: str) -> dict[str, Any] | None:
     return find_first(
         "shots/all", {"sequence_id": model_id(sequence, "sequence"), "name": shot_name}
     )
 
 
+@cached_function
 def get_sequence_by_name(
     project: Model, sequence_name: str, episode: Model | None = None
 ) -> dict[str, Any] | None:
@@ -95,6 +106,7 @@ def get_sequence_by_name(
     return find_first("sequences", params)
 
 
+@cached_function
 def get_episode_by_name(project: Model, episode_name: str) -> dict[str, Any] | None:
     return find_first(
         "episodes", {"project_id": model_id(project, "project"), "name": episode_name}

@@ -8,13 +8,13 @@ minutes, whatever unit the caller meant.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ...errors import NotFound, ValidationError
 from ...routes import ACTIONS
-from . import _cache, client
-from ._rows import Model, find_first, get_list, get_one, is_id, model_id
+from . import client
+from .memo import CachedFunction, cached_function, read
+from .rows import Model, find_first, get_list, get_one, is_id, model_id
 
 __all__ = [
     "add_comment",
@@ -45,7 +45,9 @@ __all__ = [
 ]
 
 
-def _listing(collection: str, suffix: str) -> Callable[..., list[dict[str, Any]]]:
+def _listing(
+    collection: str, suffix: str
+) -> CachedFunction[..., list[dict[str, Any]]]:
     """``all_<suffix>_for_<entity>``: the rows of ``<collection>/<id>/<suffix>``, by name."""
 
     def listing(entity: Model, relations: bool = False) -> list[dict[str, Any]]:
@@ -53,7 +55,7 @@ def _listing(collection: str, suffix: str) -> Callable[..., list[dict[str, Any]]
         return get_list(f"{collection}/{model_id(entity, 'entity')}/{suffix}", params)
 
     listing.__name__ = f"all_{suffix.replace('-', '_')}_for_{collection[:-1]}"
-    return listing
+    return cached_function(listing)
 
 
 all_tasks_for_asset = _listing("assets", "tasks")
@@ -66,12 +68,14 @@ all_task_types_for_scene = _listing("scenes", "task-types")
 all_task_types_for_sequence = _listing("sequences", "task-types")
 
 
+@cached_function
 def all_tasks_for_entity_and_task_type(entity: Model, task_type: Model) -> list[dict[str, Any]]:
     path = f"data/entities/{model_id(entity)}/task-types/{model_id(task_type)}/tasks"
-    rows: list[dict[str, Any]] = _cache.read(path)
+    rows: list[dict[str, Any]] = read(path)
     return rows
 
 
+@cached_function
 def all_tasks_for_task_status(
     project: Model, task_type: Model, task_status: Model
 ) -> list[dict[str, Any]]:
@@ -80,19 +84,22 @@ def all_tasks_for_task_status(
         "task_type_id": model_id(task_type, "task_type"),
         "task_status_id": model_id(task_status, "task_status"),
     }
-    rows: list[dict[str, Any]] = _cache.read("data/tasks", params)
+    rows: list[dict[str, Any]] = read("data/tasks", params)
     return rows
 
 
+@cached_function
 def all_task_types() -> list[dict[str, Any]]:
     return get_list("task-types")
 
 
+@cached_function
 def get_task(task: Model) -> dict[str, Any]:
     body: dict[str, Any] = get_one(f"tasks/{model_id(task, 'task')}/full")
     return body
 
 
+@cached_function
 def get_task_by_entity(
     entity: Model, task_type: Model, name: str = "main"
 ) -> dict[str, Any] | None:
@@ -104,6 +111,7 @@ def get_task_by_entity(
 get_task_by_task_type = get_task_by_entity  # the usage page's name (in its ``shot`` module)
 
 
+@cached_function
 def get_task_by_name(
     entity: Model, task_type: Model | str | None = None, name: str = "main"
 ) -> dict[str, Any] | None:
@@ -116,11 +124,13 @@ def get_task_by_name(
     return find_first("tasks", {"name": name, "entity_id": model_id(entity)})
 
 
+@cached_function
 def get_task_type(task_type_id: Model) -> dict[str, Any]:
     body: dict[str, Any] = get_one(f"task-types/{model_id(task_type_id, 'task_type')}")
     return body
 
 
+@cached_function
 def get_task_type_by_name(
     task_type_name: str, for_entity: str | None = None, department: Model | None = None
 ) -> dict[str, Any] | None:
@@ -132,15 +142,18 @@ def get_task_type_by_name(
     return find_first("task-types", params)
 
 
+@cached_function
 def get_task_status(task_status_id: Model) -> dict[str, Any]:
     body: dict[str, Any] = get_one(f"task-status/{model_id(task_status_id, 'task_status')}")
     return body
 
 
+@cached_function
 def get_task_status_by_name(name: str) -> dict[str, Any] | None:
     return find_first("task-status", {"name": name})
 
 
+@cached_function
 def get_task_status_by_short_name(short_name: str) -> dict[str, Any] | None:
     return find_first("task-status", {"short_name": short_name})
 
@@ -187,6 +200,7 @@ def start_task(
     return add_comment(task, started_task_status, person=person)
 
 
+@cached_function
 def get_time_spent(task: Model, date: str | None = None) -> dict[str, Any]:
     """``{person_id: [time spent rows], "total": sum}`` for the task, or one day of it."""
     task_id = model_id(task, "task")
@@ -195,7 +209,7 @@ def get_time_spent(task: Model, date: str | None = None) -> dict[str, Any]:
         if date is None
         else ACTIONS["time_spents_on"].format(task_id=task_id, date=date)
     )
-    body: dict[str, Any] = _cache.read(path)
+    body: dict[str, Any] = read(path)
     return body
 
 

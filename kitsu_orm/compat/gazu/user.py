@@ -6,12 +6,11 @@ Object-style equivalent: ``kitsu.User()`` (``User().open_projects()``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ...routes import USER_ROUTES
-from . import _cache
-from ._rows import Model, model_id, sort_by_name
+from .memo import CachedFunction, cached_function, read
+from .rows import Model, model_id, sort_by_name
 
 __all__ = [
     "all_asset_types_for_project",
@@ -33,17 +32,20 @@ __all__ = [
 
 
 def _rows(route: str, **ids: str) -> list[dict[str, Any]]:
-    return sort_by_name(_cache.read(USER_ROUTES[route].format(**ids)))
+    return sort_by_name(read(USER_ROUTES[route].format(**ids)))
 
 
+@cached_function
 def all_open_projects() -> list[dict[str, Any]]:
     return _rows("open_projects")
 
 
+@cached_function
 def all_asset_types_for_project(project: Model) -> list[dict[str, Any]]:
     return _rows("asset_types", project_id=model_id(project, "project"))
 
 
+@cached_function
 def all_assets_for_asset_type_and_project(
     project: Model, asset_type: Model
 ) -> list[dict[str, Any]]:
@@ -54,26 +56,29 @@ def all_assets_for_asset_type_and_project(
 all_assets_for_asset_type_project = all_assets_for_asset_type_and_project  # the page's name
 
 
+@cached_function
 def all_sequences_for_project(project: Model) -> list[dict[str, Any]]:
     return _rows("sequences", project_id=model_id(project, "project"))
 
 
+@cached_function
 def all_shots_for_sequence(sequence: Model) -> list[dict[str, Any]]:
     return _rows("shots", sequence_id=model_id(sequence, "sequence"))
 
 
+@cached_function
 def all_scenes_for_sequence(sequence: Model) -> list[dict[str, Any]]:
     return _rows("scenes", sequence_id=model_id(sequence, "sequence"))
 
 
-def _per_entity(route: str, collection: str) -> Callable[[Model], list[dict[str, Any]]]:
+def _per_entity(route: str, collection: str) -> CachedFunction[[Model], list[dict[str, Any]]]:
     """``all_<route>_for_<entity>``: the user's tasks or task types on one entity."""
 
     def listing(entity: Model) -> list[dict[str, Any]]:
         return _rows(route, collection=collection, entity_id=model_id(entity, "entity"))
 
     listing.__name__ = f"all_{route}_for_{collection[:-1]}"
-    return listing
+    return cached_function(listing)
 
 
 all_tasks_for_shot = _per_entity("tasks", "shots")

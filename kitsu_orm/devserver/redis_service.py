@@ -7,14 +7,14 @@ from collections.abc import Sequence
 
 from .errors import DevServerError
 
-_ZOU_MEMOIZE_DB = 1
-_REDIS_START = (
+ZOU_MEMOIZE_DB = 1
+REDIS_START = (
     'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port {port} --save "" '
     "--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
 )
 
 
-def _redis_command(host: str, port: int, *commands: Sequence[str]) -> list[str]:
+def redis_command(host: str, port: int, *commands: Sequence[str]) -> list[str]:
     """Send commands with simple replies (PING, SELECT, FLUSHALL) over RESP."""
     payload = b"".join(
         f"*{len(c)}\r\n".encode() + b"".join(f"${len(a)}\r\n{a}\r\n".encode() for a in c)
@@ -38,8 +38,8 @@ def _redis_command(host: str, port: int, *commands: Sequence[str]) -> list[str]:
     return replies
 
 
-def _redis_answers(host: str, port: int) -> bool:
+def redis_answers(host: str, port: int) -> bool:
     try:
-        return _redis_command(host, port, ["PING"]) == ["+PONG"]
+        return redis_command(host, port, ["PING"]) == ["+PONG"]
     except DevServerError:
         return False

@@ -13,8 +13,8 @@ from ...errors import ValidationError
 from ...model.base import Entity
 from ...model.converter import unstructure
 from ...model.values import is_uuid
-from . import _cache
-from .client import default_session
+from .connection import default_session
+from .memo import read
 
 __all__ = [
     "Model",
@@ -51,13 +51,13 @@ def sort_by_name(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def get_list(path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Every row of ``data/<path>``, sorted by name."""
-    rows: list[dict[str, Any]] = _cache.read(f"data/{path}", params)
+    rows: list[dict[str, Any]] = read(f"data/{path}", params)
     return sort_by_name(rows)
 
 
 def get_one(path: str) -> Any:
     """The answer of ``data/<path>``: a row, or the grouped dicts of instance routes."""
-    return _cache.read(f"data/{path}")
+    return read(f"data/{path}")
 
 
 def find_first(path: str, params: dict[str, Any]) -> dict[str, Any] | None:
@@ -66,7 +66,7 @@ def find_first(path: str, params: dict[str, Any]) -> dict[str, Any] | None:
     Zou matches names without case and with ``%``/``_`` wildcards: every
     value is checked again here, so ``"SH_1"`` never answers ``"SH01"``.
     """
-    rows: list[dict[str, Any]] = _cache.read(f"data/{path}", params)
+    rows: list[dict[str, Any]] = read(f"data/{path}", params)
     # Keys the rows do not carry (``sequence_id`` is ``parent_id``) are left to the server.
     return next((r for r in rows if all(r.get(k, v) == v for k, v in params.items())), None)
 

@@ -4,7 +4,9 @@ gazu memoizes each decorated function in memory, and no write ever clears it.
 Here the current session's cache answers instead (on disk, per user, outdated
 by every write): a facade function reads through :func:`read`, its writes go
 through :func:`written`, and :func:`cached_function` gives it gazu's
-``clear_cache()`` / ``disable_cache()`` / ``enable_cache()``.
+``clear_cache()`` / ``disable_cache()`` / ``enable_cache()``. Each facade
+module decorates its own reads with ``@cached_function``, where they are
+defined: nothing is wrapped or swapped at import.
 
 Whether a path is cached depends on what it names: ``data/<type>/...`` routes
 whose every word names a type (``data/projects/<id>/asset-types``) are
@@ -17,11 +19,23 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, ParamSpec, TypeVar
 
+from ...model.base import REGISTRY
 from ...model.values import UUID_PATTERN
 from ...routes import ROUTES
-from ...session import Session, _all_type_names, cache_use
+from ...session import cache_use
+from .connection import default_session
 
-__all__ = ["CachedFunction", "cached_function", "read", "read_type", "written", "written_types"]
+__all__ = [
+    "CachedFunction",
+    "bypass_all",
+    "bypassing_all",
+    "cached_function",
+    "every_cached_type",
+    "read",
+    "read_type",
+    "written",
+    "written_types",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,13 +51,23 @@ _NEUTRAL_WORDS = frozenset({"data", "all", "open", "user"})
 _ENTITY_ROWS = frozenset({"Asset", "Episode", "Sequence", "Shot", "Scene", "EntityRow"})
 
 # gazu.cache.disable(): every decorated function asks the server.
-_bypass_all = [False]
+_bypass_all = False
 
 
-def default_session() -> Session:
-    from .client import default_session  # the client reads through this module
+def bypass_all(bypass: bool) -> None:
+    """Make every cached function ask the server (``gazu.cache.disable()``), or not."""
+    global _bypass_all
+    _bypass_all = bypass
 
-    return default_session()
+
+def bypassing_all() -> bool:
+    """Whether ``gazu.cache.disable()`` is in force."""
+    return _bypass_all
+
+
+def every_cached_type() -> list[str]:
+    """Every type the session's cache keeps answers under: the entity types, and casting."""
+    return [*REGISTRY, "Casting"]
 
 
 def read_type(path: str) -> str | None:
@@ -69,7 +93,7 @@ def written_types(path: str) -> list[str]:
         or words[0] != "data"
         or any(w not in _TYPE_WORDS and w not in _NEUTRAL_WORDS for w in words)
     ):
-        return _all_type_names()
+        return every_cached_type()
     types = {_TYPE_WORDS[w] for w in words if w in _TYPE_WORDS}
     if types & _ENTITY_ROWS:
         types |= _ENTITY_ROWS | {"Casting"}
@@ -82,7 +106,8 @@ def read(path: str, params: Mapping[str, Any] | None = None) -> Any:
     type_name = read_type(path)
     if type_name is None:
         return session.transport.get(path, params)
-    return session._read(type_name, path, dict(params or {}))
+    # The session's cached read has no public name yet (issue 13 gives it one).
+    return session._read(type_name, path, dict(params or {}))  # noqa: SLF001
 
 
 def written(path: str, send: Callable[[], R]) -> R:
@@ -113,7 +138,7 @@ class CachedFunction(Generic[P, R]):
         self.types: set[str] = set()
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
-        with cache_use(bypass=_bypass_all[0] or not self.enabled) as use:
+        with cache_use(bypass=_bypass_all or not self.enabled) as use:
             try:
                 return self.__wrapped__(*args, **kwargs)
             finally:
@@ -123,7 +148,7 @@ class CachedFunction(Generic[P, R]):
         return f"<cached function {self.__wrapped__.__qualname__}>"
 
     def clear_cache(self) -> None:
-        default_session().forget_cached(sorted(self.types) or _all_type_names())
+        default_session().forget_cached(sorted(self.types) or every_cached_type())
 
     def enable_cache(self) -> None:
         self.enabled = True
@@ -135,7 +160,7 @@ class CachedFunction(Generic[P, R]):
         session = default_session()
         stats = session.cache.stats() if session.cache is not None else None
         return {
-            "enabled": self.enabled and not _bypass_all[0] and stats is not None,
+            "enabled": self.enabled and not _bypass_all and stats is not None,
             "types": sorted(self.types),
             "hits": stats.hits if stats else 0,
             "misses": stats.misses if stats else 0,
