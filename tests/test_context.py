@@ -2,8 +2,8 @@
 session shared by several threads (the locks of kitsu_orm/session.py).
 
 The rules under test are drawn in context.py's docstring and docs/guarantees.md
-("Threads"). Tests that need no server answer reads with a stub transport that
-says which one it is; those marked *server* run as real users of a local Kitsu.
+("Threads"). Tests that need no server answer reads with a FakeTransport whose user
+says which session answered; those marked *server* run as real users of a local Kitsu.
 """
 
 from __future__ import annotations
@@ -22,26 +22,16 @@ import pytest
 
 import kitsu_orm as kitsu
 from kitsu_orm import context
-from kitsu_orm.testing import ProjectFactory, TeamMember
+from kitsu_orm.testing import FakeTransport, ProjectFactory, TeamMember
 from kitsu_orm.transport import Transport
 
 PROJECT_ID = "0f9a5f5e-7c39-4a1e-8d2e-5b1b3b9c0a11"
 
 
-class Stub:
-    """A transport that answers every list read with ``rows()`` and counts its reads."""
-
-    def __init__(self, name: str, rows: Callable[[], list[dict[str, Any]]] | None = None):
-        self.host = f"http://{name}.test/api"
-        self.name = name
-        self.user = {"role": "admin"}
-        self.tokens = None
-        self.reads = 0
-        self._rows = rows or (lambda: [])
-
-    def get(self, path: str, params: Any = None) -> list[dict[str, Any]]:
-        self.reads += 1
-        return self._rows()
+def fake(name: str, rows: Callable[[], list[dict[str, Any]]] | None = None) -> FakeTransport:
+    """A fake transport of user ``name`` that answers every read with ``rows()``."""
+    user = {"id": str(uuid.uuid4()), "role": "admin", "email": f"{name}@example.com"}
+    return FakeTransport(lambda *_: rows() if rows else [], host=f"http://{name}.test", user=user)
 
 
 def task_rows(n: int) -> list[dict[str, Any]]:
@@ -68,7 +58,7 @@ def task_rows(n: int) -> list[dict[str, Any]]:
 def answered_by() -> str:
     """Which stub the current session reads through (one list read)."""
     kitsu.Project.where().all()
-    return str(kitsu.current_session().transport.name)
+    return str(kitsu.current_session().transport.user["email"]).split("@")[0]
 
 
 @pytest.fixture(autouse=True)
@@ -118,14 +108,14 @@ def test_each_thread_that_connected_works_in_its_own_session() -> None:
     seen: dict[str, list[str]] = {"a": [], "b": []}
 
     def a() -> None:
-        kitsu.connect("http://a.test", transport=Stub("a"))
+        kitsu.connect("http://a.test", transport=fake("a"))
         a_connected.set()
         assert b_connected.wait(10)
         seen["a"] += [answered_by() for _ in range(20)]
 
     def b() -> None:
         assert a_connected.wait(10)
-        kitsu.connect("http://b.test", transport=Stub("b"))
+        kitsu.connect("http://b.test", transport=fake("b"))
         b_connected.set()
         seen["b"] += [answered_by() for _ in range(20)]
 
@@ -135,12 +125,12 @@ def test_each_thread_that_connected_works_in_its_own_session() -> None:
 
 def test_threads_that_never_connected_use_the_main_threads_session() -> None:
     def main() -> None:
-        kitsu.connect("http://main.test", transport=Stub("main"))
+        kitsu.connect("http://main.test", transport=fake("main"))
         with ThreadPoolExecutor(4) as pool:
             assert set(pool.map(lambda _: answered_by(), range(8))) == {"main"}
         # A worker connecting on its own changes neither the main thread nor the pool.
         other = threading.Thread(
-            target=lambda: kitsu.connect("http://w.test", transport=Stub("worker"))
+            target=lambda: kitsu.connect("http://w.test", transport=fake("worker"))
         )
         other.start()
         other.join()
@@ -153,8 +143,8 @@ def test_threads_that_never_connected_use_the_main_threads_session() -> None:
 
 def test_a_single_threaded_script_that_connects_again_moves_on() -> None:
     def main() -> None:
-        kitsu.connect("http://one.test", transport=Stub("one"))
-        kitsu.connect("http://two.test", transport=Stub("two"))
+        kitsu.connect("http://one.test", transport=fake("one"))
+        kitsu.connect("http://two.test", transport=fake("two"))
         assert answered_by() == "two"
         with ThreadPoolExecutor(1) as pool:
             assert pool.submit(answered_by).result() == "two"
@@ -167,7 +157,7 @@ def test_a_thread_with_no_session_anywhere_is_told_what_to_do() -> None:
     messages: list[str] = []
 
     def worker_connects() -> None:
-        kitsu.connect("http://w.test", transport=Stub("worker"))
+        kitsu.connect("http://w.test", transport=fake("worker"))
 
     def forgetful() -> None:
         with pytest.raises(kitsu.ConfigurationError) as caught:
@@ -183,7 +173,7 @@ def test_a_default_named_off_the_main_thread() -> None:
     """A GUI whose login runs in a worker names the default for the other workers."""
 
     def login() -> None:
-        context.set_default(kitsu.connect("http://gui.test", transport=Stub("gui")))
+        context.set_default(kitsu.connect("http://gui.test", transport=fake("gui")))
 
     seen: list[str] = []
     run_threads(login)
@@ -193,11 +183,11 @@ def test_a_default_named_off_the_main_thread() -> None:
 
 def test_blocks_of_one_session_in_several_threads_at_once() -> None:
     """``with session:`` in two threads at once: each leaves its own block."""
-    shared = kitsu.Session(transport=Stub("shared"))
+    shared = kitsu.Session(transport=fake("shared"))
     inside = threading.Barrier(2)
 
     def block() -> None:
-        kitsu.connect("http://own.test", transport=Stub("own"))
+        kitsu.connect("http://own.test", transport=fake("own"))
         with shared:
             inside.wait(10)
             assert answered_by() == "shared"
@@ -209,7 +199,7 @@ def test_blocks_of_one_session_in_several_threads_at_once() -> None:
 
 def test_a_thread_copying_the_context_carries_the_session() -> None:
     def worker() -> None:
-        kitsu.connect("http://w.test", transport=Stub("worker"))
+        kitsu.connect("http://w.test", transport=fake("worker"))
         with ThreadPoolExecutor(1) as pool:
             carried = pool.submit(contextvars.copy_context().run, answered_by).result()
             assert carried == "worker"
@@ -219,7 +209,7 @@ def test_a_thread_copying_the_context_carries_the_session() -> None:
 
 def test_asyncio_tasks_each_keep_the_session_they_connected() -> None:
     async def user(name: str, ready: asyncio.Event, go: asyncio.Event) -> list[str]:
-        kitsu.connect(f"http://{name}.test", transport=Stub(name))
+        kitsu.connect(f"http://{name}.test", transport=fake(name))
         ready.set()
         await go.wait()
         seen = []
@@ -260,7 +250,7 @@ def test_the_gazu_facade_logs_in_per_thread() -> None:
 def test_loads_in_one_thread_while_another_reviews_and_rolls_back() -> None:
     """The issue's case: ``dirty``, ``rollback()`` and ``changes()`` while another
     thread loads; no error, and each answer is the one a single thread would get."""
-    session = kitsu.Session(transport=Stub("s", lambda: task_rows(300)))
+    session = kitsu.Session(transport=fake("s", lambda: task_rows(300)))
     query = kitsu.Task.where(project_id=PROJECT_ID, session=session)
     mine = query.first()
     assert mine is not None
@@ -295,7 +285,7 @@ def test_two_threads_loading_the_same_rows_share_one_object_per_id(
 ) -> None:
     for _ in range(5):
         rows = task_rows(500)
-        session = kitsu.Session(transport=Stub("s", lambda rows=rows: [dict(r) for r in rows]))
+        session = kitsu.Session(transport=fake("s", lambda rows=rows: [dict(r) for r in rows]))
         query = kitsu.Task.where(project_id=PROJECT_ID, session=session)
         results: list[list[kitsu.Task]] = []
         start = threading.Barrier(4)
