@@ -13,6 +13,14 @@ interleaved (A, B, A, B...), and prints the medians and B / A for each step::
 
     python benchmarks/session_lock.py --compare /work/main /work/wt-h
 
+``--lock-cost`` measures the locks alone, in one process: the same steps on
+sessions whose locks are real, and on sessions whose locks are replaced by
+``contextlib.nullcontext()`` (no lock at all), interleaved, best of 30 each.
+On a shared machine this is the steadier figure: two checkouts in two
+processes differ by up to 15% run to run, whatever the code::
+
+    python benchmarks/session_lock.py --lock-cost
+
 Target: under 5% added to a load by the lock (the single-thread path).
 """
 
@@ -77,7 +85,9 @@ class StubTransport:
         return [dict(row) for row in self.rows]
 
 
-def one_round() -> dict[str, float]:
+def one_round(repeat: int = REPEAT, locks: bool = True) -> dict[str, float]:
+    import contextlib
+
     import kitsu_orm as kitsu
 
     rows = [{**TASK_ROW, "id": str(uuid.uuid4())} for _ in range(N_TASKS)]
@@ -90,8 +100,10 @@ def one_round() -> dict[str, float]:
         best[step] = min(best.get(step, took), took)
         return out
 
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         session = kitsu.Session(transport=StubTransport(rows))
+        if not locks:
+            session._lock = session._commit_lock = contextlib.nullcontext()  # type: ignore[assignment]
         query = kitsu.Task.where(project_id=TASK_ROW["project_id"], session=session)
         tasks = timed("first load", query.all)
         assert len(tasks) == N_TASKS
@@ -122,8 +134,24 @@ def compare(a: str, b: str) -> None:
     print(f"A = {a}\nB = {b}")
 
 
+def lock_cost(rounds: int = 30) -> None:
+    with_locks: dict[str, float] = {}
+    without: dict[str, float] = {}
+    for _ in range(rounds):
+        for locks, best in ((True, with_locks), (False, without)):
+            for step, seconds in one_round(repeat=1, locks=locks).items():
+                best[step] = min(best.get(step, seconds), seconds)
+    print(f"{N_TASKS} tasks, one process, best of {rounds} each, ms")
+    print(f"{'step':<22} {'no lock':>8} {'locks':>8} {'ratio':>7}")
+    for step in with_locks:
+        a, b = without[step], with_locks[step]
+        print(f"{step:<22} {a * 1e3:8.2f} {b * 1e3:8.2f} {b / a:7.3f}")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--compare"]:
         compare(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:2] == ["--lock-cost"]:
+        lock_cost()
     else:
         print(json.dumps(one_round()))
