@@ -23,6 +23,7 @@ from .model.builders import positional_structure
 from .model.converter import PARTIAL
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
 from .routes import CASTING, URL_ID_BUDGET, encode_values, read_plan
+from .urls import fill
 
 if TYPE_CHECKING:
     from .session import Session
@@ -43,11 +44,6 @@ def group_of(objs: Iterable[Entity]) -> LoadGroup:
     for obj in group:
         object.__setattr__(obj, "_group", group)
     return group
-
-
-def chunks(items: Sequence[str], size: int = URL_ID_BUDGET) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class Loader:
@@ -154,8 +150,7 @@ class Loader:
                 if getattr(r, rel.key) in wanted
             ]
         else:
-            for part in chunks(ids):
-                rows.extend(self.session._fetch(target, {key_wire: list(part)}, context))
+            rows = self.session._fetch(target, {key_wire: ids}, context)
         _give_children(rel, parents, rows, in_order=in_order)
         return group_of([*loaded, *rows])
 
@@ -254,8 +249,7 @@ class Loader:
             self.session._fetch(cls, {"project_id": scope})
         else:
             context = _projects(partial)
-            for part in chunks(ids):
-                self.session._fetch(cls, {"id": list(part)}, context)
+            self.session._fetch(cls, {"id": ids}, context)
         if _is_partial(obj):  # deleted on the server meanwhile
             raise NotFound.of_object(cls.__name__, obj.id, label=obj._label(), loaded=True)
 
@@ -312,7 +306,7 @@ class Loader:
             cache = obj._related_cache()
             if rel.name in cache:
                 continue
-            body = self.session.transport.get(route.format(id=obj.id)) if obj.id else []
+            body = self.session.transport.get(fill(route, id=obj.id)) if obj.id else []
             rows = [r for group in body.values() for r in group] if isinstance(body, dict) else body
             # Zou answers links in no stable order.
             linked = _sorted([self.session._merge(target, row) for row in rows])
@@ -344,10 +338,7 @@ class Loader:
             return [r for r in self.session._fetch(cls, {scope[0]: scope[1]}) if r.id in wanted]
         if context is None and scope is not None and scope[0] == "project_id":
             context = {"project_id": [scope[1]]}
-        out: list[Entity] = []
-        for part in chunks(list(ids)):
-            out.extend(self.session._fetch(cls, {"id": list(part)}, context))
-        return out
+        return list(self.session._fetch(cls, {"id": list(ids)}, context)) if ids else []
 
     def load_reference(self, cls: type[E], *, force: bool = False) -> list[E]:
         if cls in self._references and not force:
@@ -358,12 +349,15 @@ class Loader:
 
     def _fetch_entity_rows(self, ids: Sequence[str]) -> list[Entity]:
         out: list[Entity] = []
-        for part in chunks(list(ids)):
-            body = self.session._read("EntityRow", "data/entities", {"id": encode_values(part)})
-            for row in body:
-                cls = REGISTRY.get(row.get("type", ""))
-                if cls is not None and cls is not REGISTRY["EntityRow"]:
-                    out.append(self.session._merge(cls, row))
+        body = (
+            self.session._read("EntityRow", "data/entities", {"id": encode_values(ids)})
+            if ids
+            else []
+        )
+        for row in body:
+            cls = REGISTRY.get(row.get("type", ""))
+            if cls is not None and cls is not REGISTRY["EntityRow"]:
+                out.append(self.session._merge(cls, row))
         return group_of(out)
 
 

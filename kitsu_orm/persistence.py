@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +37,7 @@ from .errors import AlreadyExists, KitsuError, PermissionDenied, ValidationError
 from .model.base import Entity, State
 from .model.builders import structure_row
 from .model.converter import parse_datetime, unstructure
-from .routes import URL_ID_BUDGET, routes_for
+from .routes import routes_for
 
 if TYPE_CHECKING:
     from .session import Session
@@ -90,11 +90,6 @@ def server_clock(transport: Transport) -> datetime | None:
     return None if now is None else now.replace(tzinfo=timezone.utc)
 
 
-def _chunks(items: Sequence[Any], size: int = URL_ID_BUDGET) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _id_list(ids: Iterable[Any]) -> str:
     return json.dumps(list(ids), separators=(",", ":"))
 
@@ -127,23 +122,22 @@ def settle(session: Session, detach: Any) -> None:
             continue
         by_route[route].append(found)
     for route, doubts in by_route.items():
-        for part in _chunks(doubts):
-            rows = session.transport.get(route, {"id": _id_list(d.obj.id for d in part)})
-            by_id = {row["id"]: row for row in rows}
-            for found in part:
-                obj = found.obj
-                _forget_doubt(session, id(obj))
-                row = by_id.get(obj.id or "")
-                if found.kind == "delete":
-                    if row is None:  # done: our delete reached the server
-                        session._deleted.remove(obj)
-                        detach(session, obj)
-                        session._forget(obj)
-                    continue
-                if row is None or parse_datetime(row.get("updated_at")) == obj.updated_at:
-                    continue  # gone (the conflict check says so), or never applied
-                if shows_write(obj, row, found.fields):
-                    session._apply_row(obj, row, keep_edits=False)
+        rows = session._get_rows(route, {"id": _id_list(d.obj.id for d in doubts)})
+        by_id = {row["id"]: row for row in rows}
+        for found in doubts:
+            obj = found.obj
+            _forget_doubt(session, id(obj))
+            row = by_id.get(obj.id or "")
+            if found.kind == "delete":
+                if row is None:  # done: our delete reached the server
+                    session._deleted.remove(obj)
+                    detach(session, obj)
+                    session._forget(obj)
+                continue
+            if row is None or parse_datetime(row.get("updated_at")) == obj.updated_at:
+                continue  # gone (the conflict check says so), or never applied
+            if shows_write(obj, row, found.fields):
+                session._apply_row(obj, row, keep_edits=False)
 
 
 def _forget_doubt(session: Session, key: int) -> None:
@@ -229,8 +223,7 @@ def lost_comments(session: Session, comments: list[Any]) -> list[tuple[Any, dict
     tasks = sorted({c.object_id for c in comments if c.object_id})
     rows: list[dict[str, Any]] = []
     try:
-        for part in _chunks(tasks):
-            rows.extend(session.transport.get("data/comments", {"object_id": _id_list(part)}))
+        rows = session._get_rows("data/comments", {"object_id": _id_list(tasks)})
     except PermissionDenied:  # the generic route is the admins': one request per task
         rows = [r for t in tasks for r in session.transport.get(f"data/tasks/{t}/comments")]
     me = _me(session)
@@ -319,15 +312,14 @@ def find_existing(session: Session, objs: list[Entity]) -> dict[int, dict[str, A
         type_id = type_ids.get(type_name)
         if type_id is None:
             continue
-        for part in _chunks(sorted(values)):
-            params = {
-                "entity_type_id": type_id,
-                by: _id_list(part),
-                "fields": "id,name,project_id,parent_id,entity_type_id,created_at",
-            }
-            for row in session.transport.get("data/entities", params):
-                key = (type_name, row.get("project_id"), row.get("parent_id"), row.get("name"))
-                rows.setdefault(key, row)
+        params = {
+            "entity_type_id": type_id,
+            by: _id_list(sorted(values)),
+            "fields": "id,name,project_id,parent_id,entity_type_id,created_at",
+        }
+        for row in session._get_rows("data/entities", params):
+            key = (type_name, row.get("project_id"), row.get("parent_id"), row.get("name"))
+            rows.setdefault(key, row)
     found: dict[int, dict[str, Any]] = {}
     for obj in wanted:
         project, parent, name = keys[id(obj)]  # type: ignore[misc]

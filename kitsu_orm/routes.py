@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from .errors import PermissionDenied
+from .urls import fill
 
 __all__ = [
     "ACTIONS",
@@ -160,6 +161,9 @@ ACTIONS: dict[str, str] = {
     "add_time_spent": "actions/tasks/{task_id}/time-spents/{date}/persons/{person_id}/add",
     "last_working_files": "data/tasks/{task_id}/working-files/last-revisions",
     "working_file_path": "data/tasks/{task_id}/working-file-path",
+    "create_tasks": "actions/projects/{project_id}/task-types/{task_type_id}/{collection}/create-tasks",
+    "assign": "actions/persons/{person_id}/assign",
+    "casting": "data/projects/{project_id}/entities/{entity_id}/casting",
 }
 
 # The current user's view: only what they have tasks in (``/data/user/...``).
@@ -501,7 +505,7 @@ def _plan(
     for combo in _combinations(split):
         path_values = {k: v for k, v in combo.items() if k in in_path}
         params = {**query, **{k: v for k, v in combo.items() if k not in in_path}}
-        requests.append(Request(route.path.format(**path_values), params, combo))
+        requests.append(Request(fill(route.path, **path_values), params, combo))
     return ReadPlan(route, tuple(requests), local)
 
 

@@ -36,7 +36,8 @@ from .model.base import Entity, State
 from .model.builders import prepare_structure, structure_row
 from .progress import Setting, check, rows_read
 from .retry import Retry
-from .routes import ONE_ROLES, URL_ID_BUDGET, Values, read_plan, role_name, routes_for
+from .routes import ONE_ROLES, Values, read_plan, role_name, routes_for
+from .urls import checked_id, fill, fitting
 
 __all__ = ["CacheUse", "Session", "SessionStats", "cache_use", "connect", "current_session"]
 
@@ -215,8 +216,7 @@ class Session:
 
     def get(self, cls: type[E], id: str) -> E:
         """The object with this id: from the identity map, else one request."""
-        if not isinstance(id, str) or not id:
-            raise ValidationError(f"{cls.__name__} ids are strings, not {id!r}")
+        id = checked_id(id, f"{cls.__name__}.get()")
         found = self._identity.get(id)
         if found is not None:
             if not isinstance(found, cls):
@@ -227,6 +227,7 @@ class Session:
             row = self._read(cls.__kitsu_type__, route, {})
         except NotFound as exc:
             raise NotFound.of_object(cls.__name__, id, cause=exc) from exc
+        _check_row(cls, id, row)
         return self._merge(cls, row)
 
     def identity_get(self, id: str) -> Entity | None:
@@ -257,6 +258,7 @@ class Session:
                 loaded=True,
                 cause=exc,
             ) from exc
+        _check_row(type(obj), obj.id, row)
         with self._lock:
             object.__setattr__(obj, "_changes", None)
             self._apply_row(obj, row)
@@ -319,20 +321,41 @@ class Session:
                 f"{role_name(self.role)} cannot read one {type_name} by id: Kitsu lets only "
                 f"{', '.join(sorted(roles))} do it; list them by their parent instead"
             )
-        return routes_for(type_name).one.format(id=id)
+        return fill(routes_for(type_name).one, id=id)
 
     def _reload(self, cls: type[E], ids: list[str]) -> None:
         """Read these objects again from the server itself (never the cache)."""
+        if not ids:
+            return
         routes = routes_for(cls.__kitsu_type__)
-        for start in range(0, len(ids), URL_ID_BUDGET):
-            part = json.dumps(ids[start : start + URL_ID_BUDGET], separators=(",", ":"))
-            rows = self.transport.get(routes.list, {**routes.list_params, "id": part})
-            with self._lock:
-                for row in rows:
-                    self._merge(cls, row)
+        part = json.dumps(ids, separators=(",", ":"))
+        rows = self._get_rows(routes.list, {**routes.list_params, "id": part})
+        with self._lock:  # the rows merge as a whole
+            for row in rows:
+                self._merge(cls, row)
+
+    def _get_rows(self, route: str, params: dict[str, Any]) -> list[Any]:
+        """The rows of a list GET from the server itself (never the cache), in as many
+        requests as its IN-lists need to fit the server's request line."""
+        rows: list[Any] = []
+        for part in fitting(self.transport.host, route, params):
+            rows.extend(rows_of(self.transport.get(route, part)))
+        return rows
 
     def _read(self, type_name: str, route: str, params: dict[str, Any]) -> Any:
-        """A GET answer: from the cache when it has a fresh one, else from the server."""
+        """A GET answer: from the cache when it has a fresh one, else from the server.
+        A query too long for the server's request line (a long IN-list of ids) is
+        read in parts (:func:`~kitsu_orm.urls.fitting`), whose rows make one list."""
+        parts = fitting(self.transport.host, route, params)
+        if len(parts) == 1:
+            return self._read_one(type_name, route, parts[0])
+        rows: dict[Any, Any] = {}
+        for part in parts:
+            for row in rows_of(self._read_one(type_name, route, part)):
+                rows[row.get("id") if isinstance(row, dict) else id(row)] = row
+        return list(rows.values())
+
+    def _read_one(self, type_name: str, route: str, params: dict[str, Any]) -> Any:
         use = _cache_use.get()
         if use is not None:
             use.types.add(type_name)
@@ -639,6 +662,17 @@ class Session:
             if obj.id is not None:
                 self._identity.pop(obj.id, None)
             obj._set_state(State.DETACHED, None)
+
+
+def _check_row(cls: type[Entity], id: str, row: Any) -> None:
+    """Refuse an answer that is not the row of this object: another type's row
+    (whatever the route answered, a Shot is never built from a Person) or
+    another id."""
+    if not isinstance(row, dict) or row.get("id") != id:
+        raise ValidationError(f"the server's answer for {cls.__name__} {id} is not its row")
+    kind = row.get("type")
+    if kind is not None and kind != cls.__kitsu_type__:
+        raise ValidationError(f"{id} is a {kind}, not a {cls.__name__}")
 
 
 _CACHE_MODES = ("off", "on", "offline")

@@ -20,7 +20,7 @@ import types
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import attrs
 
@@ -439,6 +439,7 @@ class Transport:
         retry: Retry | None = None,
         **kwargs: Any,
     ) -> requests.Response:
+        _check_path(method, path)
         retry = retry if retry is not None else self.retry
         refreshed = False
         while True:
@@ -452,9 +453,12 @@ class Transport:
                     raise _map_exception(exc, method, path) from None
                 retry = self._backoff(retry, method, path, None)
                 continue
-            if resp.status_code == 401 and tokens and not refreshed and _is_expired(resp):
+            if tokens and not refreshed and (_is_expired(resp) or _token_refused(resp)):
+                # A token the server cannot verify (tampered, truncated, signed with
+                # another key) gets one try of the refresh token too, as an expired one.
+                why = "expired" if _is_expired(resp) else "was refused"
                 resp.close()
-                self._refresh(tokens)
+                self._refresh(tokens, why=why)
                 refreshed = True
                 continue
             if retry.allows_status(method, resp.status_code):
@@ -507,7 +511,7 @@ class Transport:
         time.sleep(delay)
         return retry.increment()
 
-    def _refresh(self, stale: Tokens) -> None:
+    def _refresh(self, stale: Tokens, why: str = "expired") -> None:
         """Trade the refresh token for a new access token, once for all threads."""
         with self._refresh_lock:
             current = self._tokens
@@ -515,7 +519,7 @@ class Transport:
                 return  # another thread refreshed while this one waited
             if current is None or not current.refresh:
                 raise errors.AuthenticationError(
-                    "the access token expired and there is no refresh token: log in again",
+                    f"the access token {why} and there is no refresh token: log in again",
                     path="/auth/refresh-token",
                     status=401,
                 )
@@ -529,7 +533,7 @@ class Transport:
             except errors.KitsuError as exc:
                 self._tokens = None
                 raise errors.AuthenticationError(
-                    f"the session expired and could not be refreshed ({exc.message}): log in again",
+                    f"the access token {why} and could not be refreshed ({exc.message}): log in again",
                     method="GET",
                     path="/auth/refresh-token",
                     status=exc.status,
@@ -595,8 +599,48 @@ def _is_read_timeout(exc: requests.exceptions.RequestException) -> bool:
 
 
 def _is_expired(resp: requests.Response) -> bool:
+    if resp.status_code != 401:
+        return False
     message = _server_message(resp).lower()
     return any(hint in message for hint in _EXPIRED_HINTS)
+
+
+def _token_refused(resp: requests.Response) -> bool:
+    """Whether the server could not read or verify the token (a tampered or truncated
+    one): flask-jwt-extended answers 422 with its ``msg`` key ("Signature verification
+    failed", "Not enough segments"...), which Zou's own errors never use."""
+    if resp.status_code != 422:
+        return False
+    try:
+        body = resp.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and isinstance(body.get("msg"), str) and "message" not in body
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _check_path(method: str, path: str) -> None:
+    """Refuse a path that could leave the API root: a ``..`` or ``.`` segment (requests
+    resolves them before sending), a scheme or host, a backslash, a fragment or a
+    control character. Routes fill their values through :func:`kitsu_orm.urls.fill`:
+    this is the second line of defence."""
+    route = path.partition("?")[0]
+    stripped = route.lstrip("/")
+    bad = (
+        route.startswith("//")
+        or _SCHEME.match(stripped) is not None
+        or any(c in path for c in "\\#")
+        or any(ord(c) < 0x21 or ord(c) == 0x7F for c in path)
+        or any(unquote(segment) in (".", "..") for segment in stripped.split("/"))
+    )
+    if bad:
+        raise errors.ValidationError(
+            f"refused to send a request to {path!r}: not a path under the API root",
+            method=method,
+            path="/" + stripped,
+        )
 
 
 def _server_message(resp: requests.Response) -> str:
@@ -627,8 +671,16 @@ _GENERIC_NOT_FOUND = re.compile(
 def _error_from(resp: requests.Response, method: str, path: str) -> errors.KitsuError:
     status = resp.status_code
     message = _server_message(resp)
+    refused = _token_refused(resp)
     resp.close()
     path = "/" + path.lstrip("/")
+    if refused:
+        return errors.AuthenticationError(
+            f"the server refused the token ({message}): log in again",
+            method=method,
+            path=path,
+            status=status,
+        )
     if status == 404 and _GENERIC_NOT_FOUND.fullmatch(message):
         # The route is all the transport knows; the session names the object.
         message = f"no such route or object: {method} {path}"

@@ -70,7 +70,8 @@ from .persistence import (
     settle,
 )
 from .progress import Meter, Setting, meter
-from .routes import ACTIONS, LINKS, URL_ID_BUDGET, routes_for
+from .routes import ACTIONS, LINKS, routes_for
+from .urls import fill
 
 if TYPE_CHECKING:
     from .session import Session
@@ -448,9 +449,11 @@ class UnitOfWork:
             _resolve_pending_keys(task)
         intended = {id(t): _creatable(t) for t in tasks}
         first = tasks[0]
-        path = (
-            f"actions/projects/{first.project_id}/task-types/"
-            f"{first.task_type_id}/{kind}/create-tasks"
+        path = fill(
+            ACTIONS["create_tasks"],
+            project_id=first.project_id,
+            task_type_id=first.task_type_id,
+            collection=kind,
         )
         try:
             rows = self.transport.post(path, [t.entity_id for t in tasks])
@@ -462,18 +465,15 @@ class UnitOfWork:
         if missing:  # created by an earlier try whose answer was lost
             routes = routes_for("Task")
             entity_ids = [t.entity_id for t in missing]
-            for start in range(0, len(entity_ids), URL_ID_BUDGET):
-                found = self.transport.get(
-                    routes.list,
-                    {
-                        **routes.list_params,
-                        "task_type_id": first.task_type_id,
-                        "entity_id": json.dumps(
-                            entity_ids[start : start + URL_ID_BUDGET], separators=(",", ":")
-                        ),
-                    },
-                )
-                by_entity.update({row["entity_id"]: row for row in found if row["name"] == "main"})
+            found = self.session._get_rows(
+                routes.list,
+                {
+                    **routes.list_params,
+                    "task_type_id": first.task_type_id,
+                    "entity_id": json.dumps(entity_ids, separators=(",", ":")),
+                },
+            )
+            by_entity.update({row["entity_id"]: row for row in found if row["name"] == "main"})
         for task in tasks:
             row = by_entity.get(task.entity_id)
             if row is None:
@@ -528,8 +528,11 @@ class UnitOfWork:
                 "task.set_time_spent(...), or session.expunge() it"
             )
         assert spent.date is not None
-        path = ACTIONS["add_time_spent" if adding else "set_time_spent"].format(
-            task_id=spent.task_id, date=day_string(spent.date), person_id=spent.person_id
+        path = fill(
+            ACTIONS["add_time_spent" if adding else "set_time_spent"],
+            task_id=spent.task_id,
+            date=day_string(spent.date),
+            person_id=spent.person_id,
         )
         try:
             row = self.transport.post(path, {"duration": adds if adding else spent.duration})
@@ -553,7 +556,8 @@ class UnitOfWork:
                 raise KitsuError(f"{shot!r} casts {asset!r}, which was not created")
             counts[asset.id] += 1
         body = [{"asset_id": a, "nb_occurences": n} for a, n in counts.items()]
-        self.transport.put(f"data/projects/{shot.project_id}/entities/{shot.id}/casting", body)
+        path = fill(ACTIONS["casting"], project_id=shot.project_id, entity_id=shot.id)
+        self.transport.put(path, body)
         shot._related.pop(Casting.DIRTY, None)
 
     def _link(self, op: Operation) -> None:
@@ -569,15 +573,15 @@ class UnitOfWork:
             # A link or unlink of an earlier try lost its answer: the server's list is the
             # baseline (adding a link twice is refused).
             baseline[name] = [
-                row["id"] for row in _rows_of(self.transport.get(route.list.format(id=obj.id)))
+                row["id"] for row in _rows_of(self.transport.get(fill(route.list, id=obj.id)))
             ]
             self.session._in_doubt.discard(id(obj))
         try:
             for target_id in [t for t in wanted if t not in baseline.get(name, [])]:
-                self.transport.post(route.add.format(id=obj.id), {route.add_key: target_id})
+                self.transport.post(fill(route.add, id=obj.id), {route.add_key: target_id})
                 baseline[name] = [*baseline.get(name, []), target_id]
             for target_id in [t for t in baseline.get(name, []) if t not in wanted]:
-                self.transport.delete(route.remove.format(id=obj.id, target=target_id))
+                self.transport.delete(fill(route.remove, id=obj.id, target=target_id))
                 baseline[name] = [t for t in baseline[name] if t != target_id]
         except (ConnectionError, ServerError):
             doubt(self.session, "link", obj, None, (name,))
@@ -713,7 +717,7 @@ class UnitOfWork:
     def _assign(self, op: Operation) -> None:
         person_id, tasks = _person_and_tasks(op)
         rows = self.transport.put(
-            f"actions/persons/{person_id}/assign", {"task_ids": [t.id for t in tasks]}
+            fill(ACTIONS["assign"], person_id=person_id), {"task_ids": [t.id for t in tasks]}
         )
         by_id = {row["id"]: row for row in rows or ()}
         done = [t for t in tasks if t.id in by_id]
@@ -736,7 +740,7 @@ class UnitOfWork:
     # -- conflicts ------------------------------------------------------------------------
 
     def check_conflicts(self, ops: list[Operation], *, same_fields: bool = False) -> None:
-        """One request per route and 80 objects: has anything changed on the server?
+        """Has anything changed on the server? One request per route, or as many as the URL needs.
 
         ``same_fields``: only the fields about to be written count (between the levels
         of one commit, whose earlier writes move ``updated_at`` of what they touch).
@@ -751,9 +755,7 @@ class UnitOfWork:
                     by_route[routes.generic].append(op)
         found: list[tuple[Entity, bool, list[str]]] = []
         for path, route_ops in by_route.items():
-            for start in range(0, len(route_ops), URL_ID_BUDGET):
-                part = route_ops[start : start + URL_ID_BUDGET]
-                found.extend(self._conflicts_in(path, part, same_fields))
+            found.extend(self._conflicts_in(path, route_ops, same_fields))
         if found:
             fields = {o: f for o, gone, f in found if not gone}
             changed = [o for o, gone, _ in found if not gone]
@@ -790,8 +792,13 @@ class UnitOfWork:
         for op in ops:
             if op.obj is not None:
                 fields.update(type(op.obj).__wire__[f] for f in op.fields)
-        ids = json.dumps([o.id for o in objs], separators=(",", ":"))
-        rows = self.transport.get(path, {"id": ids, "fields": ",".join(sorted(fields))})
+        rows = self.session._get_rows(
+            path,
+            {
+                "id": json.dumps([o.id for o in objs], separators=(",", ":")),
+                "fields": ",".join(sorted(fields)),
+            },
+        )
         by_id = {row["id"]: row for row in rows}
         found: list[tuple[Entity, bool]] = []
         named: dict[int, list[str]] = {}
@@ -1030,7 +1037,7 @@ def _format(template: str | None, obj: Entity) -> str:
     if template is None:
         raise KitsuError(f"{type(obj).__name__} cannot be written through the API")
     values = {type(obj).__wire__.get(k, k): getattr(obj, k) for k in type(obj).__fields__}
-    return template.format(**values)
+    return fill(template, **values)
 
 
 def _resolve_pending_keys(obj: Entity) -> None:

@@ -24,6 +24,7 @@ from .model.people import Person
 from .model.production import Asset, AssetType, Project, Scene, Sequence, Shot
 from .model.tasks import Task, TaskType
 from .routes import USER_ROUTES
+from .urls import fill
 
 if TYPE_CHECKING:
     from .session import Session
@@ -91,7 +92,7 @@ class User:
         return self._list(TaskType, "task_types", **_entity_ids(entity))
 
     def _list(self, cls: type[E], route: str, **ids: str) -> list[E]:
-        rows = self.session._read(cls.__kitsu_type__, USER_ROUTES[route].format(**ids), {})
+        rows = self.session._read(cls.__kitsu_type__, fill(USER_ROUTES[route], **ids), {})
         objs = merge_rows(self.session, cls, rows)
         return sorted(objs, key=lambda o: str(getattr(o, "name", "") or "").lower())
 

@@ -107,3 +107,19 @@ def _tiny_png() -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def test_ids_and_days_that_could_change_the_path_are_refused(logged_in: Any) -> None:
+    transport = gazu.client.default_transport()
+    task = {"id": str(uuid.uuid4())}
+    transport.stats.reset()
+    with pytest.raises(errors.ValidationError):
+        gazu.client.fetch_one("shots", "../../auth/logout")
+    with pytest.raises(errors.ValidationError):
+        gazu.client.update("shots", "../persons/x", {"name": "x"})
+    with pytest.raises(errors.ValidationError):
+        gazu.task.get_time_spent(task, "../../../../auth/logout")
+    with pytest.raises(errors.ValidationError):
+        gazu.task.set_time_spent(task, task, "../../x", 10)
+    assert transport.stats.total == 0
+    assert gazu.client.get_current_user()["email"] == logged_in.admin_email

@@ -272,7 +272,9 @@ def test_compatible_values_are_accepted() -> None:
 
 
 def test_an_unknown_keyword_is_refused_with_a_suggestion() -> None:
-    with pytest.raises(kitsu.ValidationError, match=r"Shot has no field 'nmae' \(did you mean name\?\)"):
+    with pytest.raises(
+        kitsu.ValidationError, match=r"Shot has no field 'nmae' \(did you mean name\?\)"
+    ):
         kitsu.Shot(nmae="SH010")
     with pytest.raises(kitsu.ValidationError) as caught:
         kitsu.Task(task_typ="x")
@@ -306,7 +308,9 @@ def test_a_to_many_list_reads_as_a_list_and_refuses_edits_in_place() -> None:
     copied = copy.copy(tasks)
     copied.append(task)  # a copy is the user's own
     for edit in ("append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse"):
-        with pytest.raises(kitsu.ValidationError, match=r"Shot\.tasks is read-only: set task\.entity = shot"):
+        with pytest.raises(
+            kitsu.ValidationError, match=r"Shot\.tasks is read-only: set task\.entity = shot"
+        ):
             getattr(tasks, edit)()
     with pytest.raises(kitsu.ValidationError):
         tasks[0] = task
@@ -397,3 +401,43 @@ def test_repr_never_loads_anything() -> None:
     # A detached object with unloaded relationships must still print.
     task = _loaded(TASK_ROW, kitsu.Task)
     assert repr(task) == "<Task main 9b1f3c1e>"
+
+
+# -- oversized and unstorable text ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cls", "field", "limit"),
+    [
+        (kitsu.Shot, "name", 160),
+        (kitsu.Task, "name", 80),
+        (kitsu.Project, "name", 80),
+        (kitsu.TaskStatus, "short_name", 10),
+        (kitsu.Person, "first_name", 80),
+        (kitsu.AssetInstance, "description", 200),
+        (kitsu.OutputFile, "path", 400),
+    ],
+)
+def test_text_longer_than_its_column_is_refused_when_set(
+    cls: type[kitsu.Entity], field: str, limit: int
+) -> None:
+    obj = cls(**{field: "x" * limit})  # the longest the column holds
+    with pytest.raises(kitsu.ValidationError, match=f"at most {limit} characters"):
+        setattr(obj, field, "x" * (limit + 1))
+    with pytest.raises(kitsu.ValidationError, match=f"at most {limit} characters"):
+        cls(**{field: "x" * 1_000_000})
+    assert getattr(obj, field) == "x" * limit
+    assert cls.__max_lengths__[field] == limit
+
+
+def test_a_nul_character_is_refused_in_any_text_and_in_data() -> None:
+    shot = kitsu.Shot(name="SH010")
+    with pytest.raises(kitsu.ValidationError, match=r"Shot\.name holds a NUL character"):
+        shot.name = "SH\x00010"
+    with pytest.raises(kitsu.ValidationError, match=r"Shot\.description holds a NUL"):
+        shot.description = "no limit on a Text column, but no NUL either\x00"
+    with pytest.raises(kitsu.ValidationError, match=r"Shot\.data\['a'\]\[1\] holds a NUL"):
+        shot.data = {"a": ["ok", "n\x00"]}
+    with pytest.raises(kitsu.ValidationError, match="NUL"):
+        shot.data = {"k\x00": 1}
+    assert shot.name == "SH010" and shot.description is None and shot.data is None

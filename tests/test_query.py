@@ -239,3 +239,89 @@ def test_class_level_queries_use_the_current_session(
     with session.begin():
         assert kitsu.Shot.where(project=project).count() == 5
         assert kitsu.Project.get(project.id) is project
+
+
+# -- long IN-lists ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_hundred_tasks(kitsu_client: Transport, kitsu_project: dict[str, Any]) -> dict[str, Any]:
+    """200 shots in one sequence, each with one task, made with plain requests."""
+    project = kitsu_project["id"]
+    seq = kitsu_client.post(f"data/projects/{project}/sequences", {"name": "SQ_LONG"})
+    shots = [
+        kitsu_client.post(
+            f"data/projects/{project}/shots", {"name": f"SH{i:04d}", "sequence_id": seq["id"]}
+        )
+        for i in range(200)
+    ]
+    task_type = kitsu_client.get("data/task-types")[0]
+    kitsu_client.post(
+        f"data/projects/{project}/settings/task-types", {"task_type_id": task_type["id"]}
+    )
+    tasks = kitsu_client.post(
+        f"actions/projects/{project}/task-types/{task_type['id']}/shots/create-tasks",
+        [s["id"] for s in shots],
+    )
+    assert len(tasks) == 200
+    return {"shots": shots, "tasks": tasks}
+
+
+def _gets(session: kitsu.Session, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Every GET the session's transport sends, with the length of its request line."""
+    from kitsu_orm.urls import request_line_length
+
+    sent: list[tuple[str, int]] = []
+    transport = session.transport
+    real = transport.get
+
+    def get(path: str, params: Any = None) -> Any:
+        sent.append((path, request_line_length(transport.host, path, params)))
+        return real(path, params)
+
+    monkeypatch.setattr(transport, "get", get)
+    return sent
+
+
+def _expected_requests(
+    session: kitsu.Session, route: str, params: dict[str, Any], count: int = 200
+) -> int:
+    import math
+
+    from kitsu_orm.urls import REQUEST_LINE_LIMIT, request_line_length
+
+    # Ids per request, from the URL's own length: 45 encoded characters per id.
+    fixed = request_line_length(session.transport.host, route, {**params, "id": "[]"})
+    per = (REQUEST_LINE_LIMIT - 64 - fixed + 3) // 45
+    assert per > 80  # more than the fixed count of before
+    return math.ceil(count / per)
+
+
+def test_a_long_list_of_ids_is_read_in_url_sized_requests(
+    session: kitsu.Session, two_hundred_tasks: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task_ids = [t["id"] for t in two_hundred_tasks["tasks"]]
+    sent = _gets(session, monkeypatch)
+    tasks = kitsu.Task.where(id=task_ids, session=session).all()
+    assert sorted(t.id for t in tasks) == sorted(task_ids)
+    assert len(sent) == _expected_requests(session, "data/tasks", {"relations": "true"})
+    assert all(length <= 4094 for _, length in sent)
+
+    shot_ids = [s["id"] for s in two_hundred_tasks["shots"]]
+    sent.clear()
+    shots = kitsu.Shot.where(id=shot_ids, session=session).all()
+    assert sorted(s.id for s in shots) == sorted(shot_ids)
+    assert len(sent) == _expected_requests(session, "data/shots/all", {})
+    assert all(length <= 4094 for _, length in sent)
+
+
+def test_a_lazy_load_of_many_parents_without_a_shared_scope_is_cut_too(
+    new_session: SessionFactory, two_hundred_tasks: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = new_session()
+    # Tasks known by id only: their shots load by a list of 200 ids.
+    tasks = kitsu.Task.where(id=[t["id"] for t in two_hundred_tasks["tasks"]], session=s).all()
+    sent = _gets(s, monkeypatch)
+    assert tasks[0].entity is not None
+    assert {t.entity.id for t in tasks} == {sh["id"] for sh in two_hundred_tasks["shots"]}
+    assert sent and all(length <= 4094 for _, length in sent)

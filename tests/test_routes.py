@@ -7,6 +7,10 @@ import pytest
 from kitsu_orm.errors import PermissionDenied
 from kitsu_orm.routes import EVERYONE, READS, read_plan
 
+# Ids that go into a path must be UUIDs (urls.fill).
+S, P = "5e0f0000-0000-4000-8000-000000000001", "9a0f0000-0000-4000-8000-000000000002"
+T1, T2 = "1a000000-0000-4000-8000-000000000001", "1b000000-0000-4000-8000-000000000002"
+
 
 def test_the_admin_keeps_the_generic_routes_and_one_request() -> None:
     plan = read_plan("Shot", "admin", {"parent_id": ["a", "b"]}, {"project_id": ["P", "Q"]})
@@ -30,8 +34,8 @@ def test_other_roles_name_one_project_per_request() -> None:
 
 
 def test_a_parent_alone_goes_through_the_parent_route() -> None:
-    plan = read_plan("Shot", "manager", {"parent_id": "S", "name": "SH01"})
-    assert [r.path for r in plan.requests] == ["data/sequences/S/shots"]
+    plan = read_plan("Shot", "manager", {"parent_id": S, "name": "SH01"})
+    assert [r.path for r in plan.requests] == [f"data/sequences/{S}/shots"]
     assert plan.local == {"name": frozenset({"SH01"})}
 
 
@@ -39,12 +43,12 @@ def test_a_parent_alone_goes_through_the_parent_route() -> None:
     ("role", "paths"),
     [
         ("admin", ["data/comments"]),
-        ("supervisor", ["data/projects/P/comments"]),
-        ("client", ["data/tasks/t1/comments", "data/tasks/t2/comments"]),
+        ("supervisor", [f"data/projects/{P}/comments"]),
+        ("client", [f"data/tasks/{T1}/comments", f"data/tasks/{T2}/comments"]),
     ],
 )
 def test_comments_by_role(role: str, paths: list[str]) -> None:
-    plan = read_plan("Comment", role, {"object_id": ["t1", "t2"]}, {"project_id": ["P"]})
+    plan = read_plan("Comment", role, {"object_id": [T1, T2]}, {"project_id": [P]})
     assert [r.path for r in plan.requests] == paths
 
 

@@ -680,3 +680,51 @@ def test_an_object_of_another_session_cannot_be_added(
     shot = one.get(kitsu.Shot, shots_in_project["shots"][0]["id"])
     with pytest.raises(kitsu.ValidationError, match="another session"):
         two.add(shot)
+
+
+# -- hostile ids --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bad", ["../../auth/logout", "../persons/{person}", "", "x" * 36, "{person}/../..", None, 42]
+)
+def test_an_id_that_is_not_a_uuid_is_refused_before_any_request(
+    session: kitsu.Session, kitsu_client: Transport, bad: Any
+) -> None:
+    person = str(kitsu_client.user["id"])  # type: ignore[index]
+    bad = bad.format(person=person) if isinstance(bad, str) else bad
+    before = session.stats.requests
+    with pytest.raises(kitsu.ValidationError, match=r"Shot.get\(\) takes an id"):
+        kitsu.Shot.get(bad, session=session)
+    assert session.stats.requests == before
+    # Nobody was logged out.
+    assert session.transport.current_user()["id"] == person
+
+
+def test_get_of_an_id_of_another_type_never_builds_the_wrong_object(
+    session: kitsu.Session, kitsu_client: Transport, shots_in_project: dict[str, Any]
+) -> None:
+    """Through routes that answer any entity (data/entities/{id} for assets) too."""
+    person = str(kitsu_client.user["id"])  # type: ignore[index]
+    with pytest.raises((kitsu.NotFound, kitsu.ValidationError)):
+        kitsu.Shot.get(person, session=session)
+    shot_id = shots_in_project["shots"][0]["id"]
+    with pytest.raises(kitsu.ValidationError, match=f"{shot_id} is a Shot, not a Asset"):
+        kitsu.Asset.get(shot_id, session=session)
+    assert session.identity_get(shot_id) is None and session.identity_get(person) is None
+
+
+def test_refresh_refuses_a_row_of_another_type(
+    session: kitsu.Session, shots_in_project: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shot = session.get(kitsu.Shot, shots_in_project["shots"][0]["id"])
+    real_get = session.transport.get
+
+    def answers_a_person(path: str, params: Any = None) -> Any:
+        row = dict(real_get(path, params))
+        row["type"] = "Person"
+        return row
+
+    monkeypatch.setattr(session.transport, "get", answers_a_person)
+    with pytest.raises(kitsu.ValidationError, match="is a Person, not a Shot"):
+        session.refresh(shot)

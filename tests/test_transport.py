@@ -344,3 +344,72 @@ def test_request_counter_by_method(kitsu_client: Transport, kitsu_project: dict[
     kitsu_client.delete(f"data/sequences/{seq['id']}")
     assert kitsu_client.stats.by_method == {"GET": 1, "POST": 1, "PUT": 1, "DELETE": 1}
     assert kitsu_client.stats.total == 4 and kitsu_client.stats.errors == 0
+
+
+# -- hostile input ------------------------------------------------------------------------
+
+
+def _tampered(token: str) -> str:
+    """The token with one character of its signature changed."""
+    head, _, last = token.rpartition(".")
+    return f"{head}.{'A' if last[0] != 'A' else 'B'}{last[1:]}"
+
+
+@pytest.mark.parametrize("kind", ["tampered", "malformed"])
+def test_a_refused_token_is_an_authentication_error(
+    kitsu_server: Any, fresh: Transport, kind: str
+) -> None:
+    """Zou answers 422 ("Signature verification failed", "Not enough segments")."""
+    tokens = fresh.tokens
+    assert tokens is not None
+    bad = _tampered(tokens.access) if kind == "tampered" else "not-a-jwt"
+    t = Transport(kitsu_server.url, token=bad)
+    with pytest.raises(errors.AuthenticationError, match="log in again") as info:
+        t.get("data/projects")
+    assert info.value.status in (401, 422)
+    assert t.stats.total == 1  # no refresh token: nothing else to try
+
+
+@pytest.mark.parametrize("kind", ["tampered", "malformed"])
+def test_a_refused_token_tries_the_refresh_token_once(
+    kitsu_server: Any, fresh: Transport, kind: str
+) -> None:
+    tokens = fresh.tokens
+    assert tokens is not None and tokens.refresh
+    bad = _tampered(tokens.access) if kind == "tampered" else "not-a-jwt"
+    # A good refresh token: one refresh, and the request succeeds.
+    fresh.use_tokens(Tokens(bad, tokens.refresh))
+    fresh.stats.reset()
+    assert fresh.get("auth/authenticated")["user"]["email"] == kitsu_server.admin_email
+    assert fresh.stats.refreshes == 1 and fresh.stats.total == 3
+    # A refused refresh token too: one try of it, then an AuthenticationError.
+    broken = _tampered(tokens.refresh) if kind == "tampered" else "not-a-jwt-either"
+    fresh.use_tokens(Tokens(bad, broken))
+    fresh.stats.reset()
+    with pytest.raises(errors.AuthenticationError, match="could not be refreshed"):
+        fresh.get("data/projects")
+    assert fresh.stats.by_method == {"GET": 2}  # the request, and the refresh
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "data/shots/../../auth/logout",
+        "../auth/logout",
+        "data/shots/%2e%2E/persons",
+        "data/./projects",
+        "http://evil.example/api/data/projects",
+        "//evil.example/data/projects",
+        "data/projects\\..\\auth",
+        "data/projects#x",
+        "data/projects/\nx",
+    ],
+)
+def test_a_path_that_leaves_the_api_root_is_refused_before_any_request(
+    fresh: Transport, path: str
+) -> None:
+    fresh.stats.reset()
+    with pytest.raises(errors.ValidationError, match="not a path under the API root"):
+        fresh.get(path)
+    assert fresh.stats.total == 0
+    assert fresh.get("auth/authenticated")["user"]  # the token still works

@@ -618,3 +618,34 @@ def test_a_write_made_between_the_check_and_the_put_is_reported_with_its_fields(
     assert "data.frame_out" in str(info.value)
     assert not mine.changes() and mine.frame_out == 48  # ours applied, theirs seen
     assert _server_shot(kitsu_client, mine.id)["description"] == "mine"
+
+
+def test_data_edited_in_place_with_a_nul_character_is_refused_before_any_request(
+    session: kitsu.Session, shots: list[dict[str, Any]]
+) -> None:
+    shot = session.get(kitsu.Shot, shots[0]["id"])
+    assert shot.data is not None
+    shot.data["note"] = "stop\x00here"  # no assignment saw it
+    new = kitsu.Shot(name="SH998", project_id=shot.project_id, sequence=shot.sequence, data={})
+    session.add(new)
+    assert new.data is not None
+    new.data["list"] = ["x" * 1_000_000, "\x00"]
+    before = session.stats.requests
+    with pytest.raises(kitsu.ValidationError, match=r"Shot\.data\['(note|list)'\].* holds a NUL"):
+        session.commit()
+    assert session.stats.requests == before
+    session.rollback()
+
+
+def test_a_name_too_long_for_its_column_is_refused_before_any_request(
+    session: kitsu.Session, shots: list[dict[str, Any]]
+) -> None:
+    shot = session.get(kitsu.Shot, shots[0]["id"])
+    before = session.stats.requests
+    with pytest.raises(kitsu.ValidationError, match=r"Shot\.name takes at most 160 characters"):
+        shot.name = "S" * 1_000_000
+    with pytest.raises(kitsu.ValidationError, match="NUL"):
+        kitsu.Shot(name="SH\x00", project_id=shot.project_id)
+    assert not shot.changes()
+    session.commit()
+    assert session.stats.requests == before

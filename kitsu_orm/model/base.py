@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from ..errors import DetachedError, ValidationError, did_you_mean
-from .fields import id_kind, is_derived, wire_name
+from .fields import id_kind, is_derived, max_length, wire_name
 from .values import Check, check_for, check_plain
 
 if TYPE_CHECKING:
@@ -75,6 +75,8 @@ class Entity:
     __datetime_fields__: ClassVar[frozenset[str]] = frozenset()
     __date_fields__: ClassVar[frozenset[str]] = frozenset()
     __checks__: ClassVar[dict[str, Check]] = {}
+    # Column sizes of text fields (``fields.sized``): a longer value is refused when set.
+    __max_lengths__: ClassVar[dict[str, int]] = {}
 
     id: str | None = None
     created_at: datetime | None = None
@@ -381,6 +383,8 @@ def entity(type_name: str, *, reference: bool = False) -> typing.Callable[[type[
         for name, rel in relationships.items():
             rel.bind_owner(new, name)
         new.__wire__ = {f.name: wire_name(f) for f in public}
+        limits = {f.name: max_length(f) for f in public}
+        new.__max_lengths__ = {k: v for k, v in limits.items() if v is not None}
         new.__from_wire__ = {v: k for k, v in new.__wire__.items()}
         new.__derived__ = frozenset(f.name for f in public if is_derived(f))
         new.__datetime_fields__ = frozenset(

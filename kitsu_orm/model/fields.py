@@ -6,7 +6,17 @@ from typing import Any
 
 import attrs
 
-__all__ = ["DEFAULT_FILE_NAME", "derived", "holds_id", "id_kind", "is_derived", "wire", "wire_name"]
+__all__ = [
+    "DEFAULT_FILE_NAME",
+    "derived",
+    "holds_id",
+    "id_kind",
+    "is_derived",
+    "max_length",
+    "sized",
+    "wire",
+    "wire_name",
+]
 
 # The name of a working or output file made without one, as Zou's own routes
 # default it: file constructors, paths and revision numbers all assume it.
@@ -15,6 +25,7 @@ DEFAULT_FILE_NAME = "main"
 _DERIVED = "kitsu_derived"
 _WIRE = "kitsu_wire"
 _HOLDS_ID = "kitsu_holds_id"
+_MAX_LENGTH = "kitsu_max_length"
 
 
 def derived() -> Any:
@@ -50,3 +61,16 @@ def id_kind(field: attrs.Attribute[Any]) -> str | None:
     """``"one"`` or ``"many"`` for a field marked by :func:`holds_id`, else None."""
     kind = field.metadata.get(_HOLDS_ID)
     return str(kind) if kind is not None else None
+
+
+def sized(limit: int, default: str | None = None) -> Any:
+    """A text field Zou stores in a column of ``limit`` characters
+    (``db.String(limit)``): a longer value is a ValidationError when set,
+    where PostgreSQL would refuse the whole commit with a 500."""
+    return attrs.field(default=default, metadata={_MAX_LENGTH: limit})
+
+
+def max_length(field: attrs.Attribute[Any]) -> int | None:
+    """The column size a :func:`sized` field declares, else None."""
+    limit = field.metadata.get(_MAX_LENGTH)
+    return int(limit) if limit is not None else None

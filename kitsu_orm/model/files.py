@@ -6,9 +6,10 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..routes import FILE_TARGETS
+from ..urls import fill
 from .actions import merge_rows, optional_id, saved_id, session_of
 from .base import Entity, entity
-from .fields import DEFAULT_FILE_NAME
+from .fields import DEFAULT_FILE_NAME, sized
 from .production import AssetInstance, EntityRow
 from .relationships import ToOne
 from .tasks import TaskType
@@ -26,18 +27,18 @@ __all__ = [
 
 @entity("Software", reference=True)
 class Software(Entity):
-    name: str = ""
-    short_name: str | None = None
-    file_extension: str | None = None
+    name: str = sized(40, "")
+    short_name: str | None = sized(20)
+    file_extension: str | None = sized(20)
     secondary_extensions: list[str] | None = None
-    version: str | None = None
+    version: str | None = sized(20)
     archived: bool = False
 
 
 @entity("OutputType", reference=True)
 class OutputType(Entity):
-    name: str = ""
-    short_name: str | None = None
+    name: str = sized(40, "")
+    short_name: str | None = sized(20)
 
     @classmethod
     def used_by(cls, target: Entity, temporal_entity: Entity | None = None) -> list[OutputType]:
@@ -50,18 +51,18 @@ class OutputType(Entity):
 
 @entity("FileStatus", reference=True)
 class FileStatus(Entity):
-    name: str = ""
-    color: str | None = None
+    name: str = sized(40, "")
+    color: str | None = sized(7)
 
 
 @entity("WorkingFile")
 class WorkingFile(Entity):
-    name: str = DEFAULT_FILE_NAME
+    name: str = sized(250, DEFAULT_FILE_NAME)
     comment: str | None = None
     revision: int | None = None
     size: int | None = None
     checksum: int | None = None
-    path: str | None = None
+    path: str | None = sized(400)
     data: dict[str, Any] | None = None
     task_id: str | None = None
     entity_id: str | None = None
@@ -75,18 +76,18 @@ class WorkingFile(Entity):
 
 @entity("OutputFile")
 class OutputFile(Entity):
-    name: str = DEFAULT_FILE_NAME
+    name: str = sized(250, DEFAULT_FILE_NAME)
     canceled: bool = False
     size: int | None = None
-    checksum: str | None = None
+    checksum: str | None = sized(32)
     description: str | None = None
     comment: str | None = None
-    extension: str | None = None
+    extension: str | None = sized(10)
     revision: int | None = None
-    representation: str | None = None
+    representation: str | None = sized(20)
     nb_elements: int | None = None
-    source: str | None = None
-    path: str | None = None
+    source: str | None = sized(40)
+    path: str | None = sized(400)
     data: dict[str, Any] | None = None
     file_status_id: str | None = None
     entity_id: str | None = None
@@ -200,11 +201,12 @@ def file_target(target: Entity, temporal_entity: Entity | None = None) -> str:
             raise ValidationError(
                 "an asset instance's output files belong to a shot or scene: pass temporal_entity"
             )
-        return FILE_TARGETS["instance"].format(
+        return fill(
+            FILE_TARGETS["instance"],
             asset_instance_id=saved_id(target, AssetInstance, "output files"),
             temporal_entity_id=saved_id(temporal_entity, EntityRow, "temporal_entity"),
         )
-    return FILE_TARGETS["entity"].format(entity_id=saved_id(target, EntityRow, "output files"))
+    return fill(FILE_TARGETS["entity"], entity_id=saved_id(target, EntityRow, "output files"))
 
 
 def output_file_filters(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Entity, entity
-from .fields import derived, wire
+from .fields import derived, sized, wire
 from .relationships import ManyIds
 
 __all__ = ["Department", "Person"]
@@ -13,20 +13,20 @@ __all__ = ["Department", "Person"]
 
 @entity("Department", reference=True)
 class Department(Entity):
-    name: str = ""
-    color: str | None = None
+    name: str = sized(80, "")
+    color: str | None = sized(7)
     archived: bool = False
 
 
 @entity("Person")
 class Person(Entity):
-    first_name: str = ""
-    last_name: str = ""
-    email: str | None = None
-    phone: str | None = None
+    first_name: str = sized(80, "")
+    last_name: str = sized(80, "")
+    email: str | None = sized(255)
+    phone: str | None = sized(30)
     active: bool = True
     archived: bool = False
-    desktop_login: str | None = None
+    desktop_login: str | None = sized(80)
     role: str = "user"
     position: str | None = None
     seniority: str | None = None

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from .base import REGISTRY, Entity, entity
-from .fields import derived, holds_id
+from .fields import derived, holds_id, sized
 from .relationships import Casting, Linked, ToMany, ToOne
 
 __all__ = [
@@ -27,22 +27,22 @@ __all__ = [
 
 @entity("ProjectStatus", reference=True)
 class ProjectStatus(Entity):
-    name: str = ""
-    color: str | None = None
+    name: str = sized(20, "")
+    color: str | None = sized(7)
 
 
 @entity("Project")
 class Project(Entity):
-    name: str = ""
-    code: str | None = None
+    name: str = sized(80, "")
+    code: str | None = sized(80)
     description: str | None = None
     file_tree: dict[str, Any] | None = None
     data: dict[str, Any] | None = None
     has_avatar: bool = False
-    fps: str | None = None
-    ratio: str | None = None
-    resolution: str | None = None
-    production_type: str | None = None
+    fps: str | None = sized(10)
+    ratio: str | None = sized(10)
+    resolution: str | None = sized(12)
+    production_type: str | None = sized(20)
     production_style: str | None = None
     start_date: date | None = None  # days, as Zou stores them
     end_date: date | None = None
@@ -62,8 +62,8 @@ class Project(Entity):
 
 @entity("AssetType", reference=True)
 class AssetType(Entity):
-    name: str = ""
-    short_name: str | None = None
+    name: str = sized(30, "")
+    short_name: str | None = sized(20)
     description: str | None = None
     task_types: list[str] | None = holds_id(many=True)
     archived: bool = False
@@ -73,8 +73,8 @@ class AssetType(Entity):
 class EntityType(Entity):
     """Every kind of row of Zou's entities table: Shot, Sequence, each asset type..."""
 
-    name: str = ""
-    short_name: str | None = None
+    name: str = sized(30, "")
+    short_name: str | None = sized(20)
     archived: bool = False
 
 
@@ -82,8 +82,8 @@ class EntityType(Entity):
 class EntityRow(Entity):
     """What shots, sequences, episodes, scenes and assets share: one Zou table."""
 
-    name: str = ""
-    code: str | None = None
+    name: str = sized(160, "")
+    code: str | None = sized(160)
     description: str | None = None
     canceled: bool = False
     nb_frames: int | None = None
@@ -212,9 +212,9 @@ class Asset(EntityRow):
 
 @entity("AssetInstance")
 class AssetInstance(Entity):
-    name: str | None = None
+    name: str | None = sized(80)
     number: int | None = None
-    description: str | None = None
+    description: str | None = sized(200)
     active: bool = True
     data: dict[str, Any] | None = None
     asset_id: str | None = None

@@ -9,9 +9,10 @@ import attrs
 
 from ..errors import ValidationError
 from ..routes import ACTIONS
+from ..urls import fill
 from .actions import day_string, merge_rows, minutes, optional_id, saved_id
 from .base import Entity, State, entity
-from .fields import DEFAULT_FILE_NAME, wire
+from .fields import DEFAULT_FILE_NAME, sized, wire
 from .people import Person
 from .relationships import ManyIds, ToMany, ToOne
 
@@ -24,12 +25,12 @@ __all__ = ["Comment", "Task", "TaskStatus", "TaskType", "TimeSpent"]
 
 @entity("TaskType", reference=True)
 class TaskType(Entity):
-    name: str = ""
-    short_name: str | None = None
+    name: str = sized(40, "")
+    short_name: str | None = sized(20)
     description: str | None = None
-    color: str | None = None
+    color: str | None = sized(7)
     priority: int | None = None
-    for_entity: str | None = None
+    for_entity: str | None = sized(30)
     allow_timelog: bool = True
     archived: bool = False
     department_id: str | None = None
@@ -46,10 +47,10 @@ class TaskType(Entity):
 
 @entity("TaskStatus", reference=True)
 class TaskStatus(Entity):
-    name: str = ""
-    short_name: str = ""
+    name: str = sized(40, "")
+    short_name: str = sized(10, "")
     description: str | None = None
-    color: str | None = None
+    color: str | None = sized(7)
     priority: int | None = None
     is_done: bool = False
     is_artist_allowed: bool = True
@@ -64,7 +65,7 @@ class TaskStatus(Entity):
 
 @entity("Task")
 class Task(Entity):
-    name: str = "main"
+    name: str = sized(80, "main")
     description: str | None = None
     priority: int | None = None
     difficulty: int | None = None
@@ -146,7 +147,7 @@ class Task(Entity):
     def time_spents_on(self, day: date | str) -> list[TimeSpent]:
         """Everyone's time spent on this task on one day."""
         session = self._require_session()
-        path = ACTIONS["time_spents_on"].format(task_id=self._saved(), date=day_string(day))
+        path = fill(ACTIONS["time_spents_on"], task_id=self._saved(), date=day_string(day))
         body = session.transport.get(path)
         rows = [r for key, rs in body.items() if key != "total" for r in rs]
         return merge_rows(session, TimeSpent, rows)
@@ -205,7 +206,7 @@ class Task(Entity):
         from .files import WorkingFile
 
         session = self._require_session()
-        path = ACTIONS["last_working_files"].format(task_id=self._saved())
+        path = fill(ACTIONS["last_working_files"], task_id=self._saved())
         body: dict[str, dict[str, Any]] = session.transport.get(path)
         files = merge_rows(session, WorkingFile, body.values())
         return {f.name: f for f in files}
@@ -262,7 +263,7 @@ class Task(Entity):
         software_id = optional_id(software, Software, "working_file_path")
         if software_id is not None:
             body["software_id"] = software_id
-        path = ACTIONS["working_file_path"].format(task_id=self._saved())
+        path = fill(ACTIONS["working_file_path"], task_id=self._saved())
         answer = session.transport.post(path, body)
         return join_path(answer["path"], answer["name"], sep)
 
@@ -281,7 +282,7 @@ def _person_ids(persons: tuple[Person, ...]) -> list[str]:
 class Comment(Entity):
     text: str = ""
     object_id: str | None = None
-    object_type: str = "Task"
+    object_type: str = sized(80, "Task")
     person_id: str | None = None
     task_status_id: str | None = None
     data: dict[str, Any] | None = None

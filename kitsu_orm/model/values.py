@@ -23,12 +23,12 @@ Objects built from the server's rows never come here (see
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
+from ..urls import UUID_PATTERN, is_uuid
 
 if TYPE_CHECKING:
     from .base import Entity
@@ -40,19 +40,12 @@ __all__ = [
     "check_for",
     "check_json",
     "check_plain",
+    "check_text",
     "is_uuid",
 ]
 
 # A check takes the class, the field's name and the value set; it answers the value to keep.
 Check = Callable[["type[Entity]", str, Any], Any]
-
-UUID_PATTERN = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
-
-
-def is_uuid(value: object) -> TypeGuard[str]:
-    """Whether ``value`` is an id as Zou writes them (``"1f0e...-...``")."""
-    return isinstance(value, str) and UUID_PATTERN.fullmatch(value) is not None
-
 
 def check_for(name: str, allowed: tuple[type, ...] | None, holds_id: str | None) -> Check | None:
     """The check of one field; None when anything goes.
@@ -98,12 +91,28 @@ def check_again(obj: Entity, names: Iterable[str]) -> None:
 
 def check_plain(cls: type[Entity], name: str, value: Any) -> Any:
     allowed = cls.__field_types__[name]
-    if isinstance(value, bool):  # a bool is an int to isinstance, never to Zou
+    if isinstance(value, str):
+        if str in allowed:
+            check_text(value, f"{cls.__name__}.{name}", cls.__max_lengths__.get(name))
+            return value
+    elif isinstance(value, bool):  # a bool is an int to isinstance, never to Zou
         if bool in allowed:
             return value
     elif isinstance(value, allowed) or isinstance(value, int) and float in allowed:
         return value
     raise _bad(cls, name, " or ".join(t.__name__ for t in allowed), value)
+
+
+def check_text(value: str, where: str, limit: int | None = None) -> None:
+    """Refuse text PostgreSQL would refuse with a 500: a NUL character (in any text
+    or JSON), or more characters than the column holds."""
+    if "\x00" in value:
+        at = value.index("\x00")
+        raise ValidationError(f"{where} holds a NUL character (at {at}), which Kitsu cannot store")
+    if limit is not None and len(value) > limit:
+        raise ValidationError(
+            f"{where} takes at most {limit} characters, not {len(value)} ({value[:20]!r}...)"
+        )
 
 
 # -- ids -------------------------------------------------------------------------------
@@ -213,10 +222,14 @@ def check_json(value: Any, where: str) -> None:
                     f"{where} takes JSON data: key {key!r} is a {type(key).__name__}, "
                     "not a string"
                 )
+            if isinstance(key, str):
+                check_text(key, f"{where} key {key[:20]!r}")
             check_json(item, f"{where}[{key!r}]")
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             check_json(item, f"{where}[{i}]")
+    elif isinstance(value, str):
+        check_text(value, where)
     elif isinstance(value, float) and (value != value or value in _INFINITIES):
         raise ValidationError(f"{where} takes JSON data, which has no {value!r}")
     elif not isinstance(value, _LEAVES):

@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from ...errors import AuthenticationError
 from ...progress import loading
+from ...urls import checked_id
 from . import connection
 from .connection import default_session, default_transport
 from .memo import cached_function, read, written
@@ -144,7 +145,7 @@ def fetch_one(model_name: str, id: str | None = None, params: dict[str, Any] | N
     ``fecth_one("projects?id=...")`` form, which answers the first match."""
     if id is None:
         return fetch_first(model_name, params)
-    return read(_data(model_name, id), params)
+    return read(_data(model_name, checked_id(id, "fetch_one")), params)
 
 
 fecth_one = fetch_one
@@ -155,7 +156,7 @@ def create(model_name: str, data: dict[str, Any]) -> Any:
 
 
 def update(model_name: str, model_id: str, data: dict[str, Any]) -> Any:
-    return put(_data(model_name, model_id), data)
+    return put(_data(model_name, checked_id(model_id, "update")), data)
 
 
 def _data(*parts: str) -> str:

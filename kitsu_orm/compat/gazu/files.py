@@ -21,6 +21,7 @@ from ...model.files import OutputFile, OutputType, Software, file_target
 from ...model.production import AssetInstance, EntityRow
 from ...model.tasks import Task, TaskType
 from ...routes import ACTIONS
+from ...urls import fill
 from . import client
 from .connection import default_session
 from .memo import cached_function, read
@@ -341,7 +342,7 @@ def get_working_files_for_task(task: Model) -> list[dict[str, Any]]:
 @cached_function
 def get_last_working_files(task: Model) -> dict[str, Any]:
     body: dict[str, Any] = read(
-        ACTIONS["last_working_files"].format(task_id=model_id(task, "task"))
+        fill(ACTIONS["last_working_files"], task_id=model_id(task, "task"))
     )
     return body
 
@@ -353,7 +354,9 @@ def get_working_file(working_file_id: Model) -> dict[str, Any]:
 
 
 @cached_function
-def get_last_working_file_revision(task: Model, name: str = DEFAULT_FILE_NAME) -> dict[str, Any] | None:
+def get_last_working_file_revision(
+    task: Model, name: str = DEFAULT_FILE_NAME
+) -> dict[str, Any] | None:
     found: dict[str, Any] | None = get_last_working_files(task).get(name)
     return found
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from ...errors import NotFound, ValidationError
 from ...routes import ACTIONS
+from ...urls import fill
 from . import client
 from .memo import CachedFunction, cached_function, read
 from .rows import Model, find_first, get_list, get_one, is_id, model_id
@@ -183,9 +184,7 @@ def add_comment(
         body["person_id"] = model_id(person, "person")
     if created_at is not None:
         body["created_at"] = created_at
-    answer: dict[str, Any] = client.post(
-        f"actions/tasks/{model_id(task, 'task')}/comment", body
-    )
+    answer: dict[str, Any] = client.post(f"actions/tasks/{model_id(task, 'task')}/comment", body)
     return answer
 
 
@@ -205,9 +204,9 @@ def get_time_spent(task: Model, date: str | None = None) -> dict[str, Any]:
     """``{person_id: [time spent rows], "total": sum}`` for the task, or one day of it."""
     task_id = model_id(task, "task")
     path = (
-        ACTIONS["time_spents"].format(task_id=task_id)
+        fill(ACTIONS["time_spents"], task_id=task_id)
         if date is None
-        else ACTIONS["time_spents_on"].format(task_id=task_id, date=date)
+        else fill(ACTIONS["time_spents_on"], task_id=task_id, date=date)
     )
     body: dict[str, Any] = read(path)
     return body
@@ -224,8 +223,11 @@ def add_time_spent(task: Model, person: Model, date: str, duration: float) -> di
 def _time_spent(
     action: str, task: Model, person: Model, date: str, duration: float
 ) -> dict[str, Any]:
-    path = ACTIONS[action].format(
-        task_id=model_id(task, "task"), date=date, person_id=model_id(person, "person")
+    path = fill(
+        ACTIONS[action],
+        task_id=model_id(task, "task"),
+        date=date,
+        person_id=model_id(person, "person"),
     )
     answer: dict[str, Any] = client.post(path, {"duration": duration})
     return answer

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...routes import USER_ROUTES
+from ...urls import fill
 from .memo import CachedFunction, cached_function, read
 from .rows import Model, model_id, sort_by_name
 
@@ -32,7 +33,7 @@ __all__ = [
 
 
 def _rows(route: str, **ids: str) -> list[dict[str, Any]]:
-    return sort_by_name(read(USER_ROUTES[route].format(**ids)))
+    return sort_by_name(read(fill(USER_ROUTES[route], **ids)))
 
 
 @cached_function
