@@ -6,6 +6,7 @@ from __future__ import annotations
 import kitsu_orm
 
 EXPORTED = [
+    "AlreadyExists",
     "Asset",
     "AssetInstance",
     "AssetType",
