@@ -342,7 +342,7 @@ class Loader:
 
     def load_reference(self, cls: type[E], *, force: bool = False) -> list[E]:
         if cls in self._references and not force:
-            return [o for o in self.session._identity.values() if isinstance(o, cls)]
+            return [o for o in self.session._objects() if isinstance(o, cls)]
         rows = self.session._fetch(cls, {})
         self._references.add(cls)
         return rows

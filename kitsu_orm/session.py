@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from .cache import Cache
     from .changes import ChangeSet
 
+from . import context
+from .context import current_session
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -41,31 +44,19 @@ __all__ = ["CacheUse", "Session", "SessionStats", "cache_use", "connect", "curre
 E = TypeVar("E", bound=Entity)
 T = TypeVar("T")
 
-_current: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
-    "kitsu_session", default=None
-)
-_default: list[Session] = []
 _cache_use: contextvars.ContextVar[CacheUse | None] = contextvars.ContextVar(
     "kitsu_cache_use", default=None
 )
 
 
-def current_session() -> Session:
-    """The session of the innermost ``with Session()``, else the one ``connect()`` made."""
-    session = _current.get()
-    if session is None and _default:
-        session = _default[-1]
-    if session is None:
-        raise ConfigurationError("no current session: call kitsu_orm.connect(...) first")
-    return session
-
-
 def connect(
     host: str, email: str | None = None, password: str | None = None, **options: Any
 ) -> Session:
-    """Open a session and make it the current one for class-level calls."""
+    """Open a session and make it the current one of this thread or asyncio task, for
+    class-level calls; on the main thread, the process default too, which threads with
+    no session of their own use (see :mod:`kitsu_orm.context`)."""
     session = Session(host, email, password, **options)
-    _default[:] = [session]
+    context.make_current(session)
     return session
 
 
@@ -111,6 +102,17 @@ class Session:
     lazy load raise :class:`~kitsu_orm.errors.LazyLoadError`, for code that
     must prove it sends no hidden request. ``progress`` (False, True or
     ``"auto"``) draws bars for long commits and loads: see :mod:`kitsu_orm.progress`.
+
+    Threads may share a session. Its identity map and its new / deleted
+    objects change under a lock held for microseconds, never over a request:
+    loads of several threads run side by side and still give one object per
+    id; ``new``, ``dirty``, ``deleted`` and ``changes()`` are copies taken at
+    one instant; an edit made while another thread loads the same object stays
+    an edit; ``commit()`` runs one at a time (a second one waits, then sends
+    what is left), and ``rollback()`` and ``close()`` wait for a commit in
+    flight. Which session is *current* is per thread and asyncio task: see
+    :mod:`kitsu_orm.context`. The promises, their limits and their tests are in
+    docs/guarantees.md, "Threads".
     """
 
     def __init__(
@@ -154,8 +156,12 @@ class Session:
         self._deleted: list[Entity] = []
         self._in_doubt: set[int] = set()
         self._doubts: dict[int, Any] = {}  # id(obj) -> persistence.Doubt
+        # The identity map and the new / deleted / in-doubt containers change under
+        # _lock, which is held briefly (never over a request); _commit_lock lets one
+        # commit, rollback or close run at a time.
+        self._lock = threading.RLock()
+        self._commit_lock = threading.RLock()
         self._loader = Loader(self)
-        self._token: contextvars.Token[Session | None] | None = None
 
     def __repr__(self) -> str:
         return f"<Session {self.transport.host} objects={len(self._identity)} new={len(self._new)}>"
@@ -163,7 +169,7 @@ class Session:
     # -- context --------------------------------------------------------------------
 
     def __enter__(self) -> Session:
-        self._token = _current.set(self)
+        context.enter(self)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
@@ -173,30 +179,28 @@ class Session:
             else:
                 self.rollback()
         finally:
-            if self._token is not None:
-                _current.reset(self._token)
-                self._token = None
+            context.leave()
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
         """A transaction: commit on success, roll back on an exception."""
-        token = _current.set(self)
-        try:
-            yield self
-        except BaseException:
-            self.rollback()
-            raise
-        else:
-            self.commit()
-        finally:
-            _current.reset(token)
+        with context.using(self):
+            try:
+                yield self
+            except BaseException:
+                self.rollback()
+                raise
+            else:
+                self.commit()
 
     def close(self) -> None:
-        for obj in [*self._identity.values(), *self._new]:
-            obj._set_state(State.DETACHED, None)
-        self._identity.clear()
-        self._new.clear()
-        self._deleted.clear()
+        """Detach every object; waits for a commit in flight in another thread."""
+        with self._commit_lock, self._lock:
+            for obj in [*self._identity.values(), *self._new]:
+                obj._set_state(State.DETACHED, None)
+            self._identity.clear()
+            self._new.clear()
+            self._deleted.clear()
 
     @property
     def stats(self) -> SessionStats:
@@ -237,7 +241,8 @@ class Session:
         """
         from .changes import ChangeSet
 
-        return ChangeSet.of(self)
+        with self._lock:
+            return ChangeSet.of(self)
 
     def refresh(self, obj: E) -> E:
         """Reload ``obj`` from the server; its unsaved edits are dropped."""
@@ -254,9 +259,10 @@ class Session:
                 cause=exc,
             ) from exc
         _check_row(type(obj), obj.id, row)
-        object.__setattr__(obj, "_changes", None)
-        self._apply_row(obj, row)
-        object.__setattr__(obj, "_related", None)
+        with self._lock:
+            object.__setattr__(obj, "_changes", None)
+            self._apply_row(obj, row)
+            object.__setattr__(obj, "_related", None)
         return obj
 
     def _fetch(
@@ -284,7 +290,8 @@ class Session:
 
         rows = self._as_role(read)
         prepare_structure(cls, len(rows))
-        return group_of(self._merge(cls, row) for row in rows)  # type: ignore[return-value]
+        with self._lock:  # one answer merges as a whole
+            return group_of(self._merge(cls, row) for row in rows)  # type: ignore[return-value]
 
     def _as_role(self, read: Callable[[str], T]) -> T:
         """Run a read planned for this user's role. A session that does not know its
@@ -322,8 +329,10 @@ class Session:
             return
         routes = routes_for(cls.__kitsu_type__)
         part = json.dumps(ids, separators=(",", ":"))
-        for row in self._get_rows(routes.list, {**routes.list_params, "id": part}):
-            self._merge(cls, row)
+        rows = self._get_rows(routes.list, {**routes.list_params, "id": part})
+        with self._lock:  # the rows merge as a whole
+            for row in rows:
+                self._merge(cls, row)
 
     def _get_rows(self, route: str, params: dict[str, Any]) -> list[Any]:
         """The rows of a list GET from the server itself (never the cache), in as many
@@ -464,19 +473,40 @@ class Session:
 
     def _merge(self, cls: type[E], row: dict[str, Any]) -> E:
         """The one object for this row: the identity map's, refreshed, or a new one."""
-        obj = self._identity.get(row["id"])
-        if obj is None:
-            return self._adopt(structure_row(row, cls, self))
-        if obj._state is State.PERSISTENT:
-            # Fields the user edited keep the edit; the others take the news.
-            self._apply_row(obj, row, keep_edits=True)
-        return obj  # type: ignore[return-value]
+        with self._lock:
+            obj = self._identity.get(row["id"])
+            if obj is None:
+                new = structure_row(row, cls, self)
+                self._identity[row["id"]] = new
+                return new
+            if obj._state is State.PERSISTENT:
+                # Fields the user edited keep the edit; the others take the news.
+                self._apply_row(obj, row, keep_edits=True)
+            return obj  # type: ignore[return-value]
 
     def _adopt(self, new: E) -> E:
         """Take an object just built loaded into this session (``structure_row(row,
-        cls, session)``) into the identity map."""
-        self._identity[new.id] = new  # type: ignore[index]
-        return new
+        cls, session)``) into the identity map, and return it; if another thread put
+        one there for the same id meanwhile, that one stays, and is returned instead."""
+        with self._lock:
+            return self._identity.setdefault(new.id, new)  # type: ignore[arg-type, return-value]
+
+    def _objects(self) -> list[Entity]:
+        """The objects of the identity map, as a list this thread may iterate."""
+        with self._lock:
+            return list(self._identity.values())
+
+    def _register_created(self, obj: Entity, row: dict[str, Any]) -> None:
+        """``obj`` was created on the server, as ``row``: pending no more, persistent."""
+        with self._lock:
+            if obj in self._new:
+                self._new.remove(obj)
+            self._in_doubt.discard(id(obj))
+            self._doubts.pop(id(obj), None)
+            obj._set_state(State.PERSISTENT, self)
+            self._apply_row(obj, row)
+            if obj.id:
+                self._identity[obj.id] = obj
 
     def _apply_row(self, obj: Entity, row: dict[str, Any], *, keep_edits: bool = False) -> None:
         cls = type(obj)
@@ -496,23 +526,26 @@ class Session:
         """Track ``obj``: a new object is created on commit."""
         if not isinstance(obj, Entity):
             raise ValidationError(f"only entities can be added, not {type(obj).__name__}")
-        if obj._session is self and obj._state is not State.DETACHED:
+        with self._lock:
+            if obj._session is self and obj._state is not State.DETACHED:
+                return obj
+            if (
+                obj._session is not None
+                and obj._session is not self
+                and obj._state is not State.DETACHED
+            ):
+                raise ValidationError(
+                    f"{obj!r} belongs to another session: expunge it there first"
+                )
+            if obj.id is not None and obj._state is State.DETACHED:
+                obj._set_state(State.PERSISTENT, self)
+                self._identity[obj.id] = obj
+                return obj
+            if obj.id is not None:
+                raise ValidationError(f"{obj!r} has an id: load it with session.get() instead")
+            obj._set_state(State.PENDING, self)
+            self._new.append(obj)
             return obj
-        if (
-            obj._session is not None
-            and obj._session is not self
-            and obj._state is not State.DETACHED
-        ):
-            raise ValidationError(f"{obj!r} belongs to another session: expunge it there first")
-        if obj.id is not None and obj._state is State.DETACHED:
-            obj._set_state(State.PERSISTENT, self)
-            self._identity[obj.id] = obj
-            return obj
-        if obj.id is not None:
-            raise ValidationError(f"{obj!r} has an id: load it with session.get() instead")
-        obj._set_state(State.PENDING, self)
-        self._new.append(obj)
-        return obj
 
     def merge(self, obj: E) -> E:
         """``obj`` (a new episode, sequence, shot or scene) as the existing object of its
@@ -530,39 +563,51 @@ class Session:
 
     def delete(self, obj: Entity) -> None:
         """Delete ``obj`` on commit (a pending object is simply forgotten)."""
-        if obj._session is not self:
-            raise DetachedError(f"{obj!r} is not in this session")
-        if obj._state is State.PENDING:
-            self._new.remove(obj)
-            obj._set_state(State.TRANSIENT, None)
-            return
-        if obj._state is State.PERSISTENT:
-            obj._set_state(State.DELETED, self)
-            self._deleted.append(obj)
+        with self._lock:
+            if obj._session is not self:
+                raise DetachedError(f"{obj!r} is not in this session")
+            if obj._state is State.PENDING:
+                self._new.remove(obj)
+                obj._set_state(State.TRANSIENT, None)
+                return
+            if obj._state is State.PERSISTENT:
+                obj._set_state(State.DELETED, self)
+                self._deleted.append(obj)
 
     def expunge(self, obj: Entity) -> None:
         """Stop tracking ``obj``; its edits are no longer committed."""
-        if obj._session is not self:
-            raise DetachedError(f"{obj!r} is not in this session")
-        if obj in self._new:
-            self._new.remove(obj)
-        if obj in self._deleted:
-            self._deleted.remove(obj)
-        if obj.id is not None:
-            self._identity.pop(obj.id, None)
-        obj._set_state(State.DETACHED, None)
+        with self._lock:
+            if obj._session is not self:
+                raise DetachedError(f"{obj!r} is not in this session")
+            if obj in self._new:
+                self._new.remove(obj)
+            if obj in self._deleted:
+                self._deleted.remove(obj)
+            if obj.id is not None:
+                self._identity.pop(obj.id, None)
+            obj._set_state(State.DETACHED, None)
 
     @property
     def new(self) -> list[Entity]:
-        return list(self._new)
+        """The pending objects, created on commit (a copy: the session's own may change)."""
+        with self._lock:
+            return list(self._new)
 
     @property
     def dirty(self) -> list[Entity]:
-        return [o for o in self._identity.values() if o._state is State.PERSISTENT and o.changes()]
+        """The loaded objects with unsaved edits (a copy, taken at once)."""
+        with self._lock:
+            return [
+                o
+                for o in self._identity.values()
+                if o._state is State.PERSISTENT and o.changes()
+            ]
 
     @property
     def deleted(self) -> list[Entity]:
-        return list(self._deleted)
+        """The objects deleted on commit (a copy)."""
+        with self._lock:
+            return list(self._deleted)
 
     def commit(
         self,
@@ -579,37 +624,44 @@ class Session:
         """
         from .unitofwork import UnitOfWork
 
-        if self.cache_mode == "offline" and (self._new or self._deleted or self.dirty):
-            raise ConnectionError(
-                "this session is offline: nothing was sent, and every change is kept; "
-                "commit again from a session connected to the server"
-            )
-        setting = self.progress if progress is None else check(progress)
-        UnitOfWork(self, overwrite=overwrite, progress=setting, only=only).run()
+        with self._commit_lock:
+            if self.cache_mode == "offline" and (self._new or self._deleted or self.dirty):
+                raise ConnectionError(
+                    "this session is offline: nothing was sent, and every change is kept; "
+                    "commit again from a session connected to the server"
+                )
+            setting = self.progress if progress is None else check(progress)
+            UnitOfWork(self, overwrite=overwrite, progress=setting, only=only).run()
 
     def rollback(self) -> None:
-        """Undo every uncommitted edit: loaded values come back, pending objects go."""
-        for obj in self._new:
-            obj._set_state(State.TRANSIENT, None)
-        self._new.clear()
-        for obj in self._deleted:
-            obj._set_state(State.PERSISTENT, self)
-        self._deleted.clear()
-        for obj in self._identity.values():
-            changes = obj.changes()
-            if not changes and obj._changes is None:
-                continue
-            for name, (old, _new) in changes.items():
-                object.__setattr__(obj, name, old)
-            obj._mark_clean()
-            if changes:
-                object.__setattr__(obj, "_related", None)
+        """Undo every uncommitted edit: loaded values come back, pending objects go.
+
+        Waits for a commit in flight in another thread, then undoes what it left."""
+        with self._commit_lock, self._lock:
+            for obj in self._new:
+                obj._set_state(State.TRANSIENT, None)
+            self._new.clear()
+            for obj in self._deleted:
+                obj._set_state(State.PERSISTENT, self)
+            self._deleted.clear()
+            for obj in self._identity.values():
+                changes = obj.changes()
+                if not changes and obj._changes is None:
+                    continue
+                for name, (old, _new) in changes.items():
+                    object.__setattr__(obj, name, old)
+                obj._mark_clean()
+                if changes:
+                    object.__setattr__(obj, "_related", None)
 
     def _forget(self, obj: Entity) -> None:
         """``obj`` was deleted on the server."""
-        if obj.id is not None:
-            self._identity.pop(obj.id, None)
-        obj._set_state(State.DETACHED, None)
+        with self._lock:
+            if obj in self._deleted:
+                self._deleted.remove(obj)
+            if obj.id is not None:
+                self._identity.pop(obj.id, None)
+            obj._set_state(State.DETACHED, None)
 
 
 def _check_row(cls: type[Entity], id: str, row: Any) -> None:

@@ -602,14 +602,7 @@ class UnitOfWork:
                 existing=[(obj, twin)],
             )
         assignees = _assignees(obj) if obj._state is State.PENDING else []
-        if obj in session._new:
-            session._new.remove(obj)
-        session._in_doubt.discard(id(obj))
-        session._doubts.pop(id(obj), None)
-        obj._set_state(State.PERSISTENT, session)
-        session._apply_row(obj, row)
-        if obj.id:
-            session._identity[obj.id] = obj
+        session._register_created(obj, row)
         _attach_to_parents(session, obj)
         if assignees:
             # Pending: the assignment level sends them (people are created before tasks).

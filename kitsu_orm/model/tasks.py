@@ -338,7 +338,7 @@ class TimeSpent(Entity):
 def _time_spent_of(session: Session, task: Task, person_id: str, day: date) -> TimeSpent | None:
     """The session's time spent of this task, person and day: pending, else loaded."""
     text = day.isoformat()
-    candidates = [*session.new, *(() if task.id is None else session._identity.values())]
+    candidates = [*session.new, *(() if task.id is None else session._objects())]
     for obj in candidates:
         if (
             isinstance(obj, TimeSpent)
