@@ -22,7 +22,7 @@ from .model.base import REGISTRY, Entity
 from .model.builders import positional_structure
 from .model.converter import PARTIAL
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
-from .routes import CASTING, URL_ID_BUDGET, encode_values, read_plan
+from .routes import CASTING, LISTS, URL_ID_BUDGET, encode_values, read_plan
 from .urls import fill
 
 if TYPE_CHECKING:
@@ -350,7 +350,7 @@ class Loader:
     def _fetch_entity_rows(self, ids: Sequence[str]) -> list[Entity]:
         out: list[Entity] = []
         body = (
-            self.session._read("EntityRow", "data/entities", {"id": encode_values(ids)})
+            self.session._read("EntityRow", LISTS["entities"], {"id": encode_values(ids)})
             if ids
             else []
         )

@@ -34,10 +34,11 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import AlreadyExists, KitsuError, PermissionDenied, ValidationError
-from .model.base import Entity, State
+from .model.base import REGISTRY, Entity, State
 from .model.builders import structure_row
 from .model.converter import parse_datetime, unstructure
-from .routes import routes_for
+from .routes import LISTS, routes_for
+from .urls import fill
 
 if TYPE_CHECKING:
     from .session import Session
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Doubt",
-    "GET_OR_CREATE",
     "check_existing",
     "doubt",
     "lost_comments",
@@ -55,8 +55,6 @@ __all__ = [
     "shows_write",
 ]
 
-# Types whose create route answers the existing row of the same name and parent.
-GET_OR_CREATE = frozenset({"Episode", "Sequence", "Shot", "Scene"})
 # Never compared with what was loaded: ids, stamps, and what the server sets itself on
 # every write (the editor of a comment).
 _NEVER_COMPARED = frozenset({"id", "created_at", "updated_at", "editor_id"})
@@ -223,9 +221,11 @@ def lost_comments(session: Session, comments: list[Any]) -> list[tuple[Any, dict
     tasks = sorted({c.object_id for c in comments if c.object_id})
     rows: list[dict[str, Any]] = []
     try:
-        rows = session._get_rows("data/comments", {"object_id": _id_list(tasks)})
+        generic = routes_for("Comment").generic or ""
+        rows = session._get_rows(generic, {"object_id": _id_list(tasks)})
     except PermissionDenied:  # the generic route is the admins': one request per task
-        rows = [r for t in tasks for r in session.transport.get(f"data/tasks/{t}/comments")]
+        paths = [fill(LISTS["task_comments"], task_id=t) for t in tasks]
+        rows = [r for path in paths for r in session.transport.get(path)]
     me = _me(session)
     rows.sort(key=lambda r: (str(r.get("created_at") or ""), str(r["id"])))
     taken: set[str] = set()
@@ -317,7 +317,7 @@ def find_existing(session: Session, objs: list[Entity]) -> dict[int, dict[str, A
             by: _id_list(sorted(values)),
             "fields": "id,name,project_id,parent_id,entity_type_id,created_at",
         }
-        for row in session._get_rows("data/entities", params):
+        for row in session._get_rows(LISTS["entities"], params):
             key = (type_name, row.get("project_id"), row.get("parent_id"), row.get("name"))
             rows.setdefault(key, row)
     found: dict[int, dict[str, Any]] = {}
@@ -332,11 +332,7 @@ def find_existing(session: Session, objs: list[Entity]) -> dict[int, dict[str, A
 def check_existing(session: Session, creates: list[Entity]) -> None:
     """Raise AlreadyExists, before anything is written, for new objects of get-or-create
     types whose name exists under their parent (or twice in this commit)."""
-    objs = [
-        o
-        for o in creates
-        if type(o).__kitsu_type__ in GET_OR_CREATE and id(o) not in session._in_doubt
-    ]
+    objs = [o for o in creates if type(o).__get_or_create__ and id(o) not in session._in_doubt]
     if not objs:
         return
     seen: dict[tuple[Any, ...], Entity] = {}
@@ -393,9 +389,10 @@ def merge(session: Session, obj: Entity, creatable: dict[str, Any]) -> Entity:
     (``creatable``), or ``obj`` itself, added, when there is none. A ``data`` dict is
     merged key by key."""
     cls = type(obj)
-    if cls.__kitsu_type__ not in GET_OR_CREATE:
+    if not cls.__get_or_create__:
+        kinds = sorted(c.__kitsu_type__ for c in set(REGISTRY.values()) if c.__get_or_create__)
         raise ValidationError(
-            f"merge() takes a new {', '.join(sorted(GET_OR_CREATE))}, not a {cls.__name__}: "
+            f"merge() takes a new {', '.join(kinds)}, not a {cls.__name__}: "
             "its create route always creates"
         )
     if obj.id is not None:

@@ -33,7 +33,10 @@ __all__ = [
     "read_plan",
     "role_name",
     "CreateRoute",
+    "FILE_ACTIONS",
     "FILE_TARGETS",
+    "LISTS",
+    "file_route",
     "LINKS",
     "LinkRoutes",
     "Routes",
@@ -140,6 +143,23 @@ FILE_TARGETS: dict[str, str] = {
     "entity": "data/entities/{entity_id}",
     "instance": "data/asset-instances/{asset_instance_id}/entities/{temporal_entity_id}",
 }
+# The routes under a file target, by verb.
+FILE_ACTIONS: dict[str, str] = {
+    "output_types": "output-types",
+    "output_files": "output-files",
+    "new_output_file": "output-files/new",
+    "next_revision": "output-files/next-revision",
+    "last_revisions": "output-files/last-revisions",
+    "output_file_path": "output-file-path",
+}
+
+
+def file_route(target: str, action: str) -> str:
+    """The template of an output-file verb (:data:`FILE_ACTIONS`) on a kind of
+    target (:data:`FILE_TARGETS`: ``"entity"`` or ``"instance"``)."""
+    return f"{FILE_TARGETS[target]}/{FILE_ACTIONS[action]}"
+
+
 _OUTPUT_FILE_FIELDS = (
     "name",
     "comment",
@@ -164,6 +184,18 @@ ACTIONS: dict[str, str] = {
     "create_tasks": "actions/projects/{project_id}/task-types/{task_type_id}/{collection}/create-tasks",
     "assign": "actions/persons/{person_id}/assign",
     "casting": "data/projects/{project_id}/entities/{entity_id}/casting",
+    "batch_comment": "actions/tasks/batch-comment",
+    "clear_assignation": "actions/tasks/clear-assignation",
+}
+
+# Lists that are no one type's own route: the rows of every kind of entity, the
+# event log, one task's comments, and parents answered with their tasks.
+LISTS: dict[str, str] = {
+    "entities": "data/entities",
+    "events": "data/events/last",
+    "task_comments": "data/tasks/{task_id}/comments",
+    "shots_with_tasks": "data/shots/with-tasks",
+    "assets_with_tasks": "data/assets/with-tasks",
 }
 
 # The current user's view: only what they have tasks in (``/data/user/...``).
@@ -273,7 +305,7 @@ ROUTES: dict[str, Routes] = {
         "output-files",
         create_by={
             key: CreateRoute(
-                f"{FILE_TARGETS[target]}/output-files/new",
+                file_route(target, "new_output_file"),
                 {
                     **{k: k for k in _OUTPUT_FILE_FIELDS},
                     "source_file_id": "working_file_id",

@@ -36,7 +36,7 @@ from .model.base import Entity, State
 from .model.builders import prepare_structure, structure_row
 from .progress import Setting, check, rows_read
 from .retry import Retry
-from .routes import ONE_ROLES, Values, read_plan, role_name, routes_for
+from .routes import LISTS, ONE_ROLES, Values, read_plan, role_name, routes_for
 from .urls import checked_id, fill, fitting
 
 __all__ = ["CacheUse", "Session", "SessionStats", "cache_use", "connect", "current_session"]
@@ -739,7 +739,7 @@ def _catch_up_on_events(cache: Cache, transport: Any) -> None:
         return
     if since is not None:
         try:
-            events = transport.get("data/events/last", {"after": since, "limit": 1000})
+            events = transport.get(LISTS["events"], {"after": since, "limit": 1000})
         except (PermissionDenied, NotFound, ValidationError):
             return  # not a manager: the time-to-live alone applies
         types, complete = event_types(events, limit=1000)

@@ -76,48 +76,9 @@ from .urls import fill
 if TYPE_CHECKING:
     from .session import Session
 
-__all__ = ["UnitOfWork", "Operation", "LEVELS"]
+__all__ = ["UnitOfWork", "Operation"]
 
-LEVELS: dict[str, int] = {
-    "ProjectStatus": 0,
-    "Department": 0,
-    "EntityType": 0,
-    "AssetType": 0,
-    "TaskStatus": 0,
-    "Software": 0,
-    "OutputType": 0,
-    "FileStatus": 0,
-    "Project": 1,
-    "Person": 1,
-    "TaskType": 1,
-    "Episode": 2,
-    "Sequence": 3,
-    "Shot": 4,
-    "Scene": 4,
-    "Asset": 4,
-    "AssetInstance": 5,
-    "Task": 6,
-    # Assignments come here, between the tasks and what artists write on them.
-    "WorkingFile": 7,
-    "OutputFile": 8,
-    "Comment": 9,
-    "TimeSpent": 9,
-}
-_OTHER_LEVEL = 10
 _NEVER_SENT = frozenset({"id", "created_at", "updated_at"})
-# What tells a created object apart from its siblings, to find a create whose answer was lost.
-_NATURAL_KEYS = (
-    "name",
-    "project_id",
-    "parent_id",
-    "entity_id",
-    "task_type_id",
-    "object_id",
-    "task_id",
-    "asset_id",
-    "person_id",
-    "text",
-)
 
 
 @attrs.define(eq=False)
@@ -187,20 +148,20 @@ class UnitOfWork:
             if getattr(obj, "assignee_ids", None):
                 assignments.extend(_assignment_diff(obj, [], _assignees(obj)))
             if isinstance(obj, TimeSpent) and obj._by_action:
-                creates[LEVELS["TimeSpent"]].append(Operation("time_spent", obj))
+                creates[TimeSpent.__level__].append(Operation("time_spent", obj))
             elif isinstance(obj, Comment) and _batchable_comment(obj):
                 _default_comment_status(session, obj)
                 comments.append(obj)
             elif (key := _bulk_task_key(session, obj)) is not None:
                 bulk_tasks[key].append(obj)
             else:
-                level = LEVELS.get(type(obj).__kitsu_type__, _OTHER_LEVEL)
+                level = type(obj).__level__
                 creates[level].append(Operation("create", obj))
         for part in _comment_parts(comments, COMMENT_BATCH):
-            creates[LEVELS["Comment"]].append(Operation("comments", payload=part))
+            creates[Comment.__level__].append(Operation("comments", payload=part))
         for key, tasks in bulk_tasks.items():
             for start in range(0, len(tasks), BATCH):
-                creates[LEVELS["Task"]].append(
+                creates[Task.__level__].append(
                     Operation("create_tasks", payload=(key[-1], tasks[start : start + BATCH]))
                 )
         for obj in session.dirty:
@@ -213,7 +174,7 @@ class UnitOfWork:
             )
             if isinstance(obj, TimeSpent) and "duration" in fields:
                 # Through the action routes, as anyone may (PUT data/time-spents: admins only).
-                creates[LEVELS["TimeSpent"]].append(Operation("time_spent", obj))
+                creates[TimeSpent.__level__].append(Operation("time_spent", obj))
                 fields = tuple(n for n in fields if n != "duration")
             if fields:
                 updates.append(Operation("update", obj, fields))
@@ -224,7 +185,7 @@ class UnitOfWork:
         deletes: dict[int, list[Operation]] = defaultdict(list)
         for obj in session._deleted:
             if wanted(obj):
-                level = LEVELS.get(type(obj).__kitsu_type__, _OTHER_LEVEL)
+                level = type(obj).__level__
                 deletes[level].append(Operation("delete", obj))
         castings = [
             Operation("cast", obj)
@@ -241,9 +202,9 @@ class UnitOfWork:
         merged = _merge_assignments(assignments)
         grants = [op for op in merged if op.kind == "assign"]
         revokes = [op for op in merged if op.kind == "unassign"]
-        levels = [creates[k] for k in sorted(creates) if k <= LEVELS["Task"]]
+        levels = [creates[k] for k in sorted(creates) if k <= Task.__level__]
         levels += [grants]
-        levels += [creates[k] for k in sorted(creates) if k > LEVELS["Task"]]
+        levels += [creates[k] for k in sorted(creates) if k > Task.__level__]
         levels += [updates, revokes, castings, links]
         levels += [deletes[k] for k in sorted(deletes, reverse=True)]
         return [level for level in levels if level]
@@ -497,7 +458,7 @@ class UnitOfWork:
         body = {"comments": [_comment_body(c) for c in todo]}
         since = server_clock(self.transport)
         try:
-            rows = self.transport.post("actions/tasks/batch-comment", body)
+            rows = self.transport.post(ACTIONS["batch_comment"], body)
         except KitsuError:
             for comment in todo:
                 doubt(self.session, "comment", comment, since)
@@ -619,11 +580,7 @@ class UnitOfWork:
     def _adopt_existing(self, obj: Entity) -> bool:
         """Find a create whose answer was lost; adopt it instead of creating twice."""
         cls = type(obj)
-        keys = {
-            k: getattr(obj, k)
-            for k in _NATURAL_KEYS
-            if k in cls.__fields__ and getattr(obj, k) is not None
-        }
+        keys = {k: getattr(obj, k) for k in cls.__natural_key__ if getattr(obj, k) is not None}
         if not keys:
             return False
         routes = routes_for(cls.__kitsu_type__)
@@ -729,7 +686,7 @@ class UnitOfWork:
     def _unassign(self, op: Operation) -> None:
         person_id, tasks = _person_and_tasks(op)
         ids = self.transport.put(
-            "actions/tasks/clear-assignation",
+            ACTIONS["clear_assignation"],
             {"task_ids": [t.id for t in tasks], "person_id": person_id},
         )
         done = [t for t in tasks if t.id in set(ids or ())]
@@ -991,7 +948,7 @@ def _bulk_task_key(session: Session, obj: Entity) -> tuple[Any, ...] | None:
     if not set(_creatable(obj)) <= _BULK_TASK_FIELDS:
         return None
     entity = related.get("entity") or session._identity.get(obj.entity_id or "")
-    kind = {"Shot": "shots", "Asset": "assets"}.get(type(entity).__kitsu_type__ if entity else "")
+    kind = type(entity).__collection__ if entity and type(entity).__bulk_tasks__ else None
     project = related.get("project") or obj.project_id
     task_type = related.get("task_type") or obj.task_type_id
     if kind is None or project is None or task_type is None:

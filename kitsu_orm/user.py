@@ -33,14 +33,6 @@ __all__ = ["User"]
 
 E = TypeVar("E", bound=Entity)
 
-# The entities whose tasks and task types the user routes list, by collection.
-_COLLECTIONS: dict[type[Entity], str] = {
-    Shot: "shots",
-    Asset: "assets",
-    Scene: "scenes",
-    Sequence: "sequences",
-}
-
 
 class User:
     """The logged-in user's projects, entities and tasks (``kitsu.User(session)``)."""
@@ -102,7 +94,8 @@ def _id(obj: Any, cls: type[Entity]) -> str:
 
 
 def _entity_ids(entity: Any) -> dict[str, str]:
-    collection = _COLLECTIONS.get(type(entity))
+    # The types with a collection word of their own (declared on the class).
+    collection = type(entity).__collection__ if isinstance(entity, Entity) else None
     if collection is None:
         raise ValidationError(
             f"User lists tasks of shots, assets, scenes and sequences, not {entity!r}"

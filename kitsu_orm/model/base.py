@@ -77,6 +77,12 @@ class Entity:
     __checks__: ClassVar[dict[str, Check]] = {}
     # Column sizes of text fields (``fields.sized``): a longer value is refused when set.
     __max_lengths__: ClassVar[dict[str, int]] = {}
+    # What a type declares of itself through ``@entity(...)`` (see there).
+    __level__: ClassVar[int] = 10
+    __natural_key__: ClassVar[tuple[str, ...]] = ()
+    __get_or_create__: ClassVar[bool] = False
+    __collection__: ClassVar[str | None] = None
+    __bulk_tasks__: ClassVar[bool] = False
 
     id: str | None = None
     created_at: datetime | None = None
@@ -351,11 +357,36 @@ _E = typing.TypeVar("_E", bound="Entity")
 
 
 @dataclass_transform(kw_only_default=True, field_specifiers=(attrs.field,))
-def entity(type_name: str, *, reference: bool = False) -> typing.Callable[[type[_E]], type[_E]]:
+def entity(
+    type_name: str,
+    *,
+    reference: bool = False,
+    level: int | None = None,
+    natural_key: tuple[str, ...] | None = None,
+    get_or_create: bool | None = None,
+    collection: str | None = None,
+    bulk_tasks: bool | None = None,
+) -> typing.Callable[[type[_E]], type[_E]]:
     """Make a class an entity: attrs, registered under Zou's ``type`` name.
 
-    ``reference`` marks small studio-wide tables (task types, statuses...)
-    that are loaded whole, once, instead of by id.
+    What the core needs to know of a type is declared here, on the class,
+    so that adding a type is one class and one routes entry:
+
+    - ``reference`` marks small studio-wide tables (task types, statuses...)
+      that are loaded whole, once, instead of by id.
+    - ``level``: where its creates come in a commit, parents before children
+      (deletes in reverse); types of one level never depend on each other.
+      Undeclared: 10, after every type of the library.
+    - ``natural_key``: the fields that tell a new object from its siblings,
+      used to find a create whose answer was lost.
+    - ``get_or_create``: Zou's create route answers the existing row of the
+      same name and parent instead of creating one (a commit checks first).
+    - ``collection``: the word Zou's per-kind routes use for the type
+      (``shots`` in ``data/user/shots/{id}/tasks``).
+    - ``bulk_tasks``: Zou's create-tasks action takes ids of this type, so
+      that new plain tasks on them go in one request per task type.
+
+    An option left out keeps the value of the base class.
     """
 
     def wrap(cls: type[_E]) -> type[_E]:
@@ -366,6 +397,19 @@ def entity(type_name: str, *, reference: bool = False) -> typing.Callable[[type[
         public = [f for f in attrs.fields(new) if not f.name.startswith("_")]
         new.__kitsu_type__ = type_name
         new.__reference__ = reference
+        if level is not None:
+            new.__level__ = level
+        if natural_key is not None:
+            unknown = [k for k in natural_key if k not in {f.name for f in public}]
+            if unknown:
+                raise TypeError(f"{cls.__name__}: natural_key names no field {unknown[0]!r}")
+            new.__natural_key__ = tuple(natural_key)
+        if get_or_create is not None:
+            new.__get_or_create__ = get_or_create
+        if collection is not None:
+            new.__collection__ = collection
+        if bulk_tasks is not None:
+            new.__bulk_tasks__ = bulk_tasks
         new.__fields__ = frozenset(f.name for f in public)
         types = {f.name: _allowed_types(f.type) for f in public}
         new.__field_types__ = {k: v for k, v in types.items() if v is not None}

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-@entity("Software", reference=True)
+@entity("Software", reference=True, level=0, natural_key=("name",))
 class Software(Entity):
     name: str = sized(40, "")
     short_name: str | None = sized(20)
@@ -35,7 +35,7 @@ class Software(Entity):
     archived: bool = False
 
 
-@entity("OutputType", reference=True)
+@entity("OutputType", reference=True, level=0, natural_key=("name",))
 class OutputType(Entity):
     name: str = sized(40, "")
     short_name: str | None = sized(20)
@@ -49,13 +49,13 @@ class OutputType(Entity):
         return merge_rows(session, cls, rows)
 
 
-@entity("FileStatus", reference=True)
+@entity("FileStatus", reference=True, level=0, natural_key=("name",))
 class FileStatus(Entity):
     name: str = sized(40, "")
     color: str | None = sized(7)
 
 
-@entity("WorkingFile")
+@entity("WorkingFile", level=7, natural_key=("name", "entity_id", "task_id", "person_id"))
 class WorkingFile(Entity):
     name: str = sized(250, DEFAULT_FILE_NAME)
     comment: str | None = None
@@ -74,7 +74,7 @@ class WorkingFile(Entity):
     person = ToOne("Person", "person_id", scope=None)
 
 
-@entity("OutputFile")
+@entity("OutputFile", level=8, natural_key=("name", "entity_id", "task_type_id", "person_id"))
 class OutputFile(Entity):
     name: str = sized(250, DEFAULT_FILE_NAME)
     canceled: bool = False

@@ -11,14 +11,14 @@ from .relationships import ManyIds
 __all__ = ["Department", "Person"]
 
 
-@entity("Department", reference=True)
+@entity("Department", reference=True, level=0, natural_key=("name",))
 class Department(Entity):
     name: str = sized(80, "")
     color: str | None = sized(7)
     archived: bool = False
 
 
-@entity("Person")
+@entity("Person", level=1)
 class Person(Entity):
     first_name: str = sized(80, "")
     last_name: str = sized(80, "")

@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from ..routes import LISTS
 from .base import REGISTRY, Entity, entity
 from .fields import derived, holds_id, sized
 from .relationships import Casting, Linked, ToMany, ToOne
@@ -25,13 +26,13 @@ __all__ = [
 ]
 
 
-@entity("ProjectStatus", reference=True)
+@entity("ProjectStatus", reference=True, level=0, natural_key=("name",))
 class ProjectStatus(Entity):
     name: str = sized(20, "")
     color: str | None = sized(7)
 
 
-@entity("Project")
+@entity("Project", level=1, natural_key=("name",))
 class Project(Entity):
     name: str = sized(80, "")
     code: str | None = sized(80)
@@ -60,7 +61,7 @@ class Project(Entity):
     tasks = ToMany("Task", "project_id", scope=None)
 
 
-@entity("AssetType", reference=True)
+@entity("AssetType", reference=True, level=0, natural_key=("name",))
 class AssetType(Entity):
     name: str = sized(30, "")
     short_name: str | None = sized(20)
@@ -69,7 +70,7 @@ class AssetType(Entity):
     archived: bool = False
 
 
-@entity("EntityType", reference=True)
+@entity("EntityType", reference=True, level=0, natural_key=("name",))
 class EntityType(Entity):
     """Every kind of row of Zou's entities table: Shot, Sequence, each asset type..."""
 
@@ -104,14 +105,25 @@ class EntityRow(Entity):
 REGISTRY["EntityRow"] = EntityRow
 
 
-@entity("Episode")
+@entity(
+    "Episode",
+    level=2,
+    natural_key=("name", "project_id", "parent_id"),
+    get_or_create=True,
+)
 class Episode(EntityRow):
     project = ToOne("Project", "project_id", scope=None)
     sequences = ToMany("Sequence", "parent_id")
     tasks = ToMany("Task", "entity_id")
 
 
-@entity("Sequence")
+@entity(
+    "Sequence",
+    level=3,
+    natural_key=("name", "project_id", "parent_id"),
+    get_or_create=True,
+    collection="sequences",
+)
 class Sequence(EntityRow):
     episode_name: str | None = derived()
 
@@ -143,13 +155,20 @@ class _FrameRange:
         obj.data = data
 
 
-@entity("Shot")
+@entity(
+    "Shot",
+    level=4,
+    natural_key=("name", "project_id", "parent_id"),
+    get_or_create=True,
+    collection="shots",
+    bulk_tasks=True,
+)
 class Shot(EntityRow):
     sequence_name: str | None = derived()
 
     project = ToOne("Project", "project_id", scope=None)
     sequence = ToOne("Sequence", "parent_id")
-    tasks = ToMany("Task", "entity_id", via="data/shots/with-tasks")
+    tasks = ToMany("Task", "entity_id", via=LISTS["shots_with_tasks"])
     assets = Casting()
     asset_instances = Linked("AssetInstance")
     frame_in = _FrameRange("frame_in")
@@ -173,7 +192,13 @@ class Shot(EntityRow):
         return instance
 
 
-@entity("Scene")
+@entity(
+    "Scene",
+    level=4,
+    natural_key=("name", "project_id", "parent_id"),
+    get_or_create=True,
+    collection="scenes",
+)
 class Scene(EntityRow):
     sequence_name: str | None = derived()
 
@@ -190,14 +215,20 @@ class Scene(EntityRow):
         return instance
 
 
-@entity("Asset")
+@entity(
+    "Asset",
+    level=4,
+    natural_key=("name", "project_id", "parent_id"),
+    collection="assets",
+    bulk_tasks=True,
+)
 class Asset(EntityRow):
     asset_type_name: str | None = derived()
 
     project = ToOne("Project", "project_id", scope=None)
     asset_type = ToOne("AssetType", "entity_type_id", scope=None)
     episode = ToOne("Episode", "source_id")
-    tasks = ToMany("Task", "entity_id", via="data/assets/with-tasks")
+    tasks = ToMany("Task", "entity_id", via=LISTS["assets_with_tasks"])
     # Instances of this asset, wherever they are; instances placed inside it.
     instances = ToMany("AssetInstance", "asset_id", scope=None)
     asset_instances = ToMany("AssetInstance", "target_asset_id", scope=None)
@@ -210,7 +241,7 @@ class Asset(EntityRow):
         return instance
 
 
-@entity("AssetInstance")
+@entity("AssetInstance", level=5, natural_key=("name", "asset_id"))
 class AssetInstance(Entity):
     name: str | None = sized(80)
     number: int | None = None

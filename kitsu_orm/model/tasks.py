@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["Comment", "Task", "TaskStatus", "TaskType", "TimeSpent"]
 
 
-@entity("TaskType", reference=True)
+@entity("TaskType", reference=True, level=1, natural_key=("name",))
 class TaskType(Entity):
     name: str = sized(40, "")
     short_name: str | None = sized(20)
@@ -45,7 +45,7 @@ class TaskType(Entity):
         return sorted(found.values(), key=lambda t: t.name.lower())
 
 
-@entity("TaskStatus", reference=True)
+@entity("TaskStatus", reference=True, level=0, natural_key=("name",))
 class TaskStatus(Entity):
     name: str = sized(40, "")
     short_name: str = sized(10, "")
@@ -63,7 +63,7 @@ class TaskStatus(Entity):
     for_concept: bool = False
 
 
-@entity("Task")
+@entity("Task", level=6, natural_key=("name", "project_id", "entity_id", "task_type_id"))
 class Task(Entity):
     name: str = sized(80, "main")
     description: str | None = None
@@ -278,7 +278,7 @@ def _person_ids(persons: tuple[Person, ...]) -> list[str]:
     return [p.id for p in persons if p.id is not None]
 
 
-@entity("Comment")
+@entity("Comment", level=9, natural_key=("object_id", "person_id", "text"))
 class Comment(Entity):
     text: str = ""
     object_id: str | None = None
@@ -296,7 +296,7 @@ class Comment(Entity):
     task_status = ToOne("TaskStatus", "task_status_id", scope=None)
 
 
-@entity("TimeSpent")
+@entity("TimeSpent", level=9, natural_key=("task_id", "person_id"))
 class TimeSpent(Entity):
     """A person's time on a task for one day (minutes).
 
