@@ -110,6 +110,8 @@ def default_directory() -> Path:
 
 @attrs.frozen
 class CacheStats:
+    """What a cache answered and missed since it opened (``session.cache.stats``)."""
+
     hits: int
     misses: int
     size: int  # bytes on disk
@@ -261,6 +263,7 @@ class Cache:
         self._safely(self._store.clear, None)
 
     def stats(self) -> CacheStats:
+        """Hits, misses and size so far: to see whether the cache pays for itself."""
         size = self._safely(self._store.volume, 0)
         entries = self._safely(lambda: len(self._store), 0)
         return CacheStats(self.hits, self.misses, int(size), int(entries))
@@ -273,15 +276,19 @@ class Cache:
         return [p for p in problems if not p.endswith(os.sep + _MARKER)]
 
     def close(self) -> None:
+        """Close the store's files, when done with the cache: it is unusable afterwards."""
         self._store.close()
 
     # -- events ---------------------------------------------------------------------
 
     def last_event_check(self) -> str | None:
+        """When the event log was last read (ISO, server time), or None: where the next catch-up
+        starts."""
         stored = self._get(f"{self.namespace}|events")
         return None if stored is _MISS else str(stored)
 
     def record_event_check(self, when: str) -> None:
+        """Remember that the event log was read up to ``when``, for the next catch-up."""
         self._safely(lambda: self._store.set(f"{self.namespace}|events", when), None)
 
     # -- storage --------------------------------------------------------------------

@@ -86,6 +86,7 @@ class Change:
     summary: str = ""
 
     def lines(self) -> list[str]:
+        """The change as diff lines (``+`` new, ``-`` deleted, ``~`` edited), for printing."""
         if self.kind == "new":
             return [f"+ {self.label}{self.summary}"]
         if self.kind == "deleted":
@@ -131,6 +132,7 @@ class ChangeSet:
         return bool(self._changes)
 
     def lines(self) -> list[str]:
+        """Every change as diff lines, in order: what ``print(session.changes())`` shows."""
         return [line for change in self._changes for line in change.lines()]
 
     def __str__(self) -> str:

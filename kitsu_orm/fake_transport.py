@@ -123,9 +123,11 @@ class FakeTransport:
 
     @property
     def is_authenticated(self) -> bool:
+        """Whether the fake holds tokens, as ``Transport.is_authenticated`` (no request)."""
         return self.tokens is not None
 
     def use_tokens(self, token: str | Tokens) -> None:
+        """Take tokens, as ``Transport.use_tokens`` (no request)."""
         self.tokens = token if isinstance(token, Tokens) else Tokens(token)
 
     def login(self, email: str, password: str) -> dict[str, Any]:
@@ -136,10 +138,12 @@ class FakeTransport:
         return self.user
 
     def logout(self) -> None:
+        """Drop the tokens and the user, as ``Transport.logout``."""
         self.tokens = None
         self.user = None
 
     def current_user(self) -> dict[str, Any]:
+        """The user row given to the fake (recorded as a request), as ``Transport.current_user``."""
         self._record("GET", "auth/authenticated", None, None)
         if self.tokens is None or self.user is None:
             raise errors.AuthenticationError(
@@ -155,24 +159,30 @@ class FakeTransport:
         return user_id if isinstance(user_id, str) else None
 
     def is_host_up(self) -> bool:
+        """Always up: the fake has no server to lose."""
         return True
 
     def url(self, path: str) -> str:
+        """The URL a route would have on the fake host, as ``Transport.url``."""
         path = path.lstrip("/")
         return f"{self.host}/{path}" if path else f"{self.host}/"
 
     # -- requests -------------------------------------------------------------------
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """Recorded and answered by the handler, as ``Transport.get``."""
         return self._ask("GET", path, params, None)
 
     def post(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        """Recorded and answered by the handler, as ``Transport.post``."""
         return self._ask("POST", path, params, json)
 
     def put(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        """Recorded and answered by the handler, as ``Transport.put``."""
         return self._ask("PUT", path, params, json)
 
     def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """Recorded and answered by the handler, as ``Transport.delete``."""
         return self._ask("DELETE", path, params, None)
 
     def paginate(
@@ -205,6 +215,7 @@ class FakeTransport:
         field: str = "file",
         filename: str | None = None,
     ) -> Any:
+        """Recorded (the file's name in the form data) and answered by the handler."""
         name = filename or Path(
             file if isinstance(file, (str, os.PathLike)) else getattr(file, "name", "upload.bin")
         ).name

@@ -40,6 +40,7 @@ class LoadGroup(list[Entity]):
 
 
 def group_of(objs: Iterable[Entity]) -> LoadGroup:
+    """Objects loaded together: a lazy load on one of them loads for all (no N+1)."""
     group = LoadGroup(objs)
     for obj in group:
         object.__setattr__(obj, "_group", group)
@@ -56,6 +57,7 @@ class Loader:
     # -- lazy entry point ---------------------------------------------------------
 
     def load(self, rel: Relationship[Any], obj: Entity) -> Any:
+        """Load ``rel`` of ``obj``, and of every object loaded alongside it, in one request."""
         if self.session.strict:
             raise LazyLoadError(
                 f"{type(obj).__name__}.{rel.name} of {obj!r} was not loaded and the session is "
@@ -341,6 +343,7 @@ class Loader:
         return list(self.session._fetch(cls, {"id": list(ids)}, context)) if ids else []
 
     def load_reference(self, cls: type[E], *, force: bool = False) -> list[E]:
+        """Every row of a reference table, read once per session (``force``: read again)."""
         if cls in self._references and not force:
             return [o for o in self.session._objects() if isinstance(o, cls)]
         rows = self.session._fetch(cls, {})
@@ -398,10 +401,12 @@ class Board:
 
     @property
     def parent_id(self) -> int:
+        """The column of each row that holds the parent's id."""
         return self.parent_fields.index("id")
 
     @property
     def children(self) -> int:
+        """The column of each row that holds its children."""
         return self.parent_fields.index(self.child_key)
 
     def child_order(self) -> Callable[[list[Any]], Any]:
@@ -415,6 +420,7 @@ class Board:
 
     @classmethod
     def of(cls, body: Any, child_key: str) -> Board:
+        """Read a with-tasks answer, positional (Zou's ``*_fields`` headers) or as dicts."""
         child_header = f"{child_key[:-1]}_fields"
         if isinstance(body, dict):
             parent_header = next(k for k in body if k.endswith("_fields") and k != child_header)

@@ -55,12 +55,14 @@ class Meter:
         self._lock = threading.Lock()
 
     def advance(self, n: int = 1) -> None:
+        """Count ``n`` more units done (thread-safe; nothing shown when off)."""
         if self._bar is None or n <= 0:
             return
         with self._lock:  # tqdm.update adds to its count without a lock
             self._bar.update(n)
 
     def close(self) -> None:
+        """Finish the bar (safe to call twice)."""
         if self._bar is not None:
             with self._lock:
                 self._bar.close()
@@ -85,6 +87,7 @@ def check(setting: object) -> Setting:
 
 
 def enabled(setting: Setting) -> bool:
+    """Whether a progress setting shows a bar here (``auto``: in a notebook only)."""
     return setting is True or (setting == "auto" and in_notebook())
 
 

@@ -47,6 +47,8 @@ class Filter:
     server: bool  # Zou can apply it
 
     def matches(self, obj: Entity) -> bool:
+        """Whether a loaded object passes this filter, for filters applied here, not by the
+        server."""
         current = getattr(obj, self.field)
         if self.many:
             return any(v in (current or ()) for v in self.values)
@@ -55,6 +57,9 @@ class Filter:
 
 @attrs.frozen
 class Query(Generic[E]):
+    """A query of one entity type: immutable (each method answers a new one), validated when built,
+    run by its session when read."""
+
     cls: type[E]
     session: Session | None = attrs.field(default=None, eq=False)
     filters: tuple[Filter, ...] = ()
@@ -66,25 +71,30 @@ class Query(Generic[E]):
     # -- building ------------------------------------------------------------------------
 
     def where(self, **conditions: Any) -> Query[E]:
+        """A new query with these conditions added (AND); the query itself is unchanged."""
         new = [self._filter(name, value) for name, value in conditions.items()]
         return attrs.evolve(self, filters=(*self.filters, *new))
 
     def include(self, *paths: str) -> Query[E]:
+        """Load these relationships with the results, in batches, not one request per object."""
         for path in paths:
             _check_path(self.cls, path)
         return attrs.evolve(self, includes=(*self.includes, *paths))
 
     def only(self, *fields: str) -> Query[E]:
+        """Load only these fields; the others load on first access, in one batch."""
         for name in fields:
             self._field_name(name)
         return attrs.evolve(self, fields=(*self.fields, *fields))
 
     def order_by(self, *fields: str) -> Query[E]:
+        """Sort the results here, by fields (``-name`` for descending)."""
         for name in fields:
             self._field_name(name.lstrip("-"))
         return attrs.evolve(self, ordering=(*self.ordering, *fields))
 
     def limit(self, n: int) -> Query[E]:
+        """At most ``n`` results, cut after the rows are read."""
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise ValidationError(f"limit takes a whole number >= 0, not {n!r}")
         return attrs.evolve(self, max_rows=n)
@@ -92,6 +102,7 @@ class Query(Generic[E]):
     # -- running -------------------------------------------------------------------------
 
     def all(self) -> list[E]:
+        """Every matching object, in one request (or as many as the URL length needs)."""
         session = self._session()
         # One bar for the query and its includes, which report the rows they read.
         with loading(session.progress, self.cls.__name__):
@@ -129,10 +140,12 @@ class Query(Generic[E]):
         return iter(self.all())
 
     def first(self) -> E | None:
+        """The first matching object, or None (the matching rows are read all the same)."""
         rows = self.all()
         return rows[0] if rows else None
 
     def one(self) -> E:
+        """The one matching object: NotFound when none, MultipleResultsFound when several."""
         rows = self.all()
         if not rows:
             raise NotFound(f"no {self.cls.__name__} matches {self._describe()}")
@@ -143,6 +156,7 @@ class Query(Generic[E]):
         return rows[0]
 
     def count(self) -> int:
+        """How many objects match (the rows are read: there is no count route here)."""
         return len(self.all())
 
     # -- internals ----------------------------------------------------------------------

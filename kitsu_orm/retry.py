@@ -47,12 +47,15 @@ class Retry:
 
     @property
     def exhausted(self) -> bool:
+        """Whether every attempt is spent."""
         return self.attempt >= self.total
 
     def increment(self) -> Retry:
+        """The policy for the next attempt (a new value: policies are immutable)."""
         return attrs.evolve(self, attempt=self.attempt + 1)
 
     def allows_status(self, method: str, status: int) -> bool:
+        """Whether an answer with this status is worth sending the request again."""
         if self.exhausted or status not in self.statuses:
             return False
         return method in self.methods or status == 429

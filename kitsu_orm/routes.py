@@ -329,6 +329,7 @@ LINKS: dict[tuple[str, str], LinkRoutes] = {
 
 
 def routes_for(type_name: str) -> Routes:
+    """The routes of an entity type, by Zou's type name."""
     return ROUTES[type_name]
 
 
@@ -542,6 +543,7 @@ def _plan(
 
 
 def encode_values(values: Sequence[str]) -> str:
+    """Values of an IN filter as Zou takes them: one as itself, several as a JSON list."""
     # One value goes as itself: Zou reads a one-item JSON list as a list only on
     # some routes, and answers 404 on others.
     import json

@@ -204,12 +204,14 @@ class Session:
 
     @property
     def stats(self) -> SessionStats:
+        """The transport's request counters: how many requests this session's work cost."""
         s = self.transport.stats
         return SessionStats(s.total, dict(s.by_method), s.retries, self.cache_hits)
 
     # -- reading ------------------------------------------------------------------------
 
     def query(self, cls: type[E]) -> Any:
+        """A query of ``cls`` in this session (``session.query(Shot).where(...)``)."""
         from .query import Query
 
         return Query(cls, session=self)
@@ -558,6 +560,7 @@ class Session:
         return merge(self, obj, creatable(obj))  # type: ignore[return-value]
 
     def add_all(self, objs: Any) -> None:
+        """``add`` each object: for building many at once."""
         for obj in objs:
             self.add(obj)
 

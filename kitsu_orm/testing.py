@@ -90,13 +90,24 @@ class KitsuServer(Protocol):
     """What the fixtures need from a server, local or not."""
 
     @property
-    def url(self) -> str: ...
+    def url(self) -> str:
+        """The API root (``http://host:port/api``)."""
+        ...
+
     @property
-    def admin_email(self) -> str: ...
+    def admin_email(self) -> str:
+        """The admin's login, which the fixtures use."""
+        ...
+
     @property
-    def admin_password(self) -> str: ...
+    def admin_password(self) -> str:
+        """The admin's password."""
+        ...
+
     @property
-    def secret_key(self) -> str | None: ...
+    def secret_key(self) -> str | None:
+        """The server's JWT secret when known (to forge expired tokens in tests), else None."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -114,10 +125,13 @@ class KitsuFixtureWarning(UserWarning):
 
 
 class ProjectFactory(Protocol):
+    """``kitsu_make_project(name=None, **fields)``: a new project row, removed after the test."""
+
     def __call__(self, name: str | None = None, **fields: Any) -> dict[str, Any]: ...
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add the plugin's option ``--kitsu-no-reset`` (reuse the server's data as it is)."""
     group = parser.getgroup("kitsu_orm", "Kitsu server fixtures (kitsu_orm.testing)")
     group.addoption(
         "--kitsu-no-reset",
@@ -128,6 +142,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``server`` marker."""
     config.addinivalue_line(
         "markers", "server: needs the real Kitsu server of the kitsu_orm.testing fixtures"
     )
@@ -230,6 +245,7 @@ class TeamMember:
 
     @property
     def id(self) -> str:
+        """The person's id."""
         return str(self.person["id"])
 
 

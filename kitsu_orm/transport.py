@@ -131,6 +131,7 @@ class RequestStats:
     _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False, eq=False)
 
     def record(self, method: str, elapsed: float, *, failed: bool) -> None:
+        """Count one request sent, with its time and whether it failed."""
         with self._lock:
             self.total += 1
             self.by_method[method] = self.by_method.get(method, 0) + 1
@@ -139,14 +140,17 @@ class RequestStats:
                 self.errors += 1
 
     def count_retry(self) -> None:
+        """Count one request sent again."""
         with self._lock:
             self.retries += 1
 
     def count_refresh(self) -> None:
+        """Count one token refresh."""
         with self._lock:
             self.refreshes += 1
 
     def reset(self) -> None:
+        """Start counting from zero (to measure one piece of work)."""
         with self._lock:
             self.total = self.retries = self.refreshes = self.errors = 0
             self.seconds = 0.0
@@ -218,6 +222,7 @@ class Transport:
         return self._http_session
 
     def close(self) -> None:
+        """Close the pooled connections; the transport can no longer send."""
         if self._http_session is not None:
             self._http_session.close()
 
@@ -242,6 +247,7 @@ class Transport:
 
     @property
     def is_authenticated(self) -> bool:
+        """Whether the tokens are still accepted (one request)."""
         return self._tokens is not None
 
     def use_tokens(self, token: str | Tokens) -> None:
@@ -290,6 +296,7 @@ class Transport:
             self.user = None
 
     def current_user(self) -> dict[str, Any]:
+        """The logged-in user's row, asked of the server (one request) and kept in ``user``."""
         body = self.get("auth/authenticated")
         user: dict[str, Any] = body.get("user", body) if isinstance(body, dict) else {}
         self.user = user
@@ -343,15 +350,19 @@ class Transport:
     # -- requests ------------------------------------------------------------------
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET a route and answer its JSON; a GET is safe to retry."""
         return self._json(self._send("GET", path, params=params))
 
     def post(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        """POST a JSON body (a create or an action) and answer the server's JSON."""
         return self._json(self._send("POST", path, json=json, params=params))
 
     def put(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        """PUT a JSON body (an update: safe to send again)."""
         return self._json(self._send("PUT", path, json=json, params=params))
 
     def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """DELETE a route (``params``: Zou's ``force`` and the like)."""
         return self._json(self._send("DELETE", path, params=params))
 
     def paginate(
@@ -427,6 +438,7 @@ class Transport:
     # -- the send loop --------------------------------------------------------------
 
     def url(self, path: str) -> str:
+        """The full URL of a route on this server."""
         path = path.lstrip("/")
         return f"{self._host}/{path}" if path else f"{self._host}/"
 

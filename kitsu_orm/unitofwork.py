@@ -52,7 +52,7 @@ from .errors import (
     ServerError,
     ValidationError,
 )
-from .model.actions import day_string
+from .model.arguments import day_string
 from .model.base import Entity, State
 from .model.converter import parse_datetime, unstructure
 from .model.production import EntityRow, Shot
@@ -129,6 +129,7 @@ class UnitOfWork:
     # -- planning ---------------------------------------------------------------------
 
     def plan(self) -> list[list[Operation]]:
+        """The commit's operations, as levels to run in order (each level's concurrently)."""
         session = self.session
         scope = self._scope()
 
@@ -256,6 +257,7 @@ class UnitOfWork:
     # -- running ----------------------------------------------------------------------
 
     def run(self) -> None:
+        """Settle earlier doubts, check the plan and conflicts, then send it, level by level."""
         # Writes of an earlier commit that lost their answer: ours, or not done?
         settle(self.session, _detach_from_parents)
         plan = self.plan()
@@ -356,6 +358,7 @@ class UnitOfWork:
         return done, failure, None if failed is None else futures[failed]
 
     def execute(self, op: Operation) -> None:
+        """Send one operation through the write of its kind."""
         handler: Callable[[Operation], None] = getattr(self, f"_{op.kind}")
         handler(op)
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .actions import merge_rows
 from .errors import ValidationError
-from .model.actions import merge_rows, saved_id
+from .model.arguments import saved_id
 from .model.base import Entity
 from .model.people import Person
 from .model.production import Asset, AssetType, Project, Scene, Sequence, Shot
@@ -53,12 +54,15 @@ class User:
         return self.session._merge(Person, self.session.transport.current_user())
 
     def open_projects(self) -> list[Project]:
+        """The open projects the user takes part in."""
         return self._list(Project, "open_projects")
 
     def asset_types(self, project: Project) -> list[AssetType]:
+        """The asset types of a project that the user has tasks in."""
         return self._list(AssetType, "asset_types", project_id=_id(project, Project))
 
     def assets(self, project: Project, asset_type: AssetType) -> list[Asset]:
+        """The assets of a type in a project that the user has tasks on."""
         return self._list(
             Asset,
             "assets",
@@ -67,12 +71,15 @@ class User:
         )
 
     def sequences(self, project: Project) -> list[Sequence]:
+        """The sequences of a project that the user has tasks in."""
         return self._list(Sequence, "sequences", project_id=_id(project, Project))
 
     def shots(self, sequence: Sequence) -> list[Shot]:
+        """The shots of a sequence that the user has tasks on."""
         return self._list(Shot, "shots", sequence_id=_id(sequence, Sequence))
 
     def scenes(self, sequence: Sequence) -> list[Scene]:
+        """The scenes of a sequence that the user has tasks on."""
         return self._list(Scene, "scenes", sequence_id=_id(sequence, Sequence))
 
     def tasks(self, entity: Shot | Asset | Scene | Sequence) -> list[Task]:

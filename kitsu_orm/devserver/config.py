@@ -141,6 +141,7 @@ def _port(value: object, var: str) -> int:
 
 
 def server_name(name: str) -> str:
+    """A server name, checked: letters, digits, - and _ (it names directories and a database)."""
     if not _NAME_RE.fullmatch(name):
         raise ConfigurationError(
             f"server name {name!r}: use letters, digits, - and _ (at most 40 characters)"
@@ -149,5 +150,6 @@ def server_name(name: str) -> str:
 
 
 def cache_home(env: Mapping[str, str]) -> Path:
+    """Where the dev servers keep their installs and data (``XDG_CACHE_HOME``...)."""
     base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "kitsu-orm"

@@ -25,16 +25,19 @@ class ZouInstall:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ZouInstall:
+        """The install the environment points at, or the default one."""
         env = os.environ if env is None else env
         custom = env.get("KITSU_ORM_ZOU_VENV")
         root = Path(custom).expanduser() if custom else cache_home(env) / f"zou-{ZOU_VERSION}"
         return cls(root.absolute())
 
     def bin(self, tool: str) -> Path:
+        """The path of a tool of the install's virtualenv."""
         return self.root / "bin" / tool
 
     @property
     def is_installed(self) -> bool:
+        """Whether Zou is installed there already (skip the slow install)."""
         return self.bin("zou").exists() and self.bin("gunicorn").exists()
 
     def ensure(self) -> None:

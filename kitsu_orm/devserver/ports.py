@@ -11,6 +11,7 @@ _PICKED_PORTS = range(20000, 30000)  # below Linux's ephemeral ports: no client 
 
 
 def tcp_open(host: str, port: int, timeout: float = 2.0) -> bool:
+    """Whether something accepts connections on this port: a service is up."""
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return True
@@ -19,6 +20,7 @@ def tcp_open(host: str, port: int, timeout: float = 2.0) -> bool:
 
 
 def pick_free_port() -> int:
+    """A TCP port nothing listens on now, for a new server."""
     ports = list(_PICKED_PORTS)
     random.shuffle(ports)
     for port in ports[:200]:

@@ -57,9 +57,11 @@ class Postgres:
         return done.stdout.strip()
 
     def exists(self, database: str) -> bool:
+        """Whether the database exists (a server already set up)."""
         return self.run(f"SELECT 1 FROM pg_database WHERE datname = '{database}'") == "1"
 
     def create(self, database: str) -> None:
+        """Create a database for a dev server."""
         self.run(f'CREATE DATABASE "{database}"')
 
     def copy(self, source: str, target: str) -> None:

@@ -44,6 +44,7 @@ def file_lock(path: Path) -> Iterator[None]:
 
 
 def try_flock(handle: IO[str], operation: int) -> bool:
+    """Try a flock operation without waiting: False when another process holds the lock."""
     import fcntl
 
     try:
@@ -54,6 +55,7 @@ def try_flock(handle: IO[str], operation: int) -> bool:
 
 
 def tail(path: Path, lines: int) -> str:
+    """The last lines of a log, for an error message."""
     try:
         with open(path, "rb") as handle:
             handle.seek(0, os.SEEK_END)
@@ -80,6 +82,7 @@ def spawn_detached(cmd: Sequence[str], log: Path, cwd: Path, env: Mapping[str, s
 
 
 def is_alive(pid: int) -> bool:
+    """Whether a process with this pid runs."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -137,6 +140,7 @@ class PidFile:
         self.markers = markers
 
     def read(self) -> int | None:
+        """The pid recorded, or None when there is none or it is unreadable."""
         try:
             text = self.path.read_text().strip()
         except FileNotFoundError:
@@ -144,6 +148,7 @@ class PidFile:
         return int(text) if text.isdigit() else None
 
     def write(self, pid: int) -> None:
+        """Record the pid of a started process, so that stop() finds it."""
         self.path.write_text(f"{pid}\n")
 
     def live_pid(self) -> int | None:

@@ -39,6 +39,7 @@ def redis_command(host: str, port: int, *commands: Sequence[str]) -> list[str]:
 
 
 def redis_answers(host: str, port: int) -> bool:
+    """Whether a redis server answers PING on this port."""
     try:
         return redis_command(host, port, ["PING"]) == ["+PONG"]
     except DevServerError:

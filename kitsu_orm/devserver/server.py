@@ -76,10 +76,12 @@ class DevServer:
 
     @property
     def admin_email(self) -> str:
+        """The admin's login on this server."""
         return self.config.admin_email
 
     @property
     def admin_password(self) -> str:
+        """The admin's password on this server (a dev server only)."""
         return self.config.admin_password
 
     @property
@@ -89,14 +91,17 @@ class DevServer:
 
     @property
     def database(self) -> str:
+        """The name of this server's database."""
         return self.config.database
 
     @property
     def log_path(self) -> Path:
+        """Where this server's processes write their logs (read them when it fails to start)."""
         return self.state_dir / "server.log"
 
     @property
     def config_path(self) -> Path:
+        """The file holding this server's settings, kept between runs."""
         return self.state_dir / "config.json"
 
     @property

@@ -183,6 +183,7 @@ class Entity:
 
     @classmethod
     def query(cls, *, session: Session | None = None) -> Any:
+        """A query of every object of this type, to refine: ``Shot.query().limit(10)``."""
         from ..query import Query
 
         return Query(cls, session=session)
@@ -234,10 +235,12 @@ class Entity:
 
     @property
     def session(self) -> Session | None:
+        """The session this object belongs to, or None when detached."""
         return self._session
 
     @property
     def state(self) -> State:
+        """Where the object stands with its session (pending, persistent, deleted...)."""
         return self._state
 
     def changes(self) -> dict[str, tuple[Any, Any]]:
@@ -257,6 +260,7 @@ class Entity:
 
     @property
     def is_modified(self) -> bool:
+        """Whether a commit would send something for this object's fields."""
         return bool(self.changes())
 
     def _mark_clean(self, keep: frozenset[str] = frozenset()) -> None:
@@ -535,5 +539,6 @@ def _is_optional_of(annotation: Any, kinds: tuple[type, ...]) -> bool:
 
 
 def iter_fields(obj: Entity) -> Iterator[tuple[str, Any]]:
+    """``(name, value)`` of every loaded field, for unstructuring without attrs' overhead."""
     for name in type(obj).__fields__:
         yield name, object.__getattribute__(obj, name)

@@ -47,6 +47,7 @@ __all__ = [
 PARTIAL = "__partial__"
 
 def parse_datetime(value: Any, _: Any = None) -> datetime | None:
+    """A datetime as Zou sends it (ISO, naive UTC), as a datetime; None stays None."""
     if value is None or isinstance(value, datetime):
         return value
     if isinstance(value, date):
@@ -58,6 +59,7 @@ def parse_datetime(value: Any, _: Any = None) -> datetime | None:
 
 
 def parse_date(value: Any, _: Any = None) -> date | None:
+    """A day as Zou sends it (``YYYY-MM-DD``, or a datetime string), as a date."""
     if value is None or type(value) is date:
         return value
     if isinstance(value, datetime):
@@ -69,6 +71,7 @@ def parse_date(value: Any, _: Any = None) -> date | None:
 
 
 def format_datetime(value: datetime | date) -> str:
+    """A datetime as Zou's routes take it (naive UTC, ISO, seconds)."""
     if not isinstance(value, datetime):
         return value.isoformat()
     if value.tzinfo is not None:

@@ -38,6 +38,7 @@ def derived() -> Any:
 
 
 def is_derived(field: attrs.Attribute[Any]) -> bool:
+    """Whether the server computes the field (never sent on a write)."""
     return bool(field.metadata.get(_DERIVED))
 
 
@@ -48,6 +49,7 @@ def wire(name: str) -> Any:
 
 
 def wire_name(field: attrs.Attribute[Any]) -> str:
+    """The name the server gives the field (``assignees`` for ``assignee_ids``)."""
     return str(field.metadata.get(_WIRE, field.name))
 
 

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ValidationError
-from ..routes import FILE_TARGETS
-from ..urls import fill
-from .actions import merge_rows, optional_id, saved_id, session_of
 from .base import Entity, entity
 from .fields import DEFAULT_FILE_NAME, sized
-from .production import AssetInstance, EntityRow
 from .relationships import ToOne
 from .tasks import TaskType
 
@@ -20,13 +15,14 @@ __all__ = [
     "OutputType",
     "Software",
     "WorkingFile",
-    "file_target",
     "join_path",
 ]
 
 
 @entity("Software", reference=True, level=0, natural_key=("name",))
 class Software(Entity):
+    """A program files are made with: its extension names working files."""
+
     name: str = sized(40, "")
     short_name: str | None = sized(20)
     file_extension: str | None = sized(20)
@@ -37,6 +33,8 @@ class Software(Entity):
 
 @entity("OutputType", reference=True, level=0, natural_key=("name",))
 class OutputType(Entity):
+    """What an output file holds (Cache, Render...): a studio-wide reference table."""
+
     name: str = sized(40, "")
     short_name: str | None = sized(20)
 
@@ -44,19 +42,23 @@ class OutputType(Entity):
     def used_by(cls, target: Entity, temporal_entity: Entity | None = None) -> list[OutputType]:
         """The output types of the output files of an entity, or of an asset
         instance in a shot or scene (``temporal_entity``)."""
-        session = session_of(None, target)
-        rows = session.transport.get(f"{file_target(target, temporal_entity)}/output-types")
-        return merge_rows(session, cls, rows)
+        from ..actions import output_types_used_by
+
+        return output_types_used_by(target, temporal_entity)
 
 
 @entity("FileStatus", reference=True, level=0, natural_key=("name",))
 class FileStatus(Entity):
+    """A file's review state (studio-wide reference table)."""
+
     name: str = sized(40, "")
     color: str | None = sized(7)
 
 
 @entity("WorkingFile", level=7, natural_key=("name", "entity_id", "task_id", "person_id"))
 class WorkingFile(Entity):
+    """A revision of a task's work-in-progress file; Zou builds its path from the file tree."""
+
     name: str = sized(250, DEFAULT_FILE_NAME)
     comment: str | None = None
     revision: int | None = None
@@ -76,6 +78,8 @@ class WorkingFile(Entity):
 
 @entity("OutputFile", level=8, natural_key=("name", "entity_id", "task_type_id", "person_id"))
 class OutputFile(Entity):
+    """A published file of an entity or asset instance, numbered by revision."""
+
     name: str = sized(250, DEFAULT_FILE_NAME)
     canceled: bool = False
     size: int | None = None
@@ -124,11 +128,11 @@ class OutputFile(Entity):
         file_status: FileStatus | None = None,
     ) -> list[OutputFile]:
         """The last revision of each output file of ``target``, filtered."""
-        session = session_of(None, target)
-        params = output_file_filters(output_type, task_type, name, representation, file_status)
-        path = f"{file_target(target, temporal_entity)}/output-files/last-revisions"
-        body = session.transport.get(path, params)
-        return merge_rows(session, cls, body.values() if isinstance(body, dict) else body)
+        from ..actions import last_output_revisions
+
+        return last_output_revisions(
+            target, temporal_entity, output_type, task_type, name, representation, file_status
+        )
 
     @classmethod
     def next_revision(
@@ -140,14 +144,9 @@ class OutputFile(Entity):
         temporal_entity: Entity | None = None,
     ) -> int:
         """The revision number the next output file of this name, type and task type gets."""
-        session = session_of(None, target)
-        body = {
-            "name": name,
-            "output_type_id": saved_id(output_type, OutputType, "next_revision"),
-            "task_type_id": saved_id(task_type, TaskType, "next_revision"),
-        }
-        path = f"{file_target(target, temporal_entity)}/output-files/next-revision"
-        return int(session.transport.post(path, body)["next_revision"])
+        from ..actions import next_output_revision
+
+        return next_output_revision(target, output_type, task_type, name, temporal_entity)
 
     @classmethod
     def last_revision(
@@ -177,54 +176,17 @@ class OutputFile(Entity):
         sep: str = "/",
     ) -> str:
         """Where the project's file tree puts such an output file."""
-        session = session_of(None, target)
-        body = {
-            "output_type_id": saved_id(output_type, OutputType, "build_path"),
-            "task_type_id": saved_id(task_type, TaskType, "build_path"),
+        from ..actions import output_file_path
+
+        options = {
             "name": name,
             "mode": mode,
             "representation": representation,
             "revision": revision,
             "nb_elements": nb_elements,
-            "separator": sep,
+            "sep": sep,
         }
-        path = f"{file_target(target, temporal_entity)}/output-file-path"
-        answer = session.transport.post(path, body)
-        return join_path(answer["folder_path"], answer["file_name"], sep)
-
-
-def file_target(target: Entity, temporal_entity: Entity | None = None) -> str:
-    """The route prefix of what output files hang on: an entity, or an asset
-    instance in a shot or scene."""
-    if isinstance(target, AssetInstance):
-        if temporal_entity is None:
-            raise ValidationError(
-                "an asset instance's output files belong to a shot or scene: pass temporal_entity"
-            )
-        return fill(
-            FILE_TARGETS["instance"],
-            asset_instance_id=saved_id(target, AssetInstance, "output files"),
-            temporal_entity_id=saved_id(temporal_entity, EntityRow, "temporal_entity"),
-        )
-    return fill(FILE_TARGETS["entity"], entity_id=saved_id(target, EntityRow, "output files"))
-
-
-def output_file_filters(
-    output_type: Entity | None = None,
-    task_type: Entity | None = None,
-    name: str | None = None,
-    representation: str | None = None,
-    file_status: Entity | None = None,
-) -> dict[str, str]:
-    """Query parameters of the output-file list routes; None leaves a filter out."""
-    values = {
-        "output_type_id": optional_id(output_type, OutputType, "output_type"),
-        "task_type_id": optional_id(task_type, TaskType, "task_type"),
-        "file_status_id": optional_id(file_status, FileStatus, "file_status"),
-        "name": name,
-        "representation": representation,
-    }
-    return {k: v for k, v in values.items() if v}
+        return output_file_path(target, output_type, task_type, temporal_entity, options)
 
 
 def join_path(folder: str, file_name: str, sep: str) -> str:

@@ -13,6 +13,8 @@ __all__ = ["Department", "Person"]
 
 @entity("Department", reference=True, level=0, natural_key=("name",))
 class Department(Entity):
+    """A team of the studio (modeling, animation...): task types belong to one."""
+
     name: str = sized(80, "")
     color: str | None = sized(7)
     archived: bool = False
@@ -20,6 +22,8 @@ class Department(Entity):
 
 @entity("Person", level=1)
 class Person(Entity):
+    """A user of Kitsu, or a bot; ``role`` decides what they may read and write."""
+
     first_name: str = sized(80, "")
     last_name: str = sized(80, "")
     email: str | None = sized(255)

@@ -28,12 +28,16 @@ __all__ = [
 
 @entity("ProjectStatus", reference=True, level=0, natural_key=("name",))
 class ProjectStatus(Entity):
+    """Whether a project is open or closed (reference table)."""
+
     name: str = sized(20, "")
     color: str | None = sized(7)
 
 
 @entity("Project", level=1, natural_key=("name",))
 class Project(Entity):
+    """A production: everything else belongs to one."""
+
     name: str = sized(80, "")
     code: str | None = sized(80)
     description: str | None = None
@@ -63,6 +67,8 @@ class Project(Entity):
 
 @entity("AssetType", reference=True, level=0, natural_key=("name",))
 class AssetType(Entity):
+    """A kind of asset (Character, Prop...): a studio-wide reference table."""
+
     name: str = sized(30, "")
     short_name: str | None = sized(20)
     description: str | None = None
@@ -112,6 +118,8 @@ REGISTRY["EntityRow"] = EntityRow
     get_or_create=True,
 )
 class Episode(EntityRow):
+    """A part of a TV show project; its sequences hang on it."""
+
     project = ToOne("Project", "project_id", scope=None)
     sequences = ToMany("Sequence", "parent_id")
     tasks = ToMany("Task", "entity_id")
@@ -125,6 +133,8 @@ class Episode(EntityRow):
     collection="sequences",
 )
 class Sequence(EntityRow):
+    """A run of shots, under an episode in TV shows."""
+
     episode_name: str | None = derived()
 
     project = ToOne("Project", "project_id", scope=None)
@@ -164,6 +174,8 @@ class _FrameRange:
     bulk_tasks=True,
 )
 class Shot(EntityRow):
+    """A shot of a sequence: frames, casting, tasks."""
+
     sequence_name: str | None = derived()
 
     project = ToOne("Project", "project_id", scope=None)
@@ -200,6 +212,8 @@ class Shot(EntityRow):
     collection="scenes",
 )
 class Scene(EntityRow):
+    """A layout unit under a sequence, with its own asset instances."""
+
     sequence_name: str | None = derived()
 
     project = ToOne("Project", "project_id", scope=None)
@@ -223,6 +237,8 @@ class Scene(EntityRow):
     bulk_tasks=True,
 )
 class Asset(EntityRow):
+    """A character, prop or set of a project, typed by an AssetType."""
+
     asset_type_name: str | None = derived()
 
     project = ToOne("Project", "project_id", scope=None)
@@ -243,6 +259,8 @@ class Asset(EntityRow):
 
 @entity("AssetInstance", level=5, natural_key=("name", "asset_id"))
 class AssetInstance(Entity):
+    """One appearance of an asset in a shot, scene or other asset."""
+
     name: str | None = sized(80)
     number: int | None = None
     description: str | None = sized(200)

@@ -46,6 +46,8 @@ class RelatedList(list[T]):
         self._owner = owner
 
     def _refuse(self, *_: Any, **__: Any) -> NoReturn:
+        """Refuse an edit in place: relationships change through their setters, so that the change
+        is tracked."""
         raise ValidationError(self._relationship.in_place_message(self._owner))
 
     append = extend = insert = remove = pop = clear = sort = reverse = _refuse
@@ -78,13 +80,16 @@ class Relationship(Generic[T]):
         self._target: type[Entity] | None = None
 
     def bind_owner(self, owner: type[Entity], name: str) -> None:
+        """Called by ``@entity`` once the owner class exists: the relationship
+        learns its class and its name."""
         self.owner = owner
         self.name = name
 
     @property
     def target(self) -> type[Entity]:
-        # Resolved on first use (classes name each other before all exist), then kept:
-        # it is read for every object of every batch.
+        """The class the relationship points at, resolved by name on first use
+        (classes name each other before all exist), then kept: it is read for
+        every object of every batch."""
         if self._target is None:
             from .base import REGISTRY
 

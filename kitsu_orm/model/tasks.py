@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import ValidationError
-from ..routes import ACTIONS
-from ..urls import fill
-from .actions import day_string, merge_rows, minutes, optional_id, saved_id
+from .arguments import day_string, minutes, saved_id
 from .base import Entity, State, entity
 from .fields import DEFAULT_FILE_NAME, sized, wire
 from .people import Person
@@ -25,6 +23,8 @@ __all__ = ["Comment", "Task", "TaskStatus", "TaskType", "TimeSpent"]
 
 @entity("TaskType", reference=True, level=1, natural_key=("name",))
 class TaskType(Entity):
+    """A kind of work (Modeling, Animation...): a studio-wide reference table."""
+
     name: str = sized(40, "")
     short_name: str | None = sized(20)
     description: str | None = None
@@ -47,6 +47,8 @@ class TaskType(Entity):
 
 @entity("TaskStatus", reference=True, level=0, natural_key=("name",))
 class TaskStatus(Entity):
+    """Where a task stands (todo, wip, done...): a studio-wide reference table."""
+
     name: str = sized(40, "")
     short_name: str = sized(10, "")
     description: str | None = None
@@ -65,6 +67,8 @@ class TaskStatus(Entity):
 
 @entity("Task", level=6, natural_key=("name", "project_id", "entity_id", "task_type_id"))
 class Task(Entity):
+    """A piece of work of one type on one entity (a shot's animation), with its status and people."""
+
     name: str = sized(80, "main")
     description: str | None = None
     priority: int | None = None
@@ -139,6 +143,7 @@ class Task(Entity):
         self.assignee_ids = ids
 
     def unassign(self, *persons: Person) -> None:
+        """Remove assignees (one bulk request per person for all tasks, on commit)."""
         gone = set(_person_ids(persons))
         self.assignee_ids = [p for p in self.assignee_ids or [] if p not in gone]
 
@@ -146,11 +151,9 @@ class Task(Entity):
 
     def time_spents_on(self, day: date | str) -> list[TimeSpent]:
         """Everyone's time spent on this task on one day."""
-        session = self._require_session()
-        path = fill(ACTIONS["time_spents_on"], task_id=self._saved(), date=day_string(day))
-        body = session.transport.get(path)
-        rows = [r for key, rs in body.items() if key != "total" for r in rs]
-        return merge_rows(session, TimeSpent, rows)
+        from ..actions import time_spents_on
+
+        return time_spents_on(self, day)
 
     def set_time_spent(
         self, person: Person, day: date | str, duration: float | timedelta
@@ -203,13 +206,9 @@ class Task(Entity):
 
     def last_working_files(self) -> dict[str, WorkingFile]:
         """The last revision of each of this task's working files, by name."""
-        from .files import WorkingFile
+        from ..actions import last_working_files
 
-        session = self._require_session()
-        path = fill(ACTIONS["last_working_files"], task_id=self._saved())
-        body: dict[str, dict[str, Any]] = session.transport.get(path)
-        files = merge_rows(session, WorkingFile, body.values())
-        return {f.name: f for f in files}
+        return last_working_files(self)
 
     def new_working_file(
         self,
@@ -256,19 +255,9 @@ class Task(Entity):
         sep: str = "/",
     ) -> str:
         """Where the file tree puts this working file (revision 0: the next one)."""
-        from .files import Software, join_path
+        from ..actions import working_file_path
 
-        session = self._require_session()
-        body: dict[str, Any] = {"name": name, "mode": mode, "revision": revision, "sep": sep}
-        software_id = optional_id(software, Software, "working_file_path")
-        if software_id is not None:
-            body["software_id"] = software_id
-        path = fill(ACTIONS["working_file_path"], task_id=self._saved())
-        answer = session.transport.post(path, body)
-        return join_path(answer["path"], answer["name"], sep)
-
-    def _saved(self) -> str:
-        return saved_id(self, Task, "this action")
+        return working_file_path(self, name, software, revision, mode, sep)
 
 
 def _person_ids(persons: tuple[Person, ...]) -> list[str]:
@@ -280,6 +269,8 @@ def _person_ids(persons: tuple[Person, ...]) -> list[str]:
 
 @entity("Comment", level=9, natural_key=("object_id", "person_id", "text"))
 class Comment(Entity):
+    """A note on a task; the one way Kitsu changes a task's status."""
+
     text: str = ""
     object_id: str | None = None
     object_type: str = sized(80, "Task")

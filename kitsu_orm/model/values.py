@@ -90,6 +90,7 @@ def check_again(obj: Entity, names: Iterable[str]) -> None:
 
 
 def check_plain(cls: type[Entity], name: str, value: Any) -> Any:
+    """Raise ValidationError unless ``value`` has one of the types the field declares."""
     allowed = cls.__field_types__[name]
     if isinstance(value, str):
         if str in allowed:

@@ -163,6 +163,7 @@ def update_asset_type(asset_type: dict[str, Any]) -> dict[str, Any]:
 
 
 def remove_asset_type(asset_type: Model) -> Any:
+    """gazu's ``remove_asset_type``: delete an asset type (admins only)."""
     return client.delete(f"data/entity-types/{model_id(asset_type, 'asset_type')}")
 
 

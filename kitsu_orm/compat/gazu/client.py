@@ -46,10 +46,12 @@ def set_host(new_host: str) -> str:
 
 
 def get_host() -> str:
+    """gazu's ``get_host``: the API root requests go to."""
     return default_transport().host
 
 
 def is_host_up() -> bool:
+    """gazu's ``host_is_up``: whether the server answers, without logging in."""
     return default_transport().is_host_up()
 
 
@@ -72,11 +74,13 @@ def log_in(email: str, password: str) -> dict[str, Any]:
 
 
 def log_out() -> dict[str, Any]:
+    """gazu's ``log_out``: end the login of the default session."""
     connection.own_session().transport.logout()
     return {}
 
 
 def get_current_user() -> dict[str, Any]:
+    """gazu's ``get_current_user``: the logged-in user's row."""
     return default_transport().current_user()
 
 
@@ -91,20 +95,24 @@ def get(path: str, json_response: bool = True, params: dict[str, Any] | None = N
 
 
 def post(path: str, data: Any, params: dict[str, Any] | None = None) -> Any:
+    """gazu's ``post``: POST a route; the cached reads it touches are forgotten."""
     return written(path, lambda: default_transport().post(path, data, params))
 
 
 def put(path: str, data: Any, params: dict[str, Any] | None = None) -> Any:
+    """gazu's ``put``: PUT a route; the cached reads it touches are forgotten."""
     return written(path, lambda: default_transport().put(path, data, params))
 
 
 def delete(path: str, params: dict[str, Any] | None = None) -> Any:
+    """gazu's ``delete``: DELETE a route; the cached reads it touches are forgotten."""
     return written(path, lambda: default_transport().delete(path, params))
 
 
 def upload(
     path: str, file_path: str | os.PathLike[str] | IO[bytes], data: dict[str, Any] | None = None
 ) -> Any:
+    """gazu's ``upload``: send a file to a route (previews, avatars)."""
     return written(path, lambda: default_transport().upload(path, file_path, data=data))
 
 
@@ -135,6 +143,7 @@ fecth = fetch_all
 
 
 def fetch_first(path: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """gazu's ``fetch_first``: the first row a list route answers, or None."""
     rows = fetch_all(path, params)
     return rows[0] if rows else None
 
@@ -152,10 +161,12 @@ fecth_one = fetch_one
 
 
 def create(model_name: str, data: dict[str, Any]) -> Any:
+    """gazu's ``create``: POST a new row of a model (``create("shots", {...})``)."""
     return post(_data(model_name), data)
 
 
 def update(model_name: str, model_id: str, data: dict[str, Any]) -> Any:
+    """gazu's ``update``: PUT fields of one row of a model."""
     return put(_data(model_name, checked_id(model_id, "update")), data)
 
 

@@ -41,6 +41,7 @@ def default_session() -> Session:
 
 
 def default_transport() -> Transport:
+    """The transport of the facade's default session: what the raw functions send through."""
     transport: Transport = default_session().transport
     return transport
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from ...actions import file_target
 from ...errors import ValidationError
 from ...filetree import file_tree
 from ...model.base import Entity
 from ...model.fields import DEFAULT_FILE_NAME
-from ...model.files import OutputFile, OutputType, Software, file_target
+from ...model.files import OutputFile, OutputType, Software
 from ...model.production import AssetInstance, EntityRow
 from ...model.tasks import Task, TaskType
 from ...routes import ACTIONS
@@ -312,6 +313,8 @@ def new_asset_instance_output_file(
     sep: str = "/",
     file_status_id: Model | None = None,
 ) -> dict[str, Any]:
+    """gazu's ``new_asset_instance_output_file``: a new output file of an asset instance in a shot
+    or scene."""
     comment, working_file = _comment_and_working_file(comment, working_file)
     status_id = model_id(file_status_id) if file_status_id is not None else None
     body = _output_file_body(
@@ -397,6 +400,7 @@ def set_project_file_tree(project: Model, file_tree_template_name: str) -> dict[
 
 
 def update_project_file_tree(project: Model, file_tree: dict[str, Any]) -> dict[str, Any]:
+    """gazu's ``update_project_file_tree``: replace a project's file tree."""
     return _put(f"data/projects/{model_id(project, 'project')}", {"file_tree": file_tree})
 
 
@@ -467,6 +471,8 @@ def build_asset_instance_output_file_path(
     software: Model | None = None,
     version: int | None = None,
 ) -> str:
+    """gazu's ``build_asset_instance_output_file_path``: where the file tree puts an asset
+    instance's output file in a shot or scene."""
     return _output_path(
         _on_instance(asset_instance, temporal_entity),
         output_type,

@@ -148,15 +148,20 @@ class CachedFunction(Generic[P, R]):
         return f"<cached function {self.__wrapped__.__qualname__}>"
 
     def clear_cache(self) -> None:
+        """Forget what this function (or every cached read) answered: gazu's
+        ``func.clear_cache()``."""
         default_session().forget_cached(sorted(self.types) or every_cached_type())
 
     def enable_cache(self) -> None:
+        """Cache this function's answers again."""
         self.enabled = True
 
     def disable_cache(self) -> None:
+        """Stop caching this function's answers."""
         self.enabled = False
 
     def get_cache_infos(self) -> dict[str, Any]:
+        """gazu's cache statistics of this function (hits, misses, size)."""
         session = default_session()
         stats = session.cache.stats() if session.cache is not None else None
         return {

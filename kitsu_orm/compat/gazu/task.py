@@ -213,10 +213,12 @@ def get_time_spent(task: Model, date: str | None = None) -> dict[str, Any]:
 
 
 def set_time_spent(task: Model, person: Model, date: str, duration: float) -> dict[str, Any]:
+    """gazu's ``set_time_spent``: set a person's minutes for a day on a task."""
     return _time_spent("set_time_spent", task, person, date, duration)
 
 
 def add_time_spent(task: Model, person: Model, date: str, duration: float) -> dict[str, Any]:
+    """gazu's ``add_time_spent``: add minutes to a person's day on a task."""
     return _time_spent("add_time_spent", task, person, date, duration)
 
 

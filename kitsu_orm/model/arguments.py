@@ -1,16 +1,15 @@
-"""What entity methods that call Zou's action routes share.
+"""How entity methods take their arguments: saved objects, days, durations,
+and the session to act in.
 
-Time spent, file paths, revision numbers and the current user's lists are
-verbs, not rows a unit of work could track: the methods that use them send
-one request through their session's transport, right away, and merge any
-rows that come back into the session's identity map.
+No HTTP here: the verbs that need the server (time spent, file paths,
+revision numbers) live in :mod:`kitsu_orm.actions`, which uses these checks
+so that a wrong argument is refused before any request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
 from .base import Entity
@@ -18,9 +17,7 @@ from .base import Entity
 if TYPE_CHECKING:
     from ..session import Session
 
-__all__ = ["day_string", "merge_rows", "minutes", "saved_id", "session_of"]
-
-E = TypeVar("E", bound=Entity)
+__all__ = ["day_string", "minutes", "optional_id", "saved_id", "session_of"]
 
 
 def saved_id(obj: Any, cls: type[Entity] | tuple[type[Entity], ...], what: str) -> str:
@@ -33,6 +30,7 @@ def saved_id(obj: Any, cls: type[Entity] | tuple[type[Entity], ...], what: str) 
 
 
 def optional_id(obj: Any, cls: type[Entity], what: str) -> str | None:
+    """``saved_id`` for an optional argument: None stays None."""
     return None if obj is None else saved_id(obj, cls, what)
 
 
@@ -46,13 +44,6 @@ def session_of(session: Session | None, *objs: Entity | None) -> Session:
     from ..session import current_session
 
     return current_session()
-
-
-def merge_rows(session: Session, cls: type[E], rows: Iterable[dict[str, Any]]) -> list[E]:
-    """Rows an action answered, as the session's objects, loaded together as one batch."""
-    from ..loading import group_of
-
-    return group_of(session._merge(cls, row) for row in rows)  # type: ignore[return-value]
 
 
 def day_string(day: date | str) -> str:
