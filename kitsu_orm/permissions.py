@@ -289,7 +289,7 @@ def _status_of(session: Session, obj: Entity) -> Any:
         return None
     status = (obj._related or {}).get("task_status")
     if status is None and getattr(obj, "task_status_id", None):
-        status = session._identity.get(obj.task_status_id)
+        status = session.identity.get(obj.task_status_id)
     return status
 
 

@@ -79,8 +79,7 @@ def doubt(
     session: Session, kind: str, obj: Entity, since: datetime | None, fields: Iterable[str] = ()
 ) -> None:
     """Remember that ``obj``'s write of ``kind`` may have been applied."""
-    session._in_doubt.add(id(obj))
-    session._doubts[id(obj)] = Doubt(kind, obj, since, tuple(fields))
+    session.identity.doubt(Doubt(kind, obj, since, tuple(fields)))
 
 
 def server_clock(transport: Transport) -> datetime | None:
@@ -102,7 +101,7 @@ def settle(session: Session, detach: Any) -> None:
     request per route and 80 objects. ``detach(session, obj)`` takes a deleted object out
     of its parents' lists."""
     by_route: dict[str, list[Doubt]] = defaultdict(list)
-    for key, found in list(session._doubts.items()):
+    for found in session.identity.doubts():
         obj = found.obj
         if found.kind not in ("update", "delete"):
             continue
@@ -112,37 +111,31 @@ def settle(session: Session, detach: Any) -> None:
             or (
                 found.kind == "update" and (obj._state is not State.PERSISTENT or not obj.changes())
             )
-            or (found.kind == "delete" and obj not in session._deleted)
+            or (found.kind == "delete" and not session.identity.is_deleted(obj))
         ):
-            _forget_doubt(session, key)
+            session.identity.clear_doubt(obj)
             continue
         route = routes_for(type(obj).__kitsu_type__).generic
         if route is None:
-            _forget_doubt(session, key)
+            session.identity.clear_doubt(obj)
             continue
         by_route[route].append(found)
     for route, doubts in by_route.items():
-        rows = session._get_rows(route, {"id": _id_list(d.obj.id for d in doubts)})
+        rows = session.get_rows(route, {"id": _id_list(d.obj.id for d in doubts)})
         by_id = {row["id"]: row for row in rows}
         for found in doubts:
             obj = found.obj
-            _forget_doubt(session, id(obj))
+            session.identity.clear_doubt(obj)
             row = by_id.get(obj.id or "")
             if found.kind == "delete":
                 if row is None:  # done: our delete reached the server
-                    session._deleted.remove(obj)
                     detach(session, obj)
-                    session._forget(obj)
+                    session.identity.forget(obj)
                 continue
             if row is None or parse_datetime(row.get("updated_at")) == obj.updated_at:
                 continue  # gone (the conflict check says so), or never applied
             if shows_write(obj, row, found.fields):
-                session._apply_row(obj, row, keep_edits=False)
-
-
-def _forget_doubt(session: Session, key: int) -> None:
-    session._doubts.pop(key, None)
-    session._in_doubt.discard(key)
+                session.identity.apply_row(obj, row, keep_edits=False)
 
 
 def _comparable(value: Any) -> Any:
@@ -223,7 +216,7 @@ def lost_comments(session: Session, comments: list[Any]) -> list[tuple[Any, dict
     tasks = sorted({c.object_id for c in comments if c.object_id})
     rows: list[dict[str, Any]] = []
     try:
-        rows = session._get_rows("data/comments", {"object_id": _id_list(tasks)})
+        rows = session.get_rows("data/comments", {"object_id": _id_list(tasks)})
     except PermissionDenied:  # the generic route is the admins': one request per task
         rows = [r for t in tasks for r in session.transport.get(f"data/tasks/{t}/comments")]
     me = _me(session)
@@ -231,13 +224,13 @@ def lost_comments(session: Session, comments: list[Any]) -> list[tuple[Any, dict
     taken: set[str] = set()
     found: list[tuple[Any, dict[str, Any]]] = []
     for comment in comments:
-        record = session._doubts.get(id(comment))
+        record = session.identity.doubt_of(comment)
         since = record.since if record is not None else None
         authors = {a for a in (comment.person_id, me) if a}
         for row in rows:
             if (
                 row["id"] in taken
-                or row["id"] in session._identity
+                or row["id"] in session.identity
                 or row.get("object_id") != comment.object_id
                 or (row.get("text") or "") != (comment.text or "")
                 or row.get("task_status_id") != comment.task_status_id
@@ -249,7 +242,7 @@ def lost_comments(session: Session, comments: list[Any]) -> list[tuple[Any, dict
             found.append((comment, row))
             break
     for comment in comments:
-        _forget_doubt(session, id(comment))
+        session.identity.clear_doubt(comment)
     return found
 
 
@@ -291,7 +284,7 @@ def natural_key(obj: Entity) -> tuple[Any, Any, str] | None:
 def _type_ids(session: Session) -> dict[str, str]:
     from .model.production import EntityType
 
-    return {t.name: t.id for t in session._loader.load_reference(EntityType) if t.id}
+    return {t.name: t.id for t in session.loader.load_reference(EntityType) if t.id}
 
 
 def find_existing(session: Session, objs: list[Entity]) -> dict[int, dict[str, Any]]:
@@ -317,7 +310,7 @@ def find_existing(session: Session, objs: list[Entity]) -> dict[int, dict[str, A
             by: _id_list(sorted(values)),
             "fields": "id,name,project_id,parent_id,entity_type_id,created_at",
         }
-        for row in session._get_rows("data/entities", params):
+        for row in session.get_rows("data/entities", params):
             key = (type_name, row.get("project_id"), row.get("parent_id"), row.get("name"))
             rows.setdefault(key, row)
     found: dict[int, dict[str, Any]] = {}
@@ -335,7 +328,7 @@ def check_existing(session: Session, creates: list[Entity]) -> None:
     objs = [
         o
         for o in creates
-        if type(o).__kitsu_type__ in GET_OR_CREATE and id(o) not in session._in_doubt
+        if type(o).__kitsu_type__ in GET_OR_CREATE and not session.identity.is_in_doubt(o)
     ]
     if not objs:
         return
@@ -366,7 +359,7 @@ def check_existing(session: Session, creates: list[Entity]) -> None:
     for obj in objs:
         row = existing.get(id(obj))
         if row is not None:
-            clashes.append((obj, session._identity.get(row["id"]) or row))
+            clashes.append((obj, session.identity.get(row["id"]) or row))
     named = ", ".join(
         f"{type(o).__name__} {getattr(o, 'name', '')!r} ({_describe(e)})" for o, e in clashes[:10]
     )
@@ -403,9 +396,8 @@ def merge(session: Session, obj: Entity, creatable: dict[str, Any]) -> Entity:
     row = find_existing(session, [obj]).get(id(obj))
     if row is None:
         return session.add(obj)
-    existing = session._identity.get(row["id"]) or session.get(cls, row["id"])
-    if obj in session._new:
-        session._new.remove(obj)
+    existing = session.identity.get(row["id"]) or session.get(cls, row["id"])
+    session.identity.discard_pending(obj)
     obj._set_state(State.TRANSIENT, None)
     for name, value in creatable.items():
         if name in ("project_id", "parent_id", "name"):

@@ -180,7 +180,7 @@ class UnitOfWork:
         bulk_tasks: dict[tuple[Any, ...], list[Entity]] = defaultdict(list)
         updates: list[Operation] = []
         assignments: list[Operation] = []
-        for obj in session._new:
+        for obj in session.identity.pending():
             if not wanted(obj):
                 continue
             check_again(obj, type(obj).__mutable_fields__)  # edits in place: before any request
@@ -222,18 +222,18 @@ class UnitOfWork:
                     _assignment_diff(obj, changed["assignee_ids"][0], _assignees(obj))
                 )
         deletes: dict[int, list[Operation]] = defaultdict(list)
-        for obj in session._deleted:
+        for obj in session.identity.deleted():
             if wanted(obj):
                 level = LEVELS.get(type(obj).__kitsu_type__, _OTHER_LEVEL)
                 deletes[level].append(Operation("delete", obj))
         castings = [
             Operation("cast", obj)
-            for obj in [*session._identity.values(), *session._new]
+            for obj in [*session.identity.objects(), *session.identity.pending()]
             if (obj._related or {}).get(Casting.DIRTY) and wanted(obj)
         ]
         links = [
             Operation("link", obj, (name,))
-            for obj in [*session._identity.values(), *session._new]
+            for obj in [*session.identity.objects(), *session.identity.pending()]
             for name in _changed_links(obj)
             # A new object linked to another (a shot's new instance) brings its link along.
             if wanted(obj) or any(wanted(t) for t in (obj._related or {}).get(name, ()))
@@ -279,7 +279,7 @@ class UnitOfWork:
 
     def _cascade_pending(self, scope: set[int] | None = None) -> None:
         """New objects a pending object points at are created too."""
-        queue = [o for o in self.session._new if scope is None or id(o) in scope]
+        queue = [o for o in self.session.identity.pending() if scope is None or id(o) in scope]
         while queue:
             obj = queue.pop()
             for name, rel in type(obj).__relationships__.items():
@@ -410,7 +410,7 @@ class UnitOfWork:
         cls = type(obj)
         routes = routes_for(cls.__kitsu_type__)
         _resolve_pending_keys(obj)
-        if id(obj) in self.session._in_doubt and self._adopt_existing(obj):
+        if self.session.identity.is_in_doubt(obj) and self._adopt_existing(obj):
             return
         values = _creatable(obj)
         variant = next(
@@ -458,14 +458,14 @@ class UnitOfWork:
         try:
             rows = self.transport.post(path, [t.entity_id for t in tasks])
         except ConnectionError:
-            self.session._in_doubt.update(id(t) for t in tasks)
+            self.session.identity.mark_in_doubt(tasks)
             raise
         by_entity = {row["entity_id"]: row for row in rows}
         missing = [t for t in tasks if t.entity_id not in by_entity]
         if missing:  # created by an earlier try whose answer was lost
             routes = routes_for("Task")
             entity_ids = [t.entity_id for t in missing]
-            found = self.session._get_rows(
+            found = self.session.get_rows(
                 routes.list,
                 {
                     **routes.list_params,
@@ -487,7 +487,9 @@ class UnitOfWork:
             _resolve_pending_keys(comment)
         # Comments of an earlier try that broke (or that the server refused halfway:
         # it makes them one by one) are looked for, in one request per 80 tasks.
-        found = lost_comments(self.session, [c for c in batch if id(c) in self.session._in_doubt])
+        found = lost_comments(
+            self.session, [c for c in batch if self.session.identity.is_in_doubt(c)]
+        )
         for comment, row in found:
             self._adopt_comment(comment, row)
         adopted = {id(c) for c, _ in found}
@@ -520,7 +522,7 @@ class UnitOfWork:
         before = spent.changes().get("duration", (0.0, None))[0] if persistent else 0.0
         adds = spent._adds
         adding = adds is not None and abs(spent.duration - ((before or 0.0) + adds)) < 1e-9
-        if adding and id(spent) in self.session._in_doubt:
+        if adding and self.session.identity.is_in_doubt(spent):
             raise KitsuError(
                 f"{spent!r}: an earlier commit added {adds:g} min and lost the answer, so it "
                 "may have been applied; it is not sent twice blindly. Read the day "
@@ -538,10 +540,10 @@ class UnitOfWork:
             row = self.transport.post(path, {"duration": adds if adding else spent.duration})
         except ConnectionError:
             if adding:
-                self.session._in_doubt.add(id(spent))
+                self.session.identity.mark_in_doubt([spent])
             raise
         if persistent:
-            self.session._apply_row(spent, row)
+            self.session.identity.apply_row(spent, row)
         else:
             self._adopt(spent, row)
 
@@ -569,13 +571,13 @@ class UnitOfWork:
         wanted = [target.id for target in obj._related[name]]
         if None in wanted:
             raise KitsuError(f"{obj!r}.{name} holds an object that was not created")
-        if self.session._doubts.pop(id(obj), None) is not None:
+        if self.session.identity.pop_doubt(obj) is not None:
             # A link or unlink of an earlier try lost its answer: the server's list is the
             # baseline (adding a link twice is refused).
             baseline[name] = [
                 row["id"] for row in _rows_of(self.transport.get(fill(route.list, id=obj.id)))
             ]
-            self.session._in_doubt.discard(id(obj))
+            self.session.identity.trust(obj)
         try:
             for target_id in [t for t in wanted if t not in baseline.get(name, [])]:
                 self.transport.post(fill(route.add, id=obj.id), {route.add_key: target_id})
@@ -593,7 +595,7 @@ class UnitOfWork:
         """``obj`` now exists on the server as ``row``; fields the create route
         ignored are sent with one update."""
         session = self.session
-        twin = session._identity.get(row.get("id") or "")
+        twin = session.identity.get(row.get("id") or "")
         if twin is not None and twin is not obj:
             raise AlreadyExists(
                 f"the server answered the create of {obj!r} with {twin!r} (id {twin.id}), which "
@@ -602,7 +604,7 @@ class UnitOfWork:
                 existing=[(obj, twin)],
             )
         assignees = _assignees(obj) if obj._state is State.PENDING else []
-        session._register_created(obj, row)
+        session.identity.register_created(obj, row)
         _attach_to_parents(session, obj)
         if assignees:
             # Pending: the assignment level sends them (people are created before tasks).
@@ -631,7 +633,7 @@ class UnitOfWork:
         params.update({cls.__wire__[k]: str(v) for k, v in keys.items()})
         rows = self.transport.get(routes.list, params)
         rows = rows.get("data", []) if isinstance(rows, dict) else rows
-        record = self.session._doubts.get(id(obj))
+        record = self.session.identity.doubt_of(obj)
         since = record.since if record is not None else None
         # Made by the lost request: after it was sent, and unknown to the session.
         matches = sorted(
@@ -639,7 +641,7 @@ class UnitOfWork:
                 r
                 for r in rows
                 if all(r.get(cls.__wire__[k]) == v for k, v in keys.items())
-                and r["id"] not in self.session._identity
+                and r["id"] not in self.session.identity
                 and made_since(r, since)
             ),
             key=lambda r: (str(r.get("created_at") or ""), str(r["id"])),
@@ -685,12 +687,12 @@ class UnitOfWork:
         except (ConnectionError, ServerError):
             doubt(self.session, "update", obj, since, op.fields)
             raise
-        self.session._doubts.pop(id(obj), None)
+        self.session.identity.pop_doubt(obj)
         if isinstance(row, dict) and row.get("id") == obj.id:
             raced = [] if self.overwrite else raced_fields(obj, row, op.fields, loaded)
             if raced:
                 self._raced[obj] = raced
-            self.session._apply_row(obj, row)
+            self.session.identity.apply_row(obj, row)
         else:
             obj._mark_clean()
 
@@ -703,16 +705,17 @@ class UnitOfWork:
             self.transport.delete(_format(routes.delete, obj), dict(routes.delete_params) or None)
         except NotFound as exc:
             # A delete sent again after its answer was lost finds nothing: it was done.
-            if id(obj) not in self.session._doubts and self.transport.stats.retries == retries:
+            if (
+                self.session.identity.doubt_of(obj) is None
+                and self.transport.stats.retries == retries
+            ):
                 raise _gone(obj, exc) from exc
         except (ConnectionError, ServerError):
             doubt(self.session, "delete", obj, None)
             raise
-        self.session._doubts.pop(id(obj), None)
-        self.session._in_doubt.discard(id(obj))
-        self.session._deleted.remove(obj)
+        self.session.identity.clear_doubt(obj)
         _detach_from_parents(self.session, obj)
-        self.session._forget(obj)
+        self.session.identity.forget(obj)
 
     def _assign(self, op: Operation) -> None:
         person_id, tasks = _person_and_tasks(op)
@@ -722,7 +725,7 @@ class UnitOfWork:
         by_id = {row["id"]: row for row in rows or ()}
         done = [t for t in tasks if t.id in by_id]
         for task in done:  # the answer carries the tasks as they are now (updated_at...)
-            self.session._apply_row(task, by_id[task.id], keep_edits=True)
+            self.session.identity.apply_row(task, by_id[task.id], keep_edits=True)
         _settle_assignment(done, person_id, assigned=True)
         _refused(tasks, done, f"assign to {person_id}")
 
@@ -734,7 +737,7 @@ class UnitOfWork:
         )
         done = [t for t in tasks if t.id in set(ids or ())]
         _settle_assignment(done, person_id, assigned=False)
-        self.session._reload(Task, [t.id for t in done if t.id])
+        self.session.reload(Task, [t.id for t in done if t.id])
         _refused(tasks, done, f"unassign {person_id}")
 
     # -- conflicts ------------------------------------------------------------------------
@@ -792,7 +795,7 @@ class UnitOfWork:
         for op in ops:
             if op.obj is not None:
                 fields.update(type(op.obj).__wire__[f] for f in op.fields)
-        rows = self.session._get_rows(
+        rows = self.session.get_rows(
             path,
             {
                 "id": json.dumps([o.id for o in objs], separators=(",", ":")),
@@ -841,8 +844,8 @@ class UnitOfWork:
             for obj in op.objects
             if isinstance(obj, Comment)
         }
-        ids = [i for i in stale if i and isinstance(self.session._identity.get(i), Task)]
-        self.session._reload(Task, ids)
+        ids = [i for i in stale if i and isinstance(self.session.identity.get(i), Task)]
+        self.session.reload(Task, ids)
 
 
 BATCH = 100
@@ -990,7 +993,7 @@ def _bulk_task_key(session: Session, obj: Entity) -> tuple[Any, ...] | None:
     related = obj._related or {}
     if not set(_creatable(obj)) <= _BULK_TASK_FIELDS:
         return None
-    entity = related.get("entity") or session._identity.get(obj.entity_id or "")
+    entity = related.get("entity") or session.identity.get(obj.entity_id or "")
     kind = {"Shot": "shots", "Asset": "assets"}.get(type(entity).__kitsu_type__ if entity else "")
     project = related.get("project") or obj.project_id
     task_type = related.get("task_type") or obj.task_type_id
@@ -1072,7 +1075,7 @@ def _parents(session: Session, obj: Entity) -> Iterable[tuple[Entity, str]]:
         for name, rel in cls.__relationships__.items():
             if isinstance(rel, ToMany) and rel.target_name == type(obj).__kitsu_type__:
                 key = getattr(obj, rel.key, None)
-                parent = session._identity.get(key) if isinstance(key, str) else None
+                parent = session.identity.get(key) if isinstance(key, str) else None
                 if isinstance(parent, cls):
                     yield parent, name
 
@@ -1102,7 +1105,7 @@ def _default_comment_status(session: Session, comment: Comment) -> None:
     """A comment keeps its task's status unless told otherwise (Zou requires one)."""
     if comment.task_status_id is not None or (comment._related or {}).get("task_status"):
         return
-    task = (comment._related or {}).get("task") or session._identity.get(comment.object_id or "")
+    task = (comment._related or {}).get("task") or session.identity.get(comment.object_id or "")
     status = getattr(task, "task_status_id", None)
     if status is None:
         raise ValidationError(
