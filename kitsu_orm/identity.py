@@ -21,7 +21,7 @@ from .model.base import Entity, State
 from .model.builders import structure_row
 
 if TYPE_CHECKING:
-    from .persistence import Doubt
+    from .doubts import Doubt
     from .session import Session
 
 __all__ = ["IdentityMap"]

@@ -550,8 +550,8 @@ class Session:
         name and parent, with ``obj``'s fields applied as edits (a ``data`` dict key by
         key), pending until commit; ``obj`` itself, added, when there is none. One request.
         """
-        from .persistence import merge
-        from .unitofwork import creatable
+        from .conflicts import merge
+        from .persistence import creatable
 
         return merge(self, obj, creatable(obj))  # type: ignore[return-value]
 

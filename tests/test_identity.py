@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 import kitsu_orm as kitsu
+from kitsu_orm.doubts import Doubt
 from kitsu_orm.identity import IdentityMap
-from kitsu_orm.persistence import Doubt
 from kitsu_orm.testing import FakeTransport
 
 PROJECT = "11111111-1111-4111-8111-111111111111"
