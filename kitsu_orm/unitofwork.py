@@ -44,6 +44,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
+from .assignments import assignees
 from .batching import (
     BATCH,
     COMMENT_BATCH,
@@ -85,7 +86,7 @@ from .operations import (
     Update,
 )
 from .permissions import check_plan
-from .persistence import Writer, assignees, creatable, detach_from_parents
+from .persistence import Writer, creatable, detach_from_parents
 from .progress import Meter, Setting, meter
 
 if TYPE_CHECKING:
