@@ -40,8 +40,8 @@ from .model.converter import parse_datetime, unstructure
 from .routes import routes_for
 
 if TYPE_CHECKING:
+    from .protocols import TransportProtocol
     from .session import Session
-    from .transport import Transport
 
 __all__ = [
     "Doubt",
@@ -83,8 +83,9 @@ def doubt(
     session._doubts[id(obj)] = Doubt(kind, obj, since, tuple(fields))
 
 
-def server_clock(transport: Transport) -> datetime | None:
-    """The server's clock now (a lower bound, aware UTC), or None."""
+def server_clock(transport: TransportProtocol) -> datetime | None:
+    """The server's clock now (a lower bound, aware UTC), or None (a transport with no
+    ``server_time``, as :class:`~kitsu_orm.transport.Transport` has)."""
     read = getattr(transport, "server_time", None)
     now = read() if read is not None else None
     return None if now is None else now.replace(tzinfo=timezone.utc)

@@ -19,6 +19,8 @@ import attrs
 if TYPE_CHECKING:
     from .cache import Cache
     from .changes import ChangeSet
+    from .protocols import TransportProtocol
+    from .query import Query
 
 from . import context
 from .context import current_session
@@ -50,12 +52,40 @@ _cache_use: contextvars.ContextVar[CacheUse | None] = contextvars.ContextVar(
 
 
 def connect(
-    host: str, email: str | None = None, password: str | None = None, **options: Any
+    host: str,
+    email: str | None = None,
+    password: str | None = None,
+    *,
+    token: str | None = None,
+    transport: TransportProtocol | None = None,
+    strict: bool = False,
+    echo: bool = False,
+    timeout: float | tuple[float, float] | None = None,
+    retry: Retry | None = None,
+    workers: int = 8,
+    cache: str | Cache = "off",
+    cache_dir: str | None = None,
+    progress: Setting = False,
 ) -> Session:
     """Open a session and make it the current one of this thread or asyncio task, for
     class-level calls; on the main thread, the process default too, which threads with
-    no session of their own use (see :mod:`kitsu_orm.context`)."""
-    session = Session(host, email, password, **options)
+    no session of their own use (see :mod:`kitsu_orm.context`). The options are
+    :class:`Session`'s."""
+    session = Session(
+        host,
+        email,
+        password,
+        token=token,
+        transport=transport,
+        strict=strict,
+        echo=echo,
+        timeout=timeout,
+        retry=retry,
+        workers=workers,
+        cache=cache,
+        cache_dir=cache_dir,
+        progress=progress,
+    )
     context.make_current(session)
     return session
 
@@ -122,7 +152,7 @@ class Session:
         password: str | None = None,
         *,
         token: str | None = None,
-        transport: Any = None,
+        transport: TransportProtocol | None = None,
         strict: bool = False,
         echo: bool = False,
         timeout: float | tuple[float, float] | None = None,
@@ -143,7 +173,7 @@ class Session:
             )
             if email is not None:
                 transport.login(email, password or "")
-        self.transport = transport
+        self.transport: TransportProtocol = transport
         self.strict = strict
         self.workers = workers
         self.cache_hits = 0
@@ -209,7 +239,7 @@ class Session:
 
     # -- reading ------------------------------------------------------------------------
 
-    def query(self, cls: type[E]) -> Any:
+    def query(self, cls: type[E]) -> Query[E]:
         from .query import Query
 
         return Query(cls, session=self)
@@ -725,7 +755,7 @@ def _open_cache(cache: str | Cache, directory: str | None) -> tuple[str, Cache |
     return cache, Cache(directory)
 
 
-def _catch_up_on_events(cache: Cache, transport: Any) -> None:
+def _catch_up_on_events(cache: Cache, transport: TransportProtocol) -> None:
     """Drop what other people changed since this namespace last looked, where the
     user may read Zou's event log; the time-to-live covers everyone else. Skipped
     when the last look is younger than ``cache.events_interval`` seconds."""

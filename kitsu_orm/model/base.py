@@ -28,8 +28,9 @@ from .fields import id_kind, is_derived, max_length, wire_name
 from .values import Check, check_for, check_plain
 
 if TYPE_CHECKING:
-    from typing_extensions import dataclass_transform
+    from typing_extensions import Self, dataclass_transform
 
+    from ..query import Query
     from ..session import Session
 else:
 
@@ -169,20 +170,21 @@ class Entity:
     # -- class-level queries, on the current session --------------------------------
 
     @classmethod
-    def where(cls, *, session: Session | None = None, **conditions: Any) -> Any:
+    def where(cls, *, session: Session | None = None, **conditions: Any) -> Query[Self]:
         """A query of this type: ``Shot.where(sequence=seq)``."""
         from ..query import Query
 
         return Query(cls, session=session).where(**conditions)
 
     @classmethod
-    def query(cls, *, session: Session | None = None) -> Any:
+    def query(cls, *, session: Session | None = None) -> Query[Self]:
+        """A query of this type with no condition yet: ``Shot.query().order_by("name")``."""
         from ..query import Query
 
         return Query(cls, session=session)
 
     @classmethod
-    def get(cls, id: str, *, session: Session | None = None) -> Any:
+    def get(cls, id: str, *, session: Session | None = None) -> Self:
         """The object with this id (one request, unless the session has it)."""
         from ..session import current_session
 
@@ -196,7 +198,7 @@ class Entity:
         session: Session | None = None,
         commit: bool = False,
         **keys: Any,
-    ) -> Any:
+    ) -> Self:
         """The object matching ``keys`` (``Shot.get_or_create(sequence=seq, name="SH01")``),
         else a new one made of ``keys`` and ``defaults``.
 
