@@ -59,8 +59,19 @@ _SAFE_STATES = (State.TRANSIENT, State.PENDING, State.PERSISTENT, State.DETACHED
 _NO_LOCK = contextlib.nullcontext()
 
 
+if TYPE_CHECKING:
+
+    @dataclass_transform(kw_only_default=True, field_specifiers=(attrs.field,))
+    class _Declarative:
+        """Type checkers only: entity classes are dataclass-like (PEP 681), their
+        constructors taking their fields and relationships as keywords."""
+
+else:
+    _Declarative = object
+
+
 @attrs.define(slots=True, eq=False, repr=False, kw_only=True, on_setattr=attrs.setters.NO_OP)
-class Entity:
+class Entity(_Declarative):
     """Base of every Kitsu entity class."""
 
     __kitsu_type__: ClassVar[str] = ""
@@ -361,6 +372,7 @@ def entity(type_name: str, *, reference: bool = False) -> typing.Callable[[type[
     """
 
     def wrap(cls: type[_E]) -> type[_E]:
+        _drop_descriptor_annotations(cls)
         new = attrs.define(
             cls, slots=True, eq=False, repr=False, kw_only=True, on_setattr=attrs.setters.NO_OP
         )
@@ -408,6 +420,20 @@ def entity(type_name: str, *, reference: bool = False) -> typing.Callable[[type[
         return new
 
     return wrap
+
+
+def _drop_descriptor_annotations(cls: type) -> None:
+    """Relationships and other descriptors are annotated for type checkers
+    (``sequence: ToOne[Sequence] = ToOne(...)``: the constructor takes them and
+    ``shot.sequence`` reads as a ``Sequence | None``), but they are not fields:
+    their annotations go before attrs reads the class, which keeps them as the
+    class attributes they are."""
+    annotations = cls.__dict__.get("__annotations__")
+    if not annotations:
+        return
+    for name, value in vars(cls).items():
+        if name in annotations and hasattr(type(value), "__set__"):
+            del annotations[name]
 
 
 # Names annotations use that are imported for type checkers only.
