@@ -129,7 +129,7 @@ class Entity(_Declarative):
             session = self._session
             # Under the session's lock: a load merging into this object in another
             # thread sees the edit and its old value together, and keeps both.
-            with _NO_LOCK if session is None else session._lock:
+            with _NO_LOCK if session is None else session.identity.lock:
                 changes = self._changes
                 if changes is None:
                     changes = {}
@@ -157,7 +157,7 @@ class Entity(_Declarative):
             raise DetachedError(
                 f"{type(self).__name__}.{name} was not loaded and {self!r} has no session"
             )
-        session._loader.complete(self)
+        session.loader.complete(self)
         return object.__getattribute__(self, name)
 
     def _loaded(self, name: str, default: Any = None) -> Any:
