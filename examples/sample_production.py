@@ -97,8 +97,8 @@ def add_artist(session: kitsu.Session, project: kitsu.Project) -> None:
     session.transport.post(f"data/projects/{project.id}/team", {"person_id": ana.id})
     with session.begin():
         for shot in kitsu.Shot.where(project=project).include("sequence", "tasks.task_type"):
-            if shot.sequence.name == "E01_SQ01":
-                ana_does = [t for t in shot.tasks if t.task_type.name == "Animation"]
+            if shot.sequence is not None and shot.sequence.name == "E01_SQ01":
+                ana_does = [t for t in shot.tasks if t.task_type and t.task_type.name == "Animation"]
                 for task in ana_does:
                     task.assign(ana)
         for asset in kitsu.Asset.where(project=project, name="Ellie").include("tasks"):

@@ -13,15 +13,28 @@ from _connect import ARTIST_EMAIL, ARTIST_PASSWORD, SAMPLE_PROJECT, connect
 import kitsu_orm as kitsu
 
 
+def type_and_status(task: kitsu.Task) -> tuple[kitsu.TaskType, kitsu.TaskStatus]:
+    """A task's type and status: Kitsu gives every task both (the attributes read as
+    Optional, as a new task may have neither yet)."""
+    assert task.task_type is not None and task.task_status is not None
+    return task.task_type, task.task_status
+
+
+def task_label(task: kitsu.Task) -> str:
+    kind, status = type_and_status(task)
+    who = f"({'+'.join(a.first_name for a in task.assignees)})" if task.assignees else ""
+    return f"{kind.name}:{status.short_name}{who}"
+
+
 def walk(session: kitsu.Session, project: kitsu.Project) -> None:
     before = session.stats.requests
     for sequence in sorted(project.sequences, key=lambda s: s.name):
-        print(f"  {sequence.episode.name} / {sequence.name}")
+        episode = sequence.episode
+        print(f"  {episode.name if episode else '-'} / {sequence.name}")
         for shot in sorted(sequence.shots, key=lambda s: s.name):
             tasks = ", ".join(
-                f"{t.task_type.name}:{t.task_status.short_name}"
-                + (f"({'+'.join(a.first_name for a in t.assignees)})" if t.assignees else "")
-                for t in sorted(shot.tasks, key=lambda t: t.task_type.name)
+                task_label(t)
+                for t in sorted(shot.tasks, key=lambda t: type_and_status(t)[0].name)
             )
             cast = ", ".join(a.name for a in shot.assets)
             print(
@@ -35,7 +48,7 @@ def walk(session: kitsu.Session, project: kitsu.Project) -> None:
 
 def main() -> None:
     session = connect()
-    print(f"connected to {session.transport.host} as {session.transport.user['email']}")
+    print(f"connected to {session.transport.host} as {(session.transport.user or {}).get('email')}")
     project = kitsu.Project.where(name=SAMPLE_PROJECT).one()
     print(f"\nproject {project.name!r}")
     walk(session, project)
@@ -48,8 +61,9 @@ def main() -> None:
     before = session.stats.requests
     with session.begin():
         for shot in kitsu.Shot.where(project=project).include("sequence.episode", "tasks"):
-            if shot.sequence.episode.name == "E01":
-                shot.frame_out += 12
+            episode = shot.sequence.episode if shot.sequence else None
+            if episode is not None and episode.name == "E01":
+                shot.frame_out = (shot.frame_out or 0) + 12
                 for task in shot.tasks:
                     if task.task_type is animation:
                         task.start("blocking started")
@@ -59,7 +73,8 @@ def main() -> None:
     walk(session, project)
 
     statuses = Counter(
-        t.task_status.short_name for t in kitsu.Task.where(project=project).include("task_status")
+        t.task_status.short_name if t.task_status else None
+        for t in kitsu.Task.where(project=project).include("task_status")
     )
     print(f"\ntask statuses now: {dict(statuses)}")
 
@@ -95,9 +110,10 @@ def as_the_artist(host: str) -> None:
                 for task in shot.tasks:
                     if me in task.assignees:
                         mine += 1
+                        kind, status = type_and_status(task)
                         print(
-                            f"  {sequence.name} / {shot.name}  {task.task_type.name}: "
-                            f"{task.task_status.short_name}, {len(task.comments)} comment(s)"
+                            f"  {sequence.name} / {shot.name}  {kind.name}: "
+                            f"{status.short_name}, {len(task.comments)} comment(s)"
                         )
         print(f"  {mine} shot tasks of hers, walked in {artist.stats.requests} requests")
         try:

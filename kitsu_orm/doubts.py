@@ -30,8 +30,8 @@ from .routes import LISTS, routes_for
 from .urls import fill
 
 if TYPE_CHECKING:
+    from .protocols import TransportProtocol
     from .session import Session
-    from .transport import Transport
 
 __all__ = [
     "Doubt",
@@ -70,8 +70,9 @@ def doubt(
     session.identity.doubt(Doubt(kind, obj, since, tuple(fields)))
 
 
-def server_clock(transport: Transport) -> datetime | None:
-    """The server's clock now (a lower bound, aware UTC), or None."""
+def server_clock(transport: TransportProtocol) -> datetime | None:
+    """The server's clock now (a lower bound, aware UTC), or None (a transport with no
+    ``server_time``, as :class:`~kitsu_orm.transport.Transport` has)."""
     read = getattr(transport, "server_time", None)
     now = read() if read is not None else None
     return None if now is None else now.replace(tzinfo=timezone.utc)

@@ -109,7 +109,7 @@ class Loader:
             return self._load_linked(rel, objs)
         raise TypeError(f"unknown relationship {rel!r}")  # pragma: no cover
 
-    def _load_to_one(self, rel: ToOne, objs: Sequence[Entity]) -> list[Entity]:
+    def _load_to_one(self, rel: ToOne[Any], objs: Sequence[Entity]) -> list[Entity]:
         identity = self.session.identity
         keys = {getattr(o, rel.key) for o in objs} - {None}
         missing = sorted(k for k in keys if k not in identity)
@@ -118,7 +118,7 @@ class Loader:
             self.fetch_ids(rel.target_name, missing, scope=scope, context=_projects(objs))
         return group_of(identity.found(keys))
 
-    def _load_many_ids(self, rel: ManyIds, objs: Sequence[Entity]) -> list[Entity]:
+    def _load_many_ids(self, rel: ManyIds[Any], objs: Sequence[Entity]) -> list[Entity]:
         identity = self.session.identity
         id_lists = [getattr(obj, rel.key) or () for obj in objs]
         keys: set[str] = set().union(*id_lists)
@@ -129,7 +129,7 @@ class Loader:
             obj._related_cache()[rel.name] = identity.found(ids)
         return group_of(identity.found(keys))
 
-    def _load_to_many(self, rel: ToMany, objs: Sequence[Entity]) -> list[Entity]:
+    def _load_to_many(self, rel: ToMany[Any], objs: Sequence[Entity]) -> list[Entity]:
         parents = [o for o in objs if o.id and rel.name not in (o._related or {})]
         loaded = [c for o in objs if rel.name in (o._related or {}) for c in o._related[rel.name]]  # type: ignore[index]
         if not parents:
@@ -156,7 +156,7 @@ class Loader:
         return group_of([*loaded, *rows])
 
     def _fetch_via(
-        self, rel: ToMany, scope: tuple[str, str], wanted: set[str]
+        self, rel: ToMany[Any], scope: tuple[str, str], wanted: set[str]
     ) -> tuple[list[Entity], bool]:
         """Children from a "with-tasks" route: every parent of the scope with its
         children, in one request several times cheaper than the children's own
@@ -168,7 +168,7 @@ class Loader:
         rows = [r for r in board.rows if r[at] in wanted]
         return self._merge_children(rel, scope, board, rows)
 
-    def fetch_with_children(self, cls: type[E], rel: ToMany, scope: tuple[str, str]) -> list[E]:
+    def fetch_with_children(self, cls: type[E], rel: ToMany[Any], scope: tuple[str, str]) -> list[E]:
         """Every ``cls`` of ``scope`` with ``rel`` loaded, from the one request of
         its with-tasks route (for ``.include``): the parents' rows are partial too."""
         board = self._board(rel, scope)
@@ -177,7 +177,7 @@ class Loader:
         _give_children(rel, parents, children, in_order=in_order)
         return parents
 
-    def _board(self, rel: ToMany, scope: tuple[str, str]) -> Board:
+    def _board(self, rel: ToMany[Any], scope: tuple[str, str]) -> Board:
         assert rel.via is not None and rel.owner is not None
         # The answer holds both sides: a write to either type outdates it.
         type_names = f"{rel.owner.__kitsu_type__}+{rel.target.__kitsu_type__}"
@@ -185,7 +185,7 @@ class Loader:
         return Board.of(self.session.read(type_names, rel.via, params), rel.via_key)
 
     def _merge_children(
-        self, rel: ToMany, scope: tuple[str, str], board: Board, rows: list[list[Any]]
+        self, rel: ToMany[Any], scope: tuple[str, str], board: Board, rows: list[list[Any]]
     ) -> tuple[list[Entity], bool]:
         """The children of these board rows, as objects, and whether they are in
         the order ``_sorted`` gives. They are when all are new to the session:
@@ -297,7 +297,7 @@ class Loader:
 
         return session.as_role(read)
 
-    def _load_linked(self, rel: Linked, objs: Sequence[Entity]) -> list[Entity]:
+    def _load_linked(self, rel: Linked[Any], objs: Sequence[Entity]) -> list[Entity]:
         """One request per object: the link routes answer one object's links."""
         from .routes import LINKS
 
@@ -364,7 +364,7 @@ class Loader:
 
 
 def _give_children(
-    rel: ToMany, parents: Sequence[Entity], children: Iterable[Entity], *, in_order: bool
+    rel: ToMany[Any], parents: Sequence[Entity], children: Iterable[Entity], *, in_order: bool
 ) -> None:
     """Set ``rel`` on each parent to its children, sorted unless they come ``in_order``."""
     by_parent: dict[str, list[Entity]] = defaultdict(list)

@@ -175,7 +175,7 @@ class Query(Generic[E]):
         ]
         return ", ".join(parts) or "(no filter)"
 
-    def _via_include(self, params: Mapping[str, Any], base: Mapping[str, Any]) -> ToMany | None:
+    def _via_include(self, params: Mapping[str, Any], base: Mapping[str, Any]) -> ToMany[Any] | None:
         """The included relationship whose with-tasks route answers this whole
         query, parents and children in one request: for a project's shots or
         assets with ``.include("tasks...")`` and no other server filter."""

@@ -28,6 +28,8 @@ import attrs
 if TYPE_CHECKING:
     from .cache import Cache
     from .changes import ChangeSet
+    from .protocols import TransportProtocol
+    from .query import Query
 
 from . import context
 from .context import current_session
@@ -60,12 +62,40 @@ _cache_use: contextvars.ContextVar[CacheUse | None] = contextvars.ContextVar(
 
 
 def connect(
-    host: str, email: str | None = None, password: str | None = None, **options: Any
+    host: str,
+    email: str | None = None,
+    password: str | None = None,
+    *,
+    token: str | None = None,
+    transport: TransportProtocol | None = None,
+    strict: bool = False,
+    echo: bool = False,
+    timeout: float | tuple[float, float] | None = None,
+    retry: Retry | None = None,
+    workers: int = 8,
+    cache: str | Cache = "off",
+    cache_dir: str | None = None,
+    progress: Setting = False,
 ) -> Session:
     """Open a session and make it the current one of this thread or asyncio task, for
     class-level calls; on the main thread, the process default too, which threads with
-    no session of their own use (see :mod:`kitsu_orm.context`)."""
-    session = Session(host, email, password, **options)
+    no session of their own use (see :mod:`kitsu_orm.context`). The options are
+    :class:`Session`'s."""
+    session = Session(
+        host,
+        email,
+        password,
+        token=token,
+        transport=transport,
+        strict=strict,
+        echo=echo,
+        timeout=timeout,
+        retry=retry,
+        workers=workers,
+        cache=cache,
+        cache_dir=cache_dir,
+        progress=progress,
+    )
     context.make_current(session)
     return session
 
@@ -132,7 +162,7 @@ class Session:
         password: str | None = None,
         *,
         token: str | None = None,
-        transport: Any = None,
+        transport: TransportProtocol | None = None,
         strict: bool = False,
         echo: bool = False,
         timeout: float | tuple[float, float] | None = None,
@@ -153,7 +183,7 @@ class Session:
             )
             if email is not None:
                 transport.login(email, password or "")
-        self.transport = transport
+        self.transport: TransportProtocol = transport
         self.strict = strict
         self.workers = workers
         self.cache_hits = 0
@@ -223,7 +253,7 @@ class Session:
 
     # -- reading ------------------------------------------------------------------------
 
-    def query(self, cls: type[E]) -> Any:
+    def query(self, cls: type[E]) -> Query[E]:
         """A query of ``cls`` in this session (``session.query(Shot).where(...)``)."""
         from .query import Query
 

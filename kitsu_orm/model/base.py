@@ -28,8 +28,9 @@ from .fields import id_kind, is_derived, max_length, wire_name
 from .values import Check, check_for, check_plain
 
 if TYPE_CHECKING:
-    from typing_extensions import dataclass_transform
+    from typing_extensions import Self, dataclass_transform
 
+    from ..query import Query
     from ..session import Session
 else:
 
@@ -58,8 +59,19 @@ _SAFE_STATES = (State.TRANSIENT, State.PENDING, State.PERSISTENT, State.DETACHED
 _NO_LOCK = contextlib.nullcontext()
 
 
+if TYPE_CHECKING:
+
+    @dataclass_transform(kw_only_default=True, field_specifiers=(attrs.field,))
+    class _Declarative:
+        """Type checkers only: entity classes are dataclass-like (PEP 681), their
+        constructors taking their fields and relationships as keywords."""
+
+else:
+    _Declarative = object
+
+
 @attrs.define(slots=True, eq=False, repr=False, kw_only=True, on_setattr=attrs.setters.NO_OP)
-class Entity:
+class Entity(_Declarative):
     """Base of every Kitsu entity class."""
 
     __kitsu_type__: ClassVar[str] = ""
@@ -175,21 +187,21 @@ class Entity:
     # -- class-level queries, on the current session --------------------------------
 
     @classmethod
-    def where(cls, *, session: Session | None = None, **conditions: Any) -> Any:
+    def where(cls, *, session: Session | None = None, **conditions: Any) -> Query[Self]:
         """A query of this type: ``Shot.where(sequence=seq)``."""
         from ..query import Query
 
         return Query(cls, session=session).where(**conditions)
 
     @classmethod
-    def query(cls, *, session: Session | None = None) -> Any:
-        """A query of every object of this type, to refine: ``Shot.query().limit(10)``."""
+    def query(cls, *, session: Session | None = None) -> Query[Self]:
+        """A query of this type with no condition yet: ``Shot.query().order_by("name")``."""
         from ..query import Query
 
         return Query(cls, session=session)
 
     @classmethod
-    def get(cls, id: str, *, session: Session | None = None) -> Any:
+    def get(cls, id: str, *, session: Session | None = None) -> Self:
         """The object with this id (one request, unless the session has it)."""
         from ..session import current_session
 
@@ -203,7 +215,7 @@ class Entity:
         session: Session | None = None,
         commit: bool = False,
         **keys: Any,
-    ) -> Any:
+    ) -> Self:
         """The object matching ``keys`` (``Shot.get_or_create(sequence=seq, name="SH01")``),
         else a new one made of ``keys`` and ``defaults``.
 
@@ -394,6 +406,7 @@ def entity(
     """
 
     def wrap(cls: type[_E]) -> type[_E]:
+        _drop_descriptor_annotations(cls)
         new = attrs.define(
             cls, slots=True, eq=False, repr=False, kw_only=True, on_setattr=attrs.setters.NO_OP
         )
@@ -454,6 +467,20 @@ def entity(
         return new
 
     return wrap
+
+
+def _drop_descriptor_annotations(cls: type) -> None:
+    """Relationships and other descriptors are annotated for type checkers
+    (``sequence: ToOne[Sequence] = ToOne(...)``: the constructor takes them and
+    ``shot.sequence`` reads as a ``Sequence | None``), but they are not fields:
+    their annotations go before attrs reads the class, which keeps them as the
+    class attributes they are."""
+    annotations = cls.__dict__.get("__annotations__")
+    if not annotations:
+        return
+    for name, value in vars(cls).items():
+        if name in annotations and hasattr(type(value), "__set__"):
+            del annotations[name]
 
 
 # Names annotations use that are imported for type checkers only.

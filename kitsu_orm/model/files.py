@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import Entity, entity
 from .fields import DEFAULT_FILE_NAME, sized
+from .production import AssetInstance, EntityRow
 from .relationships import ToOne
 from .tasks import TaskType
+
+if TYPE_CHECKING:
+    from .people import Person
+    from .tasks import Task
 
 __all__ = [
     "FileStatus",
@@ -71,9 +76,9 @@ class WorkingFile(Entity):
     person_id: str | None = None
     software_id: str | None = None
 
-    task = ToOne("Task", "task_id", scope=None)
-    software = ToOne("Software", "software_id", scope=None)
-    person = ToOne("Person", "person_id", scope=None)
+    task: ToOne[Task] = ToOne("Task", "task_id", scope=None)
+    software: ToOne[Software] = ToOne("Software", "software_id", scope=None)
+    person: ToOne[Person] = ToOne("Person", "person_id", scope=None)
 
 
 @entity("OutputFile", level=8, natural_key=("name", "entity_id", "task_type_id", "person_id"))
@@ -102,14 +107,14 @@ class OutputFile(Entity):
     source_file_id: str | None = None
     temporal_entity_id: str | None = None
 
-    file_status = ToOne("FileStatus", "file_status_id", scope=None)
-    output_type = ToOne("OutputType", "output_type_id", scope=None)
-    task_type = ToOne("TaskType", "task_type_id", scope=None)
-    person = ToOne("Person", "person_id", scope=None)
-    source_file = ToOne("WorkingFile", "source_file_id", scope=None)
-    entity = ToOne("EntityRow", "entity_id", scope=None)
-    asset_instance = ToOne("AssetInstance", "asset_instance_id", scope=None)
-    temporal_entity = ToOne("EntityRow", "temporal_entity_id", scope=None)
+    file_status: ToOne[FileStatus] = ToOne("FileStatus", "file_status_id", scope=None)
+    output_type: ToOne[OutputType] = ToOne("OutputType", "output_type_id", scope=None)
+    task_type: ToOne[TaskType] = ToOne("TaskType", "task_type_id", scope=None)
+    person: ToOne[Person] = ToOne("Person", "person_id", scope=None)
+    source_file: ToOne[WorkingFile] = ToOne("WorkingFile", "source_file_id", scope=None)
+    entity: ToOne[EntityRow] = ToOne("EntityRow", "entity_id", scope=None)
+    asset_instance: ToOne[AssetInstance] = ToOne("AssetInstance", "asset_instance_id", scope=None)
+    temporal_entity: ToOne[EntityRow] = ToOne("EntityRow", "temporal_entity_id", scope=None)
 
     # An output file hangs on an entity (``entity=shot``), or on an asset
     # instance as seen in a shot or scene (``asset_instance=i, temporal_entity=shot``).

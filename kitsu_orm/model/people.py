@@ -44,4 +44,4 @@ class Person(Entity):
     department_ids: list[str] | None = wire("departments")
     full_name: str | None = derived()
 
-    departments = ManyIds("Department", "department_ids", scope=None)
+    departments: ManyIds[Department] = ManyIds("Department", "department_ids", scope=None)

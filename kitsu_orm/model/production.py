@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
@@ -11,6 +11,11 @@ from ..routes import LISTS
 from .base import REGISTRY, Entity, entity
 from .fields import derived, holds_id, sized
 from .relationships import Casting, Linked, ToMany, ToOne
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from .tasks import Task
 
 __all__ = [
     "Asset",
@@ -56,13 +61,13 @@ class Project(Entity):
     max_retakes: int | None = None
     project_status_id: str | None = None
 
-    project_status = ToOne("ProjectStatus", "project_status_id", scope=None)
-    episodes = ToMany("Episode", "project_id", scope=None)
-    sequences = ToMany("Sequence", "project_id", scope=None)
-    shots = ToMany("Shot", "project_id", scope=None)
-    scenes = ToMany("Scene", "project_id", scope=None)
-    assets = ToMany("Asset", "project_id", scope=None)
-    tasks = ToMany("Task", "project_id", scope=None)
+    project_status: ToOne[ProjectStatus] = ToOne("ProjectStatus", "project_status_id", scope=None)
+    episodes: ToMany[Episode] = ToMany("Episode", "project_id", scope=None)
+    sequences: ToMany[Sequence] = ToMany("Sequence", "project_id", scope=None)
+    shots: ToMany[Shot] = ToMany("Shot", "project_id", scope=None)
+    scenes: ToMany[Scene] = ToMany("Scene", "project_id", scope=None)
+    assets: ToMany[Asset] = ToMany("Asset", "project_id", scope=None)
+    tasks: ToMany[Task] = ToMany("Task", "project_id", scope=None)
 
 
 @entity("AssetType", reference=True, level=0, natural_key=("name",))
@@ -120,9 +125,9 @@ REGISTRY["EntityRow"] = EntityRow
 class Episode(EntityRow):
     """A part of a TV show project; its sequences hang on it."""
 
-    project = ToOne("Project", "project_id", scope=None)
-    sequences = ToMany("Sequence", "parent_id")
-    tasks = ToMany("Task", "entity_id")
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    sequences: ToMany[Sequence] = ToMany("Sequence", "parent_id")
+    tasks: ToMany[Task] = ToMany("Task", "entity_id")
 
 
 @entity(
@@ -137,11 +142,11 @@ class Sequence(EntityRow):
 
     episode_name: str | None = derived()
 
-    project = ToOne("Project", "project_id", scope=None)
-    episode = ToOne("Episode", "parent_id")
-    shots = ToMany("Shot", "parent_id")
-    scenes = ToMany("Scene", "parent_id")
-    tasks = ToMany("Task", "entity_id")
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    episode: ToOne[Episode] = ToOne("Episode", "parent_id")
+    shots: ToMany[Shot] = ToMany("Shot", "parent_id")
+    scenes: ToMany[Scene] = ToMany("Scene", "parent_id")
+    tasks: ToMany[Task] = ToMany("Task", "entity_id")
 
 
 class _FrameRange:
@@ -149,6 +154,12 @@ class _FrameRange:
 
     def __init__(self, key: str) -> None:
         self.key = key
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+
+    @overload
+    def __get__(self, obj: Shot, owner: type[Any]) -> int | None: ...
 
     def __get__(self, obj: Shot | None, owner: type[Any]) -> Any:
         if obj is None:
@@ -178,13 +189,13 @@ class Shot(EntityRow):
 
     sequence_name: str | None = derived()
 
-    project = ToOne("Project", "project_id", scope=None)
-    sequence = ToOne("Sequence", "parent_id")
-    tasks = ToMany("Task", "entity_id", via=LISTS["shots_with_tasks"])
-    assets = Casting()
-    asset_instances = Linked("AssetInstance")
-    frame_in = _FrameRange("frame_in")
-    frame_out = _FrameRange("frame_out")
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    sequence: ToOne[Sequence] = ToOne("Sequence", "parent_id")
+    tasks: ToMany[Task] = ToMany("Task", "entity_id", via=LISTS["shots_with_tasks"])
+    assets: Casting = Casting()
+    asset_instances: Linked[AssetInstance] = Linked("AssetInstance")
+    frame_in: _FrameRange = _FrameRange("frame_in")
+    frame_out: _FrameRange = _FrameRange("frame_out")
 
     def instantiate(self, asset: Asset, description: str | None = None) -> AssetInstance:
         """A new instance of ``asset`` in this shot, created and linked on commit.
@@ -216,10 +227,10 @@ class Scene(EntityRow):
 
     sequence_name: str | None = derived()
 
-    project = ToOne("Project", "project_id", scope=None)
-    sequence = ToOne("Sequence", "parent_id")
-    tasks = ToMany("Task", "entity_id")
-    asset_instances = ToMany("AssetInstance", "scene_id", scope=None)
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    sequence: ToOne[Sequence] = ToOne("Sequence", "parent_id")
+    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+    asset_instances: ToMany[AssetInstance] = ToMany("AssetInstance", "scene_id", scope=None)
 
     def instantiate(self, asset: Asset, description: str | None = None) -> AssetInstance:
         """A new instance of ``asset`` in this scene, created (and numbered by Zou) on commit."""
@@ -241,13 +252,13 @@ class Asset(EntityRow):
 
     asset_type_name: str | None = derived()
 
-    project = ToOne("Project", "project_id", scope=None)
-    asset_type = ToOne("AssetType", "entity_type_id", scope=None)
-    episode = ToOne("Episode", "source_id")
-    tasks = ToMany("Task", "entity_id", via=LISTS["assets_with_tasks"])
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    asset_type: ToOne[AssetType] = ToOne("AssetType", "entity_type_id", scope=None)
+    episode: ToOne[Episode] = ToOne("Episode", "source_id")
+    tasks: ToMany[Task] = ToMany("Task", "entity_id", via=LISTS["assets_with_tasks"])
     # Instances of this asset, wherever they are; instances placed inside it.
-    instances = ToMany("AssetInstance", "asset_id", scope=None)
-    asset_instances = ToMany("AssetInstance", "target_asset_id", scope=None)
+    instances: ToMany[AssetInstance] = ToMany("AssetInstance", "asset_id", scope=None)
+    asset_instances: ToMany[AssetInstance] = ToMany("AssetInstance", "target_asset_id", scope=None)
 
     def instantiate(self, asset: Asset, description: str | None = None) -> AssetInstance:
         """A new instance of ``asset`` inside this one (a prop in a set), created on commit."""
@@ -270,6 +281,6 @@ class AssetInstance(Entity):
     target_asset_id: str | None = None
     scene_id: str | None = None
 
-    asset = ToOne("Asset", "asset_id", scope=None)
-    target_asset = ToOne("Asset", "target_asset_id", scope=None)
-    scene = ToOne("Scene", "scene_id", scope=None)
+    asset: ToOne[Asset] = ToOne("Asset", "asset_id", scope=None)
+    target_asset: ToOne[Asset] = ToOne("Asset", "target_asset_id", scope=None)
+    scene: ToOne[Scene] = ToOne("Scene", "scene_id", scope=None)

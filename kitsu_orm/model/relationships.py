@@ -23,11 +23,16 @@ from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, overload
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from .base import Entity
+    from .production import Asset
 
 __all__ = ["Relationship", "ToOne", "ToMany", "ManyIds", "Casting", "Linked", "RelatedList"]
 
 T = TypeVar("T")
+# The target type of a relationship: ``ToOne[Sequence]``, ``ToMany[Task]``.
+_T = TypeVar("_T", bound="Entity")
 
 
 class RelatedList(list[T]):
@@ -64,8 +69,15 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-class Relationship(Generic[T]):
-    """Base of the relationship descriptors."""
+class Relationship(Generic[_T]):
+    """Base of the relationship descriptors, generic in the target type.
+
+    A declaration annotated with its type (``sequence: ToOne[Sequence] =
+    ToOne("Sequence", "parent_id")``) tells type checkers what the attribute
+    reads as (``Sequence | None``) and lets the constructor take it
+    (``Shot(sequence=seq)``); the annotation is not an attrs field (see
+    :func:`~kitsu_orm.model.base.entity`).
+    """
 
     many: bool = False
 
@@ -125,10 +137,10 @@ class Relationship(Generic[T]):
         return f"<{type(self).__name__} {owner}.{self.name} -> {self.target_name}>"
 
     @overload
-    def __get__(self, obj: None, owner: type[Any]) -> Relationship[T]: ...
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
 
     @overload
-    def __get__(self, obj: Entity, owner: type[Any]) -> T: ...
+    def __get__(self, obj: Entity, owner: type[Any]) -> Any: ...
 
     def __get__(self, obj: Entity | None, owner: type[Any]) -> Any:
         if obj is None:
@@ -148,8 +160,33 @@ class Relationship(Generic[T]):
         return value
 
 
-class ToOne(Relationship[Any]):
-    """The object a foreign-key field points at: ``shot.sequence`` via ``parent_id``."""
+if TYPE_CHECKING:
+
+    class _ListValued(Relationship[_T]):
+        """Type checkers only: a to-many relationship reads as a :class:`RelatedList`
+        (the base class's ``__get__``, unchanged at run time)."""
+
+        @overload
+        def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+
+        @overload
+        def __get__(self, obj: Entity, owner: type[Any]) -> RelatedList[_T]: ...
+
+        def __get__(self, obj: Entity | None, owner: type[Any]) -> Self | RelatedList[_T]: ...
+
+else:
+    _ListValued = Relationship
+
+
+class ToOne(Relationship[_T]):
+    """The object a foreign-key field points at: ``shot.sequence`` via ``parent_id``
+    (None when the field is None)."""
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+
+    @overload
+    def __get__(self, obj: Entity, owner: type[Any]) -> _T | None: ...
 
     def __get__(self, obj: Entity | None, owner: type[Any]) -> Any:
         if obj is None:
@@ -168,7 +205,7 @@ class ToOne(Relationship[Any]):
                 return found
         return obj._require_session().loader.load(self, obj)
 
-    def __set__(self, obj: Entity, value: Any) -> None:
+    def __set__(self, obj: Entity, value: _T | None) -> None:
         if value is not None and not isinstance(value, self.target):
             raise ValidationError(
                 f"{type(obj).__name__}.{self.name} takes a {self.target_name}, "
@@ -180,7 +217,7 @@ class ToOne(Relationship[Any]):
         obj._related_cache()[self.name] = value
 
 
-class ToMany(Relationship[list[Any]]):
+class ToMany(_ListValued[_T]):
     """Objects whose ``key`` field points back here: ``sequence.shots`` via ``parent_id``.
 
     ``via`` names a route that answers every parent of a scope with its
@@ -204,7 +241,7 @@ class ToMany(Relationship[list[Any]]):
         self.via = via
         self.via_key = via_key
 
-    def __set__(self, obj: Entity, value: Any) -> None:
+    def __set__(self, obj: Entity, value: NoReturn) -> NoReturn:
         raise AttributeError(
             f"{type(obj).__name__}.{self.name} is read-only: set "
             f"{self.target_name}.{self.key} on each object instead"
@@ -231,18 +268,18 @@ class ToMany(Relationship[list[Any]]):
         return f"{owner}.{self.name} is read-only: {how}"
 
 
-class ManyIds(Relationship[list[Any]]):
+class ManyIds(_ListValued[_T]):
     """Objects listed by id in a field of this one: ``task.assignees`` via ``assignees``."""
 
     many = True
 
-    def __set__(self, obj: Entity, value: Any) -> None:
+    def __set__(self, obj: Entity, value: Iterable[_T]) -> None:
         values = self._targets_of(obj, value)
         obj._assign(self.key, [item.id for item in values])
         obj._related_cache()[self.name] = RelatedList(values, self, type(obj).__name__)
 
 
-class Casting(Relationship[list[Any]]):
+class Casting(_ListValued["Asset"]):
     """The assets cast in a shot: ``shot.assets``, loaded for a whole project at once."""
 
     many = True
@@ -252,14 +289,14 @@ class Casting(Relationship[list[Any]]):
 
     DIRTY = "_casting_changed"
 
-    def __set__(self, obj: Entity, value: Any) -> None:
+    def __set__(self, obj: Entity, value: Iterable[Asset]) -> None:
         values = self._targets_of(obj, value)
         cache = obj._related_cache()
         cache[self.name] = RelatedList(values, self, type(obj).__name__)
         cache[self.DIRTY] = True
 
 
-class Linked(Relationship[list[Any]]):
+class Linked(_ListValued[_T]):
     """Objects tied by a link table the API shows per object only:
     ``shot.asset_instances``. Loaded with one request per object (Zou has
     no batch route for it); assigning a new list links and unlinks on commit.
@@ -271,7 +308,7 @@ class Linked(Relationship[list[Any]]):
     def __init__(self, target: str) -> None:
         super().__init__(target, "id", scope=None)
 
-    def __set__(self, obj: Entity, value: Any) -> None:
+    def __set__(self, obj: Entity, value: Iterable[_T]) -> None:
         values = self._targets_of(obj, value)
         current = self.__get__(obj, type(obj))  # the baseline, loaded once
         del current

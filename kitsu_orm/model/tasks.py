@@ -11,12 +11,13 @@ from ..errors import ValidationError
 from .arguments import day_string, minutes, saved_id
 from .base import Entity, State, entity
 from .fields import DEFAULT_FILE_NAME, sized, wire
-from .people import Person
+from .people import Department, Person
 from .relationships import ManyIds, ToMany, ToOne
 
 if TYPE_CHECKING:
     from ..session import Session
     from .files import Software, WorkingFile
+    from .production import EntityRow, Project
 
 __all__ = ["Comment", "Task", "TaskStatus", "TaskType", "TimeSpent"]
 
@@ -35,7 +36,7 @@ class TaskType(Entity):
     archived: bool = False
     department_id: str | None = None
 
-    department = ToOne("Department", "department_id", scope=None)
+    department: ToOne[Department] = ToOne("Department", "department_id", scope=None)
 
     @classmethod
     def used_by(cls, entity: Entity) -> list[TaskType]:
@@ -95,14 +96,14 @@ class Task(Entity):
     assigner_id: str | None = None
     assignee_ids: list[str] | None = wire("assignees")
 
-    project = ToOne("Project", "project_id", scope=None)
-    task_type = ToOne("TaskType", "task_type_id", scope=None)
-    task_status = ToOne("TaskStatus", "task_status_id", scope=None)
-    entity = ToOne("EntityRow", "entity_id")
-    assignees = ManyIds("Person", "assignee_ids", scope=None)
-    comments = ToMany("Comment", "object_id", scope=None)
-    time_spents = ToMany("TimeSpent", "task_id", scope=None)
-    working_files = ToMany("WorkingFile", "task_id", scope=None)
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    task_type: ToOne[TaskType] = ToOne("TaskType", "task_type_id", scope=None)
+    task_status: ToOne[TaskStatus] = ToOne("TaskStatus", "task_status_id", scope=None)
+    entity: ToOne[EntityRow] = ToOne("EntityRow", "entity_id")
+    assignees: ManyIds[Person] = ManyIds("Person", "assignee_ids", scope=None)
+    comments: ToMany[Comment] = ToMany("Comment", "object_id", scope=None)
+    time_spents: ToMany[TimeSpent] = ToMany("TimeSpent", "task_id", scope=None)
+    working_files: ToMany[WorkingFile] = ToMany("WorkingFile", "task_id", scope=None)
 
     # -- domain actions: each is pending in the session until commit() --------------
 
@@ -282,9 +283,9 @@ class Comment(Entity):
     editor_id: str | None = None
     preview_file_id: str | None = None
 
-    task = ToOne("Task", "object_id", scope=None)
-    person = ToOne("Person", "person_id", scope=None)
-    task_status = ToOne("TaskStatus", "task_status_id", scope=None)
+    task: ToOne[Task] = ToOne("Task", "object_id", scope=None)
+    person: ToOne[Person] = ToOne("Person", "person_id", scope=None)
+    task_status: ToOne[TaskStatus] = ToOne("TaskStatus", "task_status_id", scope=None)
 
 
 @entity("TimeSpent", level=9, natural_key=("task_id", "person_id"))
@@ -311,8 +312,8 @@ class TimeSpent(Entity):
     task_id: str | None = None
     person_id: str | None = None
 
-    task = ToOne("Task", "task_id", scope=None)
-    person = ToOne("Person", "person_id", scope=None)
+    task: ToOne[Task] = ToOne("Task", "task_id", scope=None)
+    person: ToOne[Person] = ToOne("Person", "person_id", scope=None)
 
     # The minutes a pending edit adds (sent through the "add" route); None: a total to set.
     _adds: float | None = attrs.field(default=None, init=False)

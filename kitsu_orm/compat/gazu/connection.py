@@ -22,8 +22,8 @@ import threading
 
 from ... import context
 from ...errors import ConfigurationError
+from ...protocols import TransportProtocol
 from ...session import Session, connect, current_session
-from ...transport import Transport
 
 __all__ = ["DEFAULT_HOST", "default_session", "default_transport", "own_session", "set_host"]
 
@@ -40,10 +40,9 @@ def default_session() -> Session:
             return connect(os.environ.get("KITSU_HOST", DEFAULT_HOST))
 
 
-def default_transport() -> Transport:
+def default_transport() -> TransportProtocol:
     """The transport of the facade's default session: what the raw functions send through."""
-    transport: Transport = default_session().transport
-    return transport
+    return default_session().transport
 
 
 def own_session() -> Session:
