@@ -121,8 +121,11 @@ def settle(session: Session, detach: Callable[[Session, Entity], None]) -> None:
                     detach(session, obj)
                     session.identity.forget(obj)
                 continue
-            if row is None or parse_datetime(row.get("updated_at")) == obj.updated_at:
-                continue  # gone (the conflict check says so), or never applied
+            if row is None:
+                continue  # gone: the conflict check says so
+            # Not by updated_at: Zou stamps it to the second, so a write in the second of
+            # the load leaves it unchanged. A row that shows the write has it; one that
+            # shows the object as loaded never got it (sent fields differ from loaded).
             if shows_write(obj, row, found.fields):
                 session.identity.apply_row(obj, row, keep_edits=False)
 
