@@ -154,7 +154,9 @@ def server_model(env: Env, seq_ids: dict[str, str]) -> tuple[Model, list[str]]:
             cast = [assets.get(x["asset_id"], "?") for x in rows for _ in range(x["nb_occurences"])]
             model.shots[names[shot_id]].cast = tuple(sorted(cast))
     tasks = [
-        r for r in c.get("data/tasks", {"project_id": env.project_id, "relations": "true"}) if r["entity_id"] in names
+        r
+        for r in c.get("data/tasks", {"project_id": env.project_id, "relations": "true"})
+        if r["entity_id"] in names
     ]
     keys = {r["id"]: f"{names[r['entity_id']]}/{types[r['task_type_id']]}" for r in tasks}
     dupes += [f"task {k}" for k, n in Counter(keys.values()).items() if n > 1]
@@ -508,9 +510,7 @@ def env(
     project_id = kitsu_project["id"]
     for key in PEOPLE:
         kitsu_client.post(f"data/projects/{project_id}/team", {"person_id": kitsu_people[key].id})
-    character = next(
-        t for t in kitsu_client.get("data/asset-types") if t["name"] == "Character"
-    )
+    character = next(t for t in kitsu_client.get("data/asset-types") if t["name"] == "Character")
     assets = {
         name: kitsu_client.post(
             f"data/projects/{project_id}/asset-types/{character['id']}/assets/new",
