@@ -31,6 +31,7 @@ from .errors import (
 from .loading import Loader, group_of
 from .model.base import Entity, State
 from .model.builders import prepare_structure, structure_row
+from .model.relationships import Casting, Linked
 from .progress import Setting, check, rows_read
 from .retry import Retry
 from .routes import ONE_ROLES, Values, read_plan, role_name, routes_for
@@ -596,6 +597,7 @@ class Session:
             obj._set_state(State.PERSISTENT, self)
         self._deleted.clear()
         for obj in self._identity.values():
+            _undo_relationship_edits(obj)
             changes = obj.changes()
             if not changes and obj._changes is None:
                 continue
@@ -610,6 +612,26 @@ class Session:
         if obj.id is not None:
             self._identity.pop(obj.id, None)
         obj._set_state(State.DETACHED, None)
+
+
+def _undo_relationship_edits(obj: Entity) -> None:
+    """A casting (``shot.assets = [...]``) or a link list assigned since load is no
+    field: rollback drops it, to be read again from the server when asked, so that
+    the next commit does not send it."""
+    related = obj._related
+    if not related:
+        return
+    cast = related.pop(Casting.DIRTY, None)
+    baseline = related.get(Linked.LOADED, {})
+    for name, rel in type(obj).__relationships__.items():
+        if name not in related:
+            continue
+        if (isinstance(rel, Casting) and cast) or (
+            isinstance(rel, Linked)
+            and sorted(str(o.id) for o in related[name])
+            != sorted(str(i) for i in baseline.get(name, []))
+        ):
+            del related[name]
 
 
 def _check_row(cls: type[Entity], id: str, row: Any) -> None:
