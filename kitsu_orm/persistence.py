@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import AlreadyExists, KitsuError, PermissionDenied, ValidationError
-from .model.base import Entity, State
+from .model.base import Entity, State, copy_json
 from .model.builders import structure_row
 from .model.converter import parse_datetime, unstructure
 from .routes import routes_for
@@ -73,14 +73,19 @@ class Doubt:
     obj: Entity
     since: datetime | None
     fields: tuple[str, ...] = ()
+    # An update's values as sent (the whole field, a ``data`` dict whole): the object
+    # may be edited again before the next commit settles it.
+    sent: dict[str, Any] = attrs.Factory(dict)
 
 
 def doubt(
     session: Session, kind: str, obj: Entity, since: datetime | None, fields: Iterable[str] = ()
 ) -> None:
     """Remember that ``obj``'s write of ``kind`` may have been applied."""
+    fields = tuple(fields)
+    sent = {n: copy_json(getattr(obj, n)) for n in fields} if kind == "update" else {}
     session._in_doubt.add(id(obj))
-    session._doubts[id(obj)] = Doubt(kind, obj, since, tuple(fields))
+    session._doubts[id(obj)] = Doubt(kind, obj, since, fields, sent)
 
 
 def server_clock(transport: Transport) -> datetime | None:
@@ -109,9 +114,9 @@ def settle(session: Session, detach: Any) -> None:
         live = obj._session is session and obj.id is not None
         if (
             not live
-            or (
-                found.kind == "update" and (obj._state is not State.PERSISTENT or not obj.changes())
-            )
+            # An update in doubt of an object edited back, or deleted since, is settled too:
+            # its write may be on the server all the same.
+            or (found.kind == "update" and obj._state not in (State.PERSISTENT, State.DELETED))
             or (found.kind == "delete" and obj not in session._deleted)
         ):
             _forget_doubt(session, key)
@@ -134,10 +139,23 @@ def settle(session: Session, detach: Any) -> None:
                     detach(session, obj)
                     session._forget(obj)
                 continue
-            if row is None or parse_datetime(row.get("updated_at")) == obj.updated_at:
-                continue  # gone (the conflict check says so), or never applied
-            if shows_write(obj, row, found.fields):
-                session._apply_row(obj, row, keep_edits=False)
+            if row is None:
+                continue  # gone: the conflict check says so
+            # Applied or not: ``updated_at`` (to the second) may not have moved.
+            if shows_write(obj, row, found.fields, found.sent):
+                _adopt_update(session, obj, row, found.sent)
+
+
+def _adopt_update(session: Session, obj: Entity, row: dict[str, Any], sent: dict[str, Any]) -> None:
+    """Our update in doubt is on the server: ``row`` becomes what ``obj`` was loaded as,
+    and what the user edited since it was sent (or edited back) stays an edit."""
+    now = {n: copy_json(getattr(obj, n)) for n in {*obj.changes(), *sent}}
+    session._apply_row(obj, row, keep_edits=False)
+    if obj._state is not State.PERSISTENT:
+        return  # deleted since: nothing more to write
+    for name, value in now.items():
+        if _comparable(getattr(obj, name)) != _comparable(value):
+            obj.__setattr__(name, value)  # tracked: the next update sends it
 
 
 def _forget_doubt(session: Session, key: int) -> None:
@@ -152,8 +170,14 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-def shows_write(obj: Entity, row: dict[str, Any], sent: Sequence[str]) -> bool:
-    """Is ``row`` the object as loaded, with the fields ``sent`` as they are now?"""
+def shows_write(
+    obj: Entity,
+    row: dict[str, Any],
+    sent: Sequence[str],
+    values: dict[str, Any] | None = None,
+) -> bool:
+    """Is ``row`` the object as loaded, with the fields ``sent`` as they were sent
+    (``values``), or else as they are now?"""
     cls = type(obj)
     fresh = structure_row(row, cls)
     changes = obj.changes()
@@ -161,7 +185,9 @@ def shows_write(obj: Entity, row: dict[str, Any], sent: Sequence[str]) -> bool:
         name = cls.__from_wire__.get(wire_key)
         if name is None or name in _NEVER_COMPARED or name in cls.__derived__:
             continue
-        if name in changes:
+        if values is not None and name in values:
+            expected = values[name]
+        elif name in changes:
             expected = changes[name][1] if name in sent else changes[name][0]
         else:
             expected = obj._loaded(name, _MISSING)

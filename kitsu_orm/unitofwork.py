@@ -33,6 +33,7 @@ edits made on the server between the conflict check and a PUT.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -335,6 +336,8 @@ class UnitOfWork:
             done, failed, culprit = self._run_level(level)
             applied.extend(done)
             if failed is not None:
+                with contextlib.suppress(KitsuError):  # best effort: the failure is the news
+                    self._after_commit(applied)
                 pending = [op for op in level if op not in done]
                 pending += [op for later in plan[index + 1 :] for op in later]
                 raise CommitError(
@@ -633,6 +636,7 @@ class UnitOfWork:
         }
         if not keys:
             return False
+        intended = _creatable(obj)
         routes = routes_for(cls.__kitsu_type__)
         params = dict(routes.list_params)
         params.update({cls.__wire__[k]: str(v) for k, v in keys.items()})
@@ -653,7 +657,9 @@ class UnitOfWork:
         )
         if not matches or (since is None and len(matches) != 1):
             return False
-        self._adopt(obj, matches[0])
+        # Edited since the lost create was sent: the fields as they are now follow
+        # in an update, as for a create route that ignores some.
+        self._adopt(obj, matches[0], intended)
         return True
 
     def _update(self, op: Operation) -> None:
@@ -840,7 +846,11 @@ class UnitOfWork:
     # -- after ------------------------------------------------------------------------------
 
     def _after_commit(self, applied: list[Operation]) -> None:
-        """Tasks whose status a comment changed are read again, in one request."""
+        """Rows the server changed on the side are read again, one request per type:
+        tasks whose status a comment changed or whose time spent was set (Zou sums it
+        into the task), shots whose casting was replaced (Zou moves their
+        ``updated_at``: kept stale, a later edit of ours would be taken for someone
+        else's)."""
         stale = {
             obj.object_id
             for op in applied
@@ -848,8 +858,11 @@ class UnitOfWork:
             for obj in op.objects
             if isinstance(obj, Comment)
         }
+        stale |= {op.obj.task_id for op in applied if isinstance(op.obj, TimeSpent)}
         ids = [i for i in stale if i and isinstance(self.session._identity.get(i), Task)]
         self.session._reload(Task, ids)
+        cast = [op.obj.id for op in applied if op.kind == "cast" and op.obj is not None]
+        self.session._reload(Shot, [i for i in cast if i])
 
 
 BATCH = 100

@@ -556,3 +556,36 @@ def test_edits_of_many_shots_cut_halfway_are_finished_without_a_conflict(
     assert not s.dirty
     rows = kitsu_client.get("data/shots/all", {"project_id": kitsu_project["id"]})
     assert sorted(r["data"]["frame_in"] for r in rows) == [1001] * NB_SHOTS
+
+
+# -- edited again between a cut commit and the one that finishes it ---------------------------
+
+
+@pytest.mark.parametrize("kind", ["create", "update"])
+def test_an_object_edited_after_its_write_was_cut_keeps_the_later_edit(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any], kind: str
+) -> None:
+    """Found by tests/test_unitofwork_stateful.py. A new shot whose create lost its answer,
+    then edited: the lost create was adopted and the edit silently dropped. A shot whose
+    update lost its answer, then edited again: our own write was taken for someone
+    else's (ConflictError)."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    s.add(seq)
+    s.commit()
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    s.add(shot)
+    if kind == "update":
+        s.commit()
+        shot.frame_out = 10
+    proxy.script(PASS, FORWARD_THEN_RESET)  # the check's read, then the write
+    with pytest.raises(kitsu.CommitError):
+        s.commit()
+    shot.frame_out = 20
+    shot.description = "later"
+    s.commit()
+    assert not s.new and not s.dirty
+    rows = kitsu_client.get("data/shots/all", {"project_id": kitsu_project["id"]})
+    assert [(r["data"]["frame_out"], r["description"]) for r in rows] == [(20, "later")]

@@ -6,7 +6,7 @@ spent; edits frame ranges, descriptions, a ``data`` key, assignments of two peop
 moves shots between two sequences, casts assets; deletes shots and tasks; rolls back;
 and commits, with the proxy scripted to break one request of the commit (its answer
 lost, a reset before it arrives, or a 500) after a random number of good ones. A commit
-that fails so (``CommitError``, or ``ConnectionError`` from its reads) is followed by
+that fails so (``CommitError``, or ``ConnectionError`` / ``ServerError`` from its reads) is followed by
 more rules, and a commit without a fault must finish it.
 
 After every successful commit the server, read through the admin's own transport
@@ -453,7 +453,7 @@ class CommitMachine(RuleBasedStateMachine):
             env.proxy.script(*([PASS] * after), FAULTS[fault])
         try:
             s.commit()
-        except (kitsu.CommitError, kitsu.ConnectionError) as exc:
+        except (kitsu.CommitError, kitsu.ConnectionError, kitsu.ServerError) as exc:
             assert fault != "none", f"a commit without a fault failed: {exc!r}"
             self.failed = True
             env.stats[f"commits cut: {type(exc).__name__}, {fault}"] += 1
