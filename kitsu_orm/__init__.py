@@ -132,8 +132,9 @@ _LAZY = {
     "Transport": "transport",
     "User": "user",
 }
-# Submodules that `import kitsu_orm` used to load, still reachable as attributes.
-_SUBMODULES = frozenset({"loading", "progress", "query", "session", "user"})
+# Submodules that `import kitsu_orm` used to load, still reachable as attributes
+# (and `context`, for `kitsu.context.set_default(...)`).
+_SUBMODULES = frozenset({"context", "loading", "progress", "query", "session", "user"})
 
 
 def __getattr__(name: str) -> Any:

@@ -65,7 +65,7 @@ class Loader:
         self.load_relation(rel, members)
         if isinstance(rel, ToOne):
             key = getattr(obj, rel.key)
-            found = self.session._identity.get(key) if key else None
+            found = self.session.identity.get(key) if key else None
             if key and found is None and not rel.polymorphic:
                 # (A row of a type the library does not model reads as None.)
                 raise NotFound.of_object(
@@ -108,25 +108,24 @@ class Loader:
         raise TypeError(f"unknown relationship {rel!r}")  # pragma: no cover
 
     def _load_to_one(self, rel: ToOne, objs: Sequence[Entity]) -> list[Entity]:
-        identity = self.session._identity
+        identity = self.session.identity
         keys = {getattr(o, rel.key) for o in objs} - {None}
         missing = sorted(k for k in keys if k not in identity)
         if missing:
             scope = _shared_scope(rel, objs)
             self.fetch_ids(rel.target_name, missing, scope=scope, context=_projects(objs))
-        found = [identity[k] for k in keys if k in identity]
-        return group_of(found)
+        return group_of(identity.found(keys))
 
     def _load_many_ids(self, rel: ManyIds, objs: Sequence[Entity]) -> list[Entity]:
-        identity = self.session._identity
+        identity = self.session.identity
         id_lists = [getattr(obj, rel.key) or () for obj in objs]
         keys: set[str] = set().union(*id_lists)
         missing = sorted(k for k in keys if k not in identity)
         if missing:
             self.fetch_ids(rel.target_name, missing)
         for obj, ids in zip(objs, id_lists, strict=True):
-            obj._related_cache()[rel.name] = [identity[k] for k in ids if k in identity]
-        return group_of(identity[k] for k in keys if k in identity)
+            obj._related_cache()[rel.name] = identity.found(ids)
+        return group_of(identity.found(keys))
 
     def _load_to_many(self, rel: ToMany, objs: Sequence[Entity]) -> list[Entity]:
         parents = [o for o in objs if o.id and rel.name not in (o._related or {})]
@@ -146,11 +145,11 @@ class Loader:
             wanted = set(ids)
             rows = [
                 r
-                for r in self.session._fetch(target, {scope[0]: scope[1]}, context)
+                for r in self.session.fetch(target, {scope[0]: scope[1]}, context)
                 if getattr(r, rel.key) in wanted
             ]
         else:
-            rows = self.session._fetch(target, {key_wire: ids}, context)
+            rows = self.session.fetch(target, {key_wire: ids}, context)
         _give_children(rel, parents, rows, in_order=in_order)
         return group_of([*loaded, *rows])
 
@@ -181,7 +180,7 @@ class Loader:
         # The answer holds both sides: a write to either type outdates it.
         type_names = f"{rel.owner.__kitsu_type__}+{rel.target.__kitsu_type__}"
         params = {scope[0]: scope[1], "compact": "true"}
-        return Board.of(self.session._read(type_names, rel.via, params), rel.via_key)
+        return Board.of(self.session.read(type_names, rel.via, params), rel.via_key)
 
     def _merge_children(
         self, rel: ToMany, scope: tuple[str, str], board: Board, rows: list[list[Any]]
@@ -192,7 +191,7 @@ class Loader:
         is several times cheaper than sorting the objects."""
         at = board.children
         children = sorted((child for row in rows for child in row[at]), key=board.child_order())
-        identity, child_id = self.session._identity, board.child_fields.index("id")
+        identity, child_id = self.session.identity, board.child_fields.index("id")
         all_new = not any(child[child_id] in identity for child in children)
         # The children's rows leave out the scope they were asked by (the project).
         objs = self._merge_rows(
@@ -214,7 +213,7 @@ class Loader:
         ``fixed`` holds wire values every row shares but does not carry."""
         build = positional_structure(cls, fields, keep_unknown=keep_unknown, rows=len(rows))
         session = self.session
-        identity, at = session._identity, fields.index("id")
+        identity, at = session.identity, fields.index("id")
         known = cls.__from_wire__
         shared = [(known[k], v) for k, v in (fixed or {}).items() if k in known]
         out: list[E] = []
@@ -224,12 +223,12 @@ class Loader:
                 obj = build(values, session)
                 for name, value in shared:
                     object.__setattr__(obj, name, value)
-                out.append(session._adopt(obj))
+                out.append(identity.adopt(obj))
                 continue
             row = {k: v for k, v in zip(fields, values, strict=True) if k in known}
             row.update(fixed or {})
             row[PARTIAL] = True
-            out.append(self.session._merge(cls, row))
+            out.append(identity.merge_row(cls, row))
         return out
 
     def complete(self, obj: Entity) -> None:
@@ -246,10 +245,10 @@ class Loader:
         ids = sorted({m.id for m in partial if m.id})
         scope = _shared_scope_field("project_id", partial)
         if len(ids) > URL_ID_BUDGET and scope is not None:
-            self.session._fetch(cls, {"project_id": scope})
+            self.session.fetch(cls, {"project_id": scope})
         else:
             context = _projects(partial)
-            self.session._fetch(cls, {"id": ids}, context)
+            self.session.fetch(cls, {"id": ids}, context)
         if _is_partial(obj):  # deleted on the server meanwhile
             raise NotFound.of_object(cls.__name__, obj.id, label=obj._label(), loaded=True)
 
@@ -260,7 +259,7 @@ class Loader:
         by_project: dict[str, list[Entity]] = defaultdict(list)
         for shot in todo:
             by_project[getattr(shot, "project_id", None) or ""].append(shot)
-        identity = self.session._identity
+        identity = self.session.identity
         for project_id, shots in by_project.items():
             if not project_id:
                 casting: dict[str, list[str]] = {}
@@ -273,7 +272,7 @@ class Loader:
                 self.fetch_ids("Asset", missing, scope=("project_id", project_id))
             for shot in shots:
                 ids = casting.get(shot.id or "", [])
-                shot._related_cache()[rel.name] = [identity[i] for i in ids if i in identity]
+                shot._related_cache()[rel.name] = identity.found(ids)
         assets = {id(a): a for o in objs for a in (o._related or {}).get(rel.name, [])}
         return group_of(assets.values())
 
@@ -285,16 +284,16 @@ class Loader:
             plan = read_plan("Casting", role, {}, context, routes=CASTING)
             out: dict[str, list[str]] = {}
             for request in plan.requests:
-                body = session._read("Casting", request.path, dict(request.params))
+                body = session.read("Casting", request.path, dict(request.params))
                 if isinstance(body, dict):  # the project's: {shot id: [{asset_id...}]}
                     for shot_id, cast in body.items():
                         out[shot_id] = [c["asset_id"] for c in cast]
                 else:  # one shot's assets, as rows
-                    assets = [session._merge(REGISTRY["Asset"], row) for row in body]
+                    assets = [session.identity.merge_row(REGISTRY["Asset"], row) for row in body]
                     out[request.values["id"]] = [a.id for a in assets if a.id]
             return out
 
-        return session._as_role(read)
+        return session.as_role(read)
 
     def _load_linked(self, rel: Linked, objs: Sequence[Entity]) -> list[Entity]:
         """One request per object: the link routes answer one object's links."""
@@ -309,7 +308,7 @@ class Loader:
             body = self.session.transport.get(fill(route, id=obj.id)) if obj.id else []
             rows = [r for group in body.values() for r in group] if isinstance(body, dict) else body
             # Zou answers links in no stable order.
-            linked = _sorted([self.session._merge(target, row) for row in rows])
+            linked = _sorted([self.session.identity.merge_row(target, row) for row in rows])
             cache[rel.name] = linked
             cache.setdefault(Linked.LOADED, {})[rel.name] = [o.id for o in linked]
         found = {id(o): o for obj in objs for o in (obj._related or {}).get(rel.name, [])}
@@ -332,32 +331,32 @@ class Loader:
             return self._fetch_entity_rows(ids)
         if cls.__reference__:
             self.load_reference(cls)
-            return [self.session._identity[i] for i in ids if i in self.session._identity]
+            return self.session.identity.found(ids)
         if len(ids) > URL_ID_BUDGET and scope is not None and scope[0] in cls.__fields__:
             wanted = set(ids)
-            return [r for r in self.session._fetch(cls, {scope[0]: scope[1]}) if r.id in wanted]
+            return [r for r in self.session.fetch(cls, {scope[0]: scope[1]}) if r.id in wanted]
         if context is None and scope is not None and scope[0] == "project_id":
             context = {"project_id": [scope[1]]}
-        return list(self.session._fetch(cls, {"id": list(ids)}, context)) if ids else []
+        return list(self.session.fetch(cls, {"id": list(ids)}, context)) if ids else []
 
     def load_reference(self, cls: type[E], *, force: bool = False) -> list[E]:
         if cls in self._references and not force:
-            return [o for o in self.session._identity.values() if isinstance(o, cls)]
-        rows = self.session._fetch(cls, {})
+            return [o for o in self.session.identity.objects() if isinstance(o, cls)]
+        rows = self.session.fetch(cls, {})
         self._references.add(cls)
         return rows
 
     def _fetch_entity_rows(self, ids: Sequence[str]) -> list[Entity]:
         out: list[Entity] = []
         body = (
-            self.session._read("EntityRow", "data/entities", {"id": encode_values(ids)})
+            self.session.read("EntityRow", "data/entities", {"id": encode_values(ids)})
             if ids
             else []
         )
         for row in body:
             cls = REGISTRY.get(row.get("type", ""))
             if cls is not None and cls is not REGISTRY["EntityRow"]:
-                out.append(self.session._merge(cls, row))
+                out.append(self.session.identity.merge_row(cls, row))
         return group_of(out)
 
 

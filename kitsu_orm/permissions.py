@@ -46,11 +46,11 @@ import attrs
 
 from .errors import PermissionDenied
 from .model.base import Entity, State
+from .operations import Assignment, CreateTasks, Operation
 from .routes import routes_for
 
 if TYPE_CHECKING:
     from .session import Session
-    from .unitofwork import Operation
 
 __all__ = ["LIMITS", "STATUS_FLAGS", "Limit", "Refusal", "check_plan", "refusals"]
 
@@ -249,14 +249,14 @@ def _writes(
     session: Session, op: Operation, me: str | None
 ) -> Iterable[tuple[Entity, str, tuple[str, ...], bool]]:
     """(object, write, fields, is it the user's own) for each write of ``op``."""
-    if op.kind in ("assign", "unassign"):
-        person, tasks = op.payload
+    if isinstance(op, Assignment):
+        person = op.person
         person_id = person.id if isinstance(person, Entity) else person
-        for task in tasks:
+        for task in op.tasks:
             yield task, op.kind, (), person_id == me
         return
-    if op.kind == "create_tasks":
-        for task in op.payload[1]:
+    if isinstance(op, CreateTasks):
+        for task in op.tasks:
             yield task, "create_tasks", (), False
         return
     if op.kind == "comments":
@@ -289,7 +289,7 @@ def _status_of(session: Session, obj: Entity) -> Any:
         return None
     status = (obj._related or {}).get("task_status")
     if status is None and getattr(obj, "task_status_id", None):
-        status = session._identity.get(obj.task_status_id)
+        status = session.identity.get(obj.task_status_id)
     return status
 
 

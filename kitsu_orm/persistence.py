@@ -1,444 +1,416 @@
-"""Nothing lost, nothing duplicated: what a commit does about writes whose answer
-it never read, about creates that would meet an existing row, and about edits
-made on the server while it runs.
+"""The writes of a commit: one function per kind of operation
+(:mod:`kitsu_orm.operations`), each sending its request and adopting the answer
+into the session (``session.identity``): a created object becomes persistent and
+joins its parents' loaded lists, an updated one takes the server's row.
 
-- **In doubt.** A write whose request broke after it may have reached the
-  server (a lost answer, a 5xx, or a batch the server refused halfway) is
-  remembered as a :class:`Doubt`: the object, what was sent, and the server's
-  clock just before the send (:meth:`Transport.server_time`, from the
-  ``Date`` of its answers: no request, no skew). The next commit settles it
-  before anything else, in one request per route and 80 objects: an update
-  whose row now equals the object as edited (every other field as loaded) was
-  ours and is adopted; a delete whose row is gone was done; a create or a
-  comment is looked for among the rows of its parent made *after* that
-  clock, by this user, that the session does not know, so that no earlier
-  row can be taken for it.
-- **Get-or-create routes.** Zou answers a new episode, sequence, shot or
-  scene whose name exists under the same parent with the existing row.
-  Before anything is written, a commit looks for such names (one request per
-  type and 80 parents) and raises :class:`~kitsu_orm.errors.AlreadyExists`;
-  ``session.merge(obj)`` adopts the existing object instead.
-- **Races.** Zou has no conditional update. A field we did not send that a
-  PUT answers with another value than we loaded was written by someone
-  between the check and our write: the commit reports it.
+A write whose request breaks after it may have reached the server is recorded in
+doubt (:mod:`kitsu_orm.doubts`), so that the next commit settles it instead of
+sending it twice; an update's answer that shows someone else's edit is reported
+(:func:`~kitsu_orm.conflicts.raced_fields`). Zou's special cases live here: the
+create routes of each type (:mod:`kitsu_orm.routes`), the bulk routes of tasks,
+comments and assignments, the set and add routes of time spent.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import AlreadyExists, KitsuError, PermissionDenied, ValidationError
-from .model.base import Entity, State, copy_json
-from .model.builders import structure_row
-from .model.converter import parse_datetime, unstructure
-from .routes import routes_for
+from .assignments import assign, assignees, unassign
+from .conflicts import raced_fields
+from .doubts import doubt, lost_comments, lost_create, server_clock
+from .errors import AlreadyExists, ConnectionError, KitsuError, NotFound, ServerError
+from .links import cast, link
+from .model.actions import day_string
+from .model.base import Entity, State
+from .model.converter import unstructure
+from .model.relationships import ToMany, ToOne
+from .model.tasks import Comment, TimeSpent
+from .operations import (
+    Assign,
+    Cast,
+    Comments,
+    Create,
+    CreateTasks,
+    Delete,
+    Link,
+    Operation,
+    SetTimeSpent,
+    Unassign,
+    Update,
+)
+from .routes import ACTIONS, routes_for
+from .urls import fill
 
 if TYPE_CHECKING:
     from .session import Session
-    from .transport import Transport
 
 __all__ = [
-    "Doubt",
-    "GET_OR_CREATE",
-    "check_existing",
-    "doubt",
-    "lost_comments",
-    "merge",
-    "raced_fields",
-    "settle",
-    "shows_write",
+    "WRITES",
+    "Writer",
+    "adopt",
+    "comments",
+    "create",
+    "create_tasks",
+    "creatable",
+    "delete",
+    "detach_from_parents",
+    "time_spent",
+    "update",
 ]
 
-# Types whose create route answers the existing row of the same name and parent.
-GET_OR_CREATE = frozenset({"Episode", "Sequence", "Shot", "Scene"})
-# Never compared with what was loaded: ids, stamps, and what the server sets itself on
-# every write (the editor of a comment).
-_NEVER_COMPARED = frozenset({"id", "created_at", "updated_at", "editor_id"})
-_MISSING = object()
+_NEVER_SENT = frozenset({"id", "created_at", "updated_at"})
+_UNLOADED = object()
 
 
 @attrs.define(eq=False)
-class Doubt:
-    """A write that may have been applied: ``kind`` ("create", "update", "delete",
-    "comment"), its object, the fields an update sent, and the server's clock just
-    before it was sent (None when the session never had an answer)."""
+class Writer:
+    """What the writes of one commit share: its session, whether it overwrites what
+    others wrote, and the races its answers showed (object -> fields)."""
 
-    kind: str
-    obj: Entity
-    since: datetime | None
-    fields: tuple[str, ...] = ()
-    # An update's values as sent (the whole field, a ``data`` dict whole): the object
-    # may be edited again before the next commit settles it.
-    sent: dict[str, Any] = attrs.Factory(dict)
+    session: Session
+    overwrite: bool = False
+    raced: dict[Entity, list[str]] = attrs.Factory(dict)
 
+    @property
+    def transport(self) -> Any:
+        return self.session.transport
 
-def doubt(
-    session: Session, kind: str, obj: Entity, since: datetime | None, fields: Iterable[str] = ()
-) -> None:
-    """Remember that ``obj``'s write of ``kind`` may have been applied."""
-    fields = tuple(fields)
-    sent = {n: copy_json(getattr(obj, n)) for n in fields} if kind == "update" else {}
-    session._in_doubt.add(id(obj))
-    session._doubts[id(obj)] = Doubt(kind, obj, since, fields, sent)
+    def write(self, op: Operation) -> None:
+        """Send ``op`` through the function of its kind."""
+        WRITES[type(op)](self, op)
 
 
-def server_clock(transport: Transport) -> datetime | None:
-    """The server's clock now (a lower bound, aware UTC), or None."""
-    read = getattr(transport, "server_time", None)
-    now = read() if read is not None else None
-    return None if now is None else now.replace(tzinfo=timezone.utc)
-
-
-def _id_list(ids: Iterable[Any]) -> str:
-    return json.dumps(list(ids), separators=(",", ":"))
-
-
-# -- settling updates and deletes in doubt ------------------------------------------------
-
-
-def settle(session: Session, detach: Any) -> None:
-    """Settle the updates and deletes of earlier commits that lost their answer, in one
-    request per route and 80 objects. ``detach(session, obj)`` takes a deleted object out
-    of its parents' lists."""
-    by_route: dict[str, list[Doubt]] = defaultdict(list)
-    for key, found in list(session._doubts.items()):
-        obj = found.obj
-        if found.kind not in ("update", "delete"):
-            continue
-        live = obj._session is session and obj.id is not None
-        if (
-            not live
-            # An update in doubt of an object edited back, or deleted since, is settled too:
-            # its write may be on the server all the same.
-            or (found.kind == "update" and obj._state not in (State.PERSISTENT, State.DELETED))
-            or (found.kind == "delete" and obj not in session._deleted)
-        ):
-            _forget_doubt(session, key)
-            continue
-        route = routes_for(type(obj).__kitsu_type__).generic
-        if route is None:
-            _forget_doubt(session, key)
-            continue
-        by_route[route].append(found)
-    for route, doubts in by_route.items():
-        rows = session._get_rows(route, {"id": _id_list(d.obj.id for d in doubts)})
-        by_id = {row["id"]: row for row in rows}
-        for found in doubts:
-            obj = found.obj
-            _forget_doubt(session, id(obj))
-            row = by_id.get(obj.id or "")
-            if found.kind == "delete":
-                if row is None:  # done: our delete reached the server
-                    session._deleted.remove(obj)
-                    detach(session, obj)
-                    session._forget(obj)
-                continue
-            if row is None:
-                continue  # gone: the conflict check says so
-            # Applied or not: ``updated_at`` (to the second) may not have moved.
-            if shows_write(obj, row, found.fields, found.sent):
-                _adopt_update(session, obj, row, found.sent)
-
-
-def _adopt_update(session: Session, obj: Entity, row: dict[str, Any], sent: dict[str, Any]) -> None:
-    """Our update in doubt is on the server: ``row`` becomes what ``obj`` was loaded as,
-    and what the user edited since it was sent (or edited back) stays an edit."""
-    now = {n: copy_json(getattr(obj, n)) for n in {*obj.changes(), *sent}}
-    session._apply_row(obj, row, keep_edits=False)
-    if obj._state is not State.PERSISTENT:
-        return  # deleted since: nothing more to write
-    for name, value in now.items():
-        if _comparable(getattr(obj, name)) != _comparable(value):
-            obj.__setattr__(name, value)  # tracked: the next update sends it
-
-
-def _forget_doubt(session: Session, key: int) -> None:
-    session._doubts.pop(key, None)
-    session._in_doubt.discard(key)
-
-
-def _comparable(value: Any) -> Any:
-    value = None if value is None else unstructure(value)
-    if isinstance(value, dict):  # Zou stores a removed data key as null
-        return {k: _comparable(v) for k, v in value.items() if v is not None}
-    return value
-
-
-def shows_write(
-    obj: Entity,
-    row: dict[str, Any],
-    sent: Sequence[str],
-    values: dict[str, Any] | None = None,
-) -> bool:
-    """Is ``row`` the object as loaded, with the fields ``sent`` as they were sent
-    (``values``), or else as they are now?"""
+def create(w: Writer, op: Create) -> None:
+    obj = op.obj
     cls = type(obj)
-    fresh = structure_row(row, cls)
-    changes = obj.changes()
-    for wire_key in row:
-        name = cls.__from_wire__.get(wire_key)
-        if name is None or name in _NEVER_COMPARED or name in cls.__derived__:
-            continue
-        if values is not None and name in values:
-            expected = values[name]
-        elif name in changes:
-            expected = changes[name][1] if name in sent else changes[name][0]
-        else:
-            expected = obj._loaded(name, _MISSING)
-            if expected is _MISSING:
-                continue
-        if _comparable(expected) != _comparable(object.__getattribute__(fresh, name)):
-            return False
-    return True
-
-
-def raced_fields(
-    obj: Entity, row: dict[str, Any], sent: Sequence[str], loaded: dict[str, Any]
-) -> list[str]:
-    """The fields a PUT's answer shows changed by someone else: not sent by us, and
-    not as we loaded them (``loaded``: the values before our edits). A ``data`` dict
-    that merges is compared key by key, outside the keys we sent."""
-    cls = type(obj)
-    fresh = structure_row(row, cls)
-    raced: list[str] = []
-    for wire_key in row:
-        name = cls.__from_wire__.get(wire_key)
-        if name is None or name in _NEVER_COMPARED or name in cls.__derived__:
-            continue
-        if name not in loaded:
-            continue
-        got = _comparable(object.__getattribute__(fresh, name))
-        before = _comparable(loaded[name])
-        if isinstance(got, dict) and isinstance(before, dict):
-            mine = (_comparable(getattr(obj, name)) or {}) if name in sent else before
-            raced += [
-                f"{name}.{k}"
-                for k in sorted(set(got) | set(before))
-                if mine.get(k) == before.get(k) and got.get(k) != before.get(k)
-            ]
-        elif name not in sent and got != before:
-            raced.append(name)
-    return raced
-
-
-# -- comments in doubt ----------------------------------------------------------------------
-
-
-def _me(session: Session) -> str | None:
-    user = getattr(session.transport, "user", None) or {}
-    if not user.get("id"):
-        try:
-            user = session.transport.current_user()
-        except KitsuError:
-            return None
-    return str(user.get("id")) if user.get("id") else None
-
-
-def lost_comments(session: Session, comments: list[Any]) -> list[tuple[Any, dict[str, Any]]]:
-    """The comments of ``comments`` (in doubt) that are on the server, each with its row:
-    rows of their tasks made after their send, by this user (or the author they name),
-    that the session does not know, matched in order by text and status."""
-    if not comments:
-        return []
-    tasks = sorted({c.object_id for c in comments if c.object_id})
-    rows: list[dict[str, Any]] = []
+    routes = routes_for(cls.__kitsu_type__)
+    _resolve_pending_keys(obj)
+    if w.session.identity.is_in_doubt(obj):
+        lost = lost_create(w.session, obj)
+        if lost is not None:
+            # Edited since the lost create was sent: the fields as they are now follow
+            # in an update, as for a create route that ignores some.
+            adopt(w, obj, lost, creatable(obj))
+            return
+    values = creatable(obj)
+    variant = next(
+        (r for k, r in routes.create_by.items() if k in values and not r.unless & values.keys()),
+        None,
+    )
+    if variant is not None:
+        body = {key: _wire(values[k]) for k, key in variant.fields.items() if k in values}
+        path = _format(variant.path, obj)
+    else:
+        sent = (
+            values
+            if routes.create_only is None
+            else {k: v for k, v in values.items() if k in routes.create_only}
+        )
+        body = {routes.create_fields.get(k, cls.__wire__[k]): _wire(v) for k, v in sent.items()}
+        if routes.create_only is None and obj._extra:
+            body = {**obj._extra, **body}
+        path = _format(routes.create, obj)
+    since = server_clock(w.transport)
     try:
-        rows = session._get_rows("data/comments", {"object_id": _id_list(tasks)})
-    except PermissionDenied:  # the generic route is the admins': one request per task
-        rows = [r for t in tasks for r in session.transport.get(f"data/tasks/{t}/comments")]
-    me = _me(session)
-    rows.sort(key=lambda r: (str(r.get("created_at") or ""), str(r["id"])))
-    taken: set[str] = set()
-    found: list[tuple[Any, dict[str, Any]]] = []
-    for comment in comments:
-        record = session._doubts.get(id(comment))
-        since = record.since if record is not None else None
-        authors = {a for a in (comment.person_id, me) if a}
-        for row in rows:
-            if (
-                row["id"] in taken
-                or row["id"] in session._identity
-                or row.get("object_id") != comment.object_id
-                or (row.get("text") or "") != (comment.text or "")
-                or row.get("task_status_id") != comment.task_status_id
-                or (authors and row.get("person_id") not in authors)
-                or (since is not None and _created(row) < since)
-            ):
-                continue
-            taken.add(row["id"])
-            found.append((comment, row))
-            break
-    for comment in comments:
-        _forget_doubt(session, id(comment))
-    return found
+        row = w.transport.post(path, body)
+    except (ConnectionError, ServerError):
+        doubt(w.session, "create", obj, since)
+        raise
+    adopt(w, obj, row, values)
 
 
-def _created(row: dict[str, Any]) -> datetime:
-    when = parse_datetime(row.get("created_at"))
-    return when if when is not None else datetime.min.replace(tzinfo=timezone.utc)
-
-
-def made_since(row: dict[str, Any], since: datetime | None) -> bool:
-    """Was ``row`` made at or after ``since`` (always, when ``since`` is unknown)?"""
-    return since is None or _created(row) >= since
-
-
-# -- names that exist: get-or-create routes --------------------------------------------------
-
-
-def _key_of(obj: Entity, name: str) -> Any:
-    """A foreign key's id, from the field or from the object assigned to it."""
-    value = getattr(obj, name, None)
-    if value is not None:
-        return value
-    for rel_name, rel in type(obj).__relationships__.items():
-        if getattr(rel, "key", None) == name:
-            target = (obj._related or {}).get(rel_name)
-            if isinstance(target, Entity):
-                return target.id if target.id is not None else target
-    return None
-
-
-def natural_key(obj: Entity) -> tuple[Any, Any, str] | None:
-    """(project id, parent id, name) of a get-or-create type's object, or None when
-    its project or parent is not created yet (it has no siblings on the server)."""
-    project, parent = _key_of(obj, "project_id"), _key_of(obj, "parent_id")
-    if not isinstance(project, str) or isinstance(parent, Entity):
-        return None
-    return project, parent, str(getattr(obj, "name", "") or "")
-
-
-def _type_ids(session: Session) -> dict[str, str]:
-    from .model.production import EntityType
-
-    return {t.name: t.id for t in session._loader.load_reference(EntityType) if t.id}
-
-
-def find_existing(session: Session, objs: list[Entity]) -> dict[int, dict[str, Any]]:
-    """The server rows with the natural key of each of ``objs`` (by ``id()`` of the
-    object): one request per type and 80 parents (or projects, for objects without one)."""
-    keys = {id(o): natural_key(o) for o in objs}
-    wanted = [o for o in objs if keys[id(o)] is not None]
-    if not wanted:
-        return {}
-    type_ids = _type_ids(session)
-    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for obj in wanted:
-        project, parent, _ = keys[id(obj)]  # type: ignore[misc]
-        by = "parent_id" if parent else "project_id"
-        groups[(type(obj).__kitsu_type__, by)].add(parent or project)
-    rows: dict[tuple[str, Any, Any, str], dict[str, Any]] = {}
-    for (type_name, by), values in groups.items():
-        type_id = type_ids.get(type_name)
-        if type_id is None:
-            continue
-        params = {
-            "entity_type_id": type_id,
-            by: _id_list(sorted(values)),
-            "fields": "id,name,project_id,parent_id,entity_type_id,created_at",
-        }
-        for row in session._get_rows("data/entities", params):
-            key = (type_name, row.get("project_id"), row.get("parent_id"), row.get("name"))
-            rows.setdefault(key, row)
-    found: dict[int, dict[str, Any]] = {}
-    for obj in wanted:
-        project, parent, name = keys[id(obj)]  # type: ignore[misc]
-        row = rows.get((type(obj).__kitsu_type__, project, parent or None, name))
-        if row is not None:
-            found[id(obj)] = row
-    return found
-
-
-def check_existing(session: Session, creates: list[Entity]) -> None:
-    """Raise AlreadyExists, before anything is written, for new objects of get-or-create
-    types whose name exists under their parent (or twice in this commit)."""
-    objs = [
-        o
-        for o in creates
-        if type(o).__kitsu_type__ in GET_OR_CREATE and id(o) not in session._in_doubt
-    ]
-    if not objs:
-        return
-    seen: dict[tuple[Any, ...], Entity] = {}
-    twins: list[tuple[Entity, Entity]] = []
-    for obj in objs:
-        key: tuple[Any, ...] | None = natural_key(obj)
-        if key is None:
-            parent = _key_of(obj, "parent_id")
-            key = (
-                id(_key_of(obj, "project_id")),
-                id(parent) if isinstance(parent, Entity) else parent,
-                getattr(obj, "name", None),
-            )
-        full = (type(obj).__kitsu_type__, *key)
-        if full in seen:
-            twins.append((seen[full], obj))
-        seen[full] = obj
-    if twins:
-        raise ValidationError(
-            "two new objects of this commit have the same name under the same parent, and "
-            "Zou would make them one: " + ", ".join(f"{a!r} and {b!r}" for a, b in twins[:5])
+def create_tasks(w: Writer, op: CreateTasks) -> None:
+    """Tasks of one type for many shots or assets: one request (Zou skips existing ones)."""
+    kind, tasks = op.collection, op.tasks
+    for task in tasks:
+        _resolve_pending_keys(task)
+    intended = {id(t): creatable(t) for t in tasks}
+    first = tasks[0]
+    path = fill(
+        ACTIONS["create_tasks"],
+        project_id=first.project_id,
+        task_type_id=first.task_type_id,
+        collection=kind,
+    )
+    try:
+        rows = w.transport.post(path, [t.entity_id for t in tasks])
+    except ConnectionError:
+        w.session.identity.mark_in_doubt(tasks)
+        raise
+    by_entity = {row["entity_id"]: row for row in rows}
+    missing = [t for t in tasks if t.entity_id not in by_entity]
+    if missing:  # created by an earlier try whose answer was lost
+        routes = routes_for("Task")
+        entity_ids = [t.entity_id for t in missing]
+        found = w.session.get_rows(
+            routes.list,
+            {
+                **routes.list_params,
+                "task_type_id": first.task_type_id,
+                "entity_id": json.dumps(entity_ids, separators=(",", ":")),
+            },
         )
-    existing = find_existing(session, objs)
-    if not existing:
+        by_entity.update({row["entity_id"]: row for row in found if row["name"] == "main"})
+    for task in tasks:
+        row = by_entity.get(task.entity_id)
+        if row is None:
+            raise KitsuError(f"the server did not create {task!r}", path="/" + path)
+        adopt(w, task, row, intended[id(task)])
+
+
+def comments(w: Writer, op: Comments) -> None:
+    """Many comments (and the status changes they carry) in one request."""
+    batch = op.comments
+    for comment in batch:
+        _resolve_pending_keys(comment)
+    # Comments of an earlier try that broke (or that the server refused halfway:
+    # it makes them one by one) are looked for, in one request per 80 tasks.
+    found = lost_comments(w.session, [c for c in batch if w.session.identity.is_in_doubt(c)])
+    for comment, row in found:
+        _adopt_comment(w, comment, row)
+    adopted = {id(c) for c, _ in found}
+    todo = [c for c in batch if id(c) not in adopted]
+    if not todo:
         return
-    clashes = []
-    for obj in objs:
-        row = existing.get(id(obj))
-        if row is not None:
-            clashes.append((obj, session._identity.get(row["id"]) or row))
-    named = ", ".join(
-        f"{type(o).__name__} {getattr(o, 'name', '')!r} ({_describe(e)})" for o, e in clashes[:10]
+    body = {"comments": [_comment_body(c) for c in todo]}
+    since = server_clock(w.transport)
+    try:
+        rows = w.transport.post("actions/tasks/batch-comment", body)
+    except KitsuError:
+        for comment in todo:
+            doubt(w.session, "comment", comment, since)
+        raise
+    for comment, row in zip(todo, rows, strict=True):
+        _adopt_comment(w, comment, row)
+
+
+def _adopt_comment(w: Writer, comment: Comment, row: dict[str, Any]) -> None:
+    # Fields the batch route does not take (pinned, data...) follow in an update;
+    # the author is the server's to decide for non-managers.
+    intended = {k: v for k, v in creatable(comment).items() if k != "person_id"}
+    adopt(w, comment, row, intended)
+
+
+def time_spent(w: Writer, op: SetTimeSpent) -> None:
+    """A person's time on a task for a day, through the set or the add action route."""
+    spent = op.obj
+    assert isinstance(spent, TimeSpent)
+    _resolve_pending_keys(spent)
+    persistent = spent._state is State.PERSISTENT
+    before = spent.changes().get("duration", (0.0, None))[0] if persistent else 0.0
+    adds = spent._adds
+    adding = adds is not None and abs(spent.duration - ((before or 0.0) + adds)) < 1e-9
+    if adding and w.session.identity.is_in_doubt(spent):
+        raise KitsuError(
+            f"{spent!r}: an earlier commit added {adds:g} min and lost the answer, so it "
+            "may have been applied; it is not sent twice blindly. Read the day "
+            "(task.time_spents_on(day)), then set the total you mean with "
+            "task.set_time_spent(...), or session.expunge() it"
+        )
+    assert spent.date is not None
+    path = fill(
+        ACTIONS["add_time_spent" if adding else "set_time_spent"],
+        task_id=spent.task_id,
+        date=day_string(spent.date),
+        person_id=spent.person_id,
     )
-    raise AlreadyExists(
-        f"{len(clashes)} new object(s) have the name of an existing one under the same parent, "
-        f"and Kitsu would answer the existing one instead of creating them: {named}. "
-        "Nothing was written. Use session.merge(obj) to edit the existing one with the new "
-        "object's fields, get_or_create(...) to take it, or rename the new one.",
-        existing=clashes,
-    )
+    try:
+        row = w.transport.post(path, {"duration": adds if adding else spent.duration})
+    except ConnectionError:
+        if adding:
+            w.session.identity.mark_in_doubt([spent])
+        raise
+    if persistent:
+        w.session.identity.apply_row(spent, row)
+    else:
+        adopt(w, spent, row)
 
 
-def _describe(existing: Any) -> str:
-    if isinstance(existing, Entity):
-        return f"exists: {existing!r}, id {existing.id}"
-    return f"exists with id {existing.get('id')}"
+def adopt(
+    w: Writer, obj: Entity, row: dict[str, Any], intended: dict[str, Any] | None = None
+) -> None:
+    """``obj`` now exists on the server as ``row``; fields the create route
+    ignored are sent with one update."""
+    session = w.session
+    twin = session.identity.get(row.get("id") or "")
+    if twin is not None and twin is not obj:
+        raise AlreadyExists(
+            f"the server answered the create of {obj!r} with {twin!r} (id {twin.id}), which "
+            "this session holds already: two objects cannot share one id. Use "
+            "session.merge(obj) to edit the existing one",
+            existing=[(obj, twin)],
+        )
+    people = assignees(obj) if obj._state is State.PENDING else []
+    session.identity.register_created(obj, row)
+    _attach_to_parents(session, obj)
+    if people:
+        # Pending: the assignment level sends them (people are created before tasks).
+        obj.__setattr__("assignee_ids", [getattr(p, "id", p) for p in people])
+    if not intended:
+        return
+    for name, value in intended.items():
+        if getattr(obj, name) != value:
+            obj.__setattr__(name, value)  # tracked: an update, or an assignment
+    leftover = tuple(n for n in obj.changes() if n != "assignee_ids")
+    if leftover:
+        update(w, Update(obj, leftover))
 
 
-# -- merge ----------------------------------------------------------------------------------------
-
-
-def merge(session: Session, obj: Entity, creatable: dict[str, Any]) -> Entity:
-    """The existing object with ``obj``'s natural key, edited with ``obj``'s fields
-    (``creatable``), or ``obj`` itself, added, when there is none. A ``data`` dict is
-    merged key by key."""
+def update(w: Writer, op: Update) -> None:
+    obj = op.obj
+    assert obj is not None and obj.id is not None
     cls = type(obj)
-    if cls.__kitsu_type__ not in GET_OR_CREATE:
-        raise ValidationError(
-            f"merge() takes a new {', '.join(sorted(GET_OR_CREATE))}, not a {cls.__name__}: "
-            "its create route always creates"
-        )
-    if obj.id is not None:
-        raise ValidationError(f"{obj!r} has an id: it is not new")
-    row = find_existing(session, [obj]).get(id(obj))
-    if row is None:
-        return session.add(obj)
-    existing = session._identity.get(row["id"]) or session.get(cls, row["id"])
-    if obj in session._new:
-        session._new.remove(obj)
-    obj._set_state(State.TRANSIENT, None)
-    for name, value in creatable.items():
-        if name in ("project_id", "parent_id", "name"):
-            continue
-        current = getattr(existing, name)
-        if name == "data" and isinstance(value, dict):
-            value = {**(current or {}), **value}
-        if current != value:
-            setattr(existing, name, value)
-    return existing
+    routes = routes_for(cls.__kitsu_type__)
+    _resolve_pending_keys(obj)
+    changes = obj.changes()
+    path = routes.update
+    body: dict[str, Any] = {}
+    for name in op.fields:
+        new = getattr(obj, name)
+        if name == "data" and routes.data_merges:
+            old = changes.get(name, (None, new))[0] or {}
+            removed = [k for k in old if k not in (new or {})]
+            if removed and routes.data_replace:
+                path = routes.data_replace  # the one route that can drop a key
+            else:
+                # Zou merges this data: send the changed keys, removed ones as null.
+                new = {
+                    **{k: None for k in removed},
+                    **{k: v for k, v in (new or {}).items() if old.get(k, object()) != v},
+                }
+        body[cls.__wire__[name]] = _wire(new)
+    loaded = {
+        name: changes[name][0] if name in changes else value
+        for name in cls.__fields__
+        if (value := obj._loaded(name, _UNLOADED)) is not _UNLOADED
+    }
+    since = server_clock(w.transport)
+    try:
+        row = w.transport.put(_format(path, obj), body)
+    except NotFound as exc:
+        raise _gone(obj, exc) from exc
+    except (ConnectionError, ServerError):
+        doubt(w.session, "update", obj, since, op.fields)
+        raise
+    w.session.identity.pop_doubt(obj)
+    if isinstance(row, dict) and row.get("id") == obj.id:
+        raced = [] if w.overwrite else raced_fields(obj, row, op.fields, loaded)
+        if raced:
+            w.raced[obj] = raced
+        w.session.identity.apply_row(obj, row)
+    else:
+        obj._mark_clean()
+
+
+def delete(w: Writer, op: Delete) -> None:
+    obj = op.obj
+    assert obj is not None and obj.id is not None
+    routes = routes_for(type(obj).__kitsu_type__)
+    retries = w.transport.stats.retries
+    try:
+        w.transport.delete(_format(routes.delete, obj), dict(routes.delete_params) or None)
+    except NotFound as exc:
+        # A delete sent again after its answer was lost finds nothing: it was done.
+        if w.session.identity.doubt_of(obj) is None and w.transport.stats.retries == retries:
+            raise _gone(obj, exc) from exc
+    except (ConnectionError, ServerError):
+        doubt(w.session, "delete", obj, None)
+        raise
+    w.session.identity.clear_doubt(obj)
+    detach_from_parents(w.session, obj)
+    w.session.identity.forget(obj)
+
+
+def _comment_body(comment: Comment) -> dict[str, Any]:
+    body = {
+        "task_id": comment.object_id,
+        "task_status_id": comment.task_status_id,
+        "text": comment.text or "",
+        "checklist": comment.checklist or [],
+    }
+    if comment.person_id is not None:
+        body["person_id"] = comment.person_id
+    return body
+
+
+def creatable(obj: Entity) -> dict[str, Any]:
+    """The fields a create sends (assignees go through the assignment routes)."""
+    cls = type(obj)
+    return {
+        name: getattr(obj, name)
+        for name in sorted(cls.__fields__ - _NEVER_SENT - cls.__derived__ - {"assignee_ids"})
+        if getattr(obj, name) is not None
+    }
+
+
+def _gone(obj: Entity, exc: NotFound) -> NotFound:
+    return NotFound.of_object(
+        type(obj).__name__, obj.id, label=obj._label(), loaded=True, cause=exc
+    )
+
+
+def _wire(value: Any) -> Any:
+    return None if value is None else unstructure(value)
+
+
+def _format(template: str | None, obj: Entity) -> str:
+    if template is None:
+        raise KitsuError(f"{type(obj).__name__} cannot be written through the API")
+    values = {type(obj).__wire__.get(k, k): getattr(obj, k) for k in type(obj).__fields__}
+    return fill(template, **values)
+
+
+def _resolve_pending_keys(obj: Entity) -> None:
+    """Fill in foreign keys of objects that were pending when assigned."""
+    for name, rel in type(obj).__relationships__.items():
+        target = (obj._related or {}).get(name)
+        if isinstance(rel, ToOne) and isinstance(target, Entity) and getattr(obj, rel.key) is None:
+            if target.id is None:
+                raise KitsuError(f"{obj!r}.{name} points at {target!r}, which was not created")
+            object.__setattr__(obj, rel.key, target.id)
+
+
+def _attach_to_parents(session: Session, obj: Entity) -> None:
+    """A created object joins the loaded lists of its parents (``seq.shots``)."""
+    for parent, rel_name in _parents(session, obj):
+        cached = (parent._related or {}).get(rel_name)
+        if cached is not None and obj not in cached:
+            list.append(cached, obj)  # the list handed out is read-only to the user
+
+
+def detach_from_parents(session: Session, obj: Entity) -> None:
+    for parent, rel_name in _parents(session, obj):
+        cached = (parent._related or {}).get(rel_name)
+        if cached is not None and obj in cached:
+            list.remove(cached, obj)
+
+
+def _parents(session: Session, obj: Entity) -> Iterable[tuple[Entity, str]]:
+    from .model.base import REGISTRY
+
+    for cls in {c for c in REGISTRY.values() if hasattr(c, "__relationships__")}:
+        for name, rel in cls.__relationships__.items():
+            if isinstance(rel, ToMany) and rel.target_name == type(obj).__kitsu_type__:
+                key = getattr(obj, rel.key, None)
+                parent = session.identity.get(key) if isinstance(key, str) else None
+                if isinstance(parent, cls):
+                    yield parent, name
+
+
+WRITES: dict[type[Operation], Callable[[Writer, Any], None]] = {
+    Create: create,
+    CreateTasks: create_tasks,
+    Comments: comments,
+    SetTimeSpent: time_spent,
+    Update: update,
+    Delete: delete,
+    Assign: assign,
+    Unassign: unassign,
+    Cast: cast,
+    Link: link,
+}
+"""The function that sends each kind of operation."""

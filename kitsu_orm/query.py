@@ -109,9 +109,9 @@ class Query(Generic[E]):
             rows = []
         elif via is not None:
             scope = ("project_id", params["project_id"])
-            rows = session._loader.fetch_with_children(self.cls, via, scope)
+            rows = session.loader.fetch_with_children(self.cls, via, scope)
         else:
-            rows = session._fetch(self.cls, params)
+            rows = session.fetch(self.cls, params)
         result = [obj for obj in rows if all(f.matches(obj) for f in self.filters)]
         for key in reversed(self.ordering):
             name = key.lstrip("-")
@@ -122,7 +122,7 @@ class Query(Generic[E]):
 
         group_of(result)
         for path in self.includes:
-            session._loader.include(list(result), path)
+            session.loader.include(list(result), path)
         return result
 
     def __iter__(self) -> Iterator[E]:

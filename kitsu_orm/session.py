@@ -1,14 +1,24 @@
-"""The Session: identity map, current-session context, add / delete / get / refresh,
-commit and rollback.
+"""The Session: the user's handle on one Kitsu server: add / delete / get / refresh,
+the read path, commit and rollback.
 
-A session owns one transport. It makes no HTTP call of its own: reads go
-through the loader and queries, writes through the unit of work.
+A session owns one transport, one identity map (:mod:`kitsu_orm.identity`), one
+loader (:mod:`kitsu_orm.loading`) and, optionally, a persistent cache. Every read of
+rows goes through its public read path: :meth:`Session.read` (the cache when it has a
+fresh answer, else the transport; long IN-lists cut to fit the request line),
+:meth:`Session.fetch` (the rows of a type, through the routes the user's role may
+read, merged into the identity map), :meth:`Session.get_rows` and
+:meth:`Session.reload` (the server itself, never the cache). Queries, the loader,
+``refresh()``, the event-log catch-up of the cache and the gazu facade all read
+through them. Writes are planned by the unit of work (:mod:`kitsu_orm.unitofwork`)
+and sent by :mod:`kitsu_orm.persistence`, which register what the server answered
+through ``session.identity``, the one door to the session's internals.
 """
 
 from __future__ import annotations
 
 import contextvars
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,6 +29,8 @@ if TYPE_CHECKING:
     from .cache import Cache
     from .changes import ChangeSet
 
+from . import context
+from .context import current_session
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -28,10 +40,10 @@ from .errors import (
     PermissionDenied,
     ValidationError,
 )
+from .identity import IdentityMap
 from .loading import Loader, group_of
 from .model.base import Entity, State
-from .model.builders import prepare_structure, structure_row
-from .model.relationships import Casting, Linked
+from .model.builders import prepare_structure
 from .progress import Setting, check, rows_read
 from .retry import Retry
 from .routes import ONE_ROLES, Values, read_plan, role_name, routes_for
@@ -42,31 +54,19 @@ __all__ = ["CacheUse", "Session", "SessionStats", "cache_use", "connect", "curre
 E = TypeVar("E", bound=Entity)
 T = TypeVar("T")
 
-_current: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
-    "kitsu_session", default=None
-)
-_default: list[Session] = []
 _cache_use: contextvars.ContextVar[CacheUse | None] = contextvars.ContextVar(
     "kitsu_cache_use", default=None
 )
 
 
-def current_session() -> Session:
-    """The session of the innermost ``with Session()``, else the one ``connect()`` made."""
-    session = _current.get()
-    if session is None and _default:
-        session = _default[-1]
-    if session is None:
-        raise ConfigurationError("no current session: call kitsu_orm.connect(...) first")
-    return session
-
-
 def connect(
     host: str, email: str | None = None, password: str | None = None, **options: Any
 ) -> Session:
-    """Open a session and make it the current one for class-level calls."""
+    """Open a session and make it the current one of this thread or asyncio task, for
+    class-level calls; on the main thread, the process default too, which threads with
+    no session of their own use (see :mod:`kitsu_orm.context`)."""
     session = Session(host, email, password, **options)
-    _default[:] = [session]
+    context.make_current(session)
     return session
 
 
@@ -112,6 +112,17 @@ class Session:
     lazy load raise :class:`~kitsu_orm.errors.LazyLoadError`, for code that
     must prove it sends no hidden request. ``progress`` (False, True or
     ``"auto"``) draws bars for long commits and loads: see :mod:`kitsu_orm.progress`.
+
+    Threads may share a session. Its identity map and its new / deleted
+    objects change under a lock held for microseconds, never over a request:
+    loads of several threads run side by side and still give one object per
+    id; ``new``, ``dirty``, ``deleted`` and ``changes()`` are copies taken at
+    one instant; an edit made while another thread loads the same object stays
+    an edit; ``commit()`` runs one at a time (a second one waits, then sends
+    what is left), and ``rollback()`` and ``close()`` wait for a commit in
+    flight. Which session is *current* is per thread and asyncio task: see
+    :mod:`kitsu_orm.context`. The promises, their limits and their tests are in
+    docs/guarantees.md, "Threads".
     """
 
     def __init__(
@@ -150,21 +161,32 @@ class Session:
         self.cache_mode, self.cache = _open_cache(cache, cache_dir)
         self._cache_scope: tuple[str, str] | None = None
         self._confirmed: tuple[str, str] | None = None  # (access token, user id)
-        self._identity: dict[str, Entity] = {}
-        self._new: list[Entity] = []
-        self._deleted: list[Entity] = []
-        self._in_doubt: set[int] = set()
-        self._doubts: dict[int, Any] = {}  # id(obj) -> persistence.Doubt
+        # The identity map changes under its own lock, held briefly (never over a
+        # request); _commit_lock lets one commit, rollback or close run at a time.
+        self._identity = IdentityMap(self)
+        self._commit_lock = threading.RLock()
         self._loader = Loader(self)
-        self._token: contextvars.Token[Session | None] | None = None
 
     def __repr__(self) -> str:
-        return f"<Session {self.transport.host} objects={len(self._identity)} new={len(self._new)}>"
+        new = len(self._identity.pending())
+        return f"<Session {self.transport.host} objects={len(self._identity)} new={new}>"
+
+    @property
+    def identity(self) -> IdentityMap:
+        """The identity map: one object per id, and the new, deleted and in-doubt
+        objects. The loader and the unit of work register what they load and write
+        through its methods (the one door to the session's internals)."""
+        return self._identity
+
+    @property
+    def loader(self) -> Loader:
+        """The loader of relationships and rows, in batches (:mod:`kitsu_orm.loading`)."""
+        return self._loader
 
     # -- context --------------------------------------------------------------------
 
     def __enter__(self) -> Session:
-        self._token = _current.set(self)
+        context.enter(self)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
@@ -174,30 +196,24 @@ class Session:
             else:
                 self.rollback()
         finally:
-            if self._token is not None:
-                _current.reset(self._token)
-                self._token = None
+            context.leave()
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
         """A transaction: commit on success, roll back on an exception."""
-        token = _current.set(self)
-        try:
-            yield self
-        except BaseException:
-            self.rollback()
-            raise
-        else:
-            self.commit()
-        finally:
-            _current.reset(token)
+        with context.using(self):
+            try:
+                yield self
+            except BaseException:
+                self.rollback()
+                raise
+            else:
+                self.commit()
 
     def close(self) -> None:
-        for obj in [*self._identity.values(), *self._new]:
-            obj._set_state(State.DETACHED, None)
-        self._identity.clear()
-        self._new.clear()
-        self._deleted.clear()
+        """Detach every object; waits for a commit in flight in another thread."""
+        with self._commit_lock:
+            self._identity.clear()
 
     @property
     def stats(self) -> SessionStats:
@@ -221,11 +237,11 @@ class Session:
             return found
         route = self._one_route(cls, id)
         try:
-            row = self._read(cls.__kitsu_type__, route, {})
+            row = self.read(cls.__kitsu_type__, route, {})
         except NotFound as exc:
             raise NotFound.of_object(cls.__name__, id, cause=exc) from exc
         _check_row(cls, id, row)
-        return self._merge(cls, row)
+        return self._identity.merge_row(cls, row)
 
     def identity_get(self, id: str) -> Entity | None:
         """The object with this id if this session holds it, else None; never a request."""
@@ -238,14 +254,17 @@ class Session:
         """
         from .changes import ChangeSet
 
-        return ChangeSet.of(self)
+        with self._identity.lock:
+            return ChangeSet.of(self)
 
     def refresh(self, obj: E) -> E:
         """Reload ``obj`` from the server; its unsaved edits are dropped."""
         if obj.id is None or obj._session is not self:
             raise DetachedError(f"{obj!r} is not a persistent object of this session")
         try:
-            row = self.transport.get(self._one_route(type(obj), obj.id))
+            row = self.read(
+                type(obj).__kitsu_type__, self._one_route(type(obj), obj.id), {}, fresh=True
+            )
         except NotFound as exc:
             raise NotFound.of_object(
                 type(obj).__name__,
@@ -255,12 +274,13 @@ class Session:
                 cause=exc,
             ) from exc
         _check_row(type(obj), obj.id, row)
-        object.__setattr__(obj, "_changes", None)
-        self._apply_row(obj, row)
-        object.__setattr__(obj, "_related", None)
+        with self._identity.lock:
+            object.__setattr__(obj, "_changes", None)
+            self._identity.apply_row(obj, row)
+            object.__setattr__(obj, "_related", None)
         return obj
 
-    def _fetch(
+    def fetch(
         self,
         cls: type[E],
         params: Mapping[str, Values],
@@ -276,18 +296,20 @@ class Session:
             plan = read_plan(type_name, role, params, context, names=names)
             rows: list[dict[str, Any]] = []
             for request in plan.requests:
-                rows.extend(rows_of(self._read(type_name, request.path, dict(request.params))))
+                rows.extend(rows_of(self.read(type_name, request.path, dict(request.params))))
             if plan.local:
                 rows = [r for r in rows if _matches(r, plan.local)]
             if len(plan.requests) > 1:
                 rows = list({r["id"]: r for r in rows}.values())
             return rows
 
-        rows = self._as_role(read)
+        rows = self.as_role(read)
         prepare_structure(cls, len(rows))
-        return group_of(self._merge(cls, row) for row in rows)  # type: ignore[return-value]
+        merge = self._identity.merge_row
+        with self._identity.lock:  # one answer merges as a whole
+            return group_of(merge(cls, row) for row in rows)  # type: ignore[return-value]
 
-    def _as_role(self, read: Callable[[str], T]) -> T:
+    def as_role(self, read: Callable[[str], T]) -> T:
         """Run a read planned for this user's role. A session that does not know its
         role yet (a bare token) reads as an admin first, so that an admin never pays
         for the lookup; Zou refuses another role the admin's routes (403, or 404 for
@@ -317,33 +339,48 @@ class Session:
             )
         return fill(routes_for(type_name).one, id=id)
 
-    def _reload(self, cls: type[E], ids: list[str]) -> None:
+    def reload(self, cls: type[E], ids: list[str]) -> None:
         """Read these objects again from the server itself (never the cache)."""
         if not ids:
             return
         routes = routes_for(cls.__kitsu_type__)
         part = json.dumps(ids, separators=(",", ":"))
-        for row in self._get_rows(routes.list, {**routes.list_params, "id": part}):
-            self._merge(cls, row)
+        rows = self.get_rows(routes.list, {**routes.list_params, "id": part})
+        with self._identity.lock:  # the rows merge as a whole
+            for row in rows:
+                self._identity.merge_row(cls, row)
 
-    def _get_rows(self, route: str, params: dict[str, Any]) -> list[Any]:
+    def get_rows(self, route: str, params: dict[str, Any]) -> list[Any]:
         """The rows of a list GET from the server itself (never the cache), in as many
-        requests as its IN-lists need to fit the server's request line."""
+        requests as its IN-lists need to fit the server's request line: what a commit
+        reads to check or settle its writes, which an outdated answer would mislead."""
         rows: list[Any] = []
         for part in fitting(self.transport.host, route, params):
             rows.extend(rows_of(self.transport.get(route, part)))
         return rows
 
-    def _read(self, type_name: str, route: str, params: dict[str, Any]) -> Any:
-        """A GET answer: from the cache when it has a fresh one, else from the server.
-        A query too long for the server's request line (a long IN-list of ids) is
-        read in parts (:func:`~kitsu_orm.urls.fitting`), whose rows make one list."""
+    def read(
+        self, type_name: str, route: str, params: dict[str, Any], *, fresh: bool = False
+    ) -> Any:
+        """The answer of ``GET route?params``, as the server's JSON (nothing merged into
+        the identity map: :meth:`fetch` does that). From the cache when it holds a fresh
+        answer, else from the server; ``type_name`` names what the answer is about, for
+        the cache to outdate it when that type is written (``"Shot+Task"`` for both).
+        ``fresh``: from the server itself, never the cache (``refresh()``).
+
+        A query too long for the server's request line (a long IN-list of ids) is read
+        in parts (:func:`~kitsu_orm.urls.fitting`), whose rows make one list."""
         parts = fitting(self.transport.host, route, params)
+        if fresh and len(parts) == 1:
+            return self.transport.get(route, parts[0] or None)
         if len(parts) == 1:
             return self._read_one(type_name, route, parts[0])
         rows: dict[Any, Any] = {}
         for part in parts:
-            for row in rows_of(self._read_one(type_name, route, part)):
+            answer = (
+                self.transport.get(route, part) if fresh else self._read_one(type_name, route, part)
+            )
+            for row in rows_of(answer):
                 rows[row.get("id") if isinstance(row, dict) else id(row)] = row
         return list(rows.values())
 
@@ -460,36 +497,30 @@ class Session:
         if scope != self._cache_scope:
             self._cache_scope = scope
             if self.cache_mode == "on":
-                _catch_up_on_events(self.cache, self.transport)
+                self._catch_up_on_events(self.cache)
         return self.cache
 
-    def _merge(self, cls: type[E], row: dict[str, Any]) -> E:
-        """The one object for this row: the identity map's, refreshed, or a new one."""
-        obj = self._identity.get(row["id"])
-        if obj is None:
-            return self._adopt(structure_row(row, cls, self))
-        if obj._state is State.PERSISTENT:
-            # Fields the user edited keep the edit; the others take the news.
-            self._apply_row(obj, row, keep_edits=True)
-        return obj  # type: ignore[return-value]
+    def _catch_up_on_events(self, cache: Cache) -> None:
+        """Drop what other people changed since this namespace last looked, where the
+        user may read Zou's event log; the time-to-live covers everyone else. Skipped
+        when the last look is younger than ``cache.events_interval`` seconds."""
+        from datetime import datetime, timezone
 
-    def _adopt(self, new: E) -> E:
-        """Take an object just built loaded into this session (``structure_row(row,
-        cls, session)``) into the identity map."""
-        self._identity[new.id] = new  # type: ignore[index]
-        return new
+        from .cache import event_types
 
-    def _apply_row(self, obj: Entity, row: dict[str, Any], *, keep_edits: bool = False) -> None:
-        cls = type(obj)
-        edited = frozenset(obj.changes()) if keep_edits else frozenset()
-        fresh = structure_row(row, cls)
-        for wire_key in row:
-            name = cls.__from_wire__.get(wire_key)
-            if name is not None and name not in edited:
-                object.__setattr__(obj, name, object.__getattribute__(fresh, name))
-        if fresh._extra:
-            object.__setattr__(obj, "_extra", {**(obj._extra or {}), **fresh._extra})
-        obj._mark_clean(keep=edited)
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        since = cache.last_event_check()
+        if since is not None and _seconds_since(since, now) < cache.events_interval:
+            return
+        if since is not None:
+            params = {"after": since, "limit": 1000}
+            try:
+                events = self.read("Event", "data/events/last", params, fresh=True)
+            except (PermissionDenied, NotFound, ValidationError):
+                return  # not a manager: the time-to-live alone applies
+            types, complete = event_types(events, limit=1000)
+            cache.forget_types(types if complete else _all_type_names())
+        cache.record_event_check(now.isoformat(timespec="seconds"))
 
     # -- writing ------------------------------------------------------------------------
 
@@ -497,31 +528,30 @@ class Session:
         """Track ``obj``: a new object is created on commit."""
         if not isinstance(obj, Entity):
             raise ValidationError(f"only entities can be added, not {type(obj).__name__}")
-        if obj._session is self and obj._state is not State.DETACHED:
+        with self._identity.lock:
+            if obj._session is self and obj._state is not State.DETACHED:
+                return obj
+            if (
+                obj._session is not None
+                and obj._session is not self
+                and obj._state is not State.DETACHED
+            ):
+                raise ValidationError(f"{obj!r} belongs to another session: expunge it there first")
+            if obj.id is not None and obj._state is State.DETACHED:
+                self._identity.register_persistent(obj)
+                return obj
+            if obj.id is not None:
+                raise ValidationError(f"{obj!r} has an id: load it with session.get() instead")
+            self._identity.register_pending(obj)
             return obj
-        if (
-            obj._session is not None
-            and obj._session is not self
-            and obj._state is not State.DETACHED
-        ):
-            raise ValidationError(f"{obj!r} belongs to another session: expunge it there first")
-        if obj.id is not None and obj._state is State.DETACHED:
-            obj._set_state(State.PERSISTENT, self)
-            self._identity[obj.id] = obj
-            return obj
-        if obj.id is not None:
-            raise ValidationError(f"{obj!r} has an id: load it with session.get() instead")
-        obj._set_state(State.PENDING, self)
-        self._new.append(obj)
-        return obj
 
     def merge(self, obj: E) -> E:
         """``obj`` (a new episode, sequence, shot or scene) as the existing object of its
         name and parent, with ``obj``'s fields applied as edits (a ``data`` dict key by
         key), pending until commit; ``obj`` itself, added, when there is none. One request.
         """
-        from .persistence import merge
-        from .unitofwork import creatable
+        from .conflicts import merge
+        from .persistence import creatable
 
         return merge(self, obj, creatable(obj))  # type: ignore[return-value]
 
@@ -531,39 +561,32 @@ class Session:
 
     def delete(self, obj: Entity) -> None:
         """Delete ``obj`` on commit (a pending object is simply forgotten)."""
-        if obj._session is not self:
-            raise DetachedError(f"{obj!r} is not in this session")
-        if obj._state is State.PENDING:
-            self._new.remove(obj)
-            obj._set_state(State.TRANSIENT, None)
-            return
-        if obj._state is State.PERSISTENT:
-            obj._set_state(State.DELETED, self)
-            self._deleted.append(obj)
+        with self._identity.lock:
+            if obj._session is not self:
+                raise DetachedError(f"{obj!r} is not in this session")
+            self._identity.register_deleted(obj)
 
     def expunge(self, obj: Entity) -> None:
         """Stop tracking ``obj``; its edits are no longer committed."""
-        if obj._session is not self:
-            raise DetachedError(f"{obj!r} is not in this session")
-        if obj in self._new:
-            self._new.remove(obj)
-        if obj in self._deleted:
-            self._deleted.remove(obj)
-        if obj.id is not None:
-            self._identity.pop(obj.id, None)
-        obj._set_state(State.DETACHED, None)
+        with self._identity.lock:
+            if obj._session is not self:
+                raise DetachedError(f"{obj!r} is not in this session")
+            self._identity.expunge(obj)
 
     @property
     def new(self) -> list[Entity]:
-        return list(self._new)
+        """The pending objects, created on commit (a copy: the session's own may change)."""
+        return self._identity.pending()
 
     @property
     def dirty(self) -> list[Entity]:
-        return [o for o in self._identity.values() if o._state is State.PERSISTENT and o.changes()]
+        """The loaded objects with unsaved edits (a copy, taken at once)."""
+        return self._identity.dirty()
 
     @property
     def deleted(self) -> list[Entity]:
-        return list(self._deleted)
+        """The objects deleted on commit (a copy)."""
+        return self._identity.deleted()
 
     def commit(
         self,
@@ -580,58 +603,21 @@ class Session:
         """
         from .unitofwork import UnitOfWork
 
-        if self.cache_mode == "offline" and (self._new or self._deleted or self.dirty):
-            raise ConnectionError(
-                "this session is offline: nothing was sent, and every change is kept; "
-                "commit again from a session connected to the server"
-            )
-        setting = self.progress if progress is None else check(progress)
-        UnitOfWork(self, overwrite=overwrite, progress=setting, only=only).run()
+        with self._commit_lock:
+            if self.cache_mode == "offline" and (self._identity.has_changes() or self.dirty):
+                raise ConnectionError(
+                    "this session is offline: nothing was sent, and every change is kept; "
+                    "commit again from a session connected to the server"
+                )
+            setting = self.progress if progress is None else check(progress)
+            UnitOfWork(self, overwrite=overwrite, progress=setting, only=only).run()
 
     def rollback(self) -> None:
-        """Undo every uncommitted edit: loaded values come back, pending objects go."""
-        for obj in self._new:
-            obj._set_state(State.TRANSIENT, None)
-        self._new.clear()
-        for obj in self._deleted:
-            obj._set_state(State.PERSISTENT, self)
-        self._deleted.clear()
-        for obj in self._identity.values():
-            _undo_relationship_edits(obj)
-            changes = obj.changes()
-            if not changes and obj._changes is None:
-                continue
-            for name, (old, _new) in changes.items():
-                object.__setattr__(obj, name, old)
-            obj._mark_clean()
-            if changes:
-                object.__setattr__(obj, "_related", None)
+        """Undo every uncommitted edit: loaded values come back, pending objects go.
 
-    def _forget(self, obj: Entity) -> None:
-        """``obj`` was deleted on the server."""
-        if obj.id is not None:
-            self._identity.pop(obj.id, None)
-        obj._set_state(State.DETACHED, None)
-
-
-def _undo_relationship_edits(obj: Entity) -> None:
-    """A casting (``shot.assets = [...]``) or a link list assigned since load is no
-    field: rollback drops it, to be read again from the server when asked, so that
-    the next commit does not send it."""
-    related = obj._related
-    if not related:
-        return
-    cast = related.pop(Casting.DIRTY, None)
-    baseline = related.get(Linked.LOADED, {})
-    for name, rel in type(obj).__relationships__.items():
-        if name not in related:
-            continue
-        if (isinstance(rel, Casting) and cast) or (
-            isinstance(rel, Linked)
-            and sorted(str(o.id) for o in related[name])
-            != sorted(str(i) for i in baseline.get(name, []))
-        ):
-            del related[name]
+        Waits for a commit in flight in another thread, then undoes what it left."""
+        with self._commit_lock:
+            self._identity.rollback()
 
 
 def _check_row(cls: type[Entity], id: str, row: Any) -> None:
@@ -693,28 +679,6 @@ def _open_cache(cache: str | Cache, directory: str | None) -> tuple[str, Cache |
     if cache == "off":
         return "off", None
     return cache, Cache(directory)
-
-
-def _catch_up_on_events(cache: Cache, transport: Any) -> None:
-    """Drop what other people changed since this namespace last looked, where the
-    user may read Zou's event log; the time-to-live covers everyone else. Skipped
-    when the last look is younger than ``cache.events_interval`` seconds."""
-    from datetime import datetime, timezone
-
-    from .cache import event_types
-
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    since = cache.last_event_check()
-    if since is not None and _seconds_since(since, now) < cache.events_interval:
-        return
-    if since is not None:
-        try:
-            events = transport.get("data/events/last", {"after": since, "limit": 1000})
-        except (PermissionDenied, NotFound, ValidationError):
-            return  # not a manager: the time-to-live alone applies
-        types, complete = event_types(events, limit=1000)
-        cache.forget_types(types if complete else _all_type_names())
-    cache.record_event_check(now.isoformat(timespec="seconds"))
 
 
 def _seconds_since(when: str, now: Any) -> float:

@@ -79,6 +79,7 @@ __all__ = [
     "TEAM",
     "Team",
     "TeamMember",
+    "TokenSessions",
     "unique_project_name",
 ]
 
@@ -311,25 +312,47 @@ def kitsu_as(
     """``kitsu_as(key) -> Session``: a new ORM session as a team member (``"artist"``,
     ``"manager"``...) or ``"admin"``, on tokens already issued (no login). Each
     session has its own transport, so that ``stats`` counts its requests alone."""
-    from .session import Session
-    from .transport import Transport
 
-    made: list[Session] = []
+    sessions = TokenSessions(kitsu_server.url)
 
     def make(key: str, **options: Any) -> Session:
         source = kitsu_client if key == "admin" else kitsu_role_clients.get(key)
         if source is None or source.tokens is None:
             raise ConfigurationError(f"no test account {key!r}: one of admin, {', '.join(TEAM)}")
-        transport = Transport(kitsu_server.url, token=source.tokens)
-        transport.user = dict(source.user or {})  # the role is known: no request to learn it
-        session = Session(transport=transport, **options)
-        made.append(session)
-        return session
+        return sessions.on(source, **options)
 
     yield make
-    for session in made:
-        session.close()
-        session.transport.close()
+    sessions.close()
+
+
+class TokenSessions:
+    """ORM sessions on the tokens of transports already logged in (no login each), every
+    one with its own transport, so that its ``stats`` count its requests alone; all
+    closed by :meth:`close`."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.made: list[Session] = []
+
+    def on(self, source: Transport, **options: Any) -> Session:
+        """A new session as ``source``'s user."""
+        from .session import Session
+        from .transport import Transport
+
+        if source.tokens is None:
+            raise ConfigurationError(f"{source!r} is not logged in")
+        transport = Transport(self.url, token=source.tokens)
+        transport.user = dict(source.user or {})  # the role is known: no request to learn it
+        session = Session(transport=transport, **options)
+        self.made.append(session)
+        return session
+
+    def close(self) -> None:
+        """Close every session made here, and its transport."""
+        for session in self.made:
+            session.close()
+            session.transport.close()
+        self.made.clear()
 
 
 def _role_fixture(key: str, name: str) -> Any:

@@ -58,7 +58,7 @@ class User:
     @property
     def person(self) -> Person:
         """The user as a Person of this session."""
-        return self.session._merge(Person, self.session.transport.current_user())
+        return self.session.identity.merge_row(Person, self.session.transport.current_user())
 
     def open_projects(self) -> list[Project]:
         return self._list(Project, "open_projects")
@@ -92,7 +92,7 @@ class User:
         return self._list(TaskType, "task_types", **_entity_ids(entity))
 
     def _list(self, cls: type[E], route: str, **ids: str) -> list[E]:
-        rows = self.session._read(cls.__kitsu_type__, fill(USER_ROUTES[route], **ids), {})
+        rows = self.session.read(cls.__kitsu_type__, fill(USER_ROUTES[route], **ids), {})
         objs = merge_rows(self.session, cls, rows)
         return sorted(objs, key=lambda o: str(getattr(o, "name", "") or "").lower())
 

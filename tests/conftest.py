@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import kitsu_orm as kitsu
-from kitsu_orm.testing import KitsuServer, _remove_project
+from kitsu_orm.testing import KitsuServer, TokenSessions, _remove_project
 from kitsu_orm.transport import Transport
 
 SessionFactory = Callable[..., kitsu.Session]
@@ -21,20 +21,13 @@ def new_session(kitsu_server: KitsuServer, kitsu_client: Transport) -> Iterator[
     Every session gets its own transport, so that ``s.stats`` counts its
     requests alone.
     """
-    made: list[kitsu.Session] = []
+    sessions = TokenSessions(kitsu_server.url)
 
     def make(**options: Any) -> kitsu.Session:
-        assert kitsu_client.tokens is not None
-        transport = Transport(kitsu_server.url, token=kitsu_client.tokens)
-        transport.user = dict(kitsu_client.user or {})  # the admin's role: no request to learn it
-        session = kitsu.Session(transport=transport, **options)
-        made.append(session)
-        return session
+        return sessions.on(kitsu_client, **options)
 
     yield make
-    for session in made:
-        session.close()
-        session.transport.close()
+    sessions.close()
 
 
 @pytest.fixture

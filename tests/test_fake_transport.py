@@ -60,7 +60,9 @@ class Studio:
         if method == "GET" and rest in ROWS:
             return ROWS[rest]
         if method == "PUT" and kind == "entities" and rest in ROWS:
-            return {**ROWS[rest], **json, "updated_at": "2026-01-06T10:00:00"}
+            # As Zou does, the entity route merges ``data`` into the stored dict.
+            data = {**ROWS[rest].get("data", {}), **json.get("data", {})}
+            return {**ROWS[rest], **json, "data": data, "updated_at": "2026-01-06T10:00:00"}
         raise NotFound("no such route in this test")
 
 

@@ -196,7 +196,7 @@ def test_a_commit_with_progress_counts_its_operations(
     assert out == ""
     bar = _final_bar(err)
     assert bar.startswith("commit: 100%") and f" {NB_OBJECTS}/{NB_OBJECTS} " in bar
-    assert all(obj.id for obj in s._identity.values())
+    assert all(obj.id for obj in s.identity.objects())
 
 
 @pytest.mark.server

@@ -20,7 +20,7 @@ import attrs
 import pytest
 
 import kitsu_orm as kitsu
-from kitsu_orm.testing import KitsuServer, TeamMember, _remove_project
+from kitsu_orm.testing import KitsuServer, TeamMember, TokenSessions, _remove_project
 from kitsu_orm.transport import Transport
 
 pytestmark = pytest.mark.server
@@ -187,20 +187,13 @@ def session_as(
     kitsu_role_clients: dict[str, Transport],
 ) -> Iterator[Callable[[str], kitsu.Session]]:
     """``session_as(role)``: a fresh ORM session as that team member, on tokens already issued."""
-    made: list[kitsu.Session] = []
+    sessions = TokenSessions(kitsu_server.url)
 
     def make(key: str) -> kitsu.Session:
-        source = kitsu_client if key == "admin" else kitsu_role_clients[key]
-        transport = Transport(kitsu_server.url, token=source.tokens)
-        transport.user = dict(source.user or {})
-        session = kitsu.Session(transport=transport)
-        made.append(session)
-        return session
+        return sessions.on(kitsu_client if key == "admin" else kitsu_role_clients[key])
 
     yield make
-    for session in made:
-        session.close()
-        session.transport.close()
+    sessions.close()
 
 
 # -- the walks: each answers ids, from a fresh session ----------------------------------

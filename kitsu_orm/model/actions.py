@@ -52,7 +52,7 @@ def merge_rows(session: Session, cls: type[E], rows: Iterable[dict[str, Any]]) -
     """Rows an action answered, as the session's objects, loaded together as one batch."""
     from ..loading import group_of
 
-    return group_of(session._merge(cls, row) for row in rows)  # type: ignore[return-value]
+    return group_of(session.identity.merge_row(cls, row) for row in rows)  # type: ignore[return-value]
 
 
 def day_string(day: date | str) -> str:

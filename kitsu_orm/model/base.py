@@ -14,6 +14,7 @@ too. ``changes()`` compares both to the current values.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import typing
 from collections.abc import Iterator
@@ -54,6 +55,7 @@ class State(enum.Enum):
 
 
 _SAFE_STATES = (State.TRANSIENT, State.PENDING, State.PERSISTENT, State.DETACHED)
+_NO_LOCK = contextlib.nullcontext()
 
 
 @attrs.define(slots=True, eq=False, repr=False, kw_only=True, on_setattr=attrs.setters.NO_OP)
@@ -110,17 +112,24 @@ class Entity:
         if state is State.DELETED:
             raise DetachedError(f"{self!r} is deleted: it cannot be edited")
         if state is State.PERSISTENT:
-            changes = self._changes
-            if changes is None:
-                changes = {}
-                object.__setattr__(self, "_changes", changes)
-            if name not in changes:
-                # A mutable value may have been edited in place already: the
-                # value as loaded is the copy taken then.
-                copies = self._copies or {}
-                current = getattr(self, name)  # loads a deferred field first
-                changes[name] = copies.get(name, current)
-        object.__setattr__(self, name, value)
+            if name not in (self._changes or ()):
+                getattr(self, name)  # loads a deferred field first, outside the lock
+            session = self._session
+            # Under the session's lock: a load merging into this object in another
+            # thread sees the edit and its old value together, and keeps both.
+            with _NO_LOCK if session is None else session.identity.lock:
+                changes = self._changes
+                if changes is None:
+                    changes = {}
+                    object.__setattr__(self, "_changes", changes)
+                if name not in changes:
+                    # A mutable value may have been edited in place already: the
+                    # value as loaded is the copy taken then.
+                    copies = self._copies or {}
+                    changes[name] = copies.get(name, object.__getattribute__(self, name))
+                object.__setattr__(self, name, value)
+        else:
+            object.__setattr__(self, name, value)
         related = self._related
         if related:
             for rel_name in type(self).__key_relations__.get(name, ()):
@@ -136,7 +145,7 @@ class Entity:
             raise DetachedError(
                 f"{type(self).__name__}.{name} was not loaded and {self!r} has no session"
             )
-        session._loader.complete(self)
+        session.loader.complete(self)
         return object.__getattribute__(self, name)
 
     def _loaded(self, name: str, default: Any = None) -> Any:

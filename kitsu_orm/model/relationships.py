@@ -132,7 +132,7 @@ class Relationship(Generic[T]):
         if cache is not None and self.name in cache:
             value = cache[self.name]
         else:
-            value = obj._require_session()._loader.load(self, obj)
+            value = obj._require_session().loader.load(self, obj)
         if type(value) is list:  # as the loader made it: handed out read-only from now on
             view = RelatedList(value, self, type(obj).__name__)
             if cache is None:
@@ -158,10 +158,10 @@ class ToOne(Relationship[Any]):
             return pending
         session = obj._session
         if session is not None:
-            found = session._identity.get(key)
+            found = session.identity.get(key)
             if found is not None and isinstance(found, self._target or self.target):
                 return found
-        return obj._require_session()._loader.load(self, obj)
+        return obj._require_session().loader.load(self, obj)
 
     def __set__(self, obj: Entity, value: Any) -> None:
         if value is not None and not isinstance(value, self.target):

@@ -126,7 +126,7 @@ class Task(Entity):
     def start(self, comment: str = "") -> Comment:
         """Set the task to the studio's work-in-progress status."""
         session = self._require_session()
-        statuses = session._loader.load_reference(TaskStatus)
+        statuses = session.loader.load_reference(TaskStatus)
         wip = next((s for s in statuses if s.is_wip or s.short_name == "wip"), None)
         if wip is None:
             raise ValidationError("the server has no work-in-progress task status")
@@ -196,7 +196,7 @@ class Task(Entity):
         else:
             found.duration = amount
             object.__setattr__(found, "_adds", None)
-            session._in_doubt.discard(id(found))  # a total to set is safe to send again
+            session.identity.trust(found)  # a total to set is safe to send again
         return found
 
     # -- working files ----------------------------------------------------------------
@@ -338,7 +338,7 @@ class TimeSpent(Entity):
 def _time_spent_of(session: Session, task: Task, person_id: str, day: date) -> TimeSpent | None:
     """The session's time spent of this task, person and day: pending, else loaded."""
     text = day.isoformat()
-    candidates = [*session.new, *(() if task.id is None else session._identity.values())]
+    candidates = [*session.new, *(() if task.id is None else session.identity.objects())]
     for obj in candidates:
         if (
             isinstance(obj, TimeSpent)

@@ -58,7 +58,7 @@ host_is_up = is_host_up
 
 def log_in(email: str, password: str) -> dict[str, Any]:
     """Log in; returns the login answer (user and tokens), like gazu."""
-    transport = default_transport()
+    transport = connection.own_session().transport
     user = transport.login(email, password)
     tokens = transport.tokens
     if tokens is None:  # pragma: no cover - login raises instead
@@ -72,7 +72,7 @@ def log_in(email: str, password: str) -> dict[str, Any]:
 
 
 def log_out() -> dict[str, Any]:
-    default_transport().logout()
+    connection.own_session().transport.logout()
     return {}
 
 

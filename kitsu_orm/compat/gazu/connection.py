@@ -6,6 +6,13 @@ kitsu_orm session instead (the one ``kitsu_orm.connect()`` or
 share one transport, identity map and cache. With no current session, the
 first call makes one, not logged in, for ``KITSU_HOST`` (or gazu's
 placeholder host), as gazu's client does.
+
+The current session is per thread (:mod:`kitsu_orm.context`): ``set_host()``
+and ``log_in()`` in a worker thread of a render-farm script change that
+thread's session alone, and threads that never called them use the main
+thread's. A worker's first ``log_in()`` or ``log_out()`` gives it a session
+of its own first, on the same host (:func:`own_session`), so that it never
+changes who the other threads are.
 """
 
 from __future__ import annotations
@@ -13,11 +20,12 @@ from __future__ import annotations
 import os
 import threading
 
+from ... import context
 from ...errors import ConfigurationError
 from ...session import Session, connect, current_session
 from ...transport import Transport
 
-__all__ = ["DEFAULT_HOST", "default_session", "default_transport", "set_host"]
+__all__ = ["DEFAULT_HOST", "default_session", "default_transport", "own_session", "set_host"]
 
 DEFAULT_HOST = "http://gazu.change.serverhost/api"
 _lock = threading.Lock()
@@ -35,6 +43,15 @@ def default_session() -> Session:
 def default_transport() -> Transport:
     transport: Transport = default_session().transport
     return transport
+
+
+def own_session() -> Session:
+    """The session a log-in or log-out may change: this thread's own; a worker thread
+    still on the main thread's session gets a new one first, on the same host."""
+    session = default_session()
+    if context.own_session() is None and threading.current_thread() is not threading.main_thread():
+        session = connect(session.transport.host)
+    return session
 
 
 def set_host(host: str) -> Session:

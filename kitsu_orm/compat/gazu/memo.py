@@ -106,8 +106,7 @@ def read(path: str, params: Mapping[str, Any] | None = None) -> Any:
     type_name = read_type(path)
     if type_name is None:
         return session.transport.get(path, params)
-    # The session's cached read has no public name yet (issue 13 gives it one).
-    return session._read(type_name, path, dict(params or {}))  # noqa: SLF001
+    return session.read(type_name, path, dict(params or {}))
 
 
 def written(path: str, send: Callable[[], R]) -> R:

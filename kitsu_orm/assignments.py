@@ -1,0 +1,97 @@
+"""Assignments: who works on which task. Zou assigns and unassigns in bulk, one
+request per person and direction, and skips silently the tasks the user may not
+touch: those are reported, never dropped. Each applied (un)assignment is recorded
+in its tasks' baselines at once, so a commit that fails halfway sends exactly the
+rest again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import KitsuError
+from .model.base import Entity
+from .model.tasks import Task
+from .operations import Assign, Unassign
+from .routes import ACTIONS
+from .urls import fill
+
+if TYPE_CHECKING:
+    from .persistence import Writer
+
+__all__ = ["assign", "assignees", "unassign"]
+
+
+def assign(w: Writer, op: Assign) -> None:
+    person_id, tasks = _person_and_tasks(op.person, op.tasks)
+    rows = w.transport.put(
+        fill(ACTIONS["assign"], person_id=person_id), {"task_ids": [t.id for t in tasks]}
+    )
+    by_id = {row["id"]: row for row in rows or ()}
+    done = [t for t in tasks if t.id in by_id]
+    for task in done:  # the answer carries the tasks as they are now (updated_at...)
+        w.session.identity.apply_row(task, by_id[task.id], keep_edits=True)
+    _settle_assignment(done, person_id, assigned=True)
+    _refused(tasks, done, f"assign to {person_id}")
+
+
+def unassign(w: Writer, op: Unassign) -> None:
+    person_id, tasks = _person_and_tasks(op.person, op.tasks)
+    ids = w.transport.put(
+        "actions/tasks/clear-assignation",
+        {"task_ids": [t.id for t in tasks], "person_id": person_id},
+    )
+    done = [t for t in tasks if t.id in set(ids or ())]
+    _settle_assignment(done, person_id, assigned=False)
+    w.session.reload(Task, [t.id for t in done if t.id])
+    _refused(tasks, done, f"unassign {person_id}")
+
+
+# -- conflicts ------------------------------------------------------------------------
+
+
+def assignees(task: Entity) -> list[Any]:
+    """Assignee ids, or the Person objects themselves while they are not created."""
+    ids = list(getattr(task, "assignee_ids", None) or ())
+    if None not in ids:
+        return ids
+    people = (task._related or {}).get("assignees") or []
+    return [p.id or p for p in people]
+
+
+def _person_and_tasks(person: Any, tasks: list[Task]) -> tuple[str, list[Task]]:
+    person_id = person.id if isinstance(person, Entity) else person
+    if person_id is None:
+        raise KitsuError(f"{person!r} was not created: its tasks cannot be assigned to it")
+    for task in tasks:
+        people = (task._related or {}).get("assignees")
+        if None in (getattr(task, "assignee_ids", None) or ()) and people:
+            object.__setattr__(task, "assignee_ids", [p.id for p in people])
+    return person_id, tasks
+
+
+def _settle_assignment(tasks: list[Task], person_id: str, *, assigned: bool) -> None:
+    """Record one applied (un)assignment in each task's baseline, and only that one,
+    so that a commit that fails halfway resends exactly the rest."""
+    for task in tasks:
+        for store in (task._changes, task._copies):
+            if store is None or "assignee_ids" not in store:
+                continue
+            baseline = [p for p in (store["assignee_ids"] or []) if p != person_id]
+            baseline = [*baseline, person_id] if assigned else baseline
+            current = list(task.assignee_ids or [])
+            store["assignee_ids"] = current if set(baseline) == set(current) else baseline
+        if not task.changes().get("assignee_ids") and task._changes is not None:
+            task._changes.pop("assignee_ids", None)
+
+
+def _refused(tasks: list[Task], done: list[Task], action: str) -> None:
+    """Zou's bulk routes skip what the user may not touch: say so, never silently."""
+    skipped = [t for t in tasks if t not in done]
+    if skipped:
+        from .errors import PermissionDenied
+
+        raise PermissionDenied(
+            f"the server refused to {action} on {len(skipped)} task(s): "
+            + ", ".join(repr(t) for t in skipped[:5])
+        )
