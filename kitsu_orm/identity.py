@@ -46,6 +46,9 @@ class IdentityMap:
         self._deleted: list[Entity] = []
         self._in_doubt: set[int] = set()  # id() of the objects
         self._doubts: dict[int, Doubt] = {}  # id() of the object -> its record
+        # Rows the server changed on the side of our writes (a task's status moved by a
+        # comment), to read again: by type, the ids.
+        self._stale: dict[type[Entity], set[str]] = {}
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -220,6 +223,31 @@ class IdentityMap:
                 obj._mark_clean()
                 if changes:
                     object.__setattr__(obj, "_related", None)
+
+    # -- rows changed on the side of our writes -------------------------------------------
+
+    def mark_stale(self, cls: type[Entity], ids: Iterable[str]) -> None:
+        """The server changed these rows on the side of a write of ours: read them again
+        (until :meth:`clear_stale`), or a later write would take our own change for
+        someone else's."""
+        with self.lock:
+            found = {i for i in ids if i}
+            if found:
+                self._stale.setdefault(cls, set()).update(found)
+
+    def stale(self) -> dict[type[Entity], list[str]]:
+        """The rows to read again, by type (a copy)."""
+        with self.lock:
+            return {cls: sorted(ids) for cls, ids in self._stale.items() if ids}
+
+    def clear_stale(self, cls: type[Entity], ids: Iterable[str]) -> None:
+        """These rows were read again."""
+        with self.lock:
+            left = self._stale.get(cls)
+            if left is not None:
+                left.difference_update(ids)
+                if not left:
+                    del self._stale[cls]
 
     # -- writes in doubt --------------------------------------------------------------------------
 

@@ -270,6 +270,8 @@ class UnitOfWork:
     def run(self) -> None:
         # Writes of an earlier commit that lost their answer: ours, or not done?
         settle(self.session, detach_from_parents)
+        # Rows an earlier commit could not read again after its writes (cut).
+        self._read_stale()
         plan = self.plan()
         if not plan:
             return
@@ -390,7 +392,8 @@ class UnitOfWork:
         tasks whose status a comment changed or whose time spent was set (Zou sums it
         into the task), shots whose casting was replaced (Zou moves their
         ``updated_at``: kept stale, a later edit of ours would be taken for someone
-        else's)."""
+        else's). They are marked stale first: when the reads are cut, the next commit
+        reads them before anything else."""
         stale = {
             obj.object_id
             for op in applied
@@ -399,10 +402,18 @@ class UnitOfWork:
             if isinstance(obj, Comment)
         }
         stale |= {op.obj.task_id for op in applied if isinstance(op.obj, TimeSpent)}
-        ids = [i for i in stale if i and isinstance(self.session.identity.get(i), Task)]
-        self.session.reload(Task, ids)
+        identity = self.session.identity
+        identity.mark_stale(Task, [i for i in stale if i and isinstance(identity.get(i), Task)])
         cast = [op.obj.id for op in applied if isinstance(op, Cast) and isinstance(op.obj, Shot)]
-        self.session.reload(Shot, [i for i in cast if i])
+        identity.mark_stale(Shot, [i for i in cast if i])
+        self._read_stale()
+
+    def _read_stale(self) -> None:
+        """Read again the rows marked stale, one request per type (edits kept)."""
+        identity = self.session.identity
+        for cls, ids in identity.stale().items():
+            self.session.reload(cls, [i for i in ids if identity.get(i) is not None])
+            identity.clear_stale(cls, ids)
 
 
 def _transient(error: KitsuError) -> bool:

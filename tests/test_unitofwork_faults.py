@@ -592,3 +592,52 @@ def test_an_object_edited_after_its_write_was_cut_keeps_the_later_edit(
     assert not s.new and not s.dirty
     rows = kitsu_client.get("data/shots/all", {"project_id": kitsu_project["id"]})
     assert [(r["data"]["frame_out"], r["description"]) for r in rows] == [(20, "later")]
+
+
+# -- the reads after a commit's writes, cut -------------------------------------------------
+
+
+def test_a_task_whose_status_our_comment_changed_is_read_again_when_the_reads_were_cut(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py (a rollback found the task's
+    status as before the comment). The comment is written, but the read of its task
+    that follows is cut: the session kept the old status and ``updated_at`` for good,
+    and a later delete of the task was refused as a conflict with our own comment."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    s.transport.user = dict(kitsu_client.user or {})
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    todo = kitsu.TaskStatus.where(short_name="todo", session=s).one()
+    wip = kitsu.TaskStatus.where(short_name="wip", session=s).one()
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    task = kitsu.Task(
+        project=project,
+        entity=shot,
+        task_type=kitsu.TaskType.where(name="Layout", for_entity="Shot", session=s).one(),
+        task_status=todo,
+    )
+    s.add_all([seq, shot, task])
+    s.commit()
+    _next_second()
+    task.set_status(wip, "go")
+    transport = s.transport
+    post = transport.post
+
+    def post_then_cut(path: str, *args: Any, **kwargs: Any) -> Any:
+        answer = post(path, *args, **kwargs)
+        if "batch-comment" in path:
+            proxy.script(RESET)  # the next request: the read of the task
+        return answer
+
+    transport.post = post_then_cut  # type: ignore[method-assign]
+    with pytest.raises((kitsu.ConnectionError, kitsu.CommitError)):
+        s.commit()
+    assert proxy.pending == 0  # the cut was met
+    assert kitsu_client.get(f"data/tasks/{task.id}")["task_status_id"] == wip.id
+    s.commit()  # nothing to write: the task is read again
+    assert task.task_status_id == wip.id
+    s.delete(task)
+    s.commit()  # no ConflictError about our own comment
+    assert kitsu_client.get("data/tasks", {"entity_id": shot.id}) == []

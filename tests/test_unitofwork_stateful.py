@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 
 import pytest
 from faultproxy import FORWARD_THEN_RESET, PASS, RESET, Action, FaultProxy, respond
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -487,6 +487,9 @@ class CommitMachine(RuleBasedStateMachine):
 SOAK = float(os.environ.get("KITSU_SOAK") or 0)
 EXAMPLES = int(os.environ.get("KITSU_STATEFUL_EXAMPLES") or 12)
 STEPS = int(os.environ.get("KITSU_STATEFUL_STEPS") or 18)
+# KITSU_STATEFUL_SHRINK=0: a diagnosis run, the failing example as found (shrinking a
+# sequence against a real server costs minutes).
+SHRINK = os.environ.get("KITSU_STATEFUL_SHRINK", "1") != "0"
 
 
 def _settings(examples: int, steps: int) -> settings:
@@ -497,6 +500,7 @@ def _settings(examples: int, steps: int) -> settings:
         database=None,
         print_blob=True,
         suppress_health_check=list(HealthCheck),
+        phases=list(Phase) if SHRINK else [p for p in Phase if p is not Phase.shrink],
     )
 
 
