@@ -110,7 +110,8 @@ class IdentityMap:
                 new = structure_row(row, cls, self.session)
                 self._by_id[row["id"]] = new
                 return new
-            if obj._state is State.PERSISTENT:
+            if obj._state in (State.PERSISTENT, State.DELETED):
+                # A deleted one too: its delete is checked against the row as read.
                 self.apply_row(obj, row, keep_edits=True)
             return obj  # type: ignore[return-value]
 

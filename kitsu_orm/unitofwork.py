@@ -199,14 +199,21 @@ class UnitOfWork:
             if wanted(obj):
                 level = LEVELS.get(type(obj).__kitsu_type__, _OTHER_LEVEL)
                 deletes[level].append(Delete(obj))
+        # The casting or links of an object being deleted are not sent: it goes (and
+        # Zou would move its updated_at, so that a delete cut after them would be taken
+        # for a conflict with someone else by the next commit).
+        going = {id(o) for o in session.identity.deleted()}
+        kept = [
+            o
+            for o in [*session.identity.objects(), *session.identity.pending()]
+            if id(o) not in going
+        ]
         castings: list[Operation] = [
-            Cast(obj)
-            for obj in [*session.identity.objects(), *session.identity.pending()]
-            if (obj._related or {}).get(Casting.DIRTY) and wanted(obj)
+            Cast(obj) for obj in kept if (obj._related or {}).get(Casting.DIRTY) and wanted(obj)
         ]
         links: list[Operation] = [
             Link(obj, name)
-            for obj in [*session.identity.objects(), *session.identity.pending()]
+            for obj in kept
             for name in changed_links(obj)
             # A new object linked to another (a shot's new instance) brings its link along.
             if wanted(obj) or any(wanted(t) for t in (obj._related or {}).get(name, ()))

@@ -641,3 +641,40 @@ def test_a_task_whose_status_our_comment_changed_is_read_again_when_the_reads_we
     s.delete(task)
     s.commit()  # no ConflictError about our own comment
     assert kitsu_client.get("data/tasks", {"entity_id": shot.id}) == []
+
+
+def test_a_shot_cast_then_deleted_is_deleted_without_a_conflict_after_a_cut(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py: a committed shot cast again,
+    then deleted, in a commit cut by a 500 after the casting was sent. Zou moved the
+    shot's ``updated_at`` (our casting), the session did not see it, and the commit that
+    finished the delete raised ConflictError on our own write. The casting of a shot
+    being deleted is no longer sent (and rows read again refresh deleted objects too)."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    character = kitsu.AssetType.where(name="Character", session=s).one()
+    hero = kitsu.Asset(name="Hero", project=project, asset_type=character)
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    other = kitsu.Shot(name="SH002", project=project, sequence=seq, frame_in=1, frame_out=5)
+    s.add_all([hero, seq, shot, other])
+    s.commit()
+    _next_second()
+    shot.assets = [hero]
+    s.delete(shot)
+    other.description = "edited"
+    sent: list[str] = []
+    put = s.transport.put
+
+    def record(path: str, *args: Any, **kwargs: Any) -> Any:
+        sent.append(path)
+        return put(path, *args, **kwargs)
+
+    s.transport.put = record  # type: ignore[method-assign]
+    s.commit()
+    assert not [p for p in sent if "casting" in p]
+    assert [r["name"] for r in kitsu_client.get("data/shots/all", {"project_id": project.id})] == [
+        "SH002"
+    ]
