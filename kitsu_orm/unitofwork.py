@@ -317,8 +317,11 @@ class UnitOfWork:
             done, failed, culprit = self._run_level(level)
             applied.extend(done)
             if failed is not None:
+                # The level's writes not done may be on the server all the same (an answer
+                # lost): what they change on the side is read again too.
+                sent = applied + [op for op in level if op not in done]
                 with contextlib.suppress(KitsuError):  # best effort: the failure is the news
-                    self._after_commit(applied)
+                    self._after_commit(sent)
                 pending = [op for op in level if op not in done]
                 pending += [op for later in plan[index + 1 :] for op in later]
                 raise CommitError(

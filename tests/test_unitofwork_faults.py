@@ -678,3 +678,31 @@ def test_a_shot_cast_then_deleted_is_deleted_without_a_conflict_after_a_cut(
     assert [r["name"] for r in kitsu_client.get("data/shots/all", {"project_id": project.id})] == [
         "SH002"
     ]
+
+
+def test_a_casting_whose_answer_was_lost_is_no_conflict_for_the_next_commit(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py: the casting reached Zou (which
+    moved the shot's ``updated_at``) but its answer was lost; the shot, edited again, was
+    refused by the next commit as changed by someone else."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    character = kitsu.AssetType.where(name="Character", session=s).one()
+    hero = kitsu.Asset(name="Hero", project=project, asset_type=character)
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    s.add_all([hero, seq, shot])
+    s.commit()
+    _next_second()
+    shot.assets = [hero]
+    broken = _break_first_write(s, proxy, "put", "casting")
+    with pytest.raises(kitsu.CommitError):
+        s.commit()
+    assert broken
+    shot.description = "after the casting"
+    s.commit()  # no ConflictError about our own casting
+    assert kitsu_client.get(f"data/entities/{shot.id}")["description"] == "after the casting"
+    casting = kitsu_client.get(f"data/projects/{project.id}/sequences/all/casting")
+    assert [r["asset_id"] for r in casting[shot.id]] == [hero.id]
