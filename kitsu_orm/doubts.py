@@ -66,11 +66,19 @@ class Doubt:
 
 
 def doubt(
-    session: Session, kind: str, obj: Entity, since: datetime | None, fields: Iterable[str] = ()
+    session: Session,
+    kind: str,
+    obj: Entity,
+    since: datetime | None,
+    fields: Iterable[str] = (),
+    values: dict[str, Any] | None = None,
 ) -> None:
-    """Remember that ``obj``'s write of ``kind`` may have been applied."""
+    """Remember that ``obj``'s write of ``kind`` may have been applied (a create: with
+    the ``values`` it sent, to be looked for as sent)."""
     fields = tuple(fields)
     sent = {n: copy_json(getattr(obj, n)) for n in fields} if kind == "update" else {}
+    if values:
+        sent = {n: copy_json(v) for n, v in values.items()}
     session.identity.doubt(Doubt(kind, obj, since, fields, sent))
 
 
@@ -261,11 +269,15 @@ def lost_create(session: Session, obj: Entity) -> dict[str, Any] | None:
     """The row a create of ``obj`` whose answer was lost made, if it is on the server:
     made after the request was sent, unknown to the session, with ``obj``'s keys."""
     cls = type(obj)
+    record = session.identity.doubt_of(obj)
+    # The keys as sent: the object may have been edited since (a shot moved).
+    sent = record.sent if record is not None and record.sent else None
     keys = {
-        k: getattr(obj, k)
+        k: sent.get(k) if sent is not None else getattr(obj, k)
         for k in _NATURAL_KEYS
-        if k in cls.__fields__ and getattr(obj, k) is not None
+        if k in cls.__fields__
     }
+    keys = {k: v for k, v in keys.items() if v is not None}
     if not keys:
         return None
     routes = routes_for(cls.__kitsu_type__)
@@ -273,7 +285,6 @@ def lost_create(session: Session, obj: Entity) -> dict[str, Any] | None:
     params.update({cls.__wire__[k]: str(v) for k, v in keys.items()})
     rows = session.transport.get(routes.list, params)
     rows = rows.get("data", []) if isinstance(rows, dict) else rows
-    record = session.identity.doubt_of(obj)
     since = record.since if record is not None else None
     # Made by the lost request: after it was sent, and unknown to the session.
     matches = sorted(

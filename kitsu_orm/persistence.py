@@ -118,7 +118,7 @@ def create(w: Writer, op: Create) -> None:
     try:
         row = w.transport.post(path, body)
     except (ConnectionError, ServerError):
-        doubt(w.session, "create", obj, since)
+        doubt(w.session, "create", obj, since, values=values)
         raise
     adopt(w, obj, row, values)
 

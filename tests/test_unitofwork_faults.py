@@ -706,3 +706,28 @@ def test_a_casting_whose_answer_was_lost_is_no_conflict_for_the_next_commit(
     assert kitsu_client.get(f"data/entities/{shot.id}")["description"] == "after the casting"
     casting = kitsu_client.get(f"data/projects/{project.id}/sequences/all/casting")
     assert [r["asset_id"] for r in casting[shot.id]] == [hero.id]
+
+
+def test_a_new_shot_moved_after_its_create_was_cut_is_not_created_twice(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py: the create reached Zou but its
+    answer was lost; the shot, moved to another sequence, was looked for under the new one,
+    not found, and created a second time. The lost create is looked for as it was sent."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    first = kitsu.Sequence(name="SQ01", project=project)
+    second = kitsu.Sequence(name="SQ02", project=project)
+    s.add_all([first, second])
+    s.commit()
+    shot = kitsu.Shot(name="SH001", project=project, sequence=first, frame_in=1, frame_out=5)
+    s.add(shot)
+    broken = _break_first_write(s, proxy, "post", "shots")
+    with pytest.raises(kitsu.CommitError):
+        s.commit()
+    assert broken
+    shot.sequence = second
+    s.commit()
+    rows = kitsu_client.get("data/shots/all", {"project_id": project.id})
+    assert [(r["name"], r["parent_id"]) for r in rows] == [("SH001", second.id)]
