@@ -513,7 +513,7 @@ def test_rollback_restores_loaded_values_and_forgets_pending_objects(
 def test_rollback_undoes_a_casting_so_the_next_commit_does_not_send_it(
     session: kitsu.Session, shots_in_project: dict[str, Any], kitsu_client: Transport
 ) -> None:
-    """Found by tests/test_unitofwork_stateful.py: ``shot.assets = [...]`` survived a
+    """Found by tests/stateful/test_unitofwork_stateful.py: ``shot.assets = [...]`` survived a
     rollback, and the next commit cast the asset on the server."""
     pid = shots_in_project["project"]["id"]
     character = next(t for t in kitsu_client.get("data/asset-types") if t["name"] == "Character")

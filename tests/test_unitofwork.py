@@ -654,7 +654,7 @@ def test_a_name_too_long_for_its_column_is_refused_before_any_request(
 def test_a_shot_cast_or_a_task_given_time_is_not_stale_for_the_next_commit(
     session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any]
 ) -> None:
-    """Found by tests/test_unitofwork_stateful.py: Zou moves a shot's ``updated_at`` when
+    """Found by tests/stateful/test_unitofwork_stateful.py: Zou moves a shot's ``updated_at`` when
     its casting is replaced, and a task's when time is logged on it; the session kept the
     old one, and a later delete or edit of ours was refused as a conflict."""
     s = session
