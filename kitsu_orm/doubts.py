@@ -6,8 +6,8 @@ answer, a 5xx, or a batch the server refused halfway) is remembered as a
 the server's clock just before the send (:meth:`Transport.server_time`, from
 the ``Date`` of its answers: no request, no skew). The next commit settles it
 before anything else, in one request per route and 80 objects: an update whose
-row now equals the object as edited (every other field as loaded) was ours and
-is adopted; a delete whose row is gone was done; a create or a comment is
+row now equals the object as sent (every other field as loaded) was ours and
+is adopted, the edits made since it was sent staying edits; a delete whose row is gone was done; a create or a comment is
 looked for among the rows of its parent made *after* that clock, by this user,
 that the session does not know, so that no earlier row can be taken for it.
 """
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import KitsuError, PermissionDenied
-from .model.base import Entity, State
+from .model.base import Entity, State, copy_json
 from .model.builders import structure_row
 from .model.converter import parse_datetime, unstructure
 from .routes import LISTS, routes_for
@@ -61,13 +61,26 @@ class Doubt:
     obj: Entity
     since: datetime | None
     fields: tuple[str, ...] = ()
+    # An update's values as sent (the whole field, a ``data`` dict whole): the object
+    # may be edited again before the next commit settles it.
+    sent: dict[str, Any] = attrs.Factory(dict)
 
 
 def doubt(
-    session: Session, kind: str, obj: Entity, since: datetime | None, fields: Iterable[str] = ()
+    session: Session,
+    kind: str,
+    obj: Entity,
+    since: datetime | None,
+    fields: Iterable[str] = (),
+    values: dict[str, Any] | None = None,
 ) -> None:
-    """Remember that ``obj``'s write of ``kind`` may have been applied."""
-    session.identity.doubt(Doubt(kind, obj, since, tuple(fields)))
+    """Remember that ``obj``'s write of ``kind`` may have been applied (a create: with
+    the ``values`` it sent, to be looked for as sent)."""
+    fields = tuple(fields)
+    sent = {n: copy_json(getattr(obj, n)) for n in fields} if kind == "update" else {}
+    if values:
+        sent = {n: copy_json(v) for n, v in values.items()}
+    session.identity.doubt(Doubt(kind, obj, since, fields, sent))
 
 
 def server_clock(transport: TransportProtocol) -> datetime | None:
@@ -97,9 +110,9 @@ def settle(session: Session, detach: Callable[[Session, Entity], None]) -> None:
         live = obj._session is session and obj.id is not None
         if (
             not live
-            or (
-                found.kind == "update" and (obj._state is not State.PERSISTENT or not obj.changes())
-            )
+            # An update in doubt of an object edited back, or deleted since, is settled too:
+            # its write may be on the server all the same.
+            or (found.kind == "update" and obj._state not in (State.PERSISTENT, State.DELETED))
             or (found.kind == "delete" and not session.identity.is_deleted(obj))
         ):
             session.identity.clear_doubt(obj)
@@ -123,11 +136,21 @@ def settle(session: Session, detach: Callable[[Session, Entity], None]) -> None:
                 continue
             if row is None:
                 continue  # gone: the conflict check says so
-            # Not by updated_at: Zou stamps it to the second, so a write in the second of
-            # the load leaves it unchanged. A row that shows the write has it; one that
-            # shows the object as loaded never got it (sent fields differ from loaded).
-            if shows_write(obj, row, found.fields):
-                session.identity.apply_row(obj, row, keep_edits=False)
+            # Applied or not: ``updated_at`` (to the second) may not have moved.
+            if shows_write(obj, row, found.fields, found.sent):
+                _adopt_update(session, obj, row, found.sent)
+
+
+def _adopt_update(session: Session, obj: Entity, row: dict[str, Any], sent: dict[str, Any]) -> None:
+    """Our update in doubt is on the server: ``row`` becomes what ``obj`` was loaded as,
+    and what the user edited since it was sent (or edited back) stays an edit."""
+    now = {n: copy_json(getattr(obj, n)) for n in {*obj.changes(), *sent}}
+    session.identity.apply_row(obj, row, keep_edits=False)
+    if obj._state is not State.PERSISTENT:
+        return  # deleted since: nothing more to write
+    for name, value in now.items():
+        if comparable(getattr(obj, name)) != comparable(value):
+            obj.__setattr__(name, value)  # tracked: the next update sends it
 
 
 def comparable(value: Any) -> Any:
@@ -138,8 +161,14 @@ def comparable(value: Any) -> Any:
     return value
 
 
-def shows_write(obj: Entity, row: dict[str, Any], sent: Sequence[str]) -> bool:
-    """Is ``row`` the object as loaded, with the fields ``sent`` as they are now?"""
+def shows_write(
+    obj: Entity,
+    row: dict[str, Any],
+    sent: Sequence[str],
+    values: dict[str, Any] | None = None,
+) -> bool:
+    """Is ``row`` the object as loaded, with the fields ``sent`` as they were sent
+    (``values``), or else as they are now?"""
     cls = type(obj)
     fresh = structure_row(row, cls)
     changes = obj.changes()
@@ -147,7 +176,9 @@ def shows_write(obj: Entity, row: dict[str, Any], sent: Sequence[str]) -> bool:
         name = cls.__from_wire__.get(wire_key)
         if name is None or name in NEVER_COMPARED or name in cls.__derived__:
             continue
-        if name in changes:
+        if values is not None and name in values:
+            expected = values[name]
+        elif name in changes:
             expected = changes[name][1] if name in sent else changes[name][0]
         else:
             expected = obj._loaded(name, _MISSING)
@@ -229,7 +260,14 @@ def lost_create(session: Session, obj: Entity) -> dict[str, Any] | None:
     """The row a create of ``obj`` whose answer was lost made, if it is on the server:
     made after the request was sent, unknown to the session, with ``obj``'s keys."""
     cls = type(obj)
-    keys = {k: getattr(obj, k) for k in cls.__natural_key__ if getattr(obj, k) is not None}
+    record = session.identity.doubt_of(obj)
+    # The keys as sent: the object may have been edited since (a shot moved).
+    sent = record.sent if record is not None and record.sent else None
+    keys = {
+        k: sent.get(k) if sent is not None else getattr(obj, k)
+        for k in cls.__natural_key__
+    }
+    keys = {k: v for k, v in keys.items() if v is not None}
     if not keys:
         return None
     routes = routes_for(cls.__kitsu_type__)
@@ -237,7 +275,6 @@ def lost_create(session: Session, obj: Entity) -> dict[str, Any] | None:
     params.update({cls.__wire__[k]: str(v) for k, v in keys.items()})
     rows = session.transport.get(routes.list, params)
     rows = rows.get("data", []) if isinstance(rows, dict) else rows
-    record = session.identity.doubt_of(obj)
     since = record.since if record is not None else None
     # Made by the lost request: after it was sent, and unknown to the session.
     matches = sorted(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .model.base import Entity, State
 from .model.builders import structure_row
+from .model.relationships import Casting, Linked
 
 if TYPE_CHECKING:
     from .doubts import Doubt
@@ -45,6 +46,9 @@ class IdentityMap:
         self._deleted: list[Entity] = []
         self._in_doubt: set[int] = set()  # id() of the objects
         self._doubts: dict[int, Doubt] = {}  # id() of the object -> its record
+        # Rows the server changed on the side of our writes (a task's status moved by a
+        # comment), to read again: by type, the ids.
+        self._stale: dict[type[Entity], set[str]] = {}
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -108,7 +112,8 @@ class IdentityMap:
                 new = structure_row(row, cls, self.session)
                 self._by_id[row["id"]] = new
                 return new
-            if obj._state is State.PERSISTENT:
+            if obj._state in (State.PERSISTENT, State.DELETED):
+                # A deleted one too: its delete is checked against the row as read.
                 self.apply_row(obj, row, keep_edits=True)
             return obj  # type: ignore[return-value]
 
@@ -212,6 +217,7 @@ class IdentityMap:
                 obj._set_state(State.PERSISTENT, self.session)
             self._deleted.clear()
             for obj in self._by_id.values():
+                _undo_relationship_edits(obj)
                 changes = obj.changes()
                 if not changes and obj._changes is None:
                     continue
@@ -220,6 +226,31 @@ class IdentityMap:
                 obj._mark_clean()
                 if changes:
                     object.__setattr__(obj, "_related", None)
+
+    # -- rows changed on the side of our writes -------------------------------------------
+
+    def mark_stale(self, cls: type[Entity], ids: Iterable[str]) -> None:
+        """The server changed these rows on the side of a write of ours: read them again
+        (until :meth:`clear_stale`), or a later write would take our own change for
+        someone else's."""
+        with self.lock:
+            found = {i for i in ids if i}
+            if found:
+                self._stale.setdefault(cls, set()).update(found)
+
+    def stale(self) -> dict[type[Entity], list[str]]:
+        """The rows to read again, by type (a copy)."""
+        with self.lock:
+            return {cls: sorted(ids) for cls, ids in self._stale.items() if ids}
+
+    def clear_stale(self, cls: type[Entity], ids: Iterable[str]) -> None:
+        """These rows were read again."""
+        with self.lock:
+            left = self._stale.get(cls)
+            if left is not None:
+                left.difference_update(ids)
+                if not left:
+                    del self._stale[cls]
 
     # -- writes in doubt --------------------------------------------------------------------------
 
@@ -262,3 +293,23 @@ class IdentityMap:
         with self.lock:
             self._doubts.pop(id(obj), None)
             self._in_doubt.discard(id(obj))
+
+
+def _undo_relationship_edits(obj: Entity) -> None:
+    """A casting (``shot.assets = [...]``) or a link list assigned since load is no
+    field: rollback drops it, to be read again from the server when asked, so that
+    the next commit does not send it."""
+    related = obj._related
+    if not related:
+        return
+    cast = related.pop(Casting.DIRTY, None)
+    baseline = related.get(Linked.LOADED, {})
+    for name, rel in type(obj).__relationships__.items():
+        if name not in related:
+            continue
+        if (isinstance(rel, Casting) and cast) or (
+            isinstance(rel, Linked)
+            and sorted(str(o.id) for o in related[name])
+            != sorted(str(i) for i in baseline.get(name, []))
+        ):
+            del related[name]

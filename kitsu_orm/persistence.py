@@ -94,7 +94,9 @@ def create(w: Writer, op: Create) -> None:
     if w.session.identity.is_in_doubt(obj):
         lost = lost_create(w.session, obj)
         if lost is not None:
-            adopt(w, obj, lost)
+            # Edited since the lost create was sent: the fields as they are now follow
+            # in an update, as for a create route that ignores some.
+            adopt(w, obj, lost, creatable(obj))
             return
     values = creatable(obj)
     variant = next(
@@ -118,7 +120,7 @@ def create(w: Writer, op: Create) -> None:
     try:
         row = w.transport.post(path, body)
     except (ConnectionError, ServerError):
-        doubt(w.session, "create", obj, since)
+        doubt(w.session, "create", obj, since, values=values)
         raise
     adopt(w, obj, row, values)
 

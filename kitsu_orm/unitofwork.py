@@ -39,6 +39,7 @@ server answered through the session's identity map.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -67,7 +68,7 @@ from .errors import (
 )
 from .links import changed_links
 from .model.base import Entity, State
-from .model.production import EntityRow
+from .model.production import EntityRow, Shot
 from .model.relationships import Casting, ToOne
 from .model.tasks import Comment, Task, TimeSpent
 from .model.values import check_again
@@ -172,14 +173,21 @@ class UnitOfWork:
             if wanted(obj):
                 level = type(obj).__level__
                 deletes[level].append(Delete(obj))
+        # The casting or links of an object being deleted are not sent: it goes (and
+        # Zou would move its updated_at, so that a delete cut after them would be taken
+        # for a conflict with someone else by the next commit).
+        going = {id(o) for o in session.identity.deleted()}
+        kept = [
+            o
+            for o in [*session.identity.objects(), *session.identity.pending()]
+            if id(o) not in going
+        ]
         castings: list[Operation] = [
-            Cast(obj)
-            for obj in [*session.identity.objects(), *session.identity.pending()]
-            if (obj._related or {}).get(Casting.DIRTY) and wanted(obj)
+            Cast(obj) for obj in kept if (obj._related or {}).get(Casting.DIRTY) and wanted(obj)
         ]
         links: list[Operation] = [
             Link(obj, name)
-            for obj in [*session.identity.objects(), *session.identity.pending()]
+            for obj in kept
             for name in changed_links(obj)
             # A new object linked to another (a shot's new instance) brings its link along.
             if wanted(obj) or any(wanted(t) for t in (obj._related or {}).get(name, ()))
@@ -244,6 +252,8 @@ class UnitOfWork:
         """Settle earlier doubts, check the plan and conflicts, then send it, level by level."""
         # Writes of an earlier commit that lost their answer: ours, or not done?
         settle(self.session, detach_from_parents)
+        # Rows an earlier commit could not read again after its writes (cut).
+        self._read_stale()
         plan = self.plan()
         if not plan:
             return
@@ -282,6 +292,11 @@ class UnitOfWork:
             done, failed, culprit = self._run_level(level)
             applied.extend(done)
             if failed is not None:
+                # The level's writes not done may be on the server all the same (an answer
+                # lost): what they change on the side is read again too.
+                sent = applied + [op for op in level if op not in done]
+                with contextlib.suppress(KitsuError):  # best effort: the failure is the news
+                    self._after_commit(sent)
                 pending = [op for op in level if op not in done]
                 pending += [op for later in plan[index + 1 :] for op in later]
                 raise CommitError(
@@ -358,7 +373,12 @@ class UnitOfWork:
     # -- after ------------------------------------------------------------------------------
 
     def _after_commit(self, applied: list[Operation]) -> None:
-        """Tasks whose status a comment changed are read again, in one request."""
+        """Rows the server changed on the side are read again, one request per type:
+        tasks whose status a comment changed or whose time spent was set (Zou sums it
+        into the task), shots whose casting was replaced (Zou moves their
+        ``updated_at``: kept stale, a later edit of ours would be taken for someone
+        else's). They are marked stale first: when the reads are cut, the next commit
+        reads them before anything else."""
         stale = {
             obj.object_id
             for op in applied
@@ -366,8 +386,19 @@ class UnitOfWork:
             for obj in op.objects
             if isinstance(obj, Comment)
         }
-        ids = [i for i in stale if i and isinstance(self.session.identity.get(i), Task)]
-        self.session.reload(Task, ids)
+        stale |= {op.obj.task_id for op in applied if isinstance(op.obj, TimeSpent)}
+        identity = self.session.identity
+        identity.mark_stale(Task, [i for i in stale if i and isinstance(identity.get(i), Task)])
+        cast = [op.obj.id for op in applied if isinstance(op, Cast) and isinstance(op.obj, Shot)]
+        identity.mark_stale(Shot, [i for i in cast if i])
+        self._read_stale()
+
+    def _read_stale(self) -> None:
+        """Read again the rows marked stale, one request per type (edits kept)."""
+        identity = self.session.identity
+        for cls, ids in identity.stale().items():
+            self.session.reload(cls, [i for i in ids if identity.get(i) is not None])
+            identity.clear_stale(cls, ids)
 
 
 def _transient(error: KitsuError) -> bool:

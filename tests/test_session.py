@@ -510,6 +510,29 @@ def test_rollback_restores_loaded_values_and_forgets_pending_objects(
     assert session.transport.stats.total == 0
 
 
+def test_rollback_undoes_a_casting_so_the_next_commit_does_not_send_it(
+    session: kitsu.Session, shots_in_project: dict[str, Any], kitsu_client: Transport
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py: ``shot.assets = [...]`` survived a
+    rollback, and the next commit cast the asset on the server."""
+    pid = shots_in_project["project"]["id"]
+    character = next(t for t in kitsu_client.get("data/asset-types") if t["name"] == "Character")
+    hero = kitsu_client.post(
+        f"data/projects/{pid}/asset-types/{character['id']}/assets/new", {"name": "Hero"}
+    )
+    shot = session.get(kitsu.Shot, shots_in_project["shots"][0]["id"])
+    assert shot.assets == []
+    shot.assets = [session.get(kitsu.Asset, hero["id"])]
+
+    session.rollback()
+
+    assert shot.assets == []
+    session.transport.stats.reset()
+    session.commit()
+    assert session.transport.stats.total == 0
+    assert not kitsu_client.get(f"data/projects/{pid}/sequences/all/casting").get(shot.id)
+
+
 def test_begin_rolls_back_when_the_block_raises(
     session: kitsu.Session, shots_in_project: dict[str, Any]
 ) -> None:

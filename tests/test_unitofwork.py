@@ -649,3 +649,36 @@ def test_a_name_too_long_for_its_column_is_refused_before_any_request(
     assert not shot.changes()
     session.commit()
     assert session.stats.requests == before
+
+
+def test_a_shot_cast_or_a_task_given_time_is_not_stale_for_the_next_commit(
+    session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py: Zou moves a shot's ``updated_at`` when
+    its casting is replaced, and a task's when time is logged on it; the session kept the
+    old one, and a later delete or edit of ours was refused as a conflict."""
+    s = session
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    character = kitsu.AssetType.where(name="Character", session=s).one()
+    hero = kitsu.Asset(name="Hero", project=project, asset_type=character)
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    task = kitsu.Task(
+        project=project,
+        entity=shot,
+        task_type=kitsu.TaskType.where(name="Layout", for_entity="Shot", session=s).one(),
+        task_status=kitsu.TaskStatus.where(short_name="todo", session=s).one(),
+    )
+    s.add_all([hero, seq, shot, task])
+    me = kitsu.User(s).person
+    task.assign(me)
+    s.commit()
+    time.sleep(1.05 - time.time() % 1)  # Zou stamps updated_at to the second
+    shot.assets = [hero]
+    task.set_time_spent(me, "2024-05-02", 60)
+    s.commit()
+    shot.description = "after the casting"
+    s.delete(task)
+    s.commit()  # no ConflictError about our own writes
+    assert kitsu_client.get(f"data/entities/{shot.id}")["description"] == "after the casting"
+    assert kitsu_client.get("data/tasks", {"entity_id": shot.id}) == []

@@ -559,3 +559,175 @@ def test_edits_of_many_shots_cut_halfway_are_finished_without_a_conflict(
     assert not s.dirty
     rows = kitsu_client.get("data/shots/all", {"project_id": kitsu_project["id"]})
     assert sorted(r["data"]["frame_in"] for r in rows) == [1001] * NB_SHOTS
+
+
+# -- edited again between a cut commit and the one that finishes it ---------------------------
+
+
+@pytest.mark.parametrize("kind", ["create", "update"])
+def test_an_object_edited_after_its_write_was_cut_keeps_the_later_edit(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any], kind: str
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py. A new shot whose create lost its answer,
+    then edited: the lost create was adopted and the edit silently dropped. A shot whose
+    update lost its answer, then edited again: our own write was taken for someone
+    else's (ConflictError)."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    s.add(seq)
+    s.commit()
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    s.add(shot)
+    if kind == "update":
+        s.commit()
+        shot.frame_out = 10
+    proxy.script(PASS, FORWARD_THEN_RESET)  # the check's read, then the write
+    with pytest.raises(kitsu.CommitError):
+        s.commit()
+    shot.frame_out = 20
+    shot.description = "later"
+    s.commit()
+    assert not s.new and not s.dirty
+    rows = kitsu_client.get("data/shots/all", {"project_id": kitsu_project["id"]})
+    assert [(r["data"]["frame_out"], r["description"]) for r in rows] == [(20, "later")]
+
+
+# -- the reads after a commit's writes, cut -------------------------------------------------
+
+
+def test_a_task_whose_status_our_comment_changed_is_read_again_when_the_reads_were_cut(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py (a rollback found the task's
+    status as before the comment). The comment is written, but the read of its task
+    that follows is cut: the session kept the old status and ``updated_at`` for good,
+    and a later delete of the task was refused as a conflict with our own comment."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    s.transport.user = dict(kitsu_client.user or {})
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    todo = kitsu.TaskStatus.where(short_name="todo", session=s).one()
+    wip = kitsu.TaskStatus.where(short_name="wip", session=s).one()
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    task = kitsu.Task(
+        project=project,
+        entity=shot,
+        task_type=kitsu.TaskType.where(name="Layout", for_entity="Shot", session=s).one(),
+        task_status=todo,
+    )
+    s.add_all([seq, shot, task])
+    s.commit()
+    _next_second()
+    task.set_status(wip, "go")
+    transport = s.transport
+    post = transport.post
+
+    def post_then_cut(path: str, *args: Any, **kwargs: Any) -> Any:
+        answer = post(path, *args, **kwargs)
+        if "batch-comment" in path:
+            proxy.script(RESET)  # the next request: the read of the task
+        return answer
+
+    transport.post = post_then_cut  # type: ignore[method-assign]
+    with pytest.raises((kitsu.ConnectionError, kitsu.CommitError)):
+        s.commit()
+    assert proxy.pending == 0  # the cut was met
+    assert kitsu_client.get(f"data/tasks/{task.id}")["task_status_id"] == wip.id
+    s.commit()  # nothing to write: the task is read again
+    assert task.task_status_id == wip.id
+    s.delete(task)
+    s.commit()  # no ConflictError about our own comment
+    assert kitsu_client.get("data/tasks", {"entity_id": shot.id}) == []
+
+
+def test_a_shot_cast_then_deleted_is_deleted_without_a_conflict_after_a_cut(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py: a committed shot cast again,
+    then deleted, in a commit cut by a 500 after the casting was sent. Zou moved the
+    shot's ``updated_at`` (our casting), the session did not see it, and the commit that
+    finished the delete raised ConflictError on our own write. The casting of a shot
+    being deleted is no longer sent (and rows read again refresh deleted objects too)."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    character = kitsu.AssetType.where(name="Character", session=s).one()
+    hero = kitsu.Asset(name="Hero", project=project, asset_type=character)
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    other = kitsu.Shot(name="SH002", project=project, sequence=seq, frame_in=1, frame_out=5)
+    s.add_all([hero, seq, shot, other])
+    s.commit()
+    _next_second()
+    shot.assets = [hero]
+    s.delete(shot)
+    other.description = "edited"
+    sent: list[str] = []
+    put = s.transport.put
+
+    def record(path: str, *args: Any, **kwargs: Any) -> Any:
+        sent.append(path)
+        return put(path, *args, **kwargs)
+
+    s.transport.put = record  # type: ignore[method-assign]
+    s.commit()
+    assert not [p for p in sent if "casting" in p]
+    assert [r["name"] for r in kitsu_client.get("data/shots/all", {"project_id": project.id})] == [
+        "SH002"
+    ]
+
+
+def test_a_casting_whose_answer_was_lost_is_no_conflict_for_the_next_commit(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py: the casting reached Zou (which
+    moved the shot's ``updated_at``) but its answer was lost; the shot, edited again, was
+    refused by the next commit as changed by someone else."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    character = kitsu.AssetType.where(name="Character", session=s).one()
+    hero = kitsu.Asset(name="Hero", project=project, asset_type=character)
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    s.add_all([hero, seq, shot])
+    s.commit()
+    _next_second()
+    shot.assets = [hero]
+    broken = _break_first_write(s, proxy, "put", "casting")
+    with pytest.raises(kitsu.CommitError):
+        s.commit()
+    assert broken
+    shot.description = "after the casting"
+    s.commit()  # no ConflictError about our own casting
+    assert kitsu_client.get(f"data/entities/{shot.id}")["description"] == "after the casting"
+    casting = kitsu_client.get(f"data/projects/{project.id}/sequences/all/casting")
+    assert [r["asset_id"] for r in casting[shot.id]] == [hero.id]
+
+
+def test_a_new_shot_moved_after_its_create_was_cut_is_not_created_twice(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py: the create reached Zou but its
+    answer was lost; the shot, moved to another sequence, was looked for under the new one,
+    not found, and created a second time. The lost create is looked for as it was sent."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    first = kitsu.Sequence(name="SQ01", project=project)
+    second = kitsu.Sequence(name="SQ02", project=project)
+    s.add_all([first, second])
+    s.commit()
+    shot = kitsu.Shot(name="SH001", project=project, sequence=first, frame_in=1, frame_out=5)
+    s.add(shot)
+    broken = _break_first_write(s, proxy, "post", "shots")
+    with pytest.raises(kitsu.CommitError):
+        s.commit()
+    assert broken
+    shot.sequence = second
+    s.commit()
+    rows = kitsu_client.get("data/shots/all", {"project_id": project.id})
+    assert [(r["name"], r["parent_id"]) for r in rows] == [("SH001", second.id)]
