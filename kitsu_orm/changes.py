@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .model.base import Entity, State
-from .model.relationships import ManyIds, Relationship, ToOne
+from .model.relationships import ManyIds, Relationship, ToOne, unsaved_targets
 
 if TYPE_CHECKING:
     from .session import Session
@@ -212,23 +212,7 @@ class _Names:
 
 def _pending(new: list[Entity]) -> list[Entity]:
     """The session's new objects and the unsaved ones they point at, which commit creates too."""
-    out = list(new)
-    seen = {id(o) for o in out}
-    queue = list(out)
-    while queue:
-        obj = queue.pop()
-        for name, rel in type(obj).__relationships__.items():
-            target = (obj._related or {}).get(name)
-            if (
-                isinstance(rel, ToOne)
-                and isinstance(target, Entity)
-                and target._state is State.TRANSIENT
-                and id(target) not in seen
-            ):
-                seen.add(id(target))
-                out.insert(0, target)  # created before what points at it
-                queue.append(target)
-    return out
+    return [*reversed(list(unsaved_targets(new))), *new]  # created before what points at them
 
 
 def _new(obj: Entity, names: _Names) -> Change:

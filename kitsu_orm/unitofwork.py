@@ -69,7 +69,7 @@ from .errors import (
 from .links import changed_links
 from .model.base import Entity, State
 from .model.production import EntityRow, Shot
-from .model.relationships import Casting, ToOne
+from .model.relationships import Casting, ToOne, unsaved_targets
 from .model.tasks import Comment, Task, TimeSpent
 from .model.values import check_again
 from .operations import (
@@ -233,18 +233,9 @@ class UnitOfWork:
 
     def _cascade_pending(self, scope: set[int] | None = None) -> None:
         """New objects a pending object points at are created too."""
-        queue = [o for o in self.session.identity.pending() if scope is None or id(o) in scope]
-        while queue:
-            obj = queue.pop()
-            for name, rel in type(obj).__relationships__.items():
-                target = (obj._related or {}).get(name)
-                if (
-                    isinstance(rel, ToOne)
-                    and isinstance(target, Entity)
-                    and target._state is State.TRANSIENT
-                ):
-                    self.session.add(target)
-                    queue.append(target)
+        pending = [o for o in self.session.identity.pending() if scope is None or id(o) in scope]
+        for target in list(unsaved_targets(pending)):
+            self.session.add(target)
 
     # -- running ----------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ upkeep of loaded lists (a created task joins ``shot.tasks``) goes through
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, overload
 
 from ..errors import ValidationError
@@ -28,7 +28,16 @@ if TYPE_CHECKING:
     from .base import Entity
     from .production import Asset
 
-__all__ = ["Relationship", "ToOne", "ToMany", "ManyIds", "Casting", "Linked", "RelatedList"]
+__all__ = [
+    "Relationship",
+    "ToOne",
+    "ToMany",
+    "ManyIds",
+    "Casting",
+    "Linked",
+    "RelatedList",
+    "unsaved_targets",
+]
 
 T = TypeVar("T")
 # The target type of a relationship: ``ToOne[Sequence]``, ``ToMany[Task]``.
@@ -313,3 +322,26 @@ class Linked(_ListValued[_T]):
         current = self.__get__(obj, type(obj))  # the baseline, loaded once
         del current
         obj._related_cache()[self.name] = RelatedList(values, self, type(obj).__name__)
+
+
+def unsaved_targets(objs: Iterable[Entity]) -> Iterator[Entity]:
+    """The objects never added to a session that ``objs`` point at through a to-one,
+    and those they point at in turn, each once, each after what points at it: a
+    commit creates them too (a new shot's new sequence)."""
+    from .base import Entity, State
+
+    seen: set[int] = set()
+    queue = list(objs)
+    while queue:
+        obj = queue.pop()
+        for name, rel in type(obj).__relationships__.items():
+            target = (obj._related or {}).get(name)
+            if (
+                isinstance(rel, ToOne)
+                and isinstance(target, Entity)
+                and target._state is State.TRANSIENT
+                and id(target) not in seen
+            ):
+                seen.add(id(target))
+                yield target
+                queue.append(target)
