@@ -289,7 +289,11 @@ class Loader:
                 body = session.read("Casting", request.path, dict(request.params))
                 if isinstance(body, dict):  # the project's: {shot id: [{asset_id...}]}
                     for shot_id, cast in body.items():
-                        out[shot_id] = [c["asset_id"] for c in cast]
+                        # An asset cast twice is one row of nb_occurences 2: listed twice,
+                        # as the casting write takes it.
+                        out[shot_id] = [
+                            c["asset_id"] for c in cast for _ in range(_occurrences(c))
+                        ]
                 else:  # one shot's assets, as rows
                     assets = [session.identity.merge_row(REGISTRY["Asset"], row) for row in body]
                     out[request.values["id"]] = [a.id for a in assets if a.id]
@@ -475,3 +479,9 @@ def _sorted(objs: list[Entity]) -> list[Entity]:
             o.id or "",
         ),
     )
+
+
+def _occurrences(cast: dict[str, Any]) -> int:
+    """How many times a casting row puts its asset in the shot (Zou spells it nb_occurences)."""
+    count = cast.get("nb_occurences")
+    return count if isinstance(count, int) and count > 0 else 1

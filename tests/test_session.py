@@ -533,6 +533,31 @@ def test_rollback_undoes_a_casting_so_the_next_commit_does_not_send_it(
     assert not kitsu_client.get(f"data/projects/{pid}/sequences/all/casting").get(shot.id)
 
 
+def test_an_asset_cast_twice_reads_back_twice(
+    new_session: Any, shots_in_project: dict[str, Any], kitsu_client: Transport
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py: Zou keeps an asset cast twice
+    as one row of ``nb_occurences`` 2, and reading the casting listed it once."""
+    pid = shots_in_project["project"]["id"]
+    character = next(t for t in kitsu_client.get("data/asset-types") if t["name"] == "Character")
+    hero = kitsu_client.post(
+        f"data/projects/{pid}/asset-types/{character['id']}/assets/new", {"name": "Hero"}
+    )
+    shot_id = shots_in_project["shots"][0]["id"]
+    writer = new_session()
+    shot = writer.get(kitsu.Shot, shot_id)
+    twice = [writer.get(kitsu.Asset, hero["id"])] * 2
+    shot.assets = twice
+    writer.commit()
+    cast = kitsu_client.get(f"data/projects/{pid}/sequences/all/casting")[shot_id]
+    assert [c["nb_occurences"] for c in cast] == [2]
+
+    reader = new_session()
+    assert [a.id for a in reader.get(kitsu.Shot, shot_id).assets] == [hero["id"]] * 2
+    writer.rollback()  # read again from the server: the same
+    assert [a.id for a in shot.assets] == [hero["id"]] * 2
+
+
 def test_begin_rolls_back_when_the_block_raises(
     session: kitsu.Session, shots_in_project: dict[str, Any]
 ) -> None:
