@@ -29,8 +29,7 @@ SOAK ?= 600
 soak: venv
 	KITSU_SOAK=$(SOAK) $(PY) -m pytest tests/stateful/test_unitofwork_stateful.py -q -s -o addopts="-ra --strict-markers"
 
-## The stateful commit test once (out of make test until it passes: a rollback reads a
-## casting of one asset twice back as once).
+## The stateful commit test once (out of make test until it has soaked without a failure).
 stateful: venv
 	$(PY) -m pytest tests/stateful/test_unitofwork_stateful.py -q -s -o addopts="-ra --strict-markers"
 
