@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pytest
 
 from .devserver import DevServer
-from .errors import ConfigurationError, KitsuError, NotFound
+from .errors import ConfigurationError, KitsuError, NotFound, ServerError
 from .fake_transport import FakeRequest, FakeTransport, Handler
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ __all__ = [
     "Team",
     "TeamMember",
     "TokenSessions",
+    "remove_project",
     "unique_project_name",
 ]
 
@@ -213,7 +214,7 @@ def kitsu_make_project(
 
     yield make
     for project in reversed(created):
-        _remove_project(kitsu_client, project)
+        remove_project(kitsu_client, project)
 
 
 @pytest.fixture
@@ -409,12 +410,18 @@ def _external_server() -> ExternalServer | None:
     return ExternalServer(url, email, password)
 
 
-def _remove_project(client: Transport, project: dict[str, Any]) -> None:
+def remove_project(client: Transport, project: dict[str, Any]) -> None:
     """Close, then delete (Zou deletes closed projects only); warn instead of failing."""
     path = f"data/projects/{project['id']}"
     try:
         client.put(path, json={"project_status_id": _closed_status_id(client)})
-        client.delete(path, params={"force": "true"})
+        try:
+            client.delete(path, params={"force": "true"})
+        except ServerError:
+            # Zou's forced delete removes the project's entities before the asset
+            # instances that point at them, and fails on that foreign key.
+            _remove_asset_instances(client, project)
+            client.delete(path, params={"force": "true"})
     except NotFound:
         pass  # the test deleted it itself
     except KitsuError as exc:
@@ -422,6 +429,25 @@ def _remove_project(client: Transport, project: dict[str, Any]) -> None:
             KitsuFixtureWarning(f"test project {project.get('name')!r} left on the server: {exc}"),
             stacklevel=1,
         )
+
+
+def _remove_asset_instances(client: Transport, project: dict[str, Any]) -> None:
+    """Unlink the project's asset instances from its shots, then delete them."""
+    scope = {"project_id": project["id"]}
+    for shot in client.get("data/shots/all", scope):
+        for instance in _instance_rows(client.get(f"data/shots/{shot['id']}/asset-instances")):
+            client.delete(f"data/shots/{shot['id']}/asset-instances/{instance['id']}")
+    for asset in client.get("data/assets/all", scope):
+        listed = client.get(f"data/assets/{asset['id']}/asset-asset-instances")
+        for instance in _instance_rows(listed):
+            client.delete(f"data/asset-instances/{instance['id']}")
+
+
+def _instance_rows(body: Any) -> list[dict[str, Any]]:
+    """A list of rows, or Zou's dict of lists of them (instances grouped by asset)."""
+    if isinstance(body, dict):
+        return [row for rows in body.values() for row in rows]
+    return list(body or [])
 
 
 def _closed_status_id(client: Transport) -> str:
