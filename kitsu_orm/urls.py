@@ -138,7 +138,7 @@ def fitting(host: str, route: str, params: Mapping[str, Any]) -> list[dict[str, 
             )
         parts.append([item])
         used = first
-    # One value goes as itself, as routes.encode_values sends it.
+    # One value goes as itself, as read_routes.encode_values sends it.
     return [
         {**whole, key: str(part[0]) if len(part) == 1 else json.dumps(part, separators=(",", ":"))}
         for part in parts
