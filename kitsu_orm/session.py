@@ -539,7 +539,7 @@ class Session:
         when the last look is younger than ``cache.events_interval`` seconds."""
         from datetime import datetime, timezone
 
-        from .cache import event_types
+        from .cache_freshness import event_types
 
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         since = cache.last_event_check()
