@@ -22,7 +22,8 @@ from .model.base import REGISTRY, Entity
 from .model.builders import positional_structure
 from .model.converter import PARTIAL
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
-from .routes import CASTING, LISTS, URL_ID_BUDGET, encode_values, read_plan
+from .read_routes import CASTING, encode_values, read_plan
+from .routes import LISTS, URL_ID_BUDGET
 from .urls import fill
 
 if TYPE_CHECKING:

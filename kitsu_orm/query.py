@@ -200,7 +200,7 @@ class Query(Generic[E]):
             if wire == "name" and len(f.values) > 1:
                 continue  # Zou matches a name as one pattern, never as a JSON list
             values = [_wire_value(v) for v in f.values]
-            # A list is sent as Zou takes it from this user (see routes.read_plan).
+            # A list is sent as Zou takes it from this user (see read_routes.read_plan).
             params[wire] = values[0] if len(values) == 1 else values
         return params
 

@@ -47,8 +47,9 @@ from .loading import Loader, group_of
 from .model.base import Entity, State
 from .model.builders import prepare_structure
 from .progress import Setting, check, rows_read
+from .read_routes import ONE_ROLES, Values, read_plan, role_name
 from .retry import Retry
-from .routes import LISTS, ONE_ROLES, Values, read_plan, role_name, routes_for
+from .routes import LISTS, routes_for
 from .urls import checked_id, fill, fitting
 
 __all__ = ["CacheUse", "Session", "SessionStats", "cache_use", "connect", "current_session"]
@@ -538,7 +539,7 @@ class Session:
         when the last look is younger than ``cache.events_interval`` seconds."""
         from datetime import datetime, timezone
 
-        from .cache import event_types
+        from .cache_freshness import event_types
 
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         since = cache.last_event_check()
