@@ -2,7 +2,7 @@
 
 Object-style equivalents: ``OutputFile.next_revision(...)``,
 ``task.new_working_file(...)``, ``OutputFile.build_path(...)``,
-``project.file_tree = kitsu.file_tree("default")`` (see docs/migration-part-b.md).
+``project.file_tree = kitsu.file_tree("default")`` (see docs/migration.md).
 
 gazu keeps them in one module; here each of its concepts has its own, and
 this one answers for them all under gazu's name:
