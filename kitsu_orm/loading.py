@@ -20,8 +20,8 @@ import attrs
 from .errors import LazyLoadError, NotFound, ValidationError
 from .model.base import REGISTRY, Entity
 from .model.builders import positional_structure
-from .model.converter import PARTIAL
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
+from .model.wire import PARTIAL
 from .routes import CASTING, LISTS, URL_ID_BUDGET, encode_values, read_plan
 from .urls import fill
 

@@ -21,8 +21,8 @@ import attrs
 from .context import current_session
 from .errors import NotFound, ValidationError, did_you_mean
 from .model.base import Entity, check_type
-from .model.converter import format_datetime
 from .model.relationships import ManyIds, ToMany, ToOne
+from .model.wire import format_datetime
 from .progress import loading
 from .routes import routes_for
 
