@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .query import Query
 
 from . import context
+from .actions import Actions
 from .context import current_session
 from .errors import (
     AuthenticationError,
@@ -212,6 +213,12 @@ class Session:
     def loader(self) -> Loader:
         """The loader of relationships and rows, in batches (:mod:`kitsu_orm.loading`)."""
         return self._loader
+
+    @property
+    def actions(self) -> Actions:
+        """The verbs that need the server (:mod:`kitsu_orm.actions`), for this session's
+        objects: entity methods such as ``task.working_file_path()`` call them here."""
+        return Actions(self)
 
     # -- context --------------------------------------------------------------------
 
