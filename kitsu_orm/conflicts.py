@@ -28,7 +28,8 @@ from .doubts import NEVER_COMPARED, comparable
 from .errors import AlreadyExists, ConflictError, ValidationError
 from .model.base import REGISTRY, Entity, State
 from .model.builders import structure_row
-from .model.converter import parse_datetime, unstructure
+from .model.converter import unstructure
+from .model.wire import parse_datetime
 from .operations import Operation
 from .routes import LISTS, routes_for
 

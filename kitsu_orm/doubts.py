@@ -25,7 +25,8 @@ import attrs
 from .errors import KitsuError, PermissionDenied
 from .model.base import Entity, State, copy_json
 from .model.builders import structure_row
-from .model.converter import parse_datetime, unstructure
+from .model.converter import unstructure
+from .model.wire import parse_datetime
 from .routes import LISTS, routes_for
 from .urls import fill
 

@@ -20,8 +20,8 @@ import attrs
 from .errors import LazyLoadError, NotFound, ValidationError
 from .model.base import REGISTRY, Entity
 from .model.builders import positional_structure
-from .model.converter import PARTIAL
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
+from .model.wire import PARTIAL
 from .read_routes import CASTING, encode_values, read_plan
 from .routes import LISTS, URL_ID_BUDGET
 from .urls import fill

@@ -15,13 +15,8 @@ from sample_rows import SHOT_ROW, TASK_ROW, slots
 
 import kitsu_orm as kitsu
 from kitsu_orm.model.builders import COMPILE_AFTER, prepare_structure, structure_row
-from kitsu_orm.model.converter import (
-    converter,
-    format_datetime,
-    parse_datetime,
-    structure_hook,
-    unstructure_fields,
-)
+from kitsu_orm.model.converter import converter, structure_hook, unstructure_fields
+from kitsu_orm.model.wire import format_datetime, parse_datetime
 
 ID = "0b7f1c2e-5a4d-4e8f-9c3b-2d1e0f9a8b7c"
 ID2 = "1c8a2d3f-6b5e-4f9a-8d4c-3e2f1a0b9c8d"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..context import current_session
 from ..errors import ValidationError
 from .base import Entity
 
@@ -41,8 +42,6 @@ def session_of(session: Session | None, *objs: Entity | None) -> Session:
     for obj in objs:
         if obj is not None and obj._session is not None:
             return obj._require_session()
-    from ..session import current_session
-
     return current_session()
 
 

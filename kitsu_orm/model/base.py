@@ -203,7 +203,7 @@ class Entity(_Declarative):
     @classmethod
     def get(cls, id: str, *, session: Session | None = None) -> Self:
         """The object with this id (one request, unless the session has it)."""
-        from ..session import current_session
+        from ..context import current_session
 
         return (session or current_session()).get(cls, id)
 
@@ -225,7 +225,7 @@ class Entity(_Declarative):
         points at and nothing else of the session (``session.commit(only=[obj])``).
         Zou has no atomic get-or-create: two clients racing may both create.
         """
-        from ..session import current_session
+        from ..context import current_session
 
         session = session or current_session()
         for pending in session.new:

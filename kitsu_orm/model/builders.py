@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import attrs
 
 from .base import Entity, State, copy_json
-from .converter import PARTIAL, parse_date, parse_datetime
+from .wire import PARTIAL, parse_date, parse_datetime
 
 if TYPE_CHECKING:
     from ..session import Session

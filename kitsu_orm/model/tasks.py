@@ -11,12 +11,13 @@ from ..errors import ValidationError
 from .arguments import day_string, minutes, saved_id
 from .base import Entity, State, entity
 from .fields import DEFAULT_FILE_NAME, sized, wire
+from .files import WorkingFile
 from .people import Department, Person
 from .relationships import ManyIds, ToMany, ToOne
 
 if TYPE_CHECKING:
     from ..session import Session
-    from .files import Software, WorkingFile
+    from .files import Software
     from .production import EntityRow, Project
 
 __all__ = ["Comment", "Task", "TaskStatus", "TaskType", "TimeSpent"]
@@ -152,9 +153,7 @@ class Task(Entity):
 
     def time_spents_on(self, day: date | str) -> list[TimeSpent]:
         """Everyone's time spent on this task on one day."""
-        from ..actions import time_spents_on
-
-        return time_spents_on(self, day)
+        return self._require_session().actions.time_spents_on(self, day)
 
     def set_time_spent(
         self, person: Person, day: date | str, duration: float | timedelta
@@ -207,9 +206,7 @@ class Task(Entity):
 
     def last_working_files(self) -> dict[str, WorkingFile]:
         """The last revision of each of this task's working files, by name."""
-        from ..actions import last_working_files
-
-        return last_working_files(self)
+        return self._require_session().actions.last_working_files(self)
 
     def new_working_file(
         self,
@@ -226,8 +223,6 @@ class Task(Entity):
         builds its path from the project's file tree, and assigns the task
         to the user who creates it.
         """
-        from .files import WorkingFile
-
         session = self._require_session()
         if revision is None and any(
             isinstance(o, WorkingFile) and o.task is self and o.name == name for o in session.new
@@ -256,9 +251,8 @@ class Task(Entity):
         sep: str = "/",
     ) -> str:
         """Where the file tree puts this working file (revision 0: the next one)."""
-        from ..actions import working_file_path
-
-        return working_file_path(self, name, software, revision, mode, sep)
+        actions = self._require_session().actions
+        return actions.working_file_path(self, name, software, revision, mode, sep)
 
 
 def _person_ids(persons: tuple[Person, ...]) -> list[str]:
