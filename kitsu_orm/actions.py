@@ -19,6 +19,7 @@ from .model.arguments import day_string, optional_id, saved_id, session_of
 from .model.base import Entity
 from .model.files import FileStatus, OutputFile, OutputType, Software, WorkingFile, join_path
 from .model.production import AssetInstance, EntityRow
+from .model.state import require_session
 from .model.tasks import Task, TaskType, TimeSpent
 from .routes import ACTIONS, FILE_TARGETS, file_route
 from .urls import fill
@@ -54,7 +55,7 @@ def merge_rows(session: Session, cls: type[E], rows: Iterable[dict[str, Any]]) -
 
 def time_spents_on(task: Task, day: date | str) -> list[TimeSpent]:
     """Everyone's time spent on ``task`` on one day (``Task.time_spents_on``)."""
-    session = task._require_session()
+    session = require_session(task)
     path = fill(ACTIONS["time_spents_on"], task_id=_task_id(task), date=day_string(day))
     body = session.transport.get(path)
     rows = [r for key, rs in body.items() if key != "total" for r in rs]
@@ -63,7 +64,7 @@ def time_spents_on(task: Task, day: date | str) -> list[TimeSpent]:
 
 def last_working_files(task: Task) -> dict[str, WorkingFile]:
     """The last revision of each working file of ``task``, by name."""
-    session = task._require_session()
+    session = require_session(task)
     path = fill(ACTIONS["last_working_files"], task_id=_task_id(task))
     body: dict[str, dict[str, Any]] = session.transport.get(path)
     files = merge_rows(session, WorkingFile, body.values())
@@ -74,7 +75,7 @@ def working_file_path(
     task: Task, name: str, software: Software | None, revision: int, mode: str, sep: str
 ) -> str:
     """Where the project's file tree puts a working file of ``task``."""
-    session = task._require_session()
+    session = require_session(task)
     body: dict[str, Any] = {"name": name, "mode": mode, "revision": revision, "sep": sep}
     software_id = optional_id(software, Software, "working_file_path")
     if software_id is not None:

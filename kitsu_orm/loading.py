@@ -22,6 +22,7 @@ from .model.base import REGISTRY, Entity
 from .model.builders import positional_structure
 from .model.converter import PARTIAL
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
+from .model.state import instance_state, label, loaded_value, related_of
 from .routes import CASTING, LISTS, URL_ID_BUDGET, encode_values, read_plan
 from .urls import fill
 
@@ -43,7 +44,7 @@ def group_of(objs: Iterable[Entity]) -> LoadGroup:
     """Objects loaded together: a lazy load on one of them loads for all (no N+1)."""
     group = LoadGroup(objs)
     for obj in group:
-        object.__setattr__(obj, "_group", group)
+        instance_state(obj).group = group
     return group
 
 
@@ -63,7 +64,7 @@ class Loader:
                 f"{type(obj).__name__}.{rel.name} of {obj!r} was not loaded and the session is "
                 f"strict: add .include({rel.name!r}) to the query"
             )
-        members = obj._group if obj._group is not None and obj in obj._group else [obj]
+        members = _loaded_with(obj)
         self.load_relation(rel, members)
         if isinstance(rel, ToOne):
             key = getattr(obj, rel.key)
@@ -74,7 +75,7 @@ class Loader:
                     rel.target_name, key, note=f"{obj!r}.{rel.name} points at it"
                 )
             return found if isinstance(found, rel.target) else None
-        return (obj._related or {}).get(rel.name, [])
+        return related_of(obj).get(rel.name, [])
 
     def include(self, objs: list[Entity], path: str) -> None:
         """Load ``path`` (``"tasks.task_status"``) for every object, level by level."""
@@ -126,12 +127,12 @@ class Loader:
         if missing:
             self.fetch_ids(rel.target_name, missing)
         for obj, ids in zip(objs, id_lists, strict=True):
-            obj._related_cache()[rel.name] = identity.found(ids)
+            instance_state(obj).related_cache()[rel.name] = identity.found(ids)
         return group_of(identity.found(keys))
 
     def _load_to_many(self, rel: ToMany[Any], objs: Sequence[Entity]) -> list[Entity]:
-        parents = [o for o in objs if o.id and rel.name not in (o._related or {})]
-        loaded = [c for o in objs if rel.name in (o._related or {}) for c in o._related[rel.name]]  # type: ignore[index]
+        parents = [o for o in objs if o.id and rel.name not in related_of(o)]
+        loaded = [c for o in objs for c in related_of(o).get(rel.name, ())]
         if not parents:
             return group_of(loaded)
         ids = sorted({p.id for p in parents if p.id})
@@ -242,7 +243,7 @@ class Loader:
                 "query its type directly to load them up front"
             )
         cls = type(obj)
-        members = obj._group if obj._group is not None and obj in obj._group else [obj]
+        members = _loaded_with(obj)
         partial = [m for m in members if type(m) is cls and m.id and _is_partial(m)] or [obj]
         ids = sorted({m.id for m in partial if m.id})
         scope = _shared_scope_field("project_id", partial)
@@ -252,12 +253,12 @@ class Loader:
             context = _projects(partial)
             self.session.fetch(cls, {"id": ids}, context)
         if _is_partial(obj):  # deleted on the server meanwhile
-            raise NotFound.of_object(cls.__name__, obj.id, label=obj._label(), loaded=True)
+            raise NotFound.of_object(cls.__name__, obj.id, label=label(obj), loaded=True)
 
     def _load_casting(self, rel: Casting, objs: Sequence[Entity]) -> list[Entity]:
         """One request per project gives the casting of all its shots (a vendor,
         whom Zou refuses it, reads one request per shot)."""
-        todo = [o for o in objs if o.id and rel.name not in (o._related or {})]
+        todo = [o for o in objs if o.id and rel.name not in related_of(o)]
         by_project: dict[str, list[Entity]] = defaultdict(list)
         for shot in todo:
             by_project[getattr(shot, "project_id", None) or ""].append(shot)
@@ -274,8 +275,8 @@ class Loader:
                 self.fetch_ids("Asset", missing, scope=("project_id", project_id))
             for shot in shots:
                 ids = casting.get(shot.id or "", [])
-                shot._related_cache()[rel.name] = identity.found(ids)
-        assets = {id(a): a for o in objs for a in (o._related or {}).get(rel.name, [])}
+                instance_state(shot).related_cache()[rel.name] = identity.found(ids)
+        assets = {id(a): a for o in objs for a in related_of(o).get(rel.name, [])}
         return group_of(assets.values())
 
     def _casting(self, context: dict[str, Any]) -> dict[str, list[str]]:
@@ -308,7 +309,7 @@ class Loader:
         route = LINKS[(type(objs[0]).__kitsu_type__, rel.name)].list if objs else ""
         target = rel.target
         for obj in objs:
-            cache = obj._related_cache()
+            cache = instance_state(obj).related_cache()
             if rel.name in cache:
                 continue
             body = self.session.transport.get(fill(route, id=obj.id)) if obj.id else []
@@ -317,7 +318,7 @@ class Loader:
             linked = _sorted([self.session.identity.merge_row(target, row) for row in rows])
             cache[rel.name] = linked
             cache.setdefault(Linked.LOADED, {})[rel.name] = [o.id for o in linked]
-        found = {id(o): o for obj in objs for o in (obj._related or {}).get(rel.name, [])}
+        found = {id(o): o for obj in objs for o in related_of(obj).get(rel.name, [])}
         return group_of(found.values())
 
     # -- rows by id -------------------------------------------------------------------
@@ -376,7 +377,7 @@ def _give_children(
         by_parent[getattr(child, rel.key)].append(child)
     for parent in parents:
         kids = by_parent.get(parent.id or "", [])
-        parent._related_cache()[rel.name] = kids if in_order else _sorted(kids)
+        instance_state(parent).related_cache()[rel.name] = kids if in_order else _sorted(kids)
 
 
 def _shared_scope(rel: Relationship[Any], objs: Sequence[Entity]) -> tuple[str, str] | None:
@@ -445,20 +446,26 @@ class Board:
         return cls(parent_fields, child_fields, [positional(p) for p in parents], child_key)
 
 
+def _loaded_with(obj: Entity) -> list[Entity]:
+    """The objects loaded with ``obj`` (its load group), ``obj`` among them."""
+    group: list[Entity] | None = instance_state(obj).group
+    return group if group is not None and obj in group else [obj]
+
+
 def _is_partial(obj: Entity) -> bool:
     # Every full row carries updated_at; the partial rows of with-tasks routes do not.
-    return obj._loaded("updated_at", _UNSET) is _UNSET
+    return loaded_value(obj, "updated_at", _UNSET) is _UNSET
 
 
 def _projects(objs: Iterable[Entity]) -> dict[str, list[str]]:
     """The projects of these objects: the context of the reads made for them,
     which Zou needs from roles other than admin."""
-    ids = sorted({v for o in objs if isinstance(v := o._loaded("project_id"), str)})
+    ids = sorted({v for o in objs if isinstance(v := loaded_value(o, "project_id"), str)})
     return {"project_id": ids} if ids else {}
 
 
 def _shared_scope_field(field: str, objs: Sequence[Entity]) -> str | None:
-    values = {o._loaded(field) for o in objs}
+    values = {loaded_value(o, field) for o in objs}
     value = values.pop() if len(values) == 1 else None
     return value if isinstance(value, str) else None
 
@@ -474,8 +481,8 @@ def _sorted(objs: list[Entity]) -> list[Entity]:
     return sorted(
         objs,
         key=lambda o: (
-            str(o._loaded("name") or ""),
-            str(o._loaded("created_at") or ""),
+            str(loaded_value(o, "name") or ""),
+            str(loaded_value(o, "created_at") or ""),
             o.id or "",
         ),
     )

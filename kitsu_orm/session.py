@@ -46,6 +46,7 @@ from .identity import IdentityMap
 from .loading import Loader, group_of
 from .model.base import Entity, State
 from .model.builders import prepare_structure
+from .model.state import instance_state, label
 from .progress import Setting, check, rows_read
 from .retry import Retry
 from .routes import LISTS, ONE_ROLES, Values, read_plan, role_name, routes_for
@@ -291,7 +292,7 @@ class Session:
 
     def refresh(self, obj: E) -> E:
         """Reload ``obj`` from the server; its unsaved edits are dropped."""
-        if obj.id is None or obj._session is not self:
+        if obj.id is None or obj.session is not self:
             raise DetachedError(f"{obj!r} is not a persistent object of this session")
         try:
             row = self.read(
@@ -301,15 +302,15 @@ class Session:
             raise NotFound.of_object(
                 type(obj).__name__,
                 obj.id,
-                label=obj._label(),
+                label=label(obj),
                 loaded=True,
                 cause=exc,
             ) from exc
         _check_row(type(obj), obj.id, row)
         with self._identity.lock:
-            object.__setattr__(obj, "_changes", None)
+            instance_state(obj).changes = None
             self._identity.apply_row(obj, row)
-            object.__setattr__(obj, "_related", None)
+            instance_state(obj).related = None
         return obj
 
     def fetch(
@@ -561,15 +562,15 @@ class Session:
         if not isinstance(obj, Entity):
             raise ValidationError(f"only entities can be added, not {type(obj).__name__}")
         with self._identity.lock:
-            if obj._session is self and obj._state is not State.DETACHED:
+            if obj.session is self and obj.state is not State.DETACHED:
                 return obj
             if (
-                obj._session is not None
-                and obj._session is not self
-                and obj._state is not State.DETACHED
+                obj.session is not None
+                and obj.session is not self
+                and obj.state is not State.DETACHED
             ):
                 raise ValidationError(f"{obj!r} belongs to another session: expunge it there first")
-            if obj.id is not None and obj._state is State.DETACHED:
+            if obj.id is not None and obj.state is State.DETACHED:
                 self._identity.register_persistent(obj)
                 return obj
             if obj.id is not None:
@@ -595,14 +596,14 @@ class Session:
     def delete(self, obj: Entity) -> None:
         """Delete ``obj`` on commit (a pending object is simply forgotten)."""
         with self._identity.lock:
-            if obj._session is not self:
+            if obj.session is not self:
                 raise DetachedError(f"{obj!r} is not in this session")
             self._identity.register_deleted(obj)
 
     def expunge(self, obj: Entity) -> None:
         """Stop tracking ``obj``; its edits are no longer committed."""
         with self._identity.lock:
-            if obj._session is not self:
+            if obj.session is not self:
                 raise DetachedError(f"{obj!r} is not in this session")
             self._identity.expunge(obj)
 

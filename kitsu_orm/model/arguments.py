@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
 from .base import Entity
+from .state import require_session
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -39,8 +40,8 @@ def session_of(session: Session | None, *objs: Entity | None) -> Session:
     if session is not None:
         return session
     for obj in objs:
-        if obj is not None and obj._session is not None:
-            return obj._require_session()
+        if obj is not None and obj.session is not None:
+            return require_session(obj)
     from ..session import current_session
 
     return current_session()
