@@ -10,17 +10,15 @@ and from the whole table, once per session, for small reference tables
 
 from __future__ import annotations
 
-import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
-
+from .boards import Board as Board  # where tests and callers have found it
+from .boards import children_of, merge_rows, read_board
+from .boards import in_listing_order as _sorted
 from .errors import LazyLoadError, NotFound, ValidationError
 from .model.base import REGISTRY, Entity
-from .model.builders import positional_structure
-from .model.converter import PARTIAL
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
 from .model.state import instance_state, label, loaded_value, related_of
 from .routes import CASTING, LISTS, URL_ID_BUDGET, encode_values, read_plan
@@ -163,76 +161,23 @@ class Loader:
         children, in one request several times cheaper than the children's own
         list route. Its rows lack some fields (name, updated_at...): they are
         partial, and complete themselves in one request when first read. Also
-        says whether the children came in order (see ``_merge_children``)."""
-        board = self._board(rel, scope)
+        says whether the children came in order (see ``boards.children_of``)."""
+        board = read_board(self.session, rel, scope)
         at = board.parent_id
         rows = [r for r in board.rows if r[at] in wanted]
-        return self._merge_children(rel, scope, board, rows)
+        children, in_order = children_of(self.session, rel, scope, board, rows)
+        return group_of(children), in_order
 
     def fetch_with_children(self, cls: type[E], rel: ToMany[Any], scope: tuple[str, str]) -> list[E]:
         """Every ``cls`` of ``scope`` with ``rel`` loaded, from the one request of
         its with-tasks route (for ``.include``): the parents' rows are partial too."""
-        board = self._board(rel, scope)
-        parents = self._merge_rows(cls, board.parent_fields, board.rows, keep_unknown=False)
-        children, in_order = self._merge_children(rel, scope, board, board.rows)
-        _give_children(rel, parents, children, in_order=in_order)
-        return parents
-
-    def _board(self, rel: ToMany[Any], scope: tuple[str, str]) -> Board:
-        assert rel.via is not None and rel.owner is not None
-        # The answer holds both sides: a write to either type outdates it.
-        type_names = f"{rel.owner.__kitsu_type__}+{rel.target.__kitsu_type__}"
-        params = {scope[0]: scope[1], "compact": "true"}
-        return Board.of(self.session.read(type_names, rel.via, params), rel.via_key)
-
-    def _merge_children(
-        self, rel: ToMany[Any], scope: tuple[str, str], board: Board, rows: list[list[Any]]
-    ) -> tuple[list[Entity], bool]:
-        """The children of these board rows, as objects, and whether they are in
-        the order ``_sorted`` gives. They are when all are new to the session:
-        the rows are sorted by the same keys before the objects are built, which
-        is several times cheaper than sorting the objects."""
-        at = board.children
-        children = sorted((child for row in rows for child in row[at]), key=board.child_order())
-        identity, child_id = self.session.identity, board.child_fields.index("id")
-        all_new = not any(child[child_id] in identity for child in children)
-        # The children's rows leave out the scope they were asked by (the project).
-        objs = self._merge_rows(
-            rel.target, board.child_fields, children, keep_unknown=True, fixed=dict([scope])
+        board = read_board(self.session, rel, scope)
+        parents = merge_rows(
+            self.session, cls, board.parent_fields, board.rows, keep_unknown=False
         )
-        return group_of(objs), all_new
-
-    def _merge_rows(
-        self,
-        cls: type[E],
-        fields: tuple[str, ...],
-        rows: list[list[Any]],
-        *,
-        keep_unknown: bool,
-        fixed: dict[str, Any] | None = None,
-    ) -> list[E]:
-        """Partial objects of positional rows: built straight from the values when
-        new to the session, merged as dicts into the objects it already holds.
-        ``fixed`` holds wire values every row shares but does not carry."""
-        build = positional_structure(cls, fields, keep_unknown=keep_unknown, rows=len(rows))
-        session = self.session
-        identity, at = session.identity, fields.index("id")
-        known = cls.__from_wire__
-        shared = [(known[k], v) for k, v in (fixed or {}).items() if k in known]
-        out: list[E] = []
-        for values in rows:
-            obj = identity.get(values[at])
-            if obj is None:
-                obj = build(values, session)
-                for name, value in shared:
-                    object.__setattr__(obj, name, value)
-                out.append(identity.adopt(obj))
-                continue
-            row = {k: v for k, v in zip(fields, values, strict=True) if k in known}
-            row.update(fixed or {})
-            row[PARTIAL] = True
-            out.append(identity.merge_row(cls, row))
-        return out
+        children, in_order = children_of(self.session, rel, scope, board, board.rows)
+        _give_children(rel, parents, group_of(children), in_order=in_order)
+        return parents
 
     def complete(self, obj: Entity) -> None:
         """Load the fields partial rows left out, for ``obj`` and the partial
@@ -391,61 +336,6 @@ def _shared_scope(rel: Relationship[Any], objs: Sequence[Entity]) -> tuple[str, 
     return (rel.scope, value) if isinstance(value, str) else None
 
 
-@attrs.frozen
-class Board:
-    """A with-tasks answer as positional rows: ``parent_fields`` name the
-    columns of each row, one of which (``child_key``) holds the children's
-    rows, whose columns ``child_fields`` name. Asked with ``compact=true``,
-    Zou answers in this form: half the bytes and far less JSON to parse."""
-
-    parent_fields: tuple[str, ...]
-    child_fields: tuple[str, ...]
-    rows: list[list[Any]]
-    child_key: str
-
-    @property
-    def parent_id(self) -> int:
-        """The column of each row that holds the parent's id."""
-        return self.parent_fields.index("id")
-
-    @property
-    def children(self) -> int:
-        """The column of each row that holds its children."""
-        return self.parent_fields.index(self.child_key)
-
-    def child_order(self) -> Callable[[list[Any]], Any]:
-        """A sort key of the children's rows, the row form of ``_sorted``'s key."""
-        fields = self.child_fields
-        at = [fields.index(name) for name in _ORDER[:-1] if name in fields]
-        last = fields.index(_ORDER[-1])
-        if not at:
-            return operator.itemgetter(last)  # the usual case: the rows carry neither
-        return lambda row: (*(str(row[i] or "") for i in at), row[last])
-
-    @classmethod
-    def of(cls, body: Any, child_key: str) -> Board:
-        """Read a with-tasks answer, positional (Zou's ``*_fields`` headers) or as dicts."""
-        child_header = f"{child_key[:-1]}_fields"
-        if isinstance(body, dict):
-            parent_header = next(k for k in body if k.endswith("_fields") and k != child_header)
-            return cls(
-                tuple(body[parent_header]), tuple(body[child_header]), body["rows"], child_key
-            )
-        # A server that ignores ``compact`` answers dicts: made positional here.
-        parents: list[dict[str, Any]] = list(body)
-        parent_fields = tuple(parents[0]) if parents else ("id", child_key)
-        children = [c for p in parents for c in p.get(child_key) or ()]
-        child_fields = tuple(children[0]) if children else ("id",)
-
-        def positional(parent: dict[str, Any]) -> list[Any]:
-            row = [parent.get(f) for f in parent_fields]
-            kids = parent.get(child_key) or ()
-            row[parent_fields.index(child_key)] = [[c.get(f) for f in child_fields] for c in kids]
-            return row
-
-        return cls(parent_fields, child_fields, [positional(p) for p in parents], child_key)
-
-
 def _loaded_with(obj: Entity) -> list[Entity]:
     """The objects loaded with ``obj`` (its load group), ``obj`` among them."""
     group: list[Entity] | None = instance_state(obj).group
@@ -471,21 +361,6 @@ def _shared_scope_field(field: str, objs: Sequence[Entity]) -> str | None:
 
 
 _UNSET = object()
-
-
-# Children and links are listed by name, then creation, then id.
-_ORDER = ("name", "created_at", "id")
-
-
-def _sorted(objs: list[Entity]) -> list[Entity]:
-    return sorted(
-        objs,
-        key=lambda o: (
-            str(loaded_value(o, "name") or ""),
-            str(loaded_value(o, "created_at") or ""),
-            o.id or "",
-        ),
-    )
 
 
 def _occurrences(cast: dict[str, Any]) -> int:
