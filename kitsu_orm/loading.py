@@ -338,7 +338,7 @@ def _shared_scope(rel: Relationship[Any], objs: Sequence[Entity]) -> tuple[str, 
 
 def _loaded_with(obj: Entity) -> list[Entity]:
     """The objects loaded with ``obj`` (its load group), ``obj`` among them."""
-    group: list[Entity] | None = instance_state(obj).group
+    group = instance_state(obj).group
     return group if group is not None and obj in group else [obj]
 
 

@@ -86,7 +86,7 @@ class Relationship(Generic[_T]):
     ToOne("Sequence", "parent_id")``) tells type checkers what the attribute
     reads as (``Sequence | None``) and lets the constructor take it
     (``Shot(sequence=seq)``); the annotation is not an attrs field (see
-    :func:`~kitsu_orm.model.base.entity`).
+    :func:`~kitsu_orm.model.declaration.entity`).
     """
 
     many: bool = False

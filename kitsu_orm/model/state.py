@@ -92,7 +92,7 @@ class InstanceState:
         self.copies = copies
         self.related: dict[str, Any] | None = None
         self.extra = extra
-        self.group: Any = None
+        self.group: list[Entity] | None = None
 
     def move_to(self, lifecycle: State, session: Session | None) -> None:
         """The object now stands at ``lifecycle`` in ``session`` (None: in none)."""

@@ -51,7 +51,7 @@ Check = Callable[["type[Entity]", str, Any], Any]
 def check_for(name: str, allowed: tuple[type, ...] | None, holds_id: str | None) -> Check | None:
     """The check of one field; None when anything goes.
 
-    ``allowed`` are its runtime types (see ``base._allowed_types``);
+    ``allowed`` are its runtime types (see ``declaration._allowed_types``);
     ``holds_id`` is ``"one"`` or ``"many"`` for a field marked as holding ids.
     """
     if holds_id == "one" or name == "id" or name.endswith("_id"):
