@@ -10,7 +10,6 @@ beside them. Their one private slot holds what the core keeps of them (see
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -216,10 +215,3 @@ def _inherit_project(obj: Entity) -> None:
         if isinstance(project_id, str):
             obj.__setattr__("project_id", project_id)
             return
-
-
-def iter_fields(obj: Entity) -> Iterator[tuple[str, Any]]:
-    """``(name, value)`` of every loaded field, for unstructuring without attrs' overhead."""
-    for name in type(obj).__fields__:
-        yield name, object.__getattribute__(obj, name)
-
