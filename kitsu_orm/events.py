@@ -75,7 +75,7 @@ class Events:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._socket: EventSocket | None = None
-        self._log = EventLog(lambda params: session.transport.get(LISTS["events"], params))
+        self._log = self._new_log()
         self._counts = [0, 0, 0]  # pushes, events, reconnections
         self.error: KitsuError | None = None
 
@@ -107,12 +107,15 @@ class Events:
         """The events matching ``pattern`` from now on, as an iterator (see
         :class:`Listener`); starts the stream if it is not running, and then stops it
         when the listener closes."""
-        owns = not self.running
-        if owns:
-            self.start()
-        listener = Listener(self, pattern, timeout, owns)
-        with self._lock:
+        listener = Listener(self, pattern, timeout, owns=not self.running)
+        with self._lock:  # before the start: the first events are its too
             self._listeners.append(listener)
+        if not self.running:
+            try:
+                self.start()
+            except BaseException:
+                self.forget(listener)
+                raise
         return listener
 
     def forget(self, listener: Listener) -> None:
@@ -143,6 +146,8 @@ class Events:
         self.error = None
         self._counts = [0, 0, 0]
         self._dropped = False
+        self._pushes = []
+        self._log = self._new_log()  # from now on: nothing of before the start
         if not self._log.start():  # the log check also checks the token, where it can
             self.session.transport.current_user()
         self._connect()
@@ -171,8 +176,7 @@ class Events:
         try:
             self._stopping.wait(timeout)
         finally:
-            if not self._stopping.is_set():
-                self.stop()
+            self.stop()  # also when a callback stopped it: its thread has ended on return
         if self.error is not None:
             raise self.error
 
@@ -181,6 +185,10 @@ class Events:
         return EventStats(*self._counts)
 
     # -- the events thread ---------------------------------------------------------------
+
+    def _new_log(self) -> EventLog:
+        transport = self.session.transport
+        return EventLog(lambda params: transport.get(LISTS["events"], params))
 
     def _connect(self) -> None:
         tokens = self.session.transport.tokens
@@ -213,14 +221,17 @@ class Events:
                     self._reconnect()
                     continue
                 self._step()
-        except KitsuError as exc:
-            self.error = exc
+        except Exception as exc:  # a KitsuError (a refused token), or a bug: said, not hidden
+            error = (
+                exc if isinstance(exc, KitsuError) else KitsuError(f"live events failed: {exc!r}")
+            )
+            self.error = error
             self._stopping.set()
             self._close_socket()
             with self._lock:
                 listeners = list(self._listeners)
             for listener in listeners:
-                listener.put(exc)
+                listener.put(error)
 
     def _step(self) -> None:
         deadline = self._log.next_deadline()

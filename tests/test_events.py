@@ -363,3 +363,27 @@ def test_an_unreachable_stream_is_a_connection_error_naming_it(
     with pytest.raises(ConnectionError, match=f"127.0.0.1:{port}"):
         session.events.start()
     assert not session.events.running
+
+
+@pytest.mark.server
+def test_run_blocks_until_a_callback_stops_it(
+    kitsu_manager: kitsu.Session, kitsu_client: Transport, kitsu_team: Any, events_url: str
+) -> None:
+    task_id = _tasks(kitsu_client, kitsu_team.project["id"], 1)[0]
+    events = kitsu_manager.events
+    events.url = events_url
+    names: list[str] = []
+
+    @events.on("task:update")
+    def first(event: Event) -> None:
+        names.append(event.name)
+        events.stop()  # from the events thread itself
+
+    events.start()
+    edit = threading.Timer(0.2, kitsu_client.put, (f"data/tasks/{task_id}", {"estimation": 2}))
+    edit.start()
+    events.run(timeout=30)  # returns when the callback stops it (or after 30 s: fails below)
+    edit.join()
+
+    assert names[:1] == ["task:update"]
+    assert not events.running and not events.connected and events.error is None

@@ -57,6 +57,8 @@ class EventStream:
             _WORKER,
             "-w",
             "1",
+            "--graceful-timeout",  # its sockets stay open for ever: no waiting on a stop
+            "1",
             "-b",
             f"127.0.0.1:{self.port}",
             "--chdir",
