@@ -387,3 +387,24 @@ def test_run_blocks_until_a_callback_stops_it(
 
     assert names[:1] == ["task:update"]
     assert not events.running and not events.connected and events.error is None
+
+
+@pytest.mark.parametrize("listening", [False, True])
+def test_a_listening_session_does_not_read_the_event_log_for_its_cache(
+    tmp_path: Path, listening: bool
+) -> None:
+    from kitsu_orm.cache import Cache
+
+    def kitsu_server(method: str, path: str, params: Any, json: Any) -> Any:
+        return []
+
+    first = kitsu.Session(transport=FakeTransport(kitsu_server), cache=Cache(tmp_path))
+    first.read("Task", "data/tasks", {})  # the namespace's first look at the log
+    fake = FakeTransport(kitsu_server)
+    session = kitsu.Session(transport=fake, cache=Cache(tmp_path, events_interval=0))
+    session.live_events = listening  # as session.events sets it while connected
+
+    session.read("Task", "data/tasks", {"project_id": "p"})
+
+    log_reads = [r for r in fake.requests if r.path == "data/events/last"]
+    assert len(log_reads) == (0 if listening else 1)
