@@ -408,3 +408,29 @@ def test_a_listening_session_does_not_read_the_event_log_for_its_cache(
 
     log_reads = [r for r in fake.requests if r.path == "data/events/last"]
     assert len(log_reads) == (0 if listening else 1)
+
+
+@pytest.mark.server
+def test_the_token_never_reaches_a_log_line(
+    kitsu_manager: kitsu.Session,
+    kitsu_client: Transport,
+    kitsu_team: Any,
+    events_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)  # every line socket.io and Engine.IO write
+    task_id = _tasks(kitsu_client, kitsu_team.project["id"], 1)[0]
+    kitsu_manager.events.url = events_url
+    tokens = kitsu_manager.transport.tokens
+    assert tokens is not None
+
+    with kitsu_manager.events.listen("task:update", timeout=10) as listener:
+        kitsu_client.put(f"data/tasks/{task_id}", {"estimation": 4})
+        assert next(listener).data["task_id"] == task_id
+
+    wire = [r for r in caplog.records if r.name == "kitsu_orm.events.wire"]
+    assert wire  # the connection was logged, in detail
+    assert tokens.access not in caplog.text
+    assert tokens.access.rsplit(".", 1)[-1] not in caplog.text  # not even its signature
