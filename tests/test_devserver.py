@@ -252,6 +252,22 @@ def test_the_event_stream_has_a_port_of_its_own(offline_env: dict[str, str]) -> 
     assert json.loads(other.config_path.read_text())["events_port"] == other.config.events_port
 
 
+def test_a_server_made_before_the_event_stream_gets_its_port_once(
+    offline_env: dict[str, str],
+) -> None:
+    first = DevServer.from_env("old", environ=offline_env)
+    stored = json.loads(first.config_path.read_text())
+    del stored["events_port"]  # as an earlier version wrote it
+    first.config_path.write_text(json.dumps(stored))
+
+    again = DevServer.from_env("old", environ=offline_env)
+    third = DevServer.from_env("old", environ=offline_env)
+
+    assert again.config.events_port == third.config.events_port  # picked once, then kept
+    assert (again.config.port, again.secret_key) == (first.config.port, first.secret_key)
+    assert json.loads(again.config_path.read_text())["events_port"] == again.config.events_port
+
+
 def test_stop_ends_its_own_event_stream_by_its_pid(
     offline_env: dict[str, str], stray_process: subprocess.Popen[bytes]
 ) -> None:

@@ -58,11 +58,11 @@ class DevServer:
         state_dir = (root / "servers" / name).absolute()
         config_path = state_dir / "config.json"
         stored = ServerConfig.load(config_path)
-        if not stored:
+        if "events_port" not in stored:  # new, or made before it had an event stream
             with file_lock(state_dir / "lock"):
                 stored = ServerConfig.load(config_path)
-                if not stored:
-                    ServerConfig.resolve(name, {}, {}).save(config_path)
+                if "events_port" not in stored:
+                    ServerConfig.resolve(name, {}, stored).save(config_path)
                     stored = ServerConfig.load(config_path)
         config = ServerConfig.resolve(name, env, stored)
         debug = env.get("KITSU_DEV_DEBUG", "").lower() in ("1", "true", "yes")
