@@ -8,6 +8,8 @@ kept in memory; the rest against the real local Kitsu and its event stream
 from __future__ import annotations
 
 import datetime
+import os
+import subprocess
 import sys
 import threading
 import time
@@ -226,27 +228,41 @@ def stream_proxy(events_url: str) -> Iterator[FaultProxy]:
         yield proxy
 
 
+# Another process, as the admin: one commit per status change.
+_WRITER = """
+import os, sys
+import kitsu_orm as kitsu
+session = kitsu.Session(os.environ["KITSU_URL"], token=os.environ["KITSU_TOKEN"])
+wip = session.get(kitsu.TaskStatus, sys.argv[2])
+tasks = session.fetch(kitsu.Task, {"project_id": sys.argv[1]})
+for task in tasks:
+    task.set_status(wip, "on it")
+    session.commit()
+print(len(tasks))
+"""
+
+
 @pytest.mark.server
 def test_a_listener_gets_all_50_status_changes_once_across_a_cut(
     kitsu_as: Any, kitsu_client: Transport, kitsu_team: Any, stream_proxy: FaultProxy
 ) -> None:
-    """A manager listens through a proxy; the admin, in another session with its own
-    transport, changes 50 statuses; the connection is cut for a while mid-burst."""
+    """A manager listens through a proxy; the admin, in another process, changes 50
+    statuses, one commit each; the connection is cut for a while mid-burst."""
     project_id = kitsu_team.project["id"]
     task_ids = _tasks(kitsu_client, project_id, 50)
+    wip = _status(kitsu_client, "wip")
     listener_session = kitsu_as("manager")
     listener_session.events.url = stream_proxy.url
-    writer = kitsu_as("admin")
-    wip = writer.get(kitsu.TaskStatus, _status(kitsu_client, "wip"))
     listener = listener_session.events.listen("task:status-changed", timeout=30)
-
-    def change_all() -> None:
-        for task in writer.fetch(kitsu.Task, {"project_id": project_id}):
-            task.set_status(wip, "on it")
-            writer.commit()
-
-    thread = threading.Thread(target=change_all)
-    thread.start()
+    assert kitsu_client.tokens is not None
+    env = {**os.environ, "KITSU_URL": kitsu_client.host, "KITSU_TOKEN": kitsu_client.tokens.access}
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, project_id, wip],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     got = []
     try:
         for event in listener:
@@ -259,15 +275,16 @@ def test_a_listener_gets_all_50_status_changes_once_across_a_cut(
             if len(got) == 50:
                 break
     finally:
-        thread.join(120)
+        out, err = writer.communicate(timeout=180)
         listener.close()
     stats = listener_session.events.stats()
 
+    assert writer.returncode == 0 and out.split() == ["50"], err[-2000:]
     assert sorted(e.data["task_id"] for e in got) == sorted(task_ids)
     assert len({e.id for e in got}) == 50 and None not in {e.id for e in got}
     assert stats.reconnections >= 1
     assert stats.pushes < stats.events  # some were never pushed to us: the log gave them
-    assert all(isinstance(e.object, kitsu.Task) and e.object.task_status_id == wip.id for e in got)
+    assert all(isinstance(e.object, kitsu.Task) and e.object.task_status_id == wip for e in got)
     assert not listener_session.events.running
 
 
