@@ -34,6 +34,7 @@ events run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -196,17 +197,19 @@ class Events:
         sock.connect()
         self._socket = sock
         self._behind = True  # what happened while not connected is in the log
-        self.session.forget_cached(())  # the cache catches up once, by the log, then
+        with contextlib.suppress(ConnectionError):  # the API away: its next read binds it
+            self.session.forget_cached(())  # the cache catches up once, by the log, then
         self.session.live_events = True  # pushes keep it fresh
 
     def _pushed(self, name: str, data: Any) -> None:
-        """In the socket's thread: outdate the cache at once, wake the events thread."""
-        types, complete = event_types([{"name": name}], limit=2)
-        self.session.forget_cached(types if complete else _every_type())
+        """In the socket's thread: wake the events thread, outdate the cache at once."""
         with self._lock:
             self._counts[0] += 1
             self._pushes.append((name, data))
             self._lock.notify_all()
+        types, complete = event_types([{"name": name}], limit=2)
+        with contextlib.suppress(KitsuError):  # the API away: the event's delivery retries
+            self.session.forget_cached(types if complete else _every_type())
 
     def _drop(self) -> None:
         self.session.live_events = False
@@ -265,13 +268,15 @@ class Events:
                 if refreshed:
                     raise
                 refreshed = True  # an expired token: one authenticated request renews it
-                self.session.transport.current_user()
+                with contextlib.suppress(ConnectionError):
+                    self.session.transport.current_user()
                 continue
             except ConnectionError:
                 delay = min(delay * 2, _DELAYS[1])
                 continue
             if not self._log.readable:  # whatever happened meanwhile is unknown
-                self.session.forget_cached(_every_type())
+                with contextlib.suppress(ConnectionError):
+                    self.session.forget_cached(_every_type())
             self._counts[2] += 1
             return
 
@@ -287,7 +292,8 @@ class Events:
         if not rows:
             return
         types, complete = event_types(rows, limit=len(rows) + 1)
-        self.session.forget_cached(types if complete else _every_type())
+        with contextlib.suppress(ConnectionError):  # the pushes outdated them already
+            self.session.forget_cached(types if complete else _every_type())
         with self._lock:
             callbacks, listeners = list(self._callbacks), list(self._listeners)
         wanted = [r for r in rows if _wanted(r["name"], callbacks, listeners)]
