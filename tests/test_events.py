@@ -194,9 +194,9 @@ def test_the_stream_is_at_the_hosts_root_unless_told(monkeypatch: pytest.MonkeyP
 
 @pytest.fixture
 def events_url(kitsu_server: KitsuServer) -> str:
-    url = getattr(kitsu_server, "events_url", None)
+    url = getattr(kitsu_server, "events_url", None) or os.environ.get("KITSU_EVENTS_URL")
     if not url:
-        pytest.skip("the test server's event stream is unknown (KITSU_TEST_URL)")
+        pytest.skip("the test server's event stream is unknown: set KITSU_EVENTS_URL")
     return str(url)
 
 
