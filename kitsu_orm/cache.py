@@ -23,7 +23,9 @@ The only module that imports diskcache. What it guarantees:
   sooner when the user may read Zou's event log (managers and admins): a
   session reads the events since its namespace last looked, at most once
   every ``events_interval`` seconds (10) per user on the machine, and drops
-  the types they name.
+  the types they name. While a session's live events are connected
+  (:mod:`kitsu_orm.events`), each pushed event drops them at once instead,
+  for every role.
 - **Offline.** With ``cache="offline"``, or when the server cannot be
   reached, reads are answered from the cache whatever their age, and the
   session says so (``session.is_offline``). Writes stay pending.

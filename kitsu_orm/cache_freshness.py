@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["NAMES_SHOWN_BY", "REFERENCE_TYPES", "event_types"]
+__all__ = ["EVENT_TYPES", "NAMES_SHOWN_BY", "REFERENCE_TYPES", "event_types"]
 
 # Served for the reference time-to-live; every other type for the production one.
 REFERENCE_TYPES = frozenset(
@@ -41,7 +41,8 @@ NAMES_SHOWN_BY: dict[str, tuple[str, ...]] = {
 }
 
 
-_EVENT_TYPES = {
+# The type each kind of event names (``task:update`` names a Task, by ``task_id``).
+EVENT_TYPES = {
     "project": "Project",
     "person": "Person",
     "department": "Department",
@@ -77,7 +78,7 @@ def event_types(events: Iterable[Mapping[str, Any]], *, limit: int) -> tuple[set
     complete = len(rows) < limit
     for event in rows:
         kind = str(event.get("name", "")).split(":", 1)[0]
-        name = _EVENT_TYPES.get(kind)
+        name = EVENT_TYPES.get(kind)
         if name is None:
             complete = complete and kind in ("preview-file", "notification", "news", "playlist")
             continue

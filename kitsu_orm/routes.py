@@ -16,6 +16,8 @@ import attrs
 __all__ = [
     "ACTIONS",
     "CreateRoute",
+    "EVENTS_NAMESPACE",
+    "EVENTS_SOCKET_PATH",
     "FILE_ACTIONS",
     "FILE_TARGETS",
     "LISTS",
@@ -180,6 +182,11 @@ LISTS: dict[str, str] = {
     "shots_with_tasks": "data/shots/with-tasks",
     "assets_with_tasks": "data/assets/with-tasks",
 }
+
+# Zou's live events: a socket.io server apart from the API, which a Kitsu host serves
+# at its root (its proxy sends ``/socket.io`` to the event stream); one namespace.
+EVENTS_SOCKET_PATH = "socket.io"
+EVENTS_NAMESPACE = "/events"
 
 # The current user's view: only what they have tasks in (``/data/user/...``).
 USER_ROUTES: dict[str, str] = {

@@ -38,6 +38,7 @@ from .retry import Retry
 if TYPE_CHECKING:
     from .cache import Cache
     from .changes import ChangeSet
+    from .events import Events
     from .protocols import TransportProtocol
     from .query import Query
 
@@ -157,6 +158,7 @@ class Session(ReadPath):
         self._identity = IdentityMap(self)
         self._commit_lock = threading.RLock()
         self._loader = Loader(self)
+        self._events: Events | None = None
 
     def __repr__(self) -> str:
         new = len(self._identity.pending())
@@ -173,6 +175,16 @@ class Session(ReadPath):
     def loader(self) -> Loader:
         """The loader of relationships and rows, in batches (:mod:`kitsu_orm.loading`)."""
         return self._loader
+
+    @property
+    def events(self) -> Events:
+        """Zou's live events for this session (:mod:`kitsu_orm.events`): ``on(pattern)``
+        callbacks and ``listen(pattern)`` iterators, each event with its object fresh."""
+        if self._events is None:
+            from .events import Events
+
+            self._events = Events(self)
+        return self._events
 
     @property
     def actions(self) -> Actions:
@@ -208,7 +220,10 @@ class Session(ReadPath):
                 self.commit()
 
     def close(self) -> None:
-        """Detach every object; waits for a commit in flight in another thread."""
+        """Detach every object (and stop the live events); waits for a commit in flight
+        in another thread."""
+        if self._events is not None:
+            self._events.stop()
         with self._commit_lock:
             self._identity.clear()
 

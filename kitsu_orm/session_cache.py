@@ -41,6 +41,9 @@ class SessionCache:
     cache_mode: str
     _cache_scope: tuple[str, str] | None
     _confirmed: tuple[str, str] | None  # (access token, user id)
+    # True while session.events is connected: pushed events outdate the cache as they
+    # come (kitsu_orm.events), so a new binding does not read the event log.
+    live_events: bool = False
 
     def forget_cached(self, type_names: Any) -> None:
         """Drop cached answers about these types (the unit of work calls it after writes)."""
@@ -128,6 +131,9 @@ class SessionCache:
         from .cache_freshness import event_types
 
         now = datetime.now(timezone.utc).replace(tzinfo=None)
+        if self.live_events:  # up to date by the pushes: recorded for the other processes
+            cache.record_event_check(now.isoformat(timespec="seconds"))
+            return
         since = cache.last_event_check()
         if since is not None and _seconds_since(since, now) < cache.events_interval:
             return

@@ -8,7 +8,9 @@ Put a :class:`FaultProxy` in front of a real server, point a client at
         ...  # the 4th request and later are forwarded normally
         assert proxy.count("POST", forwarded=True) == 1
 
-Each connection carries exactly one request: the proxy rewrites
+A WebSocket upgrade that is passed is relayed as a tunnel, both ways, until
+either side closes or :meth:`FaultProxy.cut` breaks it. Any other connection
+carries exactly one request: the proxy rewrites
 ``Connection: close`` both ways, so a fault scripted for "the next request"
 is also one for the next connection, whatever the client's keep-alive pool
 would have done. Every fault happens after the whole request was read, so
@@ -26,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import select
 import socket
 import struct
 import threading
@@ -413,6 +416,16 @@ class FaultProxy:
         if seconds is not None:
             self._spawn(self._resume_after, seconds, name="faultproxy-resume")
 
+    def cut(self) -> int:
+        """Break every connection in flight, both ways (a long poll, a request being
+        answered), as a network drop would; returns how many sockets it broke. New
+        connections are accepted as before (with :meth:`refuse` first, they are not)."""
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _interrupt(sock)
+        return len(sockets)
+
     def resume(self) -> None:
         """Listen again on the same port after :meth:`refuse`."""
         self._start_listening()
@@ -546,7 +559,9 @@ class FaultProxy:
 
     def _apply(self, seen: Seen, client: socket.socket, request: _Message) -> None:
         action = seen.action
-        if isinstance(action, Drop):
+        if isinstance(action, Pass) and (request.header("Upgrade") or "").lower() == "websocket":
+            self._tunnel(seen, client, request)
+        elif isinstance(action, Drop):
             _drop(client)
         elif isinstance(action, Reset):
             _reset(client)
@@ -565,6 +580,33 @@ class FaultProxy:
                 client.sendall(body)
         else:
             client.sendall(self._forward(seen, request))
+
+    def _tunnel(self, seen: Seen, client: socket.socket, request: _Message) -> None:
+        """A WebSocket: forward the upgrade as it came, then relay bytes both ways until
+        either side closes, the proxy closes, or :meth:`cut` breaks it."""
+        host, port = self._upstream
+        upstream = socket.create_connection(self._upstream, timeout=self._io_timeout)
+        try:
+            if not self._track(upstream):
+                raise OSError("the fault proxy is closing")
+            headers = tuple(
+                ("Host", f"{host}:{port}") if k.lower() == "host" else (k, v)
+                for k, v in request.headers
+            )
+            upstream.sendall(_Message(request.start, headers, request.body).to_bytes())
+            with self._lock:
+                self._forwarded.append(seen)
+            peers = {client: upstream, upstream: client}
+            while not self._stopping.is_set():
+                readable, _, _ = select.select(list(peers), [], [], _POLL)
+                for sock in readable:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    peers[sock].sendall(data)
+        finally:
+            self._untrack(upstream)
+            upstream.close()
 
     def _forward(self, seen: Seen, request: _Message) -> bytes:
         """Send ``request`` upstream and return the whole answer, as bytes to relay."""

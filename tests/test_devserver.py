@@ -16,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -240,6 +241,54 @@ def test_stop_ends_its_own_process(offline_env: dict[str, str]) -> None:
     assert not (server.state_dir / "server.pid").exists()
 
 
+def test_the_event_stream_has_a_port_of_its_own(offline_env: dict[str, str]) -> None:
+    default = DevServer.from_env(environ={**offline_env, "KITSU_DEV_NAME": ""})
+    custom = DevServer.from_env("gamma", environ={**offline_env, "KITSU_DEV_EVENTS_PORT": "12346"})
+    other = DevServer.from_env("delta", environ=offline_env)
+
+    assert default.events_url == "http://127.0.0.1:8781"
+    assert custom.events_url == "http://127.0.0.1:12346"
+    assert other.config.events_port != other.config.port
+    assert json.loads(other.config_path.read_text())["events_port"] == other.config.events_port
+
+
+def test_a_server_made_before_the_event_stream_gets_its_port_once(
+    offline_env: dict[str, str],
+) -> None:
+    first = DevServer.from_env("old", environ=offline_env)
+    stored = json.loads(first.config_path.read_text())
+    del stored["events_port"]  # as an earlier version wrote it
+    first.config_path.write_text(json.dumps(stored))
+
+    again = DevServer.from_env("old", environ=offline_env)
+    third = DevServer.from_env("old", environ=offline_env)
+
+    assert again.config.events_port == third.config.events_port  # picked once, then kept
+    assert (again.config.port, again.secret_key) == (first.config.port, first.secret_key)
+    assert json.loads(again.config_path.read_text())["events_port"] == again.config.events_port
+
+
+def test_stop_ends_its_own_event_stream_by_its_pid(
+    offline_env: dict[str, str], stray_process: subprocess.Popen[bytes]
+) -> None:
+    server = DevServer.from_env("idle", environ=offline_env)
+    run_dir = server.state_dir / "run"
+    # Same markers in the command line as the event stream the server starts.
+    fake = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", "zou.event_stream:app", str(run_dir)],
+        start_new_session=True,
+    )
+    (server.state_dir / "events.pid").write_text(f"{fake.pid}\n")
+    try:
+        server.stop()
+        assert fake.wait(timeout=15) == -15
+    finally:
+        fake.kill()
+        fake.wait()
+    assert stray_process.poll() is None  # nothing else was touched
+    assert not (server.state_dir / "events.pid").exists()
+
+
 # -- the session's server -----------------------------------------------------------
 
 
@@ -264,6 +313,23 @@ def test_url_status_and_env_commands_describe_the_running_server(
     )
     assert variables["KITSU_URL"] == local_server.url
     assert shlex.split(variables["KITSU_PASSWORD"]) == [local_server.admin_password]
+
+
+@pytest.mark.server
+def test_the_event_stream_runs_beside_zou_on_its_own_port(local_server: DevServer) -> None:
+    env = _python_env(
+        KITSU_ORM_HOME=str(local_server.state_dir.parents[1]), KITSU_DEV_NAME=local_server.name
+    )
+    port = local_server.config.events_port
+    handshake = f"{local_server.events_url}/socket.io/?EIO=4&transport=polling"
+
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(handshake) as resp:
+        opened = resp.read()
+    exports = _cli("env", env=env).stdout
+
+    assert port != local_server.config.port and local_server.events_url.endswith(f":{port}")
+    assert opened.startswith(b"0{") and b'"sid"' in opened  # Engine.IO's open packet
+    assert f"export KITSU_EVENTS_URL={local_server.events_url}" in exports.splitlines()
 
 
 @pytest.mark.server

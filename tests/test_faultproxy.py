@@ -272,3 +272,27 @@ def test_request_cut_short_is_not_forwarded(proxy: FaultProxy, upstream: _EchoSe
         assert sock.recv(100) == b""
     assert proxy.received == []
     assert upstream.hits == []
+
+
+def test_cut_breaks_a_request_in_flight(proxy: FaultProxy, upstream: _EchoServer) -> None:
+    proxy.script(delay(5))  # held by the proxy, as a long poll is held by its server
+    failed: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            _request(proxy, timeout=5)
+        except (OSError, http.client.HTTPException) as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not proxy.received and time.monotonic() < deadline:
+        time.sleep(0.02)
+    began = time.monotonic()
+
+    assert proxy.cut() >= 1
+    thread.join(5)
+
+    assert failed and time.monotonic() - began < 2  # broken now, not after the delay
+    assert _request(proxy)[0].status == 200  # new connections are served as before

@@ -17,7 +17,8 @@ import pytest
 # Loaded on first use only: the transport (requests, and logging for its
 # request log: a session answered from the cache sends none), the cache (diskcache),
 # progress bars (tqdm), writes (cattrs), a Retry-After date (email.utils), the
-# suggestion of an error (difflib), packaged file trees (importlib.resources).
+# suggestion of an error (difflib), packaged file trees (importlib.resources), live
+# events (socketio, the optional extra).
 HEAVY = (
     "cattrs",
     "requests",
@@ -28,6 +29,8 @@ HEAVY = (
     "email.utils",
     "difflib",
     "importlib.resources",
+    "socketio",
+    "engineio",
 )
 
 
@@ -59,6 +62,19 @@ kitsu.Session, kitsu.connect, kitsu.Query, kitsu.User
     assert _loaded_after(code) == []
 
 
+def test_subscribing_to_events_loads_no_socketio() -> None:
+    """The extra loads when the stream connects, not when a callback is declared."""
+    code = """
+import kitsu_orm as kitsu
+from kitsu_orm.fake_transport import FakeTransport
+events = kitsu.Session(transport=FakeTransport(lambda *a: [])).events
+events.on("task:*")(print)
+assert events.url and not events.running
+"""
+    loaded = _loaded_after(code)
+    assert "socketio" not in loaded and "engineio" not in loaded
+
+
 @pytest.mark.parametrize(
     ("code", "loads"),
     [
@@ -66,6 +82,7 @@ kitsu.Session, kitsu.connect, kitsu.Query, kitsu.User
         ("kitsu_orm.file_tree('default')", "importlib.resources"),
         ("import kitsu_orm.transport\nkitsu_orm.transport.Transport('kitsu.test', echo=True)", "logging"),
         ("kitsu_orm.retry.Retry().wait('Wed, 21 Oct 2015 07:28:00 GMT')", "email.utils"),
+        ("import kitsu_orm.event_socket\nkitsu_orm.event_socket.load_socketio()", "socketio"),
         (
             "try: kitsu_orm.Shot.where().include('taks')\nexcept kitsu_orm.ValidationError: pass",
             "difflib",

@@ -18,6 +18,8 @@ defaulted (a started server saves what it runs with into ``config.json``):
 
 =========================  =====================================================
 ``KITSU_DEV_PORT``         8780 for ``default``; a free port picked once otherwise
+``KITSU_DEV_EVENTS_PORT``  Zou's event stream (``zou.event_stream``): 8781 for
+                           ``default``; a free port picked once otherwise
 ``KITSU_DEV_DB``           ``kitsu_orm_<name>`` (and ``<db>_template`` for reset)
 ``KITSU_DEV_PG_HOST``      127.0.0.1 (``_PORT`` 5432, ``_USER`` postgres,
                            ``_PASSWORD`` empty)

@@ -43,6 +43,7 @@ def _cmd_status(server: DevServer, args: argparse.Namespace) -> int:
         ("server", server.name),
         ("state", f"running (pid {server.pid})" if running else "stopped"),
         ("url", server.url),
+        ("events", f"{server.events_url} (socket.io, namespace /events)"),
         ("database", f"{c.database} at {c.pg_host}:{c.pg_port}"),
         ("redis", redis),
         ("admin", server.admin_email),
@@ -79,6 +80,7 @@ def _cmd_reset(server: DevServer, args: argparse.Namespace) -> int:
 def _cmd_env(server: DevServer, args: argparse.Namespace) -> int:
     for var, value in (
         ("KITSU_URL", server.url),
+        ("KITSU_EVENTS_URL", server.events_url),
         ("KITSU_EMAIL", server.admin_email),
         ("KITSU_PASSWORD", server.admin_password),
     ):
@@ -93,7 +95,7 @@ _COMMANDS: dict[str, tuple[Callable[[DevServer, argparse.Namespace], int], str]]
     "url": (_cmd_url, "print the API root URL"),
     "logs": (_cmd_logs, "print the end of server.log"),
     "reset": (_cmd_reset, "restore the freshly initialised database, then run"),
-    "env": (_cmd_env, "print shell export lines for KITSU_URL, KITSU_EMAIL, KITSU_PASSWORD"),
+    "env": (_cmd_env, "print shell export lines for KITSU_URL, KITSU_EVENTS_URL, KITSU_EMAIL..."),
 }
 
 

@@ -20,6 +20,7 @@ ADMIN_EMAIL = "admin@example.com"
 DEFAULT_NAME = "default"
 
 _FIXED_PORTS = {"default": 8780}
+_FIXED_EVENTS_PORTS = {"default": 8781}
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 _DATABASE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,53}")  # + "_template" stays within 63
 _TEMPLATE_SUFFIX = "_template"
@@ -30,6 +31,7 @@ class ServerConfig:
     """What one server runs with; saved as ``config.json`` (mode 0600: it holds secrets)."""
 
     port: int
+    events_port: int
     database: str
     pg_host: str
     pg_port: int
@@ -62,6 +64,10 @@ class ServerConfig:
         return cls(
             port=_port(
                 pick("KITSU_DEV_PORT", "port", lambda: _default_port(name)), "KITSU_DEV_PORT"
+            ),
+            events_port=_port(
+                pick("KITSU_DEV_EVENTS_PORT", "events_port", lambda: _default_events_port(name)),
+                "KITSU_DEV_EVENTS_PORT",
             ),
             database=database,
             pg_host=str(pick("KITSU_DEV_PG_HOST", "pg_host", lambda: "127.0.0.1")),
@@ -115,6 +121,10 @@ def _resolve_redis(env: Mapping[str, str], stored: Mapping[str, Any]) -> tuple[s
 
 def _default_port(name: str) -> int:
     return _FIXED_PORTS.get(name) or pick_free_port()
+
+
+def _default_events_port(name: str) -> int:
+    return _FIXED_EVENTS_PORTS.get(name) or pick_free_port()
 
 
 def _default_database(name: str) -> str:

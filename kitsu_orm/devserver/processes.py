@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -166,3 +166,25 @@ class PidFile:
             _terminate(pid)
         self.path.unlink(missing_ok=True)
         return pid is not None
+
+
+def wait_for(
+    what: str, ready: Callable[[], bool], pid_file: PidFile, log: Path, *, timeout: float
+) -> None:
+    """Wait until ``ready()``; fail with the log's last lines if the process exits first
+    or ``timeout`` passes (then stop it)."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        pid = pid_file.read()
+        if pid is None or not is_alive(pid):
+            pid_file.path.unlink(missing_ok=True)
+            raise DevServerError(
+                f"{what} exited while starting; last lines of {log}:\n{tail(log, 20)}"
+            )
+        if time.monotonic() > deadline:
+            pid_file.stop()
+            raise DevServerError(
+                f"{what} did not answer within {timeout:.0f} s; last lines "
+                f"of {log}:\n{tail(log, 20)}"
+            )
+        time.sleep(0.1)

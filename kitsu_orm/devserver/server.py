@@ -10,16 +10,17 @@ import shutil
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import DEFAULT_NAME, ServerConfig, cache_home, server_name
 from .errors import DevServerError
+from .event_stream import EventStream
 from .install import ZouInstall
 from .ports import pick_free_port, tcp_open
 from .postgres import PG_START, Postgres
-from .processes import PidFile, file_lock, is_alive, spawn_detached, tail, try_flock
+from .processes import PidFile, file_lock, spawn_detached, tail, try_flock, wait_for
 from .redis_service import REDIS_START, ZOU_MEMOIZE_DB, redis_answers, redis_command
 
 _READY_TIMEOUT = 60.0
@@ -57,11 +58,11 @@ class DevServer:
         state_dir = (root / "servers" / name).absolute()
         config_path = state_dir / "config.json"
         stored = ServerConfig.load(config_path)
-        if not stored:
+        if "events_port" not in stored:  # new, or made before it had an event stream
             with file_lock(state_dir / "lock"):
                 stored = ServerConfig.load(config_path)
-                if not stored:
-                    ServerConfig.resolve(name, {}, {}).save(config_path)
+                if "events_port" not in stored:
+                    ServerConfig.resolve(name, {}, stored).save(config_path)
                     stored = ServerConfig.load(config_path)
         config = ServerConfig.resolve(name, env, stored)
         debug = env.get("KITSU_DEV_DEBUG", "").lower() in ("1", "true", "yes")
@@ -73,6 +74,12 @@ class DevServer:
     def url(self) -> str:
         """The API root, as a real deployment serves it behind its proxy."""
         return f"http://127.0.0.1:{self.config.port}/api"
+
+    @property
+    def events_url(self) -> str:
+        """Where Zou's event stream (socket.io, namespace ``/events``) listens: its own
+        loopback port, as ``session.events.url`` wants it."""
+        return self._events.url
 
     @property
     def admin_email(self) -> str:
@@ -112,10 +119,17 @@ class DevServer:
     # -- lifecycle -----------------------------------------------------------------
 
     def is_running(self) -> bool:
-        """Ours, alive and answering as Zou (with its private Redis up, if it has one)."""
+        """Ours, alive and answering as Zou (with its private Redis up, if it has one),
+        and its event stream too."""
+        return self._zou_up() and self._events_up()
+
+    def _zou_up(self) -> bool:
         if self.pid is None or not self._answers():
             return False
         return not self.config.redis_private or redis_answers("127.0.0.1", self.config.redis_port)
+
+    def _events_up(self) -> bool:
+        return self._events.pid_file.live_pid() is not None and self._events.answers()
 
     def start(self) -> bool:
         """Start the server unless it runs; True if this call started it.
@@ -134,6 +148,7 @@ class DevServer:
         """Stop our own processes (by pid, never by name); True if Zou was running."""
         with self._lock():
             stopped = self._zou_pid.stop()
+            self._events.pid_file.stop()
             self._redis_pid.stop()
             return stopped
 
@@ -181,6 +196,10 @@ class DevServer:
         return PidFile(self.state_dir / "redis.pid", "redis-server", f"{self.config.redis_port}")
 
     @property
+    def _events(self) -> EventStream:
+        return EventStream(self.state_dir, self.config.events_port)
+
+    @property
     def _run_dir(self) -> Path:
         # An empty working folder: Zou imports an `event_handlers` package found in it.
         return self.state_dir / "run"
@@ -204,7 +223,13 @@ class DevServer:
     def _start(self) -> bool:
         if self.is_running():
             return False
+        if self._zou_up():  # only the event stream is missing: start it alone
+            self._events.pid_file.stop()
+            self._serve_events()
+            self._wait_for_events()
+            return True
         self._zou_pid.stop()  # ours but not answering (hung, or Redis gone): start over
+        self._events.pid_file.stop()
         self._check_services()
         self._check_port_free()
         self.install.ensure()
@@ -274,7 +299,7 @@ class DevServer:
             str(folder),
         ]
         self._redis_pid.write(spawn_detached(cmd, log, folder, os.environ))
-        self._wait_for(
+        wait_for(
             "Redis",
             lambda: redis_answers("127.0.0.1", self.config.redis_port),
             self._redis_pid,
@@ -358,26 +383,29 @@ class DevServer:
             "zou.app:app",
         ]
         self._zou_pid.write(spawn_detached(cmd, self.log_path, self._run_dir, self._zou_env()))
-        self._wait_for("Zou", self._answers, self._zou_pid, self.log_path, timeout=_READY_TIMEOUT)
+        self._serve_events()  # both import Zou at once: start stays about as fast
+        wait_for("Zou", self._answers, self._zou_pid, self.log_path, timeout=_READY_TIMEOUT)
+        self._wait_for_events()
 
-    def _wait_for(
-        self, what: str, ready: Callable[[], bool], pid_file: PidFile, log: Path, *, timeout: float
-    ) -> None:
-        deadline = time.monotonic() + timeout
-        while not ready():
-            pid = pid_file.read()
-            if pid is None or not is_alive(pid):
-                pid_file.path.unlink(missing_ok=True)
-                raise DevServerError(
-                    f"{what} exited while starting; last lines of {log}:\n{tail(log, 20)}"
-                )
-            if time.monotonic() > deadline:
-                pid_file.stop()
-                raise DevServerError(
-                    f"{what} did not answer within {timeout:.0f} s; last lines "
-                    f"of {log}:\n{tail(log, 20)}"
-                )
-            time.sleep(0.1)
+    def _serve_events(self) -> None:
+        """Spawn the event stream on its own port (another one if a stranger took it).
+        It reads the events the API's workers publish on the same Redis."""
+        if tcp_open("127.0.0.1", self.config.events_port, timeout=0.5):
+            self.config.events_port = pick_free_port()
+        self.config.save(self.config_path)  # a port picked now is the port from now on
+        env = self._zou_env()
+        del env["SCRIPT_NAME"]  # served at its root, as /socket.io
+        self._events.spawn(self.install.bin("gunicorn"), env)
+
+    def _wait_for_events(self) -> None:
+        events = self._events
+        wait_for(
+            "Zou's event stream",
+            events.answers,
+            events.pid_file,
+            events.log_path,
+            timeout=_READY_TIMEOUT,
+        )
 
     def _answers(self) -> bool:
         """Whether ``GET <url>/`` answers Zou's greeting (proxies bypassed)."""
