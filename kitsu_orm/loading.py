@@ -77,6 +77,13 @@ class Loader:
             return found if isinstance(found, rel.target) else None
         return (obj._related or {}).get(rel.name, [])
 
+    @staticmethod
+    def loaded_with(obj: Entity) -> list[Entity]:
+        """The objects loaded together with ``obj`` (itself included): a verb that loads
+        for one of them loads for all."""
+        group = obj._group
+        return list(group) if group is not None and obj in group else [obj]
+
     def include(self, objs: list[Entity], path: str) -> None:
         """Load ``path`` (``"tasks.task_status"``) for every object, level by level."""
         level: list[Entity] = objs
@@ -377,7 +384,7 @@ def _give_children(
         by_parent[getattr(child, rel.key)].append(child)
     for parent in parents:
         kids = by_parent.get(parent.id or "", [])
-        parent._related_cache()[rel.name] = kids if in_order else _sorted(kids)
+        parent._related_cache()[rel.name] = kids if in_order else _sorted(kids, rel.order_by)
 
 
 def _shared_scope(rel: Relationship[Any], objs: Sequence[Entity]) -> tuple[str, str] | None:
@@ -471,7 +478,12 @@ _UNSET = object()
 _ORDER = ("name", "created_at", "id")
 
 
-def _sorted(objs: list[Entity]) -> list[Entity]:
+def _sorted(objs: list[Entity], order_by: tuple[str, ...] = ()) -> list[Entity]:
+    if order_by:
+        return sorted(
+            objs,
+            key=lambda o: (*(_sort_value(o._loaded(f)) for f in order_by), o.id or ""),
+        )
     return sorted(
         objs,
         key=lambda o: (
@@ -480,6 +492,11 @@ def _sorted(objs: list[Entity]) -> list[Entity]:
             o.id or "",
         ),
     )
+
+
+def _sort_value(value: Any) -> tuple[bool, Any]:
+    """A value to sort by, None first, values of one field compared among themselves."""
+    return (value is not None, value if value is not None else 0)
 
 
 def _occurrences(cast: dict[str, Any]) -> int:

@@ -1,0 +1,137 @@
+"""Previews: the images and movies published on a task for review.
+
+A preview file belongs to one comment of one task: Zou makes its record when
+it is added to the comment, then takes its file, which it processes (a movie
+is normalised with ffmpeg, thumbnails are drawn) until its ``status`` is
+``ready``, or ``broken`` when it could not. ``task.comment(...,
+previews=[...])`` makes them pending, and the commit that creates the comment
+adds their records and uploads their files (see :mod:`kitsu_orm.publishing`).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..errors import ValidationError
+from .base import Entity, entity
+from .fields import derived, sized
+from .relationships import ToOne
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .people import Person
+    from .tasks import Comment, Task
+
+__all__ = ["BROKEN", "MOVIE_VARIANTS", "PROCESSING", "PreviewFile", "READY"]
+
+PROCESSING = "processing"
+"""The server has the record, and is waiting for the file or working on it."""
+READY = "ready"
+"""The file is processed: every variant and thumbnail can be downloaded."""
+BROKEN = "broken"
+"""The server could not process the file (a movie without ffmpeg on the server)."""
+
+MOVIE_VARIANTS = ("original", "low", "source")
+"""The files Zou keeps of a movie: the normalised one, a lighter one, and the
+upload as it came (kept only when the server is set to)."""
+
+
+@entity("PreviewFile", level=10, natural_key=("task_id", "revision", "position"))
+class PreviewFile(Entity):
+    """An image or movie published on a task for review, attached to one comment.
+
+    ``revision`` counts the versions published on the task; several previews
+    of one comment share it and follow each other by ``position``.
+    """
+
+    name: str | None = sized(250)
+    original_name: str | None = sized(250)
+    revision: int | None = None
+    position: int | None = None
+    extension: str | None = sized(6)
+    description: str | None = None
+    source: str | None = sized(40)
+    file_size: int | None = None
+    status: str | None = None
+    validation_status: str | None = None
+    annotations: list[Any] | None = None
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    data: dict[str, Any] | None = None
+    task_id: str | None = None
+    person_id: str | None = None
+    source_file_id: str | None = None
+    comment_ids: list[str] | None = derived(wire_as="comments")
+
+    task: ToOne[Task] = ToOne("Task", "task_id", scope=None)
+    person: ToOne[Person] = ToOne("Person", "person_id", scope=None)
+
+    # Set by ``task.comment(previews=...)``: the file to upload on commit (cleared once
+    # the server has it), and the comment the record is added to while it is pending.
+    _source: str | None = attrs.field(default=None, init=False)
+    _comment: Any = attrs.field(default=None, init=False)  # a Comment
+
+    @classmethod
+    def to_publish(cls, task: Task, comment: Comment, file: str | os.PathLike[str]) -> PreviewFile:
+        """A preview of ``file`` to add to ``comment`` on ``task`` on commit (what
+        ``task.comment(previews=[...])`` makes); the file must exist now."""
+        path = os.fspath(file)
+        if not os.path.isfile(path):
+            raise ValidationError(f"no preview file to publish at {path!r}")
+        new = cls()
+        new.task = task
+        object.__setattr__(new, "_source", path)
+        object.__setattr__(new, "_comment", comment)
+        return new
+
+    # -- what a commit reads -------------------------------------------------------
+
+    @property
+    def file_to_upload(self) -> str | None:
+        """The path of the file a commit still has to upload, or None once the server has it."""
+        return self._source
+
+    @property
+    def comment(self) -> Comment | None:
+        """The comment this preview was published with."""
+        if self._comment is not None:
+            found: Comment = self._comment
+            return found
+        if self.id is None:
+            return None
+        return self._require_session().actions.comment_of_preview(self)
+
+    @property
+    def is_movie(self) -> bool:
+        """Whether the server keeps it as a movie (low, source and original variants)."""
+        return (self.extension or "").lower() == "mp4"
+
+    @property
+    def is_ready(self) -> bool:
+        """Whether the server has processed the file (as last read: see :meth:`wait_ready`)."""
+        return self.status == READY
+
+    # -- files: through the session, right away --------------------------------------
+
+    def download(self, path: str | os.PathLike[str], variant: str = "original") -> Path:
+        """Write the file to ``path`` (a file name, never a folder); ``variant``: a
+        movie's ``"original"`` (normalised), ``"low"`` or ``"source"``, else ``"original"``."""
+        return self._require_session().actions.download_preview(self, variant, path)
+
+    def thumbnail(self, path: str | os.PathLike[str], *, square: bool = False) -> Path:
+        """Write the PNG thumbnail to ``path`` (``square``: the square one)."""
+        variant = "thumbnail_square" if square else "thumbnail"
+        return self._require_session().actions.download_preview(self, variant, path)
+
+    def wait_ready(self, timeout: float = 60.0, *, interval: float = 0.5) -> PreviewFile:
+        """Read the status again until the server has processed the file; returns self.
+
+        Raises :class:`~kitsu_orm.errors.Timeout` if it is still processing after
+        ``timeout`` seconds, :class:`~kitsu_orm.errors.ServerError` if it is broken.
+        """
+        return self._require_session().actions.wait_preview_ready(self, timeout, interval)
