@@ -17,6 +17,7 @@ from pathlib import Path
 from .config import DEFAULT_NAME, ServerConfig, cache_home, server_name
 from .errors import DevServerError
 from .install import ZouInstall
+from .media import with_ffmpeg
 from .ports import pick_free_port, tcp_open
 from .postgres import PG_START, Postgres
 from .processes import PidFile, file_lock, is_alive, spawn_detached, tail, try_flock
@@ -413,4 +414,4 @@ class DevServer:
                 "PYTHONUNBUFFERED": "1",
             }
         )
-        return env
+        return with_ffmpeg(env)  # for movie previews
