@@ -334,3 +334,66 @@ def test_a_missing_file_is_refused_before_anything_is_pending(
     with pytest.raises(kitsu.ValidationError, match="no file to attach"):
         task.start("v1", attachments=[tmp_path / "nope.pdf"])
     assert not session.new
+
+
+@pytest.mark.parametrize("fault", ["answer lost", "never arrived"])
+def test_a_comment_with_attachments_cut_is_never_sent_twice(
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    proxy: FaultProxy,
+    tmp_path: Path,
+    fault: str,
+) -> None:
+    board = Board(kitsu_client, kitsu_project, 1)
+    s = _proxied(proxy, kitsu_client)
+    task = _tasks(s, board)[0]
+    notes = tmp_path / "notes.txt"
+    notes.write_text("notes\n")
+    comment = task.comment("v002", previews=[write_png(tmp_path, "v2.png")], attachments=[notes])
+    broken = _cut_first(
+        proxy,
+        s,
+        f"tasks/{task.id}/comment",
+        RESET if fault == "never arrived" else FORWARD_THEN_RESET,
+    )
+    with pytest.raises(kitsu.CommitError):
+        s.commit()
+    assert broken == [f"actions/tasks/{task.id}/comment"] and comment.id is None
+    proxy.clear()
+    s.commit()
+    rows = board.comments()
+    assert len(rows) == 1 and rows[0]["id"] == comment.id  # found, or sent once
+    assert [a["name"] for a in rows[0]["attachment_files"]] == ["notes.txt"]
+    assert len(board.previews()) == 1 and comment.previews[0].status == "ready"
+    sent_again = _routes(proxy)["POST actions/tasks/*/comment"]
+    assert sent_again == (0 if fault == "answer lost" else 1)
+
+
+def test_a_big_upload_draws_its_own_bar_when_progress_is_on(
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    new_session: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from kitsu_orm import progress, publishing
+
+    monkeypatch.setattr(progress, "DELAY", 0)
+    board = Board(kitsu_client, kitsu_project, 1)
+    s = new_session()
+    task = _tasks(s, board)[0]
+    image = tmp_path / "big.png"
+    image.write_bytes(png_bytes(512, 512))
+    monkeypatch.setattr(publishing, "BIG_FILE", image.stat().st_size)  # this one is "big"
+    task.comment("big", previews=[image])
+    small = write_png(tmp_path, "small.png")
+    task.comment("small", previews=[small])
+    capsys.readouterr()
+    s.commit(progress=True)
+    err = capsys.readouterr().err
+    assert "upload big.png" in err and "upload small.png" not in err
+    bar = next(
+        line for line in err.split("\r") if line.startswith("upload big.png") and "100%" in line
+    )
+    assert f"{image.stat().st_size}/{image.stat().st_size}" in bar.replace("B", "")
