@@ -133,9 +133,10 @@ class Actions:
             if preview.status == READY:
                 return preview
             if preview.status == BROKEN:
+                why = ": a movie needs ffmpeg on the server" if preview.is_movie else ""
                 raise ServerError(
-                    f"the server could not process {preview!r} ({preview.original_name}."
-                    f"{preview.extension}): a movie needs ffmpeg on the server",
+                    f"the server could not process {preview!r} "
+                    f"({preview.original_name}.{preview.extension}){why}",
                     path="/" + one,
                 )
             left = deadline - time.monotonic()

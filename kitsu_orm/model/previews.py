@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .people import Person
     from .tasks import Comment, Task
 
-__all__ = ["BROKEN", "MOVIE_VARIANTS", "PROCESSING", "PreviewFile", "READY"]
+__all__ = ["BROKEN", "MOVIE_VARIANTS", "MainPreview", "PROCESSING", "PreviewFile", "READY"]
 
 PROCESSING = "processing"
 """The server has the record, and is waiting for the file or working on it."""
@@ -135,3 +135,19 @@ class PreviewFile(Entity):
         ``timeout`` seconds, :class:`~kitsu_orm.errors.ServerError` if it is broken.
         """
         return self._require_session().actions.wait_preview_ready(self, timeout, interval)
+
+
+class MainPreview(ToOne[PreviewFile]):
+    """An entity's main preview (``shot.preview_file``): set to a published preview,
+    it is sent on commit through Zou's set-main-preview route."""
+
+    def __init__(self) -> None:
+        super().__init__("PreviewFile", "preview_file_id", scope=None)
+
+    def __set__(self, obj: Entity, value: PreviewFile | None) -> None:
+        if value is not None and isinstance(value, PreviewFile) and value.id is None:
+            raise ValidationError(
+                f"{value!r} is not published yet: commit it first, then set "
+                f"{type(obj).__name__.lower()}.{self.name}"
+            )
+        super().__set__(obj, value)
