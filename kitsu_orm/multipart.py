@@ -56,7 +56,8 @@ class MultipartBody:
                 + b"Content-Type: application/octet-stream\r\n\r\n"
             )
             start = handle.tell()
-            size = os.fstat(handle.fileno()).st_size - start
+            size = handle.seek(0, os.SEEK_END) - start  # any seekable file: disk or memory
+            handle.seek(start)
             self._pieces += [(head, None, 0, len(head)), (b"", handle, start, size)]
             self._pieces.append((b"\r\n", None, 0, 2))
         tail = f"--{self.boundary}--\r\n".encode()

@@ -86,3 +86,13 @@ def test_the_parts_parse_back(tmp_path: Path) -> None:
 def test_a_missing_file_is_refused_before_anything_is_read(tmp_path: Path) -> None:
     with ExitStack() as stack, pytest.raises(ValidationError, match="no file to upload"):
         open_parts(stack, [("file", tmp_path / "nope.png", None)])
+
+
+def test_a_file_object_in_memory_is_sent_from_where_it_stands() -> None:
+    handle = io.BytesIO(b"skip-these:payload")
+    handle.seek(len("skip-these:"))
+    body = MultipartBody({}, [("file", "p.bin", handle)])
+    assert _parse(body) == {"file": ("p.bin", b"payload")}
+    assert b"".join(body) == b""  # read to its end, like a file
+    body.rewind()
+    assert len(b"".join(body)) == len(body)

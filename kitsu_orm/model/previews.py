@@ -11,17 +11,19 @@ adds their records and uploads their files (see :mod:`kitsu_orm.publishing`).
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
-from ..errors import ValidationError
+from ..errors import NotFound, ValidationError
 from .base import Entity, entity
 from .fields import derived, sized
 from .relationships import ToOne
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from typing_extensions import Self
 
     from .people import Person
     from .tasks import Comment, Task
@@ -143,6 +145,22 @@ class MainPreview(ToOne[PreviewFile]):
 
     def __init__(self) -> None:
         super().__init__("PreviewFile", "preview_file_id", scope=None)
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+
+    @overload
+    def __get__(self, obj: Entity, owner: type[Any]) -> PreviewFile | None: ...
+
+    def __get__(self, obj: Entity | None, owner: type[Any]) -> Any:
+        """The main preview: None when unset, or when the user may not read it (a vendor,
+        for a preview of a task that is not theirs), or when it was deleted."""
+        if obj is None:
+            return self
+        try:
+            return super().__get__(obj, owner)
+        except NotFound:
+            return None
 
     def __set__(self, obj: Entity, value: PreviewFile | None) -> None:
         if value is not None and isinstance(value, PreviewFile) and value.id is None:
