@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from .doubts import doubt, lost_comments, made_since, server_clock
 from .errors import ConnectionError, ServerError, ValidationError
 from .model.base import Entity
-from .model.previews import PreviewFile
+from .model.previews import PreviewFile, preview_state
 from .model.production import EntityRow
 from .model.tasks import Comment, Task
 from .operations import AddPreviews, Operation, SetMainPreview, UploadPreview
@@ -210,7 +210,7 @@ def upload_preview(w: Writer, op: UploadPreview) -> None:
 def _uploaded(w: Writer, preview: PreviewFile, row: dict[str, Any]) -> None:
     identity = w.session.identity
     identity.apply_row(preview, row)
-    object.__setattr__(preview, "_source", None)
+    preview_state(preview).source = None
     # Zou moved the task's last preview: read again after the commit.
     task_id = preview.task_id
     if task_id and isinstance(identity.get(task_id), Task):

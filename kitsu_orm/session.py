@@ -30,6 +30,7 @@ from .errors import ConfigurationError, ConnectionError, DetachedError, NotFound
 from .identity import IdentityMap
 from .loading import Loader
 from .model.base import Entity, State
+from .model.state import instance_state, label
 from .progress import Setting, check
 from .reading import CacheUse, ReadPath, cache_use, check_row
 from .retry import Retry
@@ -237,7 +238,7 @@ class Session(ReadPath):
 
     def refresh(self, obj: E) -> E:
         """Reload ``obj`` from the server; its unsaved edits are dropped."""
-        if obj.id is None or obj._session is not self:
+        if obj.id is None or obj.session is not self:
             raise DetachedError(f"{obj!r} is not a persistent object of this session")
         try:
             row = self.read(
@@ -247,15 +248,15 @@ class Session(ReadPath):
             raise NotFound.of_object(
                 type(obj).__name__,
                 obj.id,
-                label=obj._label(),
+                label=label(obj),
                 loaded=True,
                 cause=exc,
             ) from exc
         check_row(type(obj), obj.id, row)
         with self._identity.lock:
-            object.__setattr__(obj, "_changes", None)
+            instance_state(obj).changes = None
             self._identity.apply_row(obj, row)
-            object.__setattr__(obj, "_related", None)
+            instance_state(obj).related = None
         return obj
 
     # -- writing ------------------------------------------------------------------------
@@ -265,15 +266,15 @@ class Session(ReadPath):
         if not isinstance(obj, Entity):
             raise ValidationError(f"only entities can be added, not {type(obj).__name__}")
         with self._identity.lock:
-            if obj._session is self and obj._state is not State.DETACHED:
+            if obj.session is self and obj.state is not State.DETACHED:
                 return obj
             if (
-                obj._session is not None
-                and obj._session is not self
-                and obj._state is not State.DETACHED
+                obj.session is not None
+                and obj.session is not self
+                and obj.state is not State.DETACHED
             ):
                 raise ValidationError(f"{obj!r} belongs to another session: expunge it there first")
-            if obj.id is not None and obj._state is State.DETACHED:
+            if obj.id is not None and obj.state is State.DETACHED:
                 self._identity.register_persistent(obj)
                 return obj
             if obj.id is not None:
@@ -299,14 +300,14 @@ class Session(ReadPath):
     def delete(self, obj: Entity) -> None:
         """Delete ``obj`` on commit (a pending object is simply forgotten)."""
         with self._identity.lock:
-            if obj._session is not self:
+            if obj.session is not self:
                 raise DetachedError(f"{obj!r} is not in this session")
             self._identity.register_deleted(obj)
 
     def expunge(self, obj: Entity) -> None:
         """Stop tracking ``obj``; its edits are no longer committed."""
         with self._identity.lock:
-            if obj._session is not self:
+            if obj.session is not self:
                 raise DetachedError(f"{obj!r} is not in this session")
             self._identity.expunge(obj)
 

@@ -50,9 +50,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import secrets
-import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -61,8 +59,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pytest
 
 from .devserver import DevServer
-from .errors import ConfigurationError, KitsuError, NotFound, ServerError
+from .errors import ConfigurationError, KitsuError
 from .fake_transport import FakeRequest, FakeTransport, Handler
+from .scratch_projects import KitsuFixtureWarning, remove_project, unique_project_name
 
 if TYPE_CHECKING:
     from .session import Session
@@ -85,7 +84,6 @@ __all__ = [
 ]
 
 DEFAULT_TEST_SERVER = "pytest"
-_MAX_PROJECT_NAME = 80
 
 
 class KitsuServer(Protocol):
@@ -120,10 +118,6 @@ class ExternalServer:
     admin_email: str
     admin_password: str
     secret_key: str | None = None
-
-
-class KitsuFixtureWarning(UserWarning):
-    """A fixture could not clean up after a test, or could not reset a shared server."""
 
 
 class ProjectFactory(Protocol):
@@ -390,14 +384,6 @@ kitsu_client_user = _role_fixture("client", "kitsu_client_user")
 kitsu_vendor = _role_fixture("vendor", "kitsu_vendor")
 
 
-def unique_project_name(test_name: str) -> str:
-    """``test-<test name>-<8 hex>``, at most 80 characters, safe for any test id."""
-    suffix = uuid.uuid4().hex[:8]
-    room = _MAX_PROJECT_NAME - len("test--") - len(suffix)
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", test_name).strip("-")[:room].rstrip("-")
-    return f"test-{slug}-{suffix}"
-
-
 def _external_server() -> ExternalServer | None:
     url = os.environ.get("KITSU_TEST_URL")
     if not url:
@@ -408,51 +394,3 @@ def _external_server() -> ExternalServer | None:
             "KITSU_TEST_URL is set: set KITSU_TEST_EMAIL and KITSU_TEST_PASSWORD too"
         )
     return ExternalServer(url, email, password)
-
-
-def remove_project(client: Transport, project: dict[str, Any]) -> None:
-    """Close, then delete (Zou deletes closed projects only); warn instead of failing."""
-    path = f"data/projects/{project['id']}"
-    try:
-        client.put(path, json={"project_status_id": _closed_status_id(client)})
-        try:
-            client.delete(path, params={"force": "true"})
-        except ServerError:
-            # Zou's forced delete removes the project's entities before the asset
-            # instances that point at them, and fails on that foreign key.
-            _remove_asset_instances(client, project)
-            client.delete(path, params={"force": "true"})
-    except NotFound:
-        pass  # the test deleted it itself
-    except KitsuError as exc:
-        warnings.warn(
-            KitsuFixtureWarning(f"test project {project.get('name')!r} left on the server: {exc}"),
-            stacklevel=1,
-        )
-
-
-def _remove_asset_instances(client: Transport, project: dict[str, Any]) -> None:
-    """Unlink the project's asset instances from its shots, then delete them."""
-    scope = {"project_id": project["id"]}
-    for shot in client.get("data/shots/all", scope):
-        for instance in _instance_rows(client.get(f"data/shots/{shot['id']}/asset-instances")):
-            client.delete(f"data/shots/{shot['id']}/asset-instances/{instance['id']}")
-    for asset in client.get("data/assets/all", scope):
-        listed = client.get(f"data/assets/{asset['id']}/asset-asset-instances")
-        for instance in _instance_rows(listed):
-            client.delete(f"data/asset-instances/{instance['id']}")
-
-
-def _instance_rows(body: Any) -> list[dict[str, Any]]:
-    """A list of rows, or Zou's dict of lists of them (instances grouped by asset)."""
-    if isinstance(body, dict):
-        return [row for rows in body.values() for row in rows]
-    return list(body or [])
-
-
-def _closed_status_id(client: Transport) -> str:
-    statuses: list[dict[str, Any]] = client.get("data/project-status")
-    for status in statuses:
-        if str(status.get("name", "")).lower() == "closed":
-            return str(status["id"])
-    raise KitsuError("the server has no 'Closed' project status", path="data/project-status")

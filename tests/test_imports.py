@@ -262,3 +262,16 @@ def test_no_module_imports_another_modules_underscore_name() -> None:
 def test_the_redis_service_cannot_be_read_as_the_redis_package() -> None:
     assert "kitsu_orm.devserver.redis" not in _modules()
     assert "kitsu_orm.devserver.redis_service" in _modules()
+
+
+MAX_MODULE_LINES = 450
+
+
+def test_no_module_is_over_450_lines() -> None:
+    """Past that, a module usually holds two concepts: split it by concept."""
+    long = {
+        name: lines
+        for name, path in _modules().items()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..context import current_session
 from ..errors import ValidationError
 from .base import Entity
+from .state import require_session
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -40,8 +41,8 @@ def session_of(session: Session | None, *objs: Entity | None) -> Session:
     if session is not None:
         return session
     for obj in objs:
-        if obj is not None and obj._session is not None:
-            return obj._require_session()
+        if obj is not None and obj.session is not None:
+            return require_session(obj)
     return current_session()
 
 

@@ -9,9 +9,10 @@ Wire rules:
   back as naive ISO strings in UTC, as Zou writes them.
 - Days (Zou's Date columns: ``TimeSpent.date``, ``Project.start_date``...)
   arrive and go back as ``2026-11-30`` and are ``date`` objects.
-- Keys a class does not declare are kept in ``_extra`` and sent back as they
-  came; ``type`` is the class itself and is not kept.
-- Private state (session, change tracking) is never structured nor sent.
+- Keys a class does not declare are kept in the object's state
+  (``instance_state(obj).extra``) and sent back as they came; ``type`` is the
+  class itself and is not kept.
+- The object's state (session, change tracking) is never structured nor sent.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .base import Entity
+from .state import instance_state
 from .wire import format_datetime, parse_date, parse_datetime
 
 if TYPE_CHECKING:
@@ -119,8 +121,9 @@ def _unstructure_fn(
 
     def unstructure(obj: Entity) -> dict[str, Any]:
         row: dict[str, Any] = base(obj)
-        if obj._extra:
-            row = {**obj._extra, **row}
+        extra = instance_state(obj).extra
+        if extra:
+            row = {**extra, **row}
         row["type"] = cls.__kitsu_type__
         return row
 

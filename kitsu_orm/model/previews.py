@@ -6,6 +6,8 @@ is normalised with ffmpeg, thumbnails are drawn) until its ``status`` is
 ``ready``, or ``broken`` when it could not. ``task.comment(...,
 previews=[...])`` makes them pending, and the commit that creates the comment
 adds their records and uploads their files (see :mod:`kitsu_orm.publishing`).
+What publishing keeps of a preview and of its comment until then lives in
+their states (:class:`PreviewFileState`, :class:`CommentState`).
 """
 
 from __future__ import annotations
@@ -19,16 +21,29 @@ from ..errors import NotFound, ValidationError
 from .base import Entity, entity
 from .fields import derived, sized
 from .relationships import ToOne
+from .state import InstanceState, State, instance_state, require_session
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from typing_extensions import Self
 
+    from ..session import Session
     from .people import Person
     from .tasks import Comment, Task
 
-__all__ = ["BROKEN", "MOVIE_VARIANTS", "MainPreview", "PROCESSING", "PreviewFile", "READY"]
+__all__ = [
+    "BROKEN",
+    "CommentState",
+    "MOVIE_VARIANTS",
+    "MainPreview",
+    "PROCESSING",
+    "PreviewFile",
+    "PreviewFileState",
+    "READY",
+    "comment_state",
+    "preview_state",
+]
 
 PROCESSING = "processing"
 """The server has the record, and is waiting for the file or working on it."""
@@ -40,6 +55,66 @@ BROKEN = "broken"
 MOVIE_VARIANTS = ("original", "low", "source")
 """The files Zou keeps of a movie: the normalised one, a lighter one, and the
 upload as it came (kept only when the server is set to)."""
+
+
+class PreviewFileState(InstanceState):
+    """What the core keeps of a preview file besides any entity's bookkeeping.
+
+    - ``source``: the path of the file a commit still has to upload (set by
+      ``task.comment(previews=...)``, cleared once the server has the file).
+    - ``comment``: the comment its record is added to, while it is pending.
+    """
+
+    __slots__ = ("source", "comment")
+
+    def __init__(
+        self,
+        session: Session | None = None,
+        lifecycle: State = State.TRANSIENT,
+        copies: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(session, lifecycle, copies, extra)
+        self.source: str | None = None
+        self.comment: Comment | None = None
+
+
+def preview_state(preview: PreviewFile) -> PreviewFileState:
+    """The state of a preview file, with what only previews keep (see
+    :class:`PreviewFileState`): for the unit of work that publishes it."""
+    state = instance_state(preview)
+    assert isinstance(state, PreviewFileState)
+    return state
+
+
+class CommentState(InstanceState):
+    """What the core keeps of a comment besides any entity's bookkeeping.
+
+    - ``attachments``: the paths of the files sent with the new comment
+      (``task.comment(attachments=...)``).
+    - ``previews``: the previews published with it in this session, in order,
+      or None for a comment read from the server.
+    """
+
+    __slots__ = ("attachments", "previews")
+
+    def __init__(
+        self,
+        session: Session | None = None,
+        lifecycle: State = State.TRANSIENT,
+        copies: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(session, lifecycle, copies, extra)
+        self.attachments: tuple[str, ...] = ()
+        self.previews: list[PreviewFile] | None = None
+
+
+def comment_state(comment: Comment) -> CommentState:
+    """The state of a comment, with what only comments keep (see :class:`CommentState`)."""
+    state = instance_state(comment)
+    assert isinstance(state, CommentState)
+    return state
 
 
 @entity("PreviewFile", level=10, natural_key=("task_id", "revision", "position"))
@@ -73,10 +148,7 @@ class PreviewFile(Entity):
     task: ToOne[Task] = ToOne("Task", "task_id", scope=None)
     person: ToOne[Person] = ToOne("Person", "person_id", scope=None)
 
-    # Set by ``task.comment(previews=...)``: the file to upload on commit (cleared once
-    # the server has it), and the comment the record is added to while it is pending.
-    _source: str | None = attrs.field(default=None, init=False)
-    _comment: Any = attrs.field(default=None, init=False)  # a Comment
+    _instance_state: PreviewFileState = attrs.field(init=False, factory=PreviewFileState)
 
     @classmethod
     def to_publish(cls, task: Task, comment: Comment, file: str | os.PathLike[str]) -> PreviewFile:
@@ -87,8 +159,8 @@ class PreviewFile(Entity):
             raise ValidationError(f"no preview file to publish at {path!r}")
         new = cls()
         new.task = task
-        object.__setattr__(new, "_source", path)
-        object.__setattr__(new, "_comment", comment)
+        state = preview_state(new)
+        state.source, state.comment = path, comment
         return new
 
     # -- what a commit reads -------------------------------------------------------
@@ -96,17 +168,17 @@ class PreviewFile(Entity):
     @property
     def file_to_upload(self) -> str | None:
         """The path of the file a commit still has to upload, or None once the server has it."""
-        return self._source
+        return preview_state(self).source
 
     @property
     def comment(self) -> Comment | None:
         """The comment this preview was published with."""
-        if self._comment is not None:
-            found: Comment = self._comment
+        found = preview_state(self).comment
+        if found is not None:
             return found
         if self.id is None:
             return None
-        return self._require_session().actions.comment_of_preview(self)
+        return require_session(self).actions.comment_of_preview(self)
 
     @property
     def is_movie(self) -> bool:
@@ -123,12 +195,12 @@ class PreviewFile(Entity):
     def download(self, path: str | os.PathLike[str], variant: str = "original") -> Path:
         """Write the file to ``path`` (a file name, never a folder); ``variant``: a
         movie's ``"original"`` (normalised), ``"low"`` or ``"source"``, else ``"original"``."""
-        return self._require_session().actions.download_preview(self, variant, path)
+        return require_session(self).actions.download_preview(self, variant, path)
 
     def thumbnail(self, path: str | os.PathLike[str], *, square: bool = False) -> Path:
         """Write the PNG thumbnail to ``path`` (``square``: the square one)."""
         variant = "thumbnail_square" if square else "thumbnail"
-        return self._require_session().actions.download_preview(self, variant, path)
+        return require_session(self).actions.download_preview(self, variant, path)
 
     def wait_ready(self, timeout: float = 60.0, *, interval: float = 0.5) -> PreviewFile:
         """Read the status again until the server has processed the file; returns self.
@@ -136,7 +208,7 @@ class PreviewFile(Entity):
         Raises :class:`~kitsu_orm.errors.Timeout` if it is still processing after
         ``timeout`` seconds, :class:`~kitsu_orm.errors.ServerError` if it is broken.
         """
-        return self._require_session().actions.wait_preview_ready(self, timeout, interval)
+        return require_session(self).actions.wait_preview_ready(self, timeout, interval)
 
 
 class MainPreview(ToOne[PreviewFile]):

@@ -12,6 +12,7 @@ from .base import REGISTRY, Entity, entity
 from .fields import derived, holds_id, sized
 from .previews import MainPreview
 from .relationships import Casting, Linked, ToMany, ToOne
+from .state import require_session
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -212,7 +213,7 @@ class Shot(EntityRow):
             number=number, name=f"{asset.name}_{number:04d}", description=description
         )
         instance.asset = asset
-        self._require_session().add(instance)
+        require_session(self).add(instance)
         self.asset_instances = [*self.asset_instances, instance]
         return instance
 
@@ -238,7 +239,7 @@ class Scene(EntityRow):
         """A new instance of ``asset`` in this scene, created (and numbered by Zou) on commit."""
         instance = AssetInstance(description=description)
         instance.asset, instance.scene = asset, self
-        self._require_session().add(instance)
+        require_session(self).add(instance)
         return instance
 
 
@@ -267,7 +268,7 @@ class Asset(EntityRow):
         """A new instance of ``asset`` inside this one (a prop in a set), created on commit."""
         instance = AssetInstance(description=description)
         instance.asset, instance.target_asset = asset, self
-        self._require_session().add(instance)
+        require_session(self).add(instance)
         return instance
 
 
