@@ -11,17 +11,21 @@ the entity classes stay below everything that talks to the server.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .errors import ValidationError
+from .errors import ServerError, Timeout, ValidationError
 from .model.arguments import day_string, optional_id, saved_id
 from .model.base import Entity
 from .model.files import FileStatus, OutputFile, OutputType, Software, WorkingFile, join_path
+from .model.previews import BROKEN, MOVIE_VARIANTS, READY, PreviewFile
 from .model.production import AssetInstance, EntityRow
-from .model.tasks import Task, TaskType, TimeSpent
-from .routes import ACTIONS, FILE_TARGETS, file_route
+from .model.tasks import Comment, Task, TaskType, TimeSpent
+from .routes import ACTIONS, FILE_TARGETS, PREVIEW_DOWNLOADS, file_route, routes_for
 from .urls import fill
 
 if TYPE_CHECKING:
@@ -73,6 +77,72 @@ class Actions:
         path = fill(ACTIONS["working_file_path"], task_id=_task_id(task))
         answer = self.session.transport.post(path, body)
         return join_path(answer["path"], answer["name"], sep)
+
+    # -- previews ---------------------------------------------------------------------------
+
+    def previews_of_comment(self, comment: Comment) -> list[PreviewFile]:
+        """The previews of ``comment``, oldest first, loaded with those of every comment
+        read alongside it: their tasks' previews, in one request."""
+        loader = self.session.loader
+        group = [c for c in loader.loaded_with(comment) if isinstance(c, Comment) and c.id]
+        tasks = loader.load_relation(Comment.__relationships__["task"], group or [comment])
+        loader.load_relation(Task.__relationships__["previews"], tasks)
+        task = comment.task
+        found = task.previews if task is not None else []
+        return [p for p in found if comment.id in (p.comment_ids or ())]
+
+    def comment_of_preview(self, preview: PreviewFile) -> Comment | None:
+        """The comment ``preview`` was published with (its row read if it came without)."""
+        one = routes_for("PreviewFile").one
+        if preview.comment_ids is None and preview.id is not None:
+            row = self.session.transport.get(fill(one, id=preview.id))
+            self.session.identity.merge_row(PreviewFile, row)
+        ids = preview.comment_ids or []
+        if not ids:
+            return None
+        if ids[0] not in self.session.identity:
+            self.session.loader.fetch_ids("Comment", ids[:1])
+        found = self.session.identity.get(ids[0])
+        return found if isinstance(found, Comment) else None
+
+    def download_preview(
+        self, preview: PreviewFile, variant: str, dest: str | os.PathLike[str]
+    ) -> Path:
+        """Write one of the files the server keeps of ``preview`` to ``dest``."""
+        if variant.startswith("thumbnail"):
+            key = variant
+        elif variant in MOVIE_VARIANTS and preview.is_movie:
+            key = f"movie:{variant}"
+        elif variant == "original":
+            key = "picture:original"
+        else:
+            kinds = "a movie's" if preview.is_movie else "a picture's"
+            choices = MOVIE_VARIANTS if preview.is_movie else ("original",)
+            raise ValidationError(f"{kinds} variants are {', '.join(choices)}, not {variant!r}")
+        path = fill(PREVIEW_DOWNLOADS[key], preview_file_id=saved_id(preview, PreviewFile, key))
+        return self.session.transport.download(path, dest)
+
+    def wait_preview_ready(
+        self, preview: PreviewFile, timeout: float, interval: float
+    ) -> PreviewFile:
+        """Read ``preview`` again until the server has processed its file."""
+        one = fill(routes_for("PreviewFile").one, id=saved_id(preview, PreviewFile, "wait"))
+        deadline = time.monotonic() + timeout
+        while True:
+            self.session.identity.merge_row(PreviewFile, self.session.transport.get(one))
+            if preview.status == READY:
+                return preview
+            if preview.status == BROKEN:
+                why = ": a movie needs ffmpeg on the server" if preview.is_movie else ""
+                raise ServerError(
+                    f"the server could not process {preview!r} "
+                    f"({preview.original_name}.{preview.extension}){why}",
+                    path="/" + one,
+                )
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Timeout(f"{preview!r} is still {preview.status!r} after {timeout:g} s")
+            time.sleep(min(interval, left))
 
     # -- output files -----------------------------------------------------------------------
 

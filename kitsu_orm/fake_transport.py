@@ -37,7 +37,7 @@ recorded, never passed to the handler): ``user`` is who it says you are.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -203,17 +203,23 @@ class FakeTransport:
     def upload(
         self,
         path: str,
-        file: str | os.PathLike[str] | IO[bytes],
+        file: str | os.PathLike[str] | IO[bytes] | None = None,
         *,
         data: Mapping[str, Any] | None = None,
         field: str = "file",
         filename: str | None = None,
+        files: Sequence[tuple[str, str | os.PathLike[str] | IO[bytes]]] = (),
+        on_read: Callable[[int], None] | None = None,
     ) -> Any:
-        """Recorded (the file's name in the form data) and answered by the handler."""
-        name = filename or Path(
-            file if isinstance(file, (str, os.PathLike)) else getattr(file, "name", "upload.bin")
-        ).name
-        return self._ask("POST", path, None, {**(data or {}), field: name})
+        """Recorded (each file's name in the form data) and answered by the handler."""
+        parts = [(field, file)] if file is not None else []
+        form = {**(data or {})}
+        for index, (name, item) in enumerate([*parts, *files]):
+            given = filename if index == 0 and file is not None else None
+            form[name] = given or Path(
+                item if isinstance(item, (str, os.PathLike)) else getattr(item, "name", "upload.bin")
+            ).name
+        return self._ask("POST", path, None, form)
 
     def download(self, path: str, dest: str | os.PathLike[str]) -> Path:
         """Write what the handler answers (bytes, or text) to ``dest``."""

@@ -76,6 +76,13 @@ class Loader:
             return found if isinstance(found, rel.target) else None
         return related_of(obj).get(rel.name, [])
 
+    @staticmethod
+    def loaded_with(obj: Entity) -> list[Entity]:
+        """The objects loaded together with ``obj`` (itself included): a verb that loads
+        for one of them loads for all."""
+        group = instance_state(obj).group
+        return list(group) if group is not None and obj in group else [obj]
+
     def include(self, objs: list[Entity], path: str) -> None:
         """Load ``path`` (``"tasks.task_status"``) for every object, level by level."""
         level: list[Entity] = objs
@@ -323,7 +330,8 @@ def _give_children(
         by_parent[getattr(child, rel.key)].append(child)
     for parent in parents:
         kids = by_parent.get(parent.id or "", [])
-        instance_state(parent).related_cache()[rel.name] = kids if in_order else _sorted(kids)
+        ordered = kids if in_order else _ordered(kids, rel.order_by)
+        instance_state(parent).related_cache()[rel.name] = ordered
 
 
 def _shared_scope(rel: Relationship[Any], objs: Sequence[Entity]) -> tuple[str, str] | None:
@@ -362,6 +370,19 @@ def _shared_scope_field(field: str, objs: Sequence[Entity]) -> str | None:
 
 
 _UNSET = object()
+
+
+def _ordered(objs: list[Entity], order_by: tuple[str, ...]) -> list[Entity]:
+    """Children sorted by the fields their relationship names (else in listing order),
+    a None first."""
+    if not order_by:
+        return _sorted(objs)
+
+    def key(obj: Entity) -> tuple[Any, ...]:
+        values = (loaded_value(obj, name) for name in order_by)
+        return (*((v is not None, v if v is not None else 0) for v in values), obj.id or "")
+
+    return sorted(objs, key=key)
 
 
 def _occurrences(cast: dict[str, Any]) -> int:

@@ -17,21 +17,26 @@ import attrs
 from .model.base import Entity
 
 if TYPE_CHECKING:
+    from .model.previews import PreviewFile
     from .model.tasks import Comment, Task, TimeSpent
 
 __all__ = [
+    "AddPreviews",
     "Assign",
     "Assignment",
     "Cast",
+    "CommentWithFiles",
     "Comments",
     "Create",
     "CreateTasks",
     "Delete",
     "Link",
     "Operation",
+    "SetMainPreview",
     "SetTimeSpent",
     "Unassign",
     "Update",
+    "UploadPreview",
 ]
 
 
@@ -175,3 +180,56 @@ class Unassign(Assignment):
     """Take tasks back from one person."""
 
     kind: ClassVar[str] = "unassign"
+
+
+# -- publishing for review (:mod:`kitsu_orm.publishing`) ------------------------------------
+
+
+@attrs.frozen(eq=False, repr=False)
+class CommentWithFiles(Operation):
+    """A comment with attached files: one multipart request (the batch route takes none)."""
+
+    kind: ClassVar[str] = "comments"
+    obj: Comment
+
+    @property
+    def objects(self) -> list[Entity]:
+        return [self.obj]
+
+
+@attrs.frozen(eq=False, repr=False)
+class AddPreviews(Operation):
+    """The preview records of one comment, added one after the other (the first one
+    numbers the revision the others share)."""
+
+    kind: ClassVar[str] = "add_preview"
+    comment: Comment
+    previews: list[PreviewFile]
+
+    @property
+    def objects(self) -> list[Entity]:
+        return list(self.previews)
+
+    def __repr__(self) -> str:
+        return f"<add_preview {len(self.previews)} to {self.comment!r}>"
+
+
+@attrs.frozen(eq=False, repr=False)
+class UploadPreview(Operation):
+    """Upload the file of one preview record."""
+
+    kind: ClassVar[str] = "upload_preview"
+    obj: PreviewFile
+
+
+@attrs.frozen(eq=False, repr=False)
+class SetMainPreview(Operation):
+    """Make a preview its entity's main one (``shot.preview_file = p``)."""
+
+    kind: ClassVar[str] = "set_main_preview"
+    obj: Entity
+    preview_id: str
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return ("preview_file_id",)

@@ -31,18 +31,24 @@ from .model.relationships import ToMany, ToOne
 from .model.state import instance_state, label, loaded_value, related_of
 from .model.tasks import Comment, TimeSpent, time_spent_state
 from .operations import (
+    AddPreviews,
     Assign,
     Cast,
     Comments,
+    CommentWithFiles,
     Create,
     CreateTasks,
     Delete,
     Link,
     Operation,
+    SetMainPreview,
     SetTimeSpent,
     Unassign,
     Update,
+    UploadPreview,
 )
+from .progress import Setting
+from .publishing import add_previews, comment_with_files, set_main_preview, upload_preview
 from .routes import ACTIONS, routes_for
 from .urls import fill
 
@@ -75,6 +81,7 @@ class Writer:
     session: Session
     overwrite: bool = False
     raced: dict[Entity, list[str]] = attrs.Factory(dict)
+    progress: Setting = False
 
     @property
     def transport(self) -> Any:
@@ -84,6 +91,18 @@ class Writer:
     def write(self, op: Operation) -> None:
         """Send ``op`` through the function of its kind."""
         WRITES[type(op)](self, op)
+
+    def adopt(self, obj: Entity, row: dict[str, Any]) -> None:
+        """``obj`` now exists on the server as ``row`` (see :func:`adopt`)."""
+        adopt(self, obj, row)
+
+    def adopt_comment(self, comment: Comment, row: dict[str, Any]) -> None:
+        """A new comment now exists on the server as ``row``."""
+        _adopt_comment(self, comment, row)
+
+    def resolve(self, obj: Entity) -> None:
+        """Fill in the keys of ``obj`` that pointed at objects pending when assigned."""
+        _resolve_pending_keys(obj)
 
 
 def create(w: Writer, op: Create) -> None:
@@ -419,5 +438,9 @@ WRITES: dict[type[Operation], Callable[[Writer, Any], None]] = {
     Unassign: unassign,
     Cast: cast,
     Link: link,
+    CommentWithFiles: comment_with_files,
+    AddPreviews: add_previews,
+    UploadPreview: upload_preview,
+    SetMainPreview: set_main_preview,
 }
 """The function that sends each kind of operation."""

@@ -10,7 +10,7 @@ has these members. Nothing here runs: it imports no HTTP library.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -89,13 +89,15 @@ class TransportProtocol(Protocol):
     def upload(
         self,
         path: str,
-        file: str | os.PathLike[str] | IO[bytes],
+        file: str | os.PathLike[str] | IO[bytes] | None = None,
         *,
         data: Mapping[str, Any] | None = None,
         field: str = "file",
         filename: str | None = None,
+        files: Sequence[tuple[str, str | os.PathLike[str] | IO[bytes]]] = (),
+        on_read: Callable[[int], None] | None = None,
     ) -> Any:
-        """POST a file as multipart form data."""
+        """POST files as multipart form data (``file`` in ``field``, and ``files``)."""
 
     def download(self, path: str, dest: str | os.PathLike[str]) -> Path:
         """Write a file the server sends to ``dest``."""

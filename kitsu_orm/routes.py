@@ -24,6 +24,8 @@ __all__ = [
     "file_route",
     "LINKS",
     "LinkRoutes",
+    "PREVIEWS",
+    "PREVIEW_DOWNLOADS",
     "Routes",
     "ROUTES",
     "URL_ID_BUDGET",
@@ -173,6 +175,23 @@ ACTIONS: dict[str, str] = {
     "clear_assignation": "actions/tasks/clear-assignation",
 }
 
+# Publishing and reading previews: the record added to a comment, its file, the
+# entity's main preview, and the files the server makes of it, by variant.
+PREVIEWS: dict[str, str] = {
+    "add_preview": "actions/tasks/{task_id}/comments/{comment_id}/add-preview",
+    "upload": "pictures/preview-files/{preview_file_id}",
+    "set_main_preview": "actions/preview-files/{preview_file_id}/set-main-preview",
+    "comment": "data/comments/{comment_id}",
+}
+PREVIEW_DOWNLOADS: dict[str, str] = {
+    "picture:original": "pictures/originals/preview-files/{preview_file_id}/download",
+    "movie:original": "movies/originals/preview-files/{preview_file_id}/download",
+    "movie:low": "movies/low/preview-files/{preview_file_id}.mp4",
+    "movie:source": "movies/source/preview-files/{preview_file_id}.mp4",
+    "thumbnail": "pictures/thumbnails/preview-files/{preview_file_id}.png",
+    "thumbnail_square": "pictures/thumbnails-square/preview-files/{preview_file_id}.png",
+}
+
 # Lists that are no one type's own route: the rows of every kind of entity, the
 # event log, one task's comments, and parents answered with their tasks.
 LISTS: dict[str, str] = {
@@ -276,6 +295,10 @@ ROUTES: dict[str, Routes] = {
         create_only=frozenset({"text", "task_status_id", "person_id", "checklist"}),
     ),
     "TimeSpent": _crud("time-spents"),
+    # Made by adding it to a comment (PREVIEWS["add_preview"]), never through the table.
+    "PreviewFile": attrs.evolve(
+        _crud("preview-files", list_params={"relations": "true"}), create=None
+    ),
     "Software": _crud("softwares"),
     "OutputType": _crud("output-types"),
     "FileStatus": _crud("file-status"),

@@ -15,18 +15,21 @@ and the paths allowed under it (:mod:`.urls`).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
+import tempfile
 import threading
 import time
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import errors
 from .auth import Credentials, Tokens, log_in, log_out, refresh
 from .error_answers import error_from_answer, is_expired, short_reason, token_refused
+from .multipart import MultipartBody, open_parts
 from .paging import walk_pages
 from .request_log import RequestStats, echo_to_stderr, log_request, log_retry
 from .retry import Retry
@@ -229,40 +232,59 @@ class Transport:
     def upload(
         self,
         path: str,
-        file: FileArg,
+        file: FileArg | None = None,
         *,
         data: Mapping[str, Any] | None = None,
         field: str = "file",
         filename: str | None = None,
+        files: Sequence[tuple[str, FileArg]] = (),
+        on_read: Callable[[int], None] | None = None,
     ) -> Any:
-        """POST a file (a path or a binary file object) as multipart form data."""
-        if isinstance(file, (str, os.PathLike)):
-            file_path = Path(file)
-            if not file_path.is_file():
-                raise errors.ValidationError(f"no file to upload at {file_path}")
-            with file_path.open("rb") as handle:
-                return self.upload(
-                    path, handle, data=data, field=field, filename=filename or file_path.name
-                )
-        name = filename or Path(getattr(file, "name", "") or "upload.bin").name
-        files = {field: (name, file)}
-        return self._ask("POST", path, files=files, data=dict(data or {}))
+        """POST files (paths, or binary file objects) as multipart form data.
+
+        ``file`` goes in the form field ``field`` (as ``filename``), each of
+        ``files`` as ``(field, file)``, ``data`` as text fields. The files are
+        streamed from disk, never read whole into memory; ``on_read`` hears of
+        each block of file bytes sent (a progress bar).
+        """
+        parts = ([(field, file, filename)] if file is not None else []) + [
+            (name, item, None) for name, item in files
+        ]
+        with contextlib.ExitStack() as stack:
+            fields = {k: v if isinstance(v, str) else str(v) for k, v in (data or {}).items()}
+            body = MultipartBody(fields, open_parts(stack, parts), on_read)
+            headers = {"Content-Type": body.content_type}
+            return self._ask("POST", path, data=body, headers=headers)
 
     def download(self, path: str, dest: str | os.PathLike[str]) -> Path:
-        """Stream a file to ``dest``; a partial download never replaces it."""
+        """Stream a file to ``dest``, a file name (never a folder, whose parent must exist).
+
+        It is written beside ``dest`` under a fresh temporary name and moved
+        onto it once whole: a partial download never replaces ``dest``, and
+        nothing but that temporary file (made here) is ever deleted.
+        """
         target = Path(dest)
-        partial = target.with_name(target.name + ".part")
+        if target.is_dir():
+            raise errors.ValidationError(f"{target} is a folder: name the file to write")
+        if not target.parent.is_dir():
+            raise errors.ValidationError(f"no folder {target.parent} to write {target.name} in")
         resp = self._send("GET", path, stream=True)
         try:
-            with partial.open("wb") as out:
-                for chunk in resp.iter_content(chunk_size=1 << 16):
-                    out.write(chunk)
-        except requests.exceptions.RequestException as exc:
-            partial.unlink(missing_ok=True)
-            raise _map_exception(exc, "GET", path) from None
+            fd, partial = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".part", dir=target.parent
+            )
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    for chunk in resp.iter_content(chunk_size=1 << 16):
+                        out.write(chunk)
+                os.replace(partial, target)
+            except BaseException as exc:
+                Path(partial).unlink(missing_ok=True)
+                if isinstance(exc, requests.exceptions.RequestException):
+                    raise _map_exception(exc, "GET", path) from None
+                raise
         finally:
             resp.close()
-        os.replace(partial, target)
         return target
 
     # -- the send loop --------------------------------------------------------------
@@ -315,6 +337,9 @@ class Transport:
         self, method: str, path: str, tokens: Tokens | None, **kwargs: Any
     ) -> requests.Response:
         headers = dict(kwargs.pop("headers", None) or {})
+        body = kwargs.get("data")
+        if isinstance(body, MultipartBody):
+            body.rewind()  # sent again after a refresh: from its start
         if tokens:
             headers["Authorization"] = f"Bearer {tokens.access}"
         started = time.perf_counter()
@@ -421,4 +446,3 @@ def _map_exception(
     if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)):
         return errors.ConfigurationError(f"invalid URL: {exc}", **where)
     return errors.KitsuError(f"request failed: {short_reason(exc)}", **where)
-

@@ -68,6 +68,7 @@ from .errors import (
 )
 from .links import changed_links
 from .model.base import Entity, State
+from .model.previews import PreviewFile
 from .model.production import EntityRow, Shot
 from .model.relationships import Casting, ToOne, unsaved_targets
 from .model.state import related_of
@@ -78,6 +79,7 @@ from .operations import (
     Assignment,
     Cast,
     Comments,
+    CommentWithFiles,
     Create,
     CreateTasks,
     Delete,
@@ -86,10 +88,12 @@ from .operations import (
     SetTimeSpent,
     Unassign,
     Update,
+    UploadPreview,
 )
 from .permissions import check_plan
 from .persistence import Writer, creatable, detach_from_parents
 from .progress import Meter, Setting, meter
+from .publishing import plan_previews, split_main_preview
 
 if TYPE_CHECKING:
     from .session import Session
@@ -114,7 +118,7 @@ class UnitOfWork:
         self.progress = progress
         self.only = None if only is None else list(only)
         self._meter = Meter()
-        self._writer = Writer(session, overwrite)
+        self._writer = Writer(session, overwrite, progress=progress)
 
     # -- planning ---------------------------------------------------------------------
 
@@ -131,6 +135,7 @@ class UnitOfWork:
         comments: list[Comment] = []
         bulk_tasks: dict[tuple[Any, ...], list[Task]] = defaultdict(list)
         updates: list[Operation] = []
+        mains: list[Operation] = []
         assignments: list[Assignment] = []
         for obj in session.identity.pending():
             if not wanted(obj):
@@ -140,6 +145,11 @@ class UnitOfWork:
                 assignments.extend(assignment_diff(obj, [], assignees(obj)))
             if isinstance(obj, TimeSpent) and time_spent_state(obj).by_action:
                 creates[TimeSpent.__level__].append(SetTimeSpent(obj))
+            elif isinstance(obj, PreviewFile):
+                continue  # added to its comment once created: plan_previews
+            elif isinstance(obj, Comment) and obj.attachments_to_send:
+                default_comment_status(session, obj)
+                creates[Comment.__level__].append(CommentWithFiles(obj))
             elif isinstance(obj, Comment) and batchable_comment(obj):
                 default_comment_status(session, obj)
                 comments.append(obj)
@@ -165,6 +175,7 @@ class UnitOfWork:
                 # Through the action routes, as anyone may (PUT data/time-spents: admins only).
                 creates[TimeSpent.__level__].append(SetTimeSpent(obj))
                 fields = tuple(n for n in fields if n != "duration")
+            fields = split_main_preview(obj, fields, mains)  # sent after the uploads
             if fields:
                 updates.append(Update(obj, fields))
             if "assignee_ids" in changed:
@@ -199,7 +210,8 @@ class UnitOfWork:
         levels = [creates[k] for k in sorted(creates) if k <= Task.__level__]
         levels += [grants]
         levels += [creates[k] for k in sorted(creates) if k > Task.__level__]
-        levels += [updates, revokes, castings, links]
+        levels += [*plan_previews(session, session.identity.pending(), wanted)]
+        levels += [updates, mains, revokes, castings, links]
         levels += [deletes[k] for k in sorted(deletes, reverse=True)]
         return [level for level in levels if level]
 
@@ -267,7 +279,7 @@ class UnitOfWork:
 
     def _run_plan(self, plan: list[list[Operation]]) -> None:
         applied: list[Operation] = []
-        self._writer = Writer(self.session, self.overwrite)
+        self._writer = Writer(self.session, self.overwrite, progress=self.progress)
         for index, level in enumerate(plan):
             checked = [op for op in level if isinstance(op, (Update, Delete))]
             if checked and applied:
@@ -360,8 +372,6 @@ class UnitOfWork:
         self.execute(op)
         self._meter.advance()
 
-    # -- operations ---------------------------------------------------------------------
-
     # -- after ------------------------------------------------------------------------------
 
     def _after_commit(self, applied: list[Operation]) -> None:
@@ -374,7 +384,7 @@ class UnitOfWork:
         stale = {
             obj.object_id
             for op in applied
-            if isinstance(op, (Create, Comments))
+            if isinstance(op, (Create, Comments, CommentWithFiles))
             for obj in op.objects
             if isinstance(obj, Comment)
         }
@@ -428,7 +438,7 @@ def _written_types(plan: list[list[Operation]]) -> set[str]:
     types: set[str] = set()
     for level in plan:
         for op in level:
-            if isinstance(op, (Assignment, CreateTasks, Comments, SetTimeSpent)):
+            if isinstance(op, (Assignment, CreateTasks, Comments, SetTimeSpent, UploadPreview)):
                 types.add("Task")
             if isinstance(op, Cast):
                 types.add("Casting")

@@ -29,6 +29,7 @@ EXPORTED = [
     "OutputType",
     "PermissionDenied",
     "Person",
+    "PreviewFile",
     "Project",
     "ProjectStatus",
     "Query",

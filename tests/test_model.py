@@ -438,3 +438,14 @@ def test_a_nul_character_is_refused_in_any_text_and_in_data() -> None:
     with pytest.raises(kitsu.ValidationError, match="NUL"):
         shot.data = {"k\x00": 1}
     assert shot.name == "SH010" and shot.description is None and shot.data is None
+
+
+def test_a_main_preview_must_be_published_before_it_is_set() -> None:
+    shot = kitsu.Shot(name="SH01")
+    with pytest.raises(kitsu.ValidationError, match="not published yet: commit it first"):
+        shot.preview_file = kitsu.PreviewFile()
+    assert shot.preview_file_id is None
+    published = kitsu.PreviewFile(id="5df47660-cb4f-445d-a54a-b2c38b7d0ab2", extension="mp4")
+    shot.preview_file = published
+    assert shot.preview_file_id == published.id and published.is_movie
+    assert not published.is_ready and published.file_to_upload is None

@@ -11,6 +11,7 @@ never a 404 about a URL.
 from __future__ import annotations
 
 import datetime
+import io
 from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -18,6 +19,7 @@ from typing import Any
 
 import attrs
 import pytest
+from test_publishing import png_bytes
 
 import kitsu_orm as kitsu
 from kitsu_orm.testing import KitsuServer, TeamMember, TokenSessions, remove_project
@@ -47,14 +49,18 @@ class Prod:
 
 
 @pytest.fixture(scope="module")
-def prod(kitsu_client: Transport, kitsu_people: dict[str, TeamMember]) -> Iterator[Prod]:
+def prod(
+    kitsu_client: Transport,
+    kitsu_people: dict[str, TeamMember],
+    kitsu_role_clients: dict[str, Transport],
+) -> Iterator[Prod]:
     c = kitsu_client
     name = f"test-roles-{datetime.datetime.now().strftime('%H%M%S%f')}"
     project = c.post("data/projects", {"name": name, "production_type": "tvshow"})
     pid = project["id"]
     built: list[Prod] = []
     try:
-        built.append(_build(c, pid, kitsu_people))
+        built.append(_build(c, pid, kitsu_people, kitsu_role_clients["artist"]))
         yield built[0]
     finally:
         for p in built:  # Zou deletes no project whose instances are still linked
@@ -64,7 +70,7 @@ def prod(kitsu_client: Transport, kitsu_people: dict[str, TeamMember]) -> Iterat
         remove_project(c, project)
 
 
-def _build(c: Transport, pid: str, people: dict[str, TeamMember]) -> Prod:
+def _build(c: Transport, pid: str, people: dict[str, TeamMember], artist_c: Transport) -> Prod:
     c.put(f"data/projects/{pid}", {"file_tree": kitsu.file_tree("default")})
     for member in people.values():
         c.post(f"data/projects/{pid}/team", {"person_id": member.id})
@@ -114,6 +120,16 @@ def _build(c: Transport, pid: str, people: dict[str, TeamMember]) -> Prod:
         f"actions/tasks/{comp[0]['id']}/comment",
         {"task_status_id": statuses["wfa"], "comment": "look"},
     )
+    # A preview the artist published on a shot's task and on an asset's (theirs), each
+    # its entity's main one.
+    for task_id, status in ((commented, statuses["wip"]), (model[0]["id"], statuses["todo"])):
+        note = artist_c.post(
+            f"actions/tasks/{task_id}/comment", {"task_status_id": status, "comment": "v1"}
+        )
+        preview = artist_c.post(f"actions/tasks/{task_id}/comments/{note['id']}/add-preview", {})
+        image = io.BytesIO(png_bytes())
+        artist_c.upload(f"pictures/preview-files/{preview['id']}", image, filename="v1.png")
+        c.put(f"actions/preview-files/{preview['id']}/set-main-preview", {})
     today = datetime.date.today().isoformat()
     for task, person, minutes in (
         (anim[0], artist, 60),
@@ -276,12 +292,14 @@ WALKS: dict[str, Walk] = {
     "shot.tasks": lambda s, p: _each(_shots(s, p), "tasks"),
     "shot.assets": lambda s, p: _each(_shots(s, p), "assets"),
     "shot.asset_instances": lambda s, p: _each(_shots(s, p), "asset_instances"),
+    "shot.preview_file": lambda s, p: _each(_shots(s, p), "preview_file"),
     "asset.project": lambda s, p: _each(_project(s, p).assets, "project"),
     "asset.asset_type": lambda s, p: _each(_project(s, p).assets, "asset_type"),
     "asset.episode": lambda s, p: _each(_project(s, p).assets, "episode"),
     "asset.tasks": lambda s, p: _each(_project(s, p).assets, "tasks"),
     "asset.asset_instances": lambda s, p: _each(_project(s, p).assets, "asset_instances"),
     "asset.instances": lambda s, p: _each(_project(s, p).assets, "instances"),
+    "asset.preview_file": lambda s, p: _each(_project(s, p).assets, "preview_file"),
     "scene.project": lambda s, p: _each(_project(s, p).scenes, "project"),
     "scene.sequence": lambda s, p: _each(_project(s, p).scenes, "sequence"),
     "scene.tasks": lambda s, p: _each(_project(s, p).scenes, "tasks"),
@@ -297,6 +315,9 @@ WALKS: dict[str, Walk] = {
     "task.comments": lambda s, p: _each(_tasks(s, p), "comments"),
     "task.time_spents": lambda s, p: _each(_tasks(s, p), "time_spents"),
     "task.working_files": lambda s, p: _each(_tasks(s, p), "working_files"),
+    "task.previews": lambda s, p: _each(_tasks(s, p), "previews"),
+    "preview_file.task": lambda s, p: _each(_all(s, p, "previews"), "task"),
+    "preview_file.person": lambda s, p: _each(_all(s, p, "previews"), "person"),
     "task_type.department": lambda s, p: _each([t.task_type for t in _tasks(s, p)], "department"),
     "comment.task": lambda s, p: _each(_all(s, p, "comments"), "task"),
     "comment.person": lambda s, p: _each(_all(s, p, "comments"), "person"),

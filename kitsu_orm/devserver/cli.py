@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from ..errors import KitsuError
 from .install import ZOU_VERSION
+from .media import ffmpeg_path
 from .processes import tail
 from .server import DevServer
 
@@ -46,6 +47,7 @@ def _cmd_status(server: DevServer, args: argparse.Namespace) -> int:
         ("events", f"{server.events_url} (socket.io, namespace /events)"),
         ("database", f"{c.database} at {c.pg_host}:{c.pg_port}"),
         ("redis", redis),
+        ("ffmpeg", ffmpeg_path() or "missing: movie previews end broken (apt-get install ffmpeg)"),
         ("admin", server.admin_email),
         ("log", str(server.log_path)),
         ("config", str(server.config_path)),

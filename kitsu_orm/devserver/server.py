@@ -18,6 +18,7 @@ from .config import DEFAULT_NAME, ServerConfig, cache_home, server_name
 from .errors import DevServerError
 from .event_stream import EventStream
 from .install import ZouInstall
+from .media import with_ffmpeg
 from .ports import pick_free_port, tcp_open
 from .postgres import PG_START, Postgres
 from .processes import PidFile, file_lock, spawn_detached, tail, try_flock, wait_for
@@ -441,4 +442,4 @@ class DevServer:
                 "PYTHONUNBUFFERED": "1",
             }
         )
-        return env
+        return with_ffmpeg(env)  # for movie previews

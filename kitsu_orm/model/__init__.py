@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import REGISTRY, Entity, State
 from .files import FileStatus, OutputFile, OutputType, Software, WorkingFile
 from .people import Department, Person
+from .previews import PreviewFile
 from .production import (
     Asset,
     AssetInstance,
@@ -35,6 +36,7 @@ __all__ = [
     "OutputFile",
     "OutputType",
     "Person",
+    "PreviewFile",
     "Project",
     "ProjectStatus",
     "Scene",

@@ -28,13 +28,17 @@ _HOLDS_ID = "kitsu_holds_id"
 _MAX_LENGTH = "kitsu_max_length"
 
 
-def derived() -> Any:
+def derived(wire_as: str | None = None) -> Any:
     """A field the server computes (``project_name``...): read-only data.
 
     It is neither a filter nor sent back: Zou ignores it on write and, worse,
-    silently ignores it as a filter.
+    silently ignores it as a filter. ``wire_as`` is its name on the wire when
+    a relationship takes the attribute's (``PreviewFile.comment_ids``).
     """
-    return attrs.field(default=None, metadata={_DERIVED: True})
+    metadata: dict[str, Any] = {_DERIVED: True}
+    if wire_as is not None:
+        metadata[_WIRE] = wire_as
+    return attrs.field(default=None, metadata=metadata)
 
 
 def is_derived(field: attrs.Attribute[Any]) -> bool:

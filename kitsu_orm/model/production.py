@@ -10,6 +10,7 @@ import attrs
 from ..routes import LISTS
 from .base import REGISTRY, Entity, entity
 from .fields import derived, holds_id, sized
+from .previews import MainPreview
 from .relationships import Casting, Linked, ToMany, ToOne
 from .state import require_session
 
@@ -193,6 +194,7 @@ class Shot(EntityRow):
     project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
     sequence: ToOne[Sequence] = ToOne("Sequence", "parent_id")
     tasks: ToMany[Task] = ToMany("Task", "entity_id", via=LISTS["shots_with_tasks"])
+    preview_file: MainPreview = MainPreview()
     assets: Casting = Casting()
     asset_instances: Linked[AssetInstance] = Linked("AssetInstance")
     frame_in: _FrameRange = _FrameRange("frame_in")
@@ -257,6 +259,7 @@ class Asset(EntityRow):
     asset_type: ToOne[AssetType] = ToOne("AssetType", "entity_type_id", scope=None)
     episode: ToOne[Episode] = ToOne("Episode", "source_id")
     tasks: ToMany[Task] = ToMany("Task", "entity_id", via=LISTS["assets_with_tasks"])
+    preview_file: MainPreview = MainPreview()
     # Instances of this asset, wherever they are; instances placed inside it.
     instances: ToMany[AssetInstance] = ToMany("AssetInstance", "asset_id", scope=None)
     asset_instances: ToMany[AssetInstance] = ToMany("AssetInstance", "target_asset_id", scope=None)

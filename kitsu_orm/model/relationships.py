@@ -248,10 +248,13 @@ class ToMany(_ListValued[_T]):
         scope: str | None = "project_id",
         via: str | None = None,
         via_key: str = "tasks",
+        order_by: tuple[str, ...] = (),
     ) -> None:
         super().__init__(target, key, scope=scope)
         self.via = via
         self.via_key = via_key
+        # The fields the children are sorted by (else: name, then creation).
+        self.order_by = order_by
 
     def __set__(self, obj: Entity, value: NoReturn) -> NoReturn:
         raise AttributeError(

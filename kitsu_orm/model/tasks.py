@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +15,7 @@ from .base import Entity, State, entity
 from .fields import DEFAULT_FILE_NAME, sized, wire
 from .files import WorkingFile
 from .people import Department, Person
+from .previews import CommentState, PreviewFile, comment_state
 from .relationships import ManyIds, ToMany, ToOne
 from .state import InstanceState, instance_state, related_of, require_session
 
@@ -22,6 +25,8 @@ if TYPE_CHECKING:
     from .production import EntityRow, Project
 
 __all__ = ["Comment", "Task", "TaskStatus", "TaskType", "TimeSpent"]
+
+FilePath = str | os.PathLike[str]
 
 
 @entity("TaskType", reference=True, level=1, natural_key=("name",))
@@ -106,38 +111,78 @@ class Task(Entity):
     comments: ToMany[Comment] = ToMany("Comment", "object_id", scope=None)
     time_spents: ToMany[TimeSpent] = ToMany("TimeSpent", "task_id", scope=None)
     working_files: ToMany[WorkingFile] = ToMany("WorkingFile", "task_id", scope=None)
+    previews: ToMany[PreviewFile] = ToMany(
+        "PreviewFile", "task_id", scope=None, order_by=("revision", "position", "created_at")
+    )
 
     # -- domain actions: each is pending in the session until commit() --------------
 
     def comment(
-        self, text: str = "", status: TaskStatus | None = None, *, person: Person | None = None
+        self,
+        text: str = "",
+        status: TaskStatus | None = None,
+        *,
+        person: Person | None = None,
+        previews: Iterable[FilePath] = (),
+        attachments: Iterable[FilePath] = (),
     ) -> Comment:
-        """Comment on the task, changing its status when ``status`` is given."""
+        """Comment on the task, changing its status when ``status`` is given.
+
+        ``previews`` are image or movie files published with the comment for
+        review, ``attachments`` files attached to it: on commit the comment is
+        created (with its attachments), then each preview's record is added and
+        its file uploaded, streamed from disk. The files must exist now.
+        """
         session = require_session(self)
         new = Comment(text=text, object_id=self.id, object_type="Task")
         new.task = self
         new.task_status = status if status is not None else self.task_status
         if person is not None:
             new.person = person
+        files = [os.fspath(f) for f in attachments]
+        for path in files:
+            if not os.path.isfile(path):
+                raise ValidationError(f"no file to attach at {path!r}")
+        published = [PreviewFile.to_publish(self, new, f) for f in previews]
+        state = comment_state(new)
+        state.attachments, state.previews = tuple(files), published or None
         session.add(new)
+        for preview in published:
+            session.add(preview)
         return new
 
     def set_status(
-        self, status: TaskStatus, comment: str = "", *, person: Person | None = None
+        self,
+        status: TaskStatus,
+        comment: str = "",
+        *,
+        person: Person | None = None,
+        previews: Iterable[FilePath] = (),
+        attachments: Iterable[FilePath] = (),
     ) -> Comment:
-        """Change the status (through a comment, as Kitsu does)."""
+        """Change the status (through a comment, as Kitsu does); ``previews`` and
+        ``attachments`` as for :meth:`comment`."""
         if not isinstance(status, TaskStatus):
             raise ValidationError(f"set_status takes a TaskStatus, not {type(status).__name__}")
-        return self.comment(comment, status, person=person)
+        return self.comment(
+            comment, status, person=person, previews=previews, attachments=attachments
+        )
 
-    def start(self, comment: str = "") -> Comment:
-        """Set the task to the studio's work-in-progress status."""
+    def start(
+        self,
+        comment: str = "",
+        *,
+        previews: Iterable[FilePath] = (),
+        attachments: Iterable[FilePath] = (),
+    ) -> Comment:
+        """Set the task to the studio's work-in-progress status; ``previews`` and
+        ``attachments`` as for :meth:`comment`."""
         session = require_session(self)
         statuses = session.loader.load_reference(TaskStatus)
         wip = next((s for s in statuses if s.is_wip or s.short_name == "wip"), None)
         if wip is None:
             raise ValidationError("the server has no work-in-progress task status")
-        return self.set_status(wip, comment)
+        return self.set_status(wip, comment, previews=previews, attachments=attachments)
 
     def assign(self, *persons: Person) -> None:
         """Add assignees (one bulk request per person for all tasks, on commit)."""
@@ -282,6 +327,24 @@ class Comment(Entity):
     task: ToOne[Task] = ToOne("Task", "object_id", scope=None)
     person: ToOne[Person] = ToOne("Person", "person_id", scope=None)
     task_status: ToOne[TaskStatus] = ToOne("TaskStatus", "task_status_id", scope=None)
+
+    _instance_state: CommentState = attrs.field(init=False, factory=CommentState)
+
+    @property
+    def attachments_to_send(self) -> tuple[str, ...]:
+        """The paths of the files a commit sends with this new comment."""
+        return comment_state(self).attachments
+
+    @property
+    def previews(self) -> list[PreviewFile]:
+        """The previews published with this comment, oldest first (loaded with those
+        of every comment read alongside it, in one request)."""
+        published = comment_state(self).previews
+        if published is not None:
+            return list(published)
+        if self.id is None:
+            return []
+        return require_session(self).actions.previews_of_comment(self)
 
 
 class TimeSpentState(InstanceState):

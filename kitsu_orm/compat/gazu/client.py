@@ -8,6 +8,7 @@ kitsu_orm session). Paths are relative to the API root, as in gazu
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import IO, Any
 
 from ...errors import AuthenticationError
@@ -110,10 +111,15 @@ def delete(path: str, params: dict[str, Any] | None = None) -> Any:
 
 
 def upload(
-    path: str, file_path: str | os.PathLike[str] | IO[bytes], data: dict[str, Any] | None = None
+    path: str,
+    file_path: str | os.PathLike[str] | IO[bytes] | None,
+    data: dict[str, Any] | None = None,
+    files: Sequence[tuple[str, str | os.PathLike[str]]] = (),
 ) -> Any:
-    """gazu's ``upload``: send a file to a route (previews, avatars)."""
-    return written(path, lambda: default_transport().upload(path, file_path, data=data))
+    """gazu's ``upload``: send a file to a route (previews, avatars), and ``files``
+    as more form fields (a comment's attachments), streamed from disk."""
+    transport = default_transport()
+    return written(path, lambda: transport.upload(path, file_path, data=data, files=files))
 
 
 @cached_function

@@ -8,10 +8,11 @@ minutes, whatever unit the caller meant.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ...errors import NotFound, ValidationError
-from ...routes import ACTIONS
+from ...routes import ACTIONS, PREVIEWS
 from ...urls import fill
 from . import client
 from .memo import CachedFunction, cached_function, read
@@ -19,6 +20,7 @@ from .rows import Model, find_first, get_list, get_one, is_id, model_id
 
 __all__ = [
     "add_comment",
+    "add_preview",
     "add_time_spent",
     "all_task_types",
     "all_task_types_for_asset",
@@ -41,8 +43,10 @@ __all__ = [
     "get_task_type",
     "get_task_type_by_name",
     "get_time_spent",
+    "set_main_preview",
     "set_time_spent",
     "start_task",
+    "upload_preview_file",
 ]
 
 
@@ -170,9 +174,8 @@ def add_comment(
     links: list[str] | None = None,
     for_client: bool = False,
 ) -> dict[str, Any]:
-    """Comment on a task, setting its status (each comment carries one)."""
-    if attachments:
-        raise ValidationError("add_comment: attachments are not supported by this facade")
+    """Comment on a task, setting its status (each comment carries one); ``attachments``
+    (file paths) go with it as multipart files, streamed from disk."""
     body: dict[str, Any] = {
         "task_status_id": model_id(task_status, "task_status"),
         "comment": comment,
@@ -184,7 +187,63 @@ def add_comment(
         body["person_id"] = model_id(person, "person")
     if created_at is not None:
         body["created_at"] = created_at
-    answer: dict[str, Any] = client.post(f"actions/tasks/{model_id(task, 'task')}/comment", body)
+    path = f"actions/tasks/{model_id(task, 'task')}/comment"
+    if attachments:
+        # A form: Zou reads its lists as JSON text, its flags as words.
+        form = {k: json.dumps(v) if isinstance(v, (list, bool)) else v for k, v in body.items()}
+        files = [(f"file{i}", name) for i, name in enumerate(attachments)]
+        answer: dict[str, Any] = client.upload(path, None, data=form, files=files)
+        return answer
+    answer = client.post(path, body)
+    return answer
+
+
+def add_preview(
+    task: Model,
+    comment: Model,
+    preview_file_path: str | None = None,
+    preview_file_url: str | None = None,
+    normalize_movie: bool = True,
+    revision: int | None = None,
+    no_job: bool = False,
+) -> dict[str, Any]:
+    """gazu's ``add_preview``: add a preview record to a comment, then upload its file;
+    answers the preview file as the upload left it. (``task.comment(previews=[...])``
+    does it inside a commit, resumable.)"""
+    if preview_file_path is None:
+        raise ValidationError(
+            "add_preview: give preview_file_path (a URL to download is not supported)"
+            if preview_file_url is not None
+            else "add_preview: give preview_file_path"
+        )
+    path = fill(
+        PREVIEWS["add_preview"],
+        task_id=model_id(task, "task"),
+        comment_id=model_id(comment, "comment"),
+    )
+    record = client.post(path, {} if revision is None else {"revision": revision})
+    return upload_preview_file(record, preview_file_path, normalize_movie, no_job)
+
+
+def upload_preview_file(
+    preview_file: Model, file_path: str, normalize_movie: bool = True, no_job: bool = False
+) -> dict[str, Any]:
+    """gazu's ``upload_preview_file``: the file of a preview record, streamed from disk."""
+    path = fill(PREVIEWS["upload"], preview_file_id=model_id(preview_file, "preview_file"))
+    options = [("normalize", "false")] if not normalize_movie else []
+    options += [("no_job", "true")] if no_job else []
+    if options:
+        path += "?" + "&".join(f"{k}={v}" for k, v in options)
+    answer: dict[str, Any] = client.upload(path, file_path)
+    return answer
+
+
+def set_main_preview(preview_file: Model, frame_number: int | None = None) -> dict[str, Any]:
+    """gazu's ``set_main_preview``: make a preview its entity's main one (the
+    entity's row answered). (``shot.preview_file = preview`` does it on commit.)"""
+    body = {} if frame_number is None else {"frame_number": frame_number}
+    path = fill(PREVIEWS["set_main_preview"], preview_file_id=model_id(preview_file, "preview"))
+    answer: dict[str, Any] = client.put(path, body)
     return answer
 
 
