@@ -254,3 +254,86 @@ def test_playlists_are_queried_by_project_and_kind_as_each_role(
     assert {p.name for p in internal} == {"Shots", "Assets"}
     one = kitsu.Playlist.get(made["Assets"], session=s)
     assert one.for_entity == "asset" and one.entries == []
+
+
+@pytest_server
+def test_the_entries_of_many_playlists_load_in_one_request_per_type(
+    kitsu_client: Transport,
+    kitsu_team: Team,
+    kitsu_as: Callable[..., kitsu.Session],
+    tmp_path: Path,
+) -> None:
+    board = Board(kitsu_client, kitsu_team.project, 3)
+    previews = _published(kitsu_as("admin"), board, tmp_path)
+    for n in range(3):  # made as the admin, in the shape Kitsu's web client stores
+        rows = [
+            {"entity_id": shot_id, "preview_file_id": preview.id}
+            for shot_id, preview in list(zip(board.shot_ids, previews, strict=True))[n:]
+        ]
+        kitsu_client.post(
+            "data/playlists",
+            {"name": f"P{n}", "project_id": board.project_id, "shots": rows},
+        )
+    s = kitsu_as("supervisor")
+    s.transport.stats.reset()
+    playlists = sorted(kitsu.Playlist.where(session=s, project_id=board.project_id), key=str)
+    names = {p.name: [e.entity.name if e.entity else None for e in p.entries] for p in playlists}
+    assert s.transport.stats.total == 3  # the playlists, then every shot, every preview
+    assert names == {"P0": ["SH000", "SH001", "SH002"], "P1": ["SH001", "SH002"], "P2": ["SH002"]}
+    first = next(p for p in playlists if p.name == "P0")
+    assert [e.preview for e in first.entries] == [
+        kitsu.PreviewFile.get(p.id or "", session=s) for p in previews
+    ]
+
+    # A shot deleted since it was added: Zou keeps its id, the entry has no object.
+    kitsu_client.delete(f"data/shots/{board.shot_ids[0]}", {"force": "true"})
+    other = kitsu_as("supervisor")
+    again = kitsu.Playlist.get(first.id or "", session=other)
+    assert [e.entity_id for e in again.entries] == board.shot_ids
+    assert again.entries[0].entity is None and again.entries[1].entity is not None
+
+
+@pytest_server
+def test_a_supervisor_edits_the_playlists_they_made_only(
+    kitsu_client: Transport,
+    kitsu_team: Team,
+    kitsu_as: Callable[..., kitsu.Session],
+) -> None:
+    board = Board(kitsu_client, kitsu_team.project, 2)
+    s = kitsu_as("supervisor")
+    project = kitsu.Project.get(board.project_id, session=s)
+    mine = kitsu.Playlist(name="Lighting dailies", project=project)
+    mine.add(kitsu.Shot.get(board.shot_ids[0], session=s))
+    s.add(mine)
+    s.commit()
+    mine.add(kitsu.Shot.get(board.shot_ids[1], session=s)).move(board.shot_ids[1], 0)
+    s.commit()
+    assert _server_entries(kitsu_client, mine) == [(i, None) for i in board.shot_ids[::-1]]
+
+    theirs_id = kitsu_client.post("data/playlists", {"name": "Admin's", "project_id": project.id})
+    theirs = kitsu.Playlist.get(theirs_id["id"], session=s)
+    theirs.add(kitsu.Shot.get(board.shot_ids[0], session=s))
+    with pytest.raises(kitsu.CommitError) as caught:  # Zou: only its creator or a manager
+        s.commit()
+    assert caught.value.status == 403 and "entry_rows" in theirs.changes()
+    assert kitsu_client.get(f"data/playlists/{theirs.id}")["shots"] in (None, [])
+
+
+@pytest_server
+def test_playlists_of_an_episode(
+    kitsu_client: Transport, kitsu_team: Team, kitsu_as: Callable[..., kitsu.Session]
+) -> None:
+    project_id = kitsu_team.project["id"]
+    episodes = [
+        kitsu_client.post(f"data/projects/{project_id}/episodes", {"name": name})["id"]
+        for name in ("E01", "E02")
+    ]
+    for n, episode_id in enumerate(episodes):
+        kitsu_client.post(
+            "data/playlists",
+            {"name": f"Ep{n}", "project_id": project_id, "episode_id": episode_id},
+        )
+    s = kitsu_as("artist")
+    episode = kitsu.Episode.get(episodes[1], session=s)
+    found = kitsu.Playlist.where(session=s, episode=episode).one()
+    assert found.name == "Ep1" and found.episode is episode

@@ -219,6 +219,7 @@ class Playlist(Entity):
         An edit that no longer applies (a removed entry that is gone) is skipped."""
         edits = list(playlist_state(self).edits) if "entry_rows" in self.changes() else []
         require_session(self).refresh(self)
+        playlist_state(self).edits = []
         for kind, entity_id, arg in edits:
             there = entity_id in self
             if kind == "add" and not there:
