@@ -337,3 +337,16 @@ def test_playlists_of_an_episode(
     episode = kitsu.Episode.get(episodes[1], session=s)
     found = kitsu.Playlist.where(session=s, episode=episode).one()
     assert found.name == "Ep1" and found.episode is episode
+
+
+@pytest_server
+def test_a_vendor_reads_no_playlist(
+    kitsu_client: Transport, kitsu_team: Team, kitsu_as: Callable[..., kitsu.Session]
+) -> None:
+    project_id = kitsu_team.project["id"]
+    made = kitsu_client.post("data/playlists", {"name": "Internal", "project_id": project_id})
+    s = kitsu_as("vendor")
+    with pytest.raises(kitsu.PermissionDenied):
+        kitsu.Playlist.where(session=s, project_id=project_id).all()
+    with pytest.raises(kitsu.PermissionDenied):
+        kitsu.Playlist.get(made["id"], session=s)
