@@ -22,10 +22,11 @@ from .errors import ServerError, Timeout, ValidationError
 from .model.arguments import day_string, optional_id, saved_id
 from .model.base import Entity
 from .model.files import FileStatus, OutputFile, OutputType, Software, WorkingFile, join_path
+from .model.playlists import Playlist, PlaylistEntry
 from .model.previews import BROKEN, MOVIE_VARIANTS, READY, PreviewFile
 from .model.production import AssetInstance, EntityRow
 from .model.tasks import Comment, Task, TaskType, TimeSpent
-from .routes import ACTIONS, FILE_TARGETS, PREVIEW_DOWNLOADS, file_route, routes_for
+from .routes import ACTIONS, FILE_TARGETS, PLAYLISTS, PREVIEW_DOWNLOADS, file_route, routes_for
 from .urls import fill
 
 if TYPE_CHECKING:
@@ -143,6 +144,19 @@ class Actions:
             if left <= 0:
                 raise Timeout(f"{preview!r} is still {preview.status!r} after {timeout:g} s")
             time.sleep(min(interval, left))
+
+    # -- playlists --------------------------------------------------------------------------
+
+    def playlist_entries(self, playlist: Playlist) -> list[PlaylistEntry]:
+        """``playlist.entries``: its entries' objects, loaded in batches."""
+        from .playlists import playlist_entries
+
+        return playlist_entries(self.session, playlist)
+
+    def download_playlist_zip(self, playlist: Playlist, dest: str | os.PathLike[str]) -> Path:
+        """Stream the zip the server builds of ``playlist``'s previews to ``dest``."""
+        path = fill(PLAYLISTS["zip"], playlist_id=saved_id(playlist, Playlist, "download_zip"))
+        return self.session.transport.download(path, dest)
 
     # -- output files -----------------------------------------------------------------------
 

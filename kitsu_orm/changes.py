@@ -297,6 +297,8 @@ def _dirty_fields(obj: Entity, names: _Names) -> list[FieldChange]:
         rel = rels.get(name)
         if isinstance(old, dict) or isinstance(new, dict):
             out.extend(_dict_diff(cls, name, old or {}, new or {}))
+        elif _is_entries(old) and _is_entries(new) and (old or new):
+            out.append(_entries_change(name, old or [], new or [], names))
         elif isinstance(rel, ManyIds):
             before, after = list(old or []), list(new or [])
             added = [i for i in after if i not in before]
@@ -311,6 +313,31 @@ def _dirty_fields(obj: Entity, names: _Names) -> list[FieldChange]:
         else:
             out.append(FieldChange(name, name, old, new, f"{name}: {_show(old)} -> {_show(new)}"))
     return out
+
+
+def _is_entries(value: Any) -> bool:
+    """A playlist's entries: a list of ``{entity_id, preview_file_id}``."""
+    return value is None or (
+        isinstance(value, list) and all(isinstance(v, dict) and "entity_id" in v for v in value)
+    )
+
+
+def _entries_change(field: str, old: list[Any], new: list[Any], names: _Names) -> FieldChange:
+    """``entries: +SH03 -SH01 ~SH02 (moved)``: added, removed, given another preview, reordered."""
+
+    def name(entity_id: str) -> str:
+        found = names.find(entity_id)
+        return (names.name(found) if found is not None else None) or str(entity_id)[:8]
+
+    before = {e["entity_id"]: e.get("preview_file_id") for e in old}
+    after = {e["entity_id"]: e.get("preview_file_id") for e in new}
+    words = [f"+{name(i)}" for i in after if i not in before]
+    words += [f"-{name(i)}" for i in before if i not in after]
+    words += [f"~{name(i)}" for i in after if i in before and before[i] != after[i]]
+    kept = [i for i in after if i in before]
+    if kept != [i for i in before if i in after]:
+        words.append("(reordered)")
+    return FieldChange("entries", field, old, new, f"entries: {' '.join(words)}")
 
 
 def _dict_diff(

@@ -119,6 +119,8 @@ READS: dict[str, tuple[ReadRoute, ...]] = {
         _generic("data/output-files", _all_but("vendor")),
         _per("data/entities/{entity_id}/output-files"),
     ),
+    # Zou narrows the table to the user's projects (a client's to the shared ones).
+    "Playlist": (_generic("data/playlists", _all_but("vendor")),),
     "AssetInstance": (
         _generic("data/asset-instances", _ADMIN),
         _per("data/assets/{target_asset_id}/asset-asset-instances"),

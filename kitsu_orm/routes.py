@@ -24,6 +24,7 @@ __all__ = [
     "file_route",
     "LINKS",
     "LinkRoutes",
+    "PLAYLISTS",
     "PREVIEWS",
     "PREVIEW_DOWNLOADS",
     "Routes",
@@ -192,6 +193,11 @@ PREVIEW_DOWNLOADS: dict[str, str] = {
     "thumbnail_square": "pictures/thumbnails-square/preview-files/{preview_file_id}.png",
 }
 
+# A playlist's files: the zip the server builds of its entries' previews.
+PLAYLISTS: dict[str, str] = {
+    "zip": "data/playlists/{playlist_id}/download/zip",
+}
+
 # Lists that are no one type's own route: the rows of every kind of entity, the
 # event log, one task's comments, and parents answered with their tasks.
 LISTS: dict[str, str] = {
@@ -299,6 +305,8 @@ ROUTES: dict[str, Routes] = {
     "PreviewFile": attrs.evolve(
         _crud("preview-files", list_params={"relations": "true"}), create=None
     ),
+    # ``shots`` (Playlist.entry_rows) is the whole ordered list of entries, for assets too.
+    "Playlist": _crud("playlists"),
     "Software": _crud("softwares"),
     "OutputType": _crud("output-types"),
     "FileStatus": _crud("file-status"),

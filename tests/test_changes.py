@@ -178,3 +178,26 @@ def test_nothing_to_commit(new_session: SessionFactory, scene: dict[str, Any]) -
     assert isinstance(changes, ChangeSet)
     assert not changes and len(changes) == 0 and list(changes) == []
     assert str(changes) == "(no changes)"
+
+
+def test_a_playlist_entries_edit_reads_as_entries_added_removed_and_moved() -> None:
+    from kitsu_orm.testing import FakeTransport
+
+    ids = [str(uuid.UUID(int=i)) for i in range(1, 5)]
+    PLAYLIST = str(uuid.UUID(int=99))  # noqa: N806
+    rows = [{"entity_id": i, "preview_file_id": None} for i in ids[:3]]
+    shots = [{"id": i, "type": "Shot", "name": f"SH0{n + 1}"} for n, i in enumerate(ids)]
+
+    def studio(method: str, path: str, params: Any, json: Any) -> Any:
+        if path == f"data/playlists/{PLAYLIST}":
+            return {"id": PLAYLIST, "type": "Playlist", "name": "Dailies", "shots": rows}
+        one = [s for s in shots if path == f"data/shots/{s['id']}"]
+        return one[0] if one else [s for s in shots if s["id"] in (params or {}).get("id", "")]
+
+    s = kitsu.Session(transport=FakeTransport(studio))
+    playlist = kitsu.Playlist.get(PLAYLIST, session=s)
+    assert [e.entity.name for e in playlist.entries if e.entity] == ["SH01", "SH02", "SH03"]
+    preview = kitsu.PreviewFile(id=str(uuid.UUID(int=9)))
+    playlist.remove(ids[0]).move(ids[2], 0).set_preview(ids[1], preview)
+    playlist.add(kitsu.Shot.get(ids[3], session=s))
+    assert str(s.changes()) == "~ <Playlist Dailies>  entries: +SH04 -SH01 ~SH02 (reordered)"

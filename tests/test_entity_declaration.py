@@ -1,6 +1,6 @@
 """Adding an entity type is one class and one routes entry.
 
-The test declares a type the library does not model, Zou's ``Playlist``,
+The test declares a type the library does not model, Zou's ``Milestone``,
 registers its routes, creates one in the same commit as its project (the
 declared level orders them), loads it back through a query in another
 session, then unregisters both, so that no other test sees the type.
@@ -8,6 +8,7 @@ session, then unregisters both, so that no other test sees the type.
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -22,42 +23,40 @@ from kitsu_orm.routes import ROUTES, Routes
 
 
 @pytest.fixture
-def playlist_type() -> Iterator[type[Entity]]:
-    """Zou's Playlist, declared here: one class, one routes entry; gone afterwards."""
-    assert "Playlist" not in REGISTRY and "Playlist" not in ROUTES
+def milestone_type() -> Iterator[type[Entity]]:
+    """Zou's Milestone, declared here: one class, one routes entry; gone afterwards."""
+    assert "Milestone" not in REGISTRY and "Milestone" not in ROUTES
 
-    @entity("Playlist", level=2, natural_key=("name", "project_id"))
-    class Playlist(Entity):
-        """A review playlist of a project (Zou's ``data/playlists``)."""
+    @entity("Milestone", level=2, natural_key=("name", "project_id"))
+    class Milestone(Entity):
+        """A dated goal of a project's schedule (Zou's ``data/milestones``)."""
 
-        name: str = sized(80, "")
-        for_client: bool | None = None
-        for_entity: str | None = sized(10)
-        is_for_all: bool | None = None
+        name: str = sized(40, "")
+        date: datetime.date | None = None
         project_id: str | None = None
-        episode_id: str | None = None
+        task_type_id: str | None = None
 
         project = ToOne("Project", "project_id", scope=None)
 
-    ROUTES["Playlist"] = Routes(
-        list="data/playlists",
-        one="data/playlists/{id}",
-        create="data/playlists",
-        update="data/playlists/{id}",
-        delete="data/playlists/{id}",
-        generic="data/playlists",
+    ROUTES["Milestone"] = Routes(
+        list="data/milestones",
+        one="data/milestones/{id}",
+        create="data/milestones",
+        update="data/milestones/{id}",
+        delete="data/milestones/{id}",
+        generic="data/milestones",
     )
     try:
-        yield Playlist
+        yield Milestone
     finally:
-        del ROUTES["Playlist"]
-        del REGISTRY["Playlist"]
+        del ROUTES["Milestone"]
+        del REGISTRY["Milestone"]
 
 
-def test_the_declarations_are_read_from_the_class(playlist_type: type[Entity]) -> None:
-    assert playlist_type.__level__ == 2
-    assert playlist_type.__natural_key__ == ("name", "project_id")
-    assert not playlist_type.__get_or_create__
+def test_the_declarations_are_read_from_the_class(milestone_type: type[Entity]) -> None:
+    assert milestone_type.__level__ == 2
+    assert milestone_type.__natural_key__ == ("name", "project_id")
+    assert not milestone_type.__get_or_create__
     assert kitsu.Shot.__level__ > kitsu.Sequence.__level__ > kitsu.Episode.__level__
     assert kitsu.Shot.__get_or_create__ and not kitsu.Asset.__get_or_create__
     assert kitsu.Shot.__bulk_tasks__ and kitsu.Shot.__collection__ == "shots"
@@ -75,26 +74,26 @@ def test_a_natural_key_names_fields_of_the_class() -> None:
 
 @pytest.mark.server
 def test_a_type_declared_in_a_test_is_committed_and_loaded(
-    playlist_type: type[Any],
+    milestone_type: type[Any],
     new_session: Callable[..., kitsu.Session],
     orm_projects: list[kitsu.Project],
 ) -> None:
     s = new_session()
-    project = kitsu.Project(name=f"test-playlist-{time.time_ns()}", production_type="tvshow")
+    project = kitsu.Project(name=f"test-milestone-{time.time_ns()}", production_type="tvshow")
     orm_projects.append(project)
-    playlist = playlist_type(name="Dailies", project=project, for_client=False)
-    s.add(playlist)  # its project comes along, created first: level 1 before level 2
+    milestone = milestone_type(name="Layout lock", project=project, date=datetime.date(2027, 3, 1))
+    s.add(milestone)  # its project comes along, created first: level 1 before level 2
     s.commit()
-    assert playlist.id is not None and playlist.project_id == project.id
+    assert milestone.id is not None and milestone.project_id == project.id
 
     other = new_session()
-    found = playlist_type.where(session=other, project_id=project.id).one()
-    assert found.id == playlist.id and found is not playlist
-    assert (found.name, found.for_client) == ("Dailies", False)
+    found = milestone_type.where(session=other, project_id=project.id).one()
+    assert found.id == milestone.id and found is not milestone
+    assert (found.name, found.date) == ("Layout lock", datetime.date(2027, 3, 1))
     assert found.project.name == project.name
 
-    found.name = "Dailies (client)"
+    found.name = "Layout lock (moved)"
     other.commit()
-    assert s.refresh(playlist).name == "Dailies (client)"
+    assert s.refresh(milestone).name == "Layout lock (moved)"
     other.delete(found)
     other.commit()

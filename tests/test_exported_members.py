@@ -29,6 +29,8 @@ EXPORTED = [
     "OutputType",
     "PermissionDenied",
     "Person",
+    "Playlist",
+    "PlaylistEntry",
     "PreviewFile",
     "Project",
     "ProjectStatus",

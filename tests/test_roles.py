@@ -122,6 +122,7 @@ def _build(c: Transport, pid: str, people: dict[str, TeamMember], artist_c: Tran
     )
     # A preview the artist published on a shot's task and on an asset's (theirs), each
     # its entity's main one.
+    previews = []
     for task_id, status in ((commented, statuses["wip"]), (model[0]["id"], statuses["todo"])):
         note = artist_c.post(
             f"actions/tasks/{task_id}/comment", {"task_status_id": status, "comment": "v1"}
@@ -130,6 +131,22 @@ def _build(c: Transport, pid: str, people: dict[str, TeamMember], artist_c: Tran
         image = io.BytesIO(png_bytes())
         artist_c.upload(f"pictures/preview-files/{preview['id']}", image, filename="v1.png")
         c.put(f"actions/preview-files/{preview['id']}/set-main-preview", {})
+        previews.append(preview["id"])
+    # A playlist of the episode, for the animation: two shots, the first with its preview.
+    c.post(
+        "data/playlists",
+        {
+            "name": "Animation dailies",
+            "project_id": pid,
+            "episode_id": episode["id"],
+            "task_type_id": task_types["Animation"],
+            "for_entity": "shot",
+            "shots": [
+                {"entity_id": shots[0], "preview_file_id": previews[0]},
+                {"entity_id": shots[1], "preview_file_id": None},
+            ],
+        },
+    )
     today = datetime.date.today().isoformat()
     for task, person, minutes in (
         (anim[0], artist, 60),
@@ -239,6 +256,17 @@ def _instances(s: kitsu.Session, p: Prod) -> list[kitsu.AssetInstance]:
     return [*_shots(s, p)[0].asset_instances, *(i for sc in scenes for i in sc.asset_instances)]
 
 
+def _playlists(s: kitsu.Session, p: Prod) -> list[kitsu.Playlist]:
+    return kitsu.Playlist.where(session=s, project=p.project).all()
+
+
+def _entries(s: kitsu.Session, p: Prod) -> list[str]:
+    """The shots and previews of every playlist's entries."""
+    found = {e.entity for pl in _playlists(s, p) for e in pl.entries}
+    found |= {e.preview for pl in _playlists(s, p) for e in pl.entries}
+    return sorted(str(o.id) for o in found if o is not None)
+
+
 def ids(objs: Any) -> list[str]:
     if objs is None:
         return []
@@ -268,6 +296,13 @@ _OUTPUT_FILE_RELS = (
     "asset_instance",
     "temporal_entity",
 )
+
+_PLAYLIST_RELS = ("project", "episode", "task_type", "creator")
+
+
+def _playlist_rel(s: kitsu.Session, p: Prod, *, name: str) -> list[str]:
+    return _each(_playlists(s, p), name)
+
 
 WALKS: dict[str, Walk] = {
     "project.project_status": lambda s, p: ids(_project(s, p).project_status),
@@ -328,6 +363,8 @@ WALKS: dict[str, Walk] = {
     "working_file.software": lambda s, p: _each(_all(s, p, "working_files"), "software"),
     "working_file.person": lambda s, p: _each(_all(s, p, "working_files"), "person"),
     "person.departments": lambda s, p: _each(_all(s, p, "assignees"), "departments"),
+    **{f"playlist.{name}": partial(_playlist_rel, name=name) for name in _PLAYLIST_RELS},
+    "playlist.entries": _entries,
     **{f"output_file.{name}": partial(_output_files, name=name) for name in _OUTPUT_FILE_RELS},
 }
 
@@ -363,6 +400,8 @@ QUERIES: dict[str, Walk] = {
     "shots with casting": lambda s, p: _each(
         kitsu.Shot.where(session=s, project=p.project).include("assets", "sequence").all(), "assets"
     ),
+    "Playlist by project": lambda s, p: ids(_playlists(s, p)),
+    "Playlist by episode": lambda s, p: ids(kitsu.Playlist.where(session=s, episode=p.episode)),
     "get shot": lambda s, p: ids(s.get(kitsu.Shot, p.shots[0])),
     "get sequence": lambda s, p: ids(s.get(kitsu.Sequence, p.sequences["SQ01"])),
     "get asset": lambda s, p: ids(s.get(kitsu.Asset, p.assets[0])),

@@ -264,6 +264,23 @@ def _edit_shots(w: World, s: kitsu.Session) -> None:
         shot.description = "edited"
 
 
+def _new_playlist(w: World, s: kitsu.Session) -> None:
+    s.add(kitsu.Playlist(name="Dailies", project=w.project).add(w.shots[0]).add(w.shots[1]))
+
+
+def _edit_playlist(w: World, s: kitsu.Session) -> None:
+    playlist = kitsu.Playlist(name="Dailies", project=w.project).add(w.shots[0]).add(w.shots[1])
+    s.add(playlist)
+    s.commit()
+    playlist.remove(w.shots[0]).add(w.shots[2])
+
+
+def _playlists(w: World, c: Transport) -> list[tuple[str, list[str]]]:
+    names = {sh.id: sh.name for sh in w.shots}
+    rows = c.get("data/playlists", {"project_id": w.project.id})
+    return [(r["name"], [names[e["entity_id"]] for e in r["shots"] or []]) for r in rows]
+
+
 def _delete_shot(w: World, s: kitsu.Session) -> None:
     s.delete(w.shots[2])
 
@@ -412,6 +429,22 @@ WRITE_KINDS: list[tuple[str, str, str, Edit, Read, Any]] = [
         _set_time,
         lambda w, c: c.get(f"actions/tasks/{w.task.id}/time-spents/2024-05-02")["total"],
         90,
+    ),
+    (
+        "create playlist",
+        "post",
+        "data/playlists",
+        _new_playlist,
+        _playlists,
+        [("Dailies", ["SH01", "SH02"])],
+    ),
+    (
+        "update playlist entries",
+        "put",
+        "data/playlists/",
+        _edit_playlist,
+        _playlists,
+        [("Dailies", ["SH02", "SH03"])],
     ),
 ]
 

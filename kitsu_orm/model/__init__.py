@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import REGISTRY, Entity, State
 from .files import FileStatus, OutputFile, OutputType, Software, WorkingFile
 from .people import Department, Person
+from .playlists import Playlist, PlaylistEntry
 from .previews import PreviewFile
 from .production import (
     Asset,
@@ -36,6 +37,8 @@ __all__ = [
     "OutputFile",
     "OutputType",
     "Person",
+    "Playlist",
+    "PlaylistEntry",
     "PreviewFile",
     "Project",
     "ProjectStatus",
