@@ -368,8 +368,9 @@ class UnitOfWork:
         tasks whose status a comment changed or whose time spent was set (Zou sums it
         into the task), shots whose casting was replaced (Zou moves their
         ``updated_at``: kept stale, a later edit of ours would be taken for someone
-        else's). They are marked stale first: when the reads are cut, the next commit
-        reads them before anything else."""
+        else's), and tasks (un)assigned (marked by :mod:`kitsu_orm.assignments` before
+        it sends them). They are marked stale first: when the reads are cut, the next
+        commit reads them before anything else."""
         stale = {
             obj.object_id
             for op in applied

@@ -731,3 +731,62 @@ def test_a_new_shot_moved_after_its_create_was_cut_is_not_created_twice(
     s.commit()
     rows = kitsu_client.get("data/shots/all", {"project_id": project.id})
     assert [(r["name"], r["parent_id"]) for r in rows] == [("SH001", second.id)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "cut"),
+    [("assign", "answer lost"), ("unassign", "answer lost"), ("unassign", "read after it cut")],
+)
+def test_a_task_whose_assignment_was_cut_is_deleted_without_a_conflict(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any], kind: str, cut: str
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py (a soak run): Zou stamps a
+    task's ``updated_at`` when it assigns or unassigns it. The (un)assignment reached the
+    server but its answer, or the read of the task after it, was lost: the session kept
+    the old ``updated_at`` for good, and a later delete of the task was refused as a
+    conflict with our own assignment."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    s.transport.user = dict(kitsu_client.user or {})
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    me = kitsu.User(s).person
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    task = kitsu.Task(
+        project=project,
+        entity=shot,
+        task_type=kitsu.TaskType.where(name="Layout", for_entity="Shot", session=s).one(),
+        task_status=kitsu.TaskStatus.where(short_name="todo", session=s).one(),
+    )
+    s.add_all([seq, shot, task])
+    if kind == "unassign":
+        task.assign(me)
+    s.commit()
+    _next_second()  # Zou stamps updated_at to the second
+    if kind == "assign":
+        task.assign(me)
+    else:
+        task.unassign(me)
+    fragment = "/assign" if kind == "assign" else "clear-assignation"
+    if cut == "answer lost":
+        broken = _break_first_write(s, proxy, "put", fragment)
+    else:
+        broken = []
+        put = s.transport.put
+
+        def put_then_cut(path: str, *args: Any, **kwargs: Any) -> Any:
+            answer = put(path, *args, **kwargs)
+            if fragment in path:
+                broken.append(path)
+                proxy.script(RESET)  # the next request: the read of the task
+            return answer
+
+        s.transport.put = put_then_cut  # type: ignore[method-assign]
+    with pytest.raises((kitsu.CommitError, kitsu.ConnectionError)):
+        s.commit()
+    assert broken and proxy.pending == 0  # the cut was met
+    assignees = kitsu_client.get(f"data/tasks/{task.id}")["assignees"]
+    assert assignees == ([me.id] if kind == "assign" else [])  # the write was applied
+    s.delete(task)
+    s.commit()  # no ConflictError about our own assignment
+    assert kitsu_client.get("data/tasks", {"entity_id": shot.id}) == []
