@@ -8,9 +8,12 @@ permissions included. Creates come first, parents before children
 files (Zou assigns a task to the author of its new working file), output
 files, comments and time spent; then updates, the removed assignments (a
 right is taken back after its last use), castings and links; then
-deletes, children first. Operations of one level do not depend on each
-other, so they run concurrently over the transport's pooled connections;
-levels run one after the other.
+deletes, children first. A delete whose object a new one replaces (a task
+deleted and one of its type made again on its shot: Zou keeps one row per
+natural key) goes before the creates, and the pending objects that point at
+the replaced one are forgotten (they would go with it). Operations of one
+level do not depend on each other, so they run concurrently over the
+transport's pooled connections; levels run one after the other.
 
 Before anything is sent, the whole plan is checked against the user's role
 (:mod:`kitsu_orm.permissions`): a write Kitsu is known to refuse raises
@@ -126,6 +129,11 @@ class UnitOfWork:
             return scope is None or id(obj) in scope
 
         self._cascade_pending(scope)
+        replaced = _replaced(
+            [o for o in session.identity.deleted() if wanted(o)],
+            [o for o in session.identity.pending() if wanted(o)],
+        )
+        self._drop_orphans(replaced)
         creates: dict[int, list[Operation]] = defaultdict(list)
         comments: list[Comment] = []
         bulk_tasks: dict[tuple[Any, ...], list[Task]] = defaultdict(list)
@@ -169,10 +177,11 @@ class UnitOfWork:
             if "assignee_ids" in changed:
                 assignments.extend(assignment_diff(obj, changed["assignee_ids"][0], assignees(obj)))
         deletes: dict[int, list[Operation]] = defaultdict(list)
+        first: dict[int, list[Operation]] = defaultdict(list)  # replaced: before the creates
         for obj in session.identity.deleted():
             if wanted(obj):
                 level = type(obj).__level__
-                deletes[level].append(Delete(obj))
+                (first if id(obj) in replaced else deletes)[level].append(Delete(obj))
         # The casting or links of an object being deleted are not sent: it goes (and
         # Zou would move its updated_at, so that a delete cut after them would be taken
         # for a conflict with someone else by the next commit).
@@ -195,7 +204,8 @@ class UnitOfWork:
         merged = merge_assignments(assignments)
         grants: list[Operation] = [op for op in merged if isinstance(op, Assign)]
         revokes: list[Operation] = [op for op in merged if isinstance(op, Unassign)]
-        levels = [creates[k] for k in sorted(creates) if k <= Task.__level__]
+        levels = [first[k] for k in sorted(first, reverse=True)]
+        levels += [creates[k] for k in sorted(creates) if k <= Task.__level__]
         levels += [grants]
         levels += [creates[k] for k in sorted(creates) if k > Task.__level__]
         levels += [updates, revokes, castings, links]
@@ -231,6 +241,23 @@ class UnitOfWork:
             )
         return scope
 
+    def _drop_orphans(self, replaced: dict[int, Entity]) -> None:
+        """Pending objects that point at a replaced object (a comment of the task being
+        replaced), and those that point at them, are forgotten: deleted before they
+        could be created, their parent would make the server refuse them, and on the
+        server they would have gone with it."""
+        gone_ids = {o.id for o in replaced.values() if o.id}
+        gone = set(replaced)
+        found = True
+        while found:
+            found = False
+            for obj in self.session.identity.pending():
+                if _points_at(obj, gone, gone_ids):
+                    gone.add(id(obj))
+                    self.session.identity.clear_doubt(obj)
+                    self.session.identity.register_deleted(obj)  # pending: forgotten
+                    found = True
+
     def _cascade_pending(self, scope: set[int] | None = None) -> None:
         """New objects a pending object points at are created too."""
         pending = [o for o in self.session.identity.pending() if scope is None or id(o) in scope]
@@ -249,9 +276,16 @@ class UnitOfWork:
         if not plan:
             return
         check_plan(self.session, plan)
+        # A new object that takes the name of one deleted first is no clash.
+        taken = {_natural_key(op.obj) for level in plan for op in level if isinstance(op, Delete)}
         check_existing(
             self.session,
-            [op.obj for level in plan for op in level if isinstance(op, Create)],
+            [
+                op.obj
+                for level in plan
+                for op in level
+                if isinstance(op, Create) and _natural_key(op.obj) not in taken
+            ],
         )
         self._check_conflicts(
             [op for level in plan for op in level if isinstance(op, (Update, Delete))]
@@ -391,6 +425,48 @@ class UnitOfWork:
         for cls, ids in identity.stale().items():
             self.session.reload(cls, [i for i in ids if identity.get(i) is not None])
             identity.clear_stale(cls, ids)
+
+
+def _natural_key(obj: Entity | None) -> tuple[Any, ...] | None:
+    """The values that make ``obj`` one of a kind on the server (a task: its name, type
+    and entity), foreign keys read through the objects assigned when not created yet;
+    None when a part is unknown (a parent not created: no row can have that key)."""
+    if obj is None or not type(obj).__natural_key__:
+        return None
+    values: list[Any] = [type(obj).__kitsu_type__]
+    for name in type(obj).__natural_key__:
+        value = getattr(obj, name)
+        if value is None:
+            for rel_name, rel in type(obj).__relationships__.items():
+                target = (obj._related or {}).get(rel_name)
+                if isinstance(rel, ToOne) and rel.key == name and isinstance(target, Entity):
+                    value = target.id
+        if value is None:
+            return None
+        values.append(value)
+    return tuple(values)
+
+
+def _replaced(deleted: list[Entity], pending: list[Entity]) -> dict[int, Entity]:
+    """The deleted objects whose natural key a pending object takes (a task deleted and
+    one of its type made again on its shot), by ``id()``. Zou keeps one row per key (a
+    create route answers the existing row, or refuses): their deletes go first."""
+    taken = {key for o in pending if (key := _natural_key(o)) is not None}
+    return {id(o): o for o in deleted if _natural_key(o) in taken}
+
+
+def _points_at(obj: Entity, objs: set[int], ids: set[str]) -> bool:
+    """Does ``obj`` point at one of ``objs`` (by ``id()``) or of ``ids`` through a to-one?"""
+    for name, rel in type(obj).__relationships__.items():
+        if not isinstance(rel, ToOne):
+            continue
+        target = (obj._related or {}).get(name)
+        if isinstance(target, Entity):
+            if id(target) in objs:
+                return True
+        elif getattr(obj, rel.key) in ids:
+            return True
+    return False
 
 
 def _transient(error: KitsuError) -> bool:

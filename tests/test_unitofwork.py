@@ -682,3 +682,45 @@ def test_a_shot_cast_or_a_task_given_time_is_not_stale_for_the_next_commit(
     s.commit()  # no ConflictError about our own writes
     assert kitsu_client.get(f"data/entities/{shot.id}")["description"] == "after the casting"
     assert kitsu_client.get("data/tasks", {"entity_id": shot.id}) == []
+
+
+def test_a_task_or_a_shot_deleted_and_made_again_in_one_commit_replaces_it(
+    session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py: a task deleted, then one of its
+    type made again on its shot, in one commit. Zou keeps one task per name, type and
+    entity: the create, sent before the delete, was answered with the old task (which the
+    session holds deleted), and the commit stopped. A shot deleted and made again with its
+    name was refused as an existing name. The delete of a replaced object goes first; a
+    pending comment of the old task goes with it."""
+    s = session
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    layout = kitsu.TaskType.where(name="Layout", for_entity="Shot", session=s).one()
+    todo = kitsu.TaskStatus.where(short_name="todo", session=s).one()
+    wip = kitsu.TaskStatus.where(short_name="wip", session=s).one()
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    other = kitsu.Shot(name="SH002", project=project, sequence=seq, frame_in=1, frame_out=5)
+    old = kitsu.Task(project=project, entity=shot, task_type=layout, task_status=todo)
+    s.add_all([seq, shot, other, old])
+    s.commit()
+    old.comment("on the old task", wip)
+    s.delete(old)
+    new = kitsu.Task(project=project, entity=shot, task_type=layout, task_status=todo)
+    s.add(new)
+    new.comment("on the new task", wip)
+    s.delete(other)
+    again = kitsu.Shot(name="SH002", project=project, sequence=seq, frame_in=7, frame_out=9)
+    s.add(again)
+    s.commit()
+    assert not s.new and not s.dirty and not s.deleted
+    assert new.id and new.id != old.id and again.id and again.id != other.id
+    rows = kitsu_client.get("data/tasks", {"entity_id": shot.id})
+    assert [r["id"] for r in rows] == [new.id]
+    comments = kitsu_client.get(f"data/tasks/{new.id}/comments")
+    assert [(c["text"], c["task_status_id"]) for c in comments] == [("on the new task", wip.id)]
+    shots = kitsu_client.get("data/shots/all", {"project_id": project.id})
+    assert sorted((r["name"], r["id"], r["data"]["frame_in"]) for r in shots) == [
+        ("SH001", shot.id, 1),
+        ("SH002", again.id, 7),
+    ]
