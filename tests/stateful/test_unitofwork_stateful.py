@@ -37,7 +37,7 @@ from typing import Any, ClassVar
 
 import pytest
 from faultproxy import FORWARD_THEN_RESET, PASS, RESET, Action, FaultProxy, respond
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -205,6 +205,10 @@ class CommitMachine(RuleBasedStateMachine):
         self.tag = uuid.uuid4().hex[:6]
         self.shots: dict[str, kitsu.Shot] = {}
         self.tasks: dict[str, kitsu.Task] = {}
+        # The objects as of the last successful commit: a task deleted and made again
+        # under its key is another object, and a rollback brings the first one back.
+        self.saved_shots: dict[str, kitsu.Shot] = {}
+        self.saved_tasks: dict[str, kitsu.Task] = {}
         self.seqs: dict[str, kitsu.Sequence] = {}
         self.s: kitsu.Session | None = None
 
@@ -396,13 +400,20 @@ class CommitMachine(RuleBasedStateMachine):
         for key in self.pending.tasks_of(name):
             del self.pending.tasks[key]
 
-    @precondition(lambda self: set(self.pending.tasks) & set(self.committed.tasks))
+    @precondition(lambda self: self._committed_tasks())
     @rule(data=st.data())
     def delete_task(self, data: st.DataObject) -> None:
-        keys = sorted(set(self.pending.tasks) & set(self.committed.tasks))
+        """A committed task (one made again under its key after a delete is pending: as
+        for shots, deleting it alone would leave its pending comments pointing at it)."""
+        keys = self._committed_tasks()
         key = data.draw(st.sampled_from(keys), "task")
         self.session.delete(self.tasks[key])
         del self.pending.tasks[key]
+
+    def _committed_tasks(self) -> list[str]:
+        return sorted(
+            k for k in self.pending.tasks if self.saved_tasks.get(k) is self.tasks.get(k)
+        )
 
     # -- rollback and commit ---------------------------------------------------------------
 
@@ -419,14 +430,13 @@ class CommitMachine(RuleBasedStateMachine):
         self.pending = copy.deepcopy(self.committed)
         self.env.stats["rollbacks"] += 1
         assert not s.new and not s.dirty and not s.deleted
-        for name, obj in list(self.shots.items()):
-            if name not in self.committed.shots:
+        for name, obj in self.shots.items():
+            if self.saved_shots.get(name) is not obj:
                 assert obj.state is not kitsu.State.PENDING, name
-                del self.shots[name]
-        for key, task in list(self.tasks.items()):
-            if key not in self.committed.tasks:
+        for key, task in self.tasks.items():
+            if self.saved_tasks.get(key) is not task:
                 assert task.state is not kitsu.State.PENDING, key
-                del self.tasks[key]
+        self.shots, self.tasks = dict(self.saved_shots), dict(self.saved_tasks)
         for name, want in self.committed.shots.items():
             shot = self.shots[name]
             assert shot.state is kitsu.State.PERSISTENT, name
@@ -468,6 +478,8 @@ class CommitMachine(RuleBasedStateMachine):
             env.stats["faults met, commit finished anyway"] += 1
         self.failed = False
         self.committed = copy.deepcopy(self.pending)
+        self.saved_shots = {k: v for k, v in self.shots.items() if k in self.committed.shots}
+        self.saved_tasks = {k: v for k, v in self.tasks.items() if k in self.committed.tasks}
         env.stats["commits"] += 1
         assert not s.new, s.new
         assert not s.dirty, [(o, o.changes()) for o in s.dirty]
@@ -493,6 +505,9 @@ STEPS = int(os.environ.get("KITSU_STATEFUL_STEPS") or 18)
 # KITSU_STATEFUL_SHRINK=0: a diagnosis run, the failing example as found (shrinking a
 # sequence against a real server costs minutes).
 SHRINK = os.environ.get("KITSU_STATEFUL_SHRINK", "1") != "0"
+# KITSU_STATEFUL_VERBOSE=1: every step of every example printed as it runs, so that a
+# failure hypothesis cannot replay (it depends on the server's clock) can be rebuilt.
+VERBOSE = os.environ.get("KITSU_STATEFUL_VERBOSE", "0") != "0"
 
 
 def _settings(examples: int, steps: int) -> settings:
@@ -502,6 +517,7 @@ def _settings(examples: int, steps: int) -> settings:
         deadline=None,
         database=None,
         print_blob=True,
+        verbosity=Verbosity.debug if VERBOSE else Verbosity.normal,
         suppress_health_check=list(HealthCheck),
         phases=list(Phase) if SHRINK else [p for p in Phase if p is not Phase.shrink],
     )
