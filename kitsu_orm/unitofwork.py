@@ -400,8 +400,8 @@ class UnitOfWork:
     def _after_commit(self, applied: list[Operation]) -> None:
         """Rows the server changed on the side are read again, one request per type:
         tasks whose status a comment changed or whose time spent was set (Zou sums it
-        into the task), shots whose casting was replaced (Zou moves their
-        ``updated_at``: kept stale, a later edit of ours would be taken for someone
+        into the task), shots whose casting was replaced and their tasks (Zou moves
+        their ``updated_at``: kept stale, a later edit of ours would be taken for someone
         else's), and tasks (un)assigned (marked by :mod:`kitsu_orm.assignments` before
         it sends them). They are marked stale first: when the reads are cut, the next
         commit reads them before anything else."""
@@ -415,8 +415,12 @@ class UnitOfWork:
         stale |= {op.obj.task_id for op in applied if isinstance(op.obj, TimeSpent)}
         identity = self.session.identity
         identity.mark_stale(Task, [i for i in stale if i and isinstance(identity.get(i), Task)])
-        cast = [op.obj.id for op in applied if isinstance(op, Cast) and isinstance(op.obj, Shot)]
+        cast = {op.obj.id for op in applied if isinstance(op, Cast) and isinstance(op.obj, Shot)}
         identity.mark_stale(Shot, [i for i in cast if i])
+        # Zou counts again the assets ready for each task of a cast shot (nb_assets_ready),
+        # stamping every one of them.
+        of_cast = [o for o in identity.objects() if isinstance(o, Task) and o.entity_id in cast]
+        identity.mark_stale(Task, [o.id for o in of_cast if o.id])
         self._read_stale()
 
     def _read_stale(self) -> None:

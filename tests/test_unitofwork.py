@@ -724,3 +724,38 @@ def test_a_task_or_a_shot_deleted_and_made_again_in_one_commit_replaces_it(
         ("SH001", shot.id, 1),
         ("SH002", again.id, 7),
     ]
+
+
+def test_the_tasks_of_a_cast_shot_are_not_stale_for_the_next_commit(
+    session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/stateful/test_unitofwork_stateful.py (a soak run): when a shot's
+    casting is replaced, Zou counts again the assets ready for each of its tasks and
+    stamps their ``updated_at``; the session kept the old one, and a later delete of a
+    task was refused as a conflict with our own casting."""
+    s = session
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    character = kitsu.AssetType.where(name="Character", session=s).one()
+    hero = kitsu.Asset(name="Hero", project=project, asset_type=character)
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    todo = kitsu.TaskStatus.where(short_name="todo", session=s).one()
+    tasks = [
+        kitsu.Task(
+            project=project,
+            entity=shot,
+            task_type=kitsu.TaskType.where(name=name, for_entity="Shot", session=s).one(),
+            task_status=todo,
+        )
+        for name in ("Layout", "Animation")
+    ]
+    s.add_all([hero, seq, shot, *tasks])
+    s.commit()
+    time.sleep(1.05 - time.time() % 1)  # Zou stamps updated_at to the second
+    shot.assets = [hero]
+    s.commit()
+    tasks[0].description = "after the casting"
+    s.delete(tasks[1])
+    s.commit()  # no ConflictError about our own casting
+    rows = kitsu_client.get("data/tasks", {"entity_id": shot.id})
+    assert [(r["id"], r["description"]) for r in rows] == [(tasks[0].id, "after the casting")]
