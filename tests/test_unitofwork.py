@@ -654,7 +654,7 @@ def test_a_name_too_long_for_its_column_is_refused_before_any_request(
 def test_a_shot_cast_or_a_task_given_time_is_not_stale_for_the_next_commit(
     session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any]
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py: Zou moves a shot's ``updated_at`` when
+    """Found by tests/test_unitofwork_stateful.py: Zou moves a shot's ``updated_at`` when
     its casting is replaced, and a task's when time is logged on it; the session kept the
     old one, and a later delete or edit of ours was refused as a conflict."""
     s = session
@@ -687,7 +687,7 @@ def test_a_shot_cast_or_a_task_given_time_is_not_stale_for_the_next_commit(
 def test_a_task_or_a_shot_deleted_and_made_again_in_one_commit_replaces_it(
     session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any]
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py: a task deleted, then one of its
+    """Found by tests/test_unitofwork_stateful.py: a task deleted, then one of its
     type made again on its shot, in one commit. Zou keeps one task per name, type and
     entity: the create, sent before the delete, was answered with the old task (which the
     session holds deleted), and the commit stopped. A shot deleted and made again with its
@@ -729,7 +729,7 @@ def test_a_task_or_a_shot_deleted_and_made_again_in_one_commit_replaces_it(
 def test_the_tasks_of_a_cast_shot_are_not_stale_for_the_next_commit(
     session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any]
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py (a soak run): when a shot's
+    """Found by tests/test_unitofwork_stateful.py (a soak run): when a shot's
     casting is replaced, Zou counts again the assets ready for each of its tasks and
     stamps their ``updated_at``; the session kept the old one, and a later delete of a
     task was refused as a conflict with our own casting."""

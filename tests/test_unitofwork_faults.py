@@ -568,7 +568,7 @@ def test_edits_of_many_shots_cut_halfway_are_finished_without_a_conflict(
 def test_an_object_edited_after_its_write_was_cut_keeps_the_later_edit(
     proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any], kind: str
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py. A new shot whose create lost its answer,
+    """Found by tests/test_unitofwork_stateful.py. A new shot whose create lost its answer,
     then edited: the lost create was adopted and the edit silently dropped. A shot whose
     update lost its answer, then edited again: our own write was taken for someone
     else's (ConflictError)."""
@@ -600,7 +600,7 @@ def test_an_object_edited_after_its_write_was_cut_keeps_the_later_edit(
 def test_a_task_whose_status_our_comment_changed_is_read_again_when_the_reads_were_cut(
     proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py (a rollback found the task's
+    """Found by tests/test_unitofwork_stateful.py (a rollback found the task's
     status as before the comment). The comment is written, but the read of its task
     that follows is cut: the session kept the old status and ``updated_at`` for good,
     and a later delete of the task was refused as a conflict with our own comment."""
@@ -646,7 +646,7 @@ def test_a_task_whose_status_our_comment_changed_is_read_again_when_the_reads_we
 def test_a_shot_cast_then_deleted_is_deleted_without_a_conflict_after_a_cut(
     proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py: a committed shot cast again,
+    """Found by tests/test_unitofwork_stateful.py: a committed shot cast again,
     then deleted, in a commit cut by a 500 after the casting was sent. Zou moved the
     shot's ``updated_at`` (our casting), the session did not see it, and the commit that
     finished the delete raised ConflictError on our own write. The casting of a shot
@@ -683,7 +683,7 @@ def test_a_shot_cast_then_deleted_is_deleted_without_a_conflict_after_a_cut(
 def test_a_casting_whose_answer_was_lost_is_no_conflict_for_the_next_commit(
     proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py: the casting reached Zou (which
+    """Found by tests/test_unitofwork_stateful.py: the casting reached Zou (which
     moved the shot's ``updated_at``) but its answer was lost; the shot, edited again, was
     refused by the next commit as changed by someone else."""
     s = _session(proxy.url, kitsu_client, 1)
@@ -711,7 +711,7 @@ def test_a_casting_whose_answer_was_lost_is_no_conflict_for_the_next_commit(
 def test_a_new_shot_moved_after_its_create_was_cut_is_not_created_twice(
     proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py: the create reached Zou but its
+    """Found by tests/test_unitofwork_stateful.py: the create reached Zou but its
     answer was lost; the shot, moved to another sequence, was looked for under the new one,
     not found, and created a second time. The lost create is looked for as it was sent."""
     s = _session(proxy.url, kitsu_client, 1)
@@ -740,7 +740,7 @@ def test_a_new_shot_moved_after_its_create_was_cut_is_not_created_twice(
 def test_a_task_whose_assignment_was_cut_is_deleted_without_a_conflict(
     proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any], kind: str, cut: str
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py (a soak run): Zou stamps a
+    """Found by tests/test_unitofwork_stateful.py (a soak run): Zou stamps a
     task's ``updated_at`` when it assigns or unassigns it. The (un)assignment reached the
     server but its answer, or the read of the task after it, was lost: the session kept
     the old ``updated_at`` for good, and a later delete of the task was refused as a
