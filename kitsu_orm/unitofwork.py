@@ -313,15 +313,19 @@ class UnitOfWork:
                         "of the earlier steps were applied; these updates and deletes were not."
                     )
                     exc.args = (exc.message,)
+                    self._try_read_stale()
+                    raise
+                except KitsuError:
+                    self._try_read_stale()
                     raise
             done, failed, culprit = self._run_level(level)
             applied.extend(done)
+            # Marked at once, whatever stops the commit later (a cut re-check, a conflict):
+            # the next commit reads them first. The writes of a level that failed may be
+            # on the server all the same (an answer lost): theirs too.
+            self._mark_stale(done if failed is None else level)
             if failed is not None:
-                # The level's writes not done may be on the server all the same (an answer
-                # lost): what they change on the side is read again too.
-                sent = applied + [op for op in level if op not in done]
-                with contextlib.suppress(KitsuError):  # best effort: the failure is the news
-                    self._after_commit(sent)
+                self._try_read_stale()
                 pending = [op for op in level if op not in done]
                 pending += [op for later in plan[index + 1 :] for op in later]
                 raise CommitError(
@@ -332,7 +336,7 @@ class UnitOfWork:
                     path=failed.path,
                     status=failed.status,
                 ) from failed
-        self._after_commit(applied)
+        self._read_stale()
         if self._writer.raced:
             raced = self._writer.raced
             named = "; ".join(f"{o!r}: {', '.join(f)}" for o, f in list(raced.items())[:10])
@@ -397,14 +401,15 @@ class UnitOfWork:
 
     # -- after ------------------------------------------------------------------------------
 
-    def _after_commit(self, applied: list[Operation]) -> None:
-        """Rows the server changed on the side are read again, one request per type:
+    def _mark_stale(self, applied: list[Operation]) -> None:
+        """Rows the server changes on the side of these writes are to be read again:
         tasks whose status a comment changed or whose time spent was set (Zou sums it
         into the task), shots whose casting was replaced and their tasks (Zou moves
         their ``updated_at``: kept stale, a later edit of ours would be taken for someone
         else's), and tasks (un)assigned (marked by :mod:`kitsu_orm.assignments` before
-        it sends them). They are marked stale first: when the reads are cut, the next
-        commit reads them before anything else."""
+        it sends them). The commit reads them after its writes, one request per type;
+        when it stops before, or those reads are cut, the next commit reads them before
+        anything else."""
         stale = {
             obj.object_id
             for op in applied
@@ -421,7 +426,10 @@ class UnitOfWork:
         # stamping every one of them.
         of_cast = [o for o in identity.objects() if isinstance(o, Task) and o.entity_id in cast]
         identity.mark_stale(Task, [o.id for o in of_cast if o.id])
-        self._read_stale()
+
+    def _try_read_stale(self) -> None:
+        with contextlib.suppress(KitsuError):  # best effort: the failure is the news
+            self._read_stale()
 
     def _read_stale(self) -> None:
         """Read again the rows marked stale, one request per type (edits kept)."""

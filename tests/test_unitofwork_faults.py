@@ -790,3 +790,45 @@ def test_a_task_whose_assignment_was_cut_is_deleted_without_a_conflict(
     s.delete(task)
     s.commit()  # no ConflictError about our own assignment
     assert kitsu_client.get("data/tasks", {"entity_id": shot.id}) == []
+
+
+def test_a_casting_followed_by_a_cut_recheck_is_no_conflict_for_the_next_commit(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/test_unitofwork_stateful.py (a soak run): a shot's casting was
+    applied, then the conflict check before the commit's deletes was cut. The commit
+    stopped before it marked the cast shot to be read again; Zou had moved its
+    ``updated_at``, and the next commit refused our edit of it as a conflict with our
+    own casting."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    character = kitsu.AssetType.where(name="Character", session=s).one()
+    hero = kitsu.Asset(name="Hero", project=project, asset_type=character)
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    other = kitsu.Shot(name="SH002", project=project, sequence=seq, frame_in=1, frame_out=5)
+    s.add_all([hero, seq, shot, other])
+    s.commit()
+    _next_second()  # Zou stamps updated_at to the second
+    shot.assets = [hero]
+    s.delete(other)
+    put = s.transport.put
+    cut: list[str] = []
+
+    def put_then_cut(path: str, *args: Any, **kwargs: Any) -> Any:
+        answer = put(path, *args, **kwargs)
+        if "casting" in path:
+            cut.append(path)
+            proxy.script(RESET)  # the next request: the check before the delete
+        return answer
+
+    s.transport.put = put_then_cut  # type: ignore[method-assign]
+    with pytest.raises((kitsu.CommitError, kitsu.ConnectionError)):
+        s.commit()
+    assert cut and proxy.pending == 0  # the cut was met
+    shot.description = "after the casting"
+    s.commit()  # no ConflictError about our own casting
+    assert kitsu_client.get(f"data/entities/{shot.id}")["description"] == "after the casting"
+    rows = kitsu_client.get("data/shots/all", {"project_id": project.id})
+    assert [r["name"] for r in rows] == ["SH001"]
