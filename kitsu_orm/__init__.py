@@ -57,9 +57,10 @@ from .model import (
 from .retry import Retry
 
 if TYPE_CHECKING:
+    from .auth import Tokens
     from .query import MultipleResultsFound, Query
     from .session import Session, cache_use, connect, current_session
-    from .transport import Tokens, Transport
+    from .transport import Transport
     from .user import User
 
 __version__ = "0.1.0.dev0"
@@ -128,7 +129,7 @@ _LAZY = {
     "cache_use": "session",
     "connect": "session",
     "current_session": "session",
-    "Tokens": "transport",
+    "Tokens": "auth",
     "Transport": "transport",
     "User": "user",
 }

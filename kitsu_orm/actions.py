@@ -1,11 +1,12 @@
-"""Domain verbs that need the server: entity methods delegate here.
+"""Domain verbs that need the server, offered by the session: entity methods ask it.
 
 Time spent on a day, file paths, revision numbers, a task's last working
-files: these are verbs, not rows a unit of work could track. Each function
-sends one request through the session's transport, right away, and merges
-any rows that come back into the session's identity map. Keeping them here
-leaves model/ free of HTTP: ``task.working_file_path()`` is a thin call into
-this module, and a test checks that no module of model/ uses a transport.
+files: these are verbs, not rows a unit of work could track. Each sends one
+request through the session's transport, right away, and merges any rows that
+come back into the session's identity map. ``task.working_file_path()`` asks
+the task's session for its :class:`Actions` (``session.actions``) and calls
+the verb there, so that model/ imports neither this module nor the transport:
+the entity classes stay below everything that talks to the server.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import ValidationError
-from .model.arguments import day_string, optional_id, saved_id, session_of
+from .model.arguments import day_string, optional_id, saved_id
 from .model.base import Entity
 from .model.files import FileStatus, OutputFile, OutputType, Software, WorkingFile, join_path
 from .model.production import AssetInstance, EntityRow
@@ -26,18 +27,7 @@ from .urls import fill
 if TYPE_CHECKING:
     from .session import Session
 
-__all__ = [
-    "file_target",
-    "last_output_revisions",
-    "last_working_files",
-    "merge_rows",
-    "next_output_revision",
-    "output_file_filters",
-    "output_file_path",
-    "output_types_used_by",
-    "time_spents_on",
-    "working_file_path",
-]
+__all__ = ["Actions", "file_target", "merge_rows", "output_file_filters"]
 
 E = TypeVar("E", bound=Entity)
 
@@ -49,111 +39,109 @@ def merge_rows(session: Session, cls: type[E], rows: Iterable[dict[str, Any]]) -
     return group_of(session.identity.merge_row(cls, row) for row in rows)  # type: ignore[return-value]
 
 
-# -- tasks ----------------------------------------------------------------------------------
+class Actions:
+    """The verbs of one session that need the server: what ``session.actions`` gives
+    an entity method (``Task.time_spents_on``, ``OutputFile.build_path``...)."""
 
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
-def time_spents_on(task: Task, day: date | str) -> list[TimeSpent]:
-    """Everyone's time spent on ``task`` on one day (``Task.time_spents_on``)."""
-    session = task._require_session()
-    path = fill(ACTIONS["time_spents_on"], task_id=_task_id(task), date=day_string(day))
-    body = session.transport.get(path)
-    rows = [r for key, rs in body.items() if key != "total" for r in rs]
-    return merge_rows(session, TimeSpent, rows)
+    # -- tasks ------------------------------------------------------------------------------
 
+    def time_spents_on(self, task: Task, day: date | str) -> list[TimeSpent]:
+        """Everyone's time spent on ``task`` on one day (``Task.time_spents_on``)."""
+        path = fill(ACTIONS["time_spents_on"], task_id=_task_id(task), date=day_string(day))
+        body = self.session.transport.get(path)
+        rows = [r for key, rs in body.items() if key != "total" for r in rs]
+        return merge_rows(self.session, TimeSpent, rows)
 
-def last_working_files(task: Task) -> dict[str, WorkingFile]:
-    """The last revision of each working file of ``task``, by name."""
-    session = task._require_session()
-    path = fill(ACTIONS["last_working_files"], task_id=_task_id(task))
-    body: dict[str, dict[str, Any]] = session.transport.get(path)
-    files = merge_rows(session, WorkingFile, body.values())
-    return {f.name: f for f in files}
+    def last_working_files(self, task: Task) -> dict[str, WorkingFile]:
+        """The last revision of each working file of ``task``, by name."""
+        path = fill(ACTIONS["last_working_files"], task_id=_task_id(task))
+        body: dict[str, dict[str, Any]] = self.session.transport.get(path)
+        files = merge_rows(self.session, WorkingFile, body.values())
+        return {f.name: f for f in files}
 
+    def working_file_path(
+        self, task: Task, name: str, software: Software | None, revision: int, mode: str, sep: str
+    ) -> str:
+        """Where the project's file tree puts a working file of ``task``."""
+        body: dict[str, Any] = {"name": name, "mode": mode, "revision": revision, "sep": sep}
+        software_id = optional_id(software, Software, "working_file_path")
+        if software_id is not None:
+            body["software_id"] = software_id
+        path = fill(ACTIONS["working_file_path"], task_id=_task_id(task))
+        answer = self.session.transport.post(path, body)
+        return join_path(answer["path"], answer["name"], sep)
 
-def working_file_path(
-    task: Task, name: str, software: Software | None, revision: int, mode: str, sep: str
-) -> str:
-    """Where the project's file tree puts a working file of ``task``."""
-    session = task._require_session()
-    body: dict[str, Any] = {"name": name, "mode": mode, "revision": revision, "sep": sep}
-    software_id = optional_id(software, Software, "working_file_path")
-    if software_id is not None:
-        body["software_id"] = software_id
-    path = fill(ACTIONS["working_file_path"], task_id=_task_id(task))
-    answer = session.transport.post(path, body)
-    return join_path(answer["path"], answer["name"], sep)
+    # -- output files -----------------------------------------------------------------------
+
+    def output_types_used_by(
+        self, target: Entity, temporal_entity: Entity | None
+    ) -> list[OutputType]:
+        """The output types of the output files of an entity, or of an asset instance
+        in a shot or scene (``OutputType.used_by``)."""
+        rows = self.session.transport.get(_file_path("output_types", target, temporal_entity))
+        return merge_rows(self.session, OutputType, rows)
+
+    def last_output_revisions(
+        self,
+        target: Entity,
+        temporal_entity: Entity | None,
+        output_type: OutputType | None,
+        task_type: TaskType | None,
+        name: str | None,
+        representation: str | None,
+        file_status: FileStatus | None,
+    ) -> list[OutputFile]:
+        """The last revision of each output file of ``target``, filtered."""
+        params = output_file_filters(output_type, task_type, name, representation, file_status)
+        path = _file_path("last_revisions", target, temporal_entity)
+        body = self.session.transport.get(path, params)
+        rows = body.values() if isinstance(body, dict) else body
+        return merge_rows(self.session, OutputFile, rows)
+
+    def next_output_revision(
+        self,
+        target: Entity,
+        output_type: OutputType,
+        task_type: TaskType,
+        name: str,
+        temporal_entity: Entity | None,
+    ) -> int:
+        """The revision number the next output file of this name and types gets."""
+        body = {
+            "name": name,
+            "output_type_id": saved_id(output_type, OutputType, "next_revision"),
+            "task_type_id": saved_id(task_type, TaskType, "next_revision"),
+        }
+        path = _file_path("next_revision", target, temporal_entity)
+        return int(self.session.transport.post(path, body)["next_revision"])
+
+    def output_file_path(
+        self,
+        target: Entity,
+        output_type: OutputType,
+        task_type: TaskType,
+        temporal_entity: Entity | None,
+        options: dict[str, Any],
+    ) -> str:
+        """Where the project's file tree puts an output file (``OutputFile.build_path``);
+        ``options`` are the name, mode, representation, revision, nb_elements and sep."""
+        sep = options["sep"]
+        body = {
+            "output_type_id": saved_id(output_type, OutputType, "build_path"),
+            "task_type_id": saved_id(task_type, TaskType, "build_path"),
+            **{k: v for k, v in options.items() if k != "sep"},
+            "separator": sep,
+        }
+        path = _file_path("output_file_path", target, temporal_entity)
+        answer = self.session.transport.post(path, body)
+        return join_path(answer["folder_path"], answer["file_name"], sep)
 
 
 def _task_id(task: Task) -> str:
     return saved_id(task, Task, "this action")
-
-
-# -- output files ---------------------------------------------------------------------------
-
-
-def output_types_used_by(target: Entity, temporal_entity: Entity | None) -> list[OutputType]:
-    """The output types of the output files of an entity, or of an asset instance
-    in a shot or scene (``OutputType.used_by``)."""
-    session = session_of(None, target)
-    rows = session.transport.get(_file_path("output_types", target, temporal_entity))
-    return merge_rows(session, OutputType, rows)
-
-
-def last_output_revisions(
-    target: Entity,
-    temporal_entity: Entity | None,
-    output_type: OutputType | None,
-    task_type: TaskType | None,
-    name: str | None,
-    representation: str | None,
-    file_status: FileStatus | None,
-) -> list[OutputFile]:
-    """The last revision of each output file of ``target``, filtered."""
-    session = session_of(None, target)
-    params = output_file_filters(output_type, task_type, name, representation, file_status)
-    path = _file_path("last_revisions", target, temporal_entity)
-    body = session.transport.get(path, params)
-    return merge_rows(session, OutputFile, body.values() if isinstance(body, dict) else body)
-
-
-def next_output_revision(
-    target: Entity,
-    output_type: OutputType,
-    task_type: TaskType,
-    name: str,
-    temporal_entity: Entity | None,
-) -> int:
-    """The revision number the next output file of this name and types gets."""
-    session = session_of(None, target)
-    body = {
-        "name": name,
-        "output_type_id": saved_id(output_type, OutputType, "next_revision"),
-        "task_type_id": saved_id(task_type, TaskType, "next_revision"),
-    }
-    path = _file_path("next_revision", target, temporal_entity)
-    return int(session.transport.post(path, body)["next_revision"])
-
-
-def output_file_path(
-    target: Entity,
-    output_type: OutputType,
-    task_type: TaskType,
-    temporal_entity: Entity | None,
-    options: dict[str, Any],
-) -> str:
-    """Where the project's file tree puts an output file (``OutputFile.build_path``);
-    ``options`` are the name, mode, representation, revision, nb_elements and sep."""
-    session = session_of(None, target)
-    sep = options["sep"]
-    body = {
-        "output_type_id": saved_id(output_type, OutputType, "build_path"),
-        "task_type_id": saved_id(task_type, TaskType, "build_path"),
-        **{k: v for k, v in options.items() if k != "sep"},
-        "separator": sep,
-    }
-    path = _file_path("output_file_path", target, temporal_entity)
-    answer = session.transport.post(path, body)
-    return join_path(answer["folder_path"], answer["file_name"], sep)
 
 
 def file_target(target: Entity, temporal_entity: Entity | None = None) -> str:

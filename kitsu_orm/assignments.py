@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import KitsuError
 from .model.base import Entity
+from .model.state import instance_state, related_of
 from .model.tasks import Task
 from .operations import Assign, Unassign
 from .routes import ACTIONS
@@ -65,7 +66,7 @@ def assignees(task: Entity) -> list[Any]:
     ids = list(getattr(task, "assignee_ids", None) or ())
     if None not in ids:
         return ids
-    people = (task._related or {}).get("assignees") or []
+    people = related_of(task).get("assignees") or []
     return [p.id or p for p in people]
 
 
@@ -74,7 +75,7 @@ def _person_and_tasks(person: Any, tasks: list[Task]) -> tuple[str, list[Task]]:
     if person_id is None:
         raise KitsuError(f"{person!r} was not created: its tasks cannot be assigned to it")
     for task in tasks:
-        people = (task._related or {}).get("assignees")
+        people = related_of(task).get("assignees")
         if None in (getattr(task, "assignee_ids", None) or ()) and people:
             object.__setattr__(task, "assignee_ids", [p.id for p in people])
     return person_id, tasks
@@ -84,15 +85,16 @@ def _settle_assignment(tasks: list[Task], person_id: str, *, assigned: bool) -> 
     """Record one applied (un)assignment in each task's baseline, and only that one,
     so that a commit that fails halfway resends exactly the rest."""
     for task in tasks:
-        for store in (task._changes, task._copies):
+        state = instance_state(task)
+        for store in (state.changes, state.copies):
             if store is None or "assignee_ids" not in store:
                 continue
             baseline = [p for p in (store["assignee_ids"] or []) if p != person_id]
             baseline = [*baseline, person_id] if assigned else baseline
             current = list(task.assignee_ids or [])
             store["assignee_ids"] = current if set(baseline) == set(current) else baseline
-        if not task.changes().get("assignee_ids") and task._changes is not None:
-            task._changes.pop("assignee_ids", None)
+        if not task.changes().get("assignee_ids") and state.changes is not None:
+            state.changes.pop("assignee_ids", None)
 
 
 def _refused(tasks: list[Task], done: list[Task], action: str) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .errors import ValidationError
 from .model.base import Entity
+from .model.state import instance_state, related_of
 from .model.tasks import Comment, Task
 from .operations import Assign, Assignment, Unassign
 from .persistence import creatable
@@ -66,9 +67,9 @@ def bulk_task_key(session: Session, obj: Entity) -> tuple[Any, ...] | None:
     Only plain tasks qualify: named "main", on a shot or an asset, with no
     other field set than its status (fixed by one update when not the default).
     """
-    if not isinstance(obj, Task) or obj.name != "main" or obj._extra:
+    if not isinstance(obj, Task) or obj.name != "main" or instance_state(obj).extra:
         return None
-    related = obj._related or {}
+    related = related_of(obj)
     if not set(creatable(obj)) <= _BULK_TASK_FIELDS:
         return None
     entity = related.get("entity") or session.identity.get(obj.entity_id or "")
@@ -86,9 +87,9 @@ def bulk_task_key(session: Session, obj: Entity) -> tuple[Any, ...] | None:
 
 def default_comment_status(session: Session, comment: Comment) -> None:
     """A comment keeps its task's status unless told otherwise (Zou requires one)."""
-    if comment.task_status_id is not None or (comment._related or {}).get("task_status"):
+    if comment.task_status_id is not None or related_of(comment).get("task_status"):
         return
-    task = (comment._related or {}).get("task") or session.identity.get(comment.object_id or "")
+    task = related_of(comment).get("task") or session.identity.get(comment.object_id or "")
     status = getattr(task, "task_status_id", None)
     if status is None:
         raise ValidationError(

@@ -28,6 +28,7 @@ import attrs
 
 from .model.base import Entity, State
 from .model.relationships import ManyIds, Relationship, ToOne, unsaved_targets
+from .model.state import loaded_value, related_of
 
 if TYPE_CHECKING:
     from .session import Session
@@ -175,19 +176,19 @@ class _Names:
         kind = type(obj).__kitsu_type__
         found: Any = None
         if kind == "TaskStatus":
-            found = obj._loaded("short_name") or obj._loaded("name")
+            found = loaded_value(obj, "short_name") or loaded_value(obj, "name")
         elif kind == "Person":
-            found = obj._loaded("full_name") or " ".join(
-                p for p in (obj._loaded("first_name"), obj._loaded("last_name")) if p
+            found = loaded_value(obj, "full_name") or " ".join(
+                p for p in (loaded_value(obj, "first_name"), loaded_value(obj, "last_name")) if p
             )
         elif kind == "Task":
             parts = [
-                self.of(obj, "entity", obj._loaded("entity_id")),
-                self.of(obj, "task_type", obj._loaded("task_type_id")),
+                self.of(obj, "entity", loaded_value(obj, "entity_id")),
+                self.of(obj, "task_type", loaded_value(obj, "task_type_id")),
             ]
             found = " ".join(p for p in parts if p != "None")
         else:
-            found = obj._loaded("name")
+            found = loaded_value(obj, "name")
         if found:
             return str(found)
         return (obj.id or "")[:8] if short_id else ""
@@ -195,10 +196,10 @@ class _Names:
     def of(self, owner: Entity, rel_name: str, id: Any, *, current: bool = True) -> str:
         """The name of what ``owner.<rel_name>`` points at when its key is ``id``
         (``current``: the key now, which may point at an object not created yet)."""
-        target = (owner._related or {}).get(rel_name) if current else None
+        target = related_of(owner).get(rel_name) if current else None
         if isinstance(target, Entity) and target.id == id:
             name = self.name(target) or f"new {type(target).__name__}"
-            if target._state is State.TRANSIENT and owner._state is State.PERSISTENT:
+            if target.state is State.TRANSIENT and owner.state is State.PERSISTENT:
                 name += " (not added: commit refuses it)"  # only new objects bring theirs
             return name
         if id is None:
@@ -228,9 +229,9 @@ def _new(obj: Entity, names: _Names) -> Change:
             continue
         if cls.__kitsu_type__ == "Task" and name in ("entity_id", "task_type_id"):
             continue  # in the label
-        value = obj._loaded(name)
+        value = loaded_value(obj, name)
         rel = rels.get(name)
-        pending = rel is not None and isinstance((obj._related or {}).get(rel.name), Entity)
+        pending = rel is not None and isinstance(related_of(obj).get(rel.name), Entity)
         if (value is None or value == defaults.get(name)) and not pending:
             continue
         if name in cls.__mutable_fields__ and isinstance(value, dict):
@@ -265,8 +266,8 @@ def _parent(obj: Entity, names: _Names) -> tuple[str | None, str]:
         rel = relationships.get(rel_name)
         if not isinstance(rel, ToOne):
             continue
-        key = obj._loaded(rel.key)
-        if key is None and not isinstance((obj._related or {}).get(rel_name), Entity):
+        key = loaded_value(obj, rel.key)
+        if key is None and not isinstance(related_of(obj).get(rel_name), Entity):
             continue
         word = "on" if rel_name == "task" else "in"
         return rel.key, f" {word} {names.of(obj, rel_name, key)}"
@@ -279,7 +280,7 @@ _DEFAULTS: dict[type[Entity], dict[str, Any]] = {}
 def _defaults(cls: type[Entity]) -> dict[str, Any]:
     if cls not in _DEFAULTS:
         blank = cls()
-        _DEFAULTS[cls] = {name: blank._loaded(name) for name in cls.__fields__}
+        _DEFAULTS[cls] = {name: loaded_value(blank, name) for name in cls.__fields__}
     return _DEFAULTS[cls]
 
 
@@ -367,7 +368,7 @@ def _names_of(
     """Names of the objects of a list of ids; a None id is an object not created yet."""
     unsaved = [
         o
-        for o in (obj._related or {}).get(rel.name) or []
+        for o in related_of(obj).get(rel.name) or []
         if isinstance(o, Entity) and o.id is None
     ]
     out = []

@@ -28,7 +28,9 @@ from .doubts import NEVER_COMPARED, comparable
 from .errors import AlreadyExists, ConflictError, ValidationError
 from .model.base import REGISTRY, Entity, State
 from .model.builders import structure_row
-from .model.converter import parse_datetime, unstructure
+from .model.converter import unstructure
+from .model.state import instance_state, label, loaded_value, related_of
+from .model.wire import parse_datetime
 from .operations import Operation
 from .routes import LISTS, routes_for
 
@@ -157,14 +159,14 @@ def _changed_on_server(obj: Entity, row: dict[str, Any]) -> list[str]:
     loaded = {
         name: changes[name][0] if name in changes else value
         for name in type(obj).__fields__
-        if (value := obj._loaded(name, _UNLOADED)) is not _UNLOADED
+        if (value := loaded_value(obj, name, _UNLOADED)) is not _UNLOADED
     }
     return raced_fields(obj, row, (), loaded)
 
 
 def _named(obj: Entity) -> str:
     """An object by type, name and whole id: what a user searches the server for."""
-    return " ".join(part for part in (type(obj).__name__, obj._label(), obj.id) if part)
+    return " ".join(part for part in (type(obj).__name__, label(obj), obj.id) if part)
 
 
 def _wire(value: Any) -> Any:
@@ -210,7 +212,7 @@ def _key_of(obj: Entity, name: str) -> Any:
         return value
     for rel_name, rel in type(obj).__relationships__.items():
         if getattr(rel, "key", None) == name:
-            target = (obj._related or {}).get(rel_name)
+            target = related_of(obj).get(rel_name)
             if isinstance(target, Entity):
                 return target.id if target.id is not None else target
     return None
@@ -339,7 +341,7 @@ def merge(session: Session, obj: Entity, creatable: dict[str, Any]) -> Entity:
         return session.add(obj)
     existing = session.identity.get(row["id"]) or session.get(cls, row["id"])
     session.identity.discard_pending(obj)
-    obj._set_state(State.TRANSIENT, None)
+    instance_state(obj).move_to(State.TRANSIENT, None)
     for name, value in creatable.items():
         if name in ("project_id", "parent_id", "name"):
             continue

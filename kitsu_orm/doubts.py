@@ -25,7 +25,9 @@ import attrs
 from .errors import KitsuError, PermissionDenied
 from .model.base import Entity, State, copy_json
 from .model.builders import structure_row
-from .model.converter import parse_datetime, unstructure
+from .model.converter import unstructure
+from .model.state import loaded_value
+from .model.wire import parse_datetime
 from .routes import LISTS, routes_for
 from .urls import fill
 
@@ -107,12 +109,12 @@ def settle(session: Session, detach: Callable[[Session, Entity], None]) -> None:
         obj = found.obj
         if found.kind not in ("update", "delete"):
             continue
-        live = obj._session is session and obj.id is not None
+        live = obj.session is session and obj.id is not None
         if (
             not live
             # An update in doubt of an object edited back, or deleted since, is settled too:
             # its write may be on the server all the same.
-            or (found.kind == "update" and obj._state not in (State.PERSISTENT, State.DELETED))
+            or (found.kind == "update" and obj.state not in (State.PERSISTENT, State.DELETED))
             or (found.kind == "delete" and not session.identity.is_deleted(obj))
         ):
             session.identity.clear_doubt(obj)
@@ -146,7 +148,7 @@ def _adopt_update(session: Session, obj: Entity, row: dict[str, Any], sent: dict
     and what the user edited since it was sent (or edited back) stays an edit."""
     now = {n: copy_json(getattr(obj, n)) for n in {*obj.changes(), *sent}}
     session.identity.apply_row(obj, row, keep_edits=False)
-    if obj._state is not State.PERSISTENT:
+    if obj.state is not State.PERSISTENT:
         return  # deleted since: nothing more to write
     for name, value in now.items():
         if comparable(getattr(obj, name)) != comparable(value):
@@ -181,7 +183,7 @@ def shows_write(
         elif name in changes:
             expected = changes[name][1] if name in sent else changes[name][0]
         else:
-            expected = obj._loaded(name, _MISSING)
+            expected = loaded_value(obj, name, _MISSING)
             if expected is _MISSING:
                 continue
         if comparable(expected) != comparable(object.__getattribute__(fresh, name)):

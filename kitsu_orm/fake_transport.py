@@ -44,7 +44,10 @@ from typing import IO, Any
 import attrs
 
 from . import errors
-from .transport import RequestStats, Tokens, normalize_host
+from .auth import Tokens
+from .paging import walk_pages
+from .request_log import RequestStats
+from .urls import normalize_host
 
 __all__ = ["FakeRequest", "FakeTransport", "Handler"]
 
@@ -195,16 +198,7 @@ class FakeTransport:
     ) -> Iterator[Any]:
         """Pages as the real transport asks for them (``page``, ``limit``): a handler
         answering a plain list ends the walk, as an unpaginated Zou route does."""
-        page = 1
-        while True:
-            body = self.get(path, {**(params or {}), "page": page, "limit": limit})
-            rows = body["data"] if isinstance(body, dict) and "data" in body else body or []
-            if on_rows is not None:
-                on_rows(len(rows))
-            yield from rows
-            if not isinstance(body, dict) or page >= int(body.get("nb_pages") or 1):
-                return
-            page += 1
+        return walk_pages(self.get, path, params, limit=limit, on_rows=on_rows)
 
     def upload(
         self,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .model.base import Entity, State
 from .model.builders import structure_row
 from .model.relationships import Casting, Linked
+from .model.state import instance_state
 
 if TYPE_CHECKING:
     from .doubts import Doubt
@@ -85,7 +86,7 @@ class IdentityMap:
     def dirty(self) -> list[Entity]:
         """The persistent objects with unsaved edits (a copy, taken at once)."""
         with self.lock:
-            return [o for o in self._by_id.values() if o._state is State.PERSISTENT and o.changes()]
+            return [o for o in self._by_id.values() if o.state is State.PERSISTENT and o.changes()]
 
     def is_pending(self, obj: Entity) -> bool:
         """Is ``obj`` added and not created yet?"""
@@ -112,7 +113,7 @@ class IdentityMap:
                 new = structure_row(row, cls, self.session)
                 self._by_id[row["id"]] = new
                 return new
-            if obj._state in (State.PERSISTENT, State.DELETED):
+            if obj.state in (State.PERSISTENT, State.DELETED):
                 # A deleted one too: its delete is checked against the row as read.
                 self.apply_row(obj, row, keep_edits=True)
             return obj  # type: ignore[return-value]
@@ -135,23 +136,24 @@ class IdentityMap:
                 name = cls.__from_wire__.get(wire_key)
                 if name is not None and name not in edited:
                     object.__setattr__(obj, name, object.__getattribute__(fresh, name))
-            if fresh._extra:
-                object.__setattr__(obj, "_extra", {**(obj._extra or {}), **fresh._extra})
-            obj._mark_clean(keep=edited)
+            state, news = instance_state(obj), instance_state(fresh).extra
+            if news:
+                state.extra = {**(state.extra or {}), **news}
+            state.mark_clean(obj, keep=edited)
 
     # -- registration -------------------------------------------------------------------------
 
     def register_pending(self, obj: Entity) -> None:
         """``obj`` is new: created on commit."""
         with self.lock:
-            obj._set_state(State.PENDING, self.session)
+            instance_state(obj).move_to(State.PENDING, self.session)
             self._new.append(obj)
 
     def register_persistent(self, obj: Entity) -> None:
         """``obj`` (which has an id) is the session's again, as loaded."""
         assert obj.id is not None
         with self.lock:
-            obj._set_state(State.PERSISTENT, self.session)
+            instance_state(obj).move_to(State.PERSISTENT, self.session)
             self._by_id[obj.id] = obj
 
     def register_created(self, obj: Entity, row: dict[str, Any]) -> None:
@@ -160,7 +162,7 @@ class IdentityMap:
             if obj in self._new:
                 self._new.remove(obj)
             self.clear_doubt(obj)
-            obj._set_state(State.PERSISTENT, self.session)
+            instance_state(obj).move_to(State.PERSISTENT, self.session)
             self.apply_row(obj, row)
             if obj.id:
                 self._by_id[obj.id] = obj
@@ -168,11 +170,11 @@ class IdentityMap:
     def register_deleted(self, obj: Entity) -> None:
         """``obj`` is deleted on commit; a pending one is simply forgotten."""
         with self.lock:
-            if obj._state is State.PENDING:
+            if obj.state is State.PENDING:
                 self._new.remove(obj)
-                obj._set_state(State.TRANSIENT, None)
-            elif obj._state is State.PERSISTENT:
-                obj._set_state(State.DELETED, self.session)
+                instance_state(obj).move_to(State.TRANSIENT, None)
+            elif obj.state is State.PERSISTENT:
+                instance_state(obj).move_to(State.DELETED, self.session)
                 self._deleted.append(obj)
 
     def discard_pending(self, obj: Entity) -> None:
@@ -195,13 +197,13 @@ class IdentityMap:
                 self._deleted.remove(obj)
             if obj.id is not None:
                 self._by_id.pop(obj.id, None)
-            obj._set_state(State.DETACHED, None)
+            instance_state(obj).move_to(State.DETACHED, None)
 
     def clear(self) -> None:
         """Detach every object."""
         with self.lock:
             for obj in [*self._by_id.values(), *self._new]:
-                obj._set_state(State.DETACHED, None)
+                instance_state(obj).move_to(State.DETACHED, None)
             self._by_id.clear()
             self._new.clear()
             self._deleted.clear()
@@ -211,21 +213,21 @@ class IdentityMap:
         deleted ones are persistent again."""
         with self.lock:
             for obj in self._new:
-                obj._set_state(State.TRANSIENT, None)
+                instance_state(obj).move_to(State.TRANSIENT, None)
             self._new.clear()
             for obj in self._deleted:
-                obj._set_state(State.PERSISTENT, self.session)
+                instance_state(obj).move_to(State.PERSISTENT, self.session)
             self._deleted.clear()
             for obj in self._by_id.values():
                 _undo_relationship_edits(obj)
-                changes = obj.changes()
-                if not changes and obj._changes is None:
+                state, changes = instance_state(obj), obj.changes()
+                if not changes and state.changes is None:
                     continue
                 for name, (old, _new) in changes.items():
                     object.__setattr__(obj, name, old)
-                obj._mark_clean()
+                state.mark_clean(obj)
                 if changes:
-                    object.__setattr__(obj, "_related", None)
+                    state.related = None
 
     # -- rows changed on the side of our writes -------------------------------------------
 
@@ -299,7 +301,7 @@ def _undo_relationship_edits(obj: Entity) -> None:
     """A casting (``shot.assets = [...]``) or a link list assigned since load is no
     field: rollback drops it, to be read again from the server when asked, so that
     the next commit does not send it."""
-    related = obj._related
+    related = instance_state(obj).related
     if not related:
         return
     cast = related.pop(Casting.DIRTY, None)

@@ -13,6 +13,7 @@ from .errors import ConnectionError, KitsuError, ServerError
 from .model.base import Entity
 from .model.production import Shot
 from .model.relationships import Casting, Linked
+from .model.state import instance_state, related_of
 from .operations import Cast, Link
 from .routes import ACTIONS, LINKS
 from .urls import fill
@@ -26,8 +27,9 @@ __all__ = ["cast", "changed_links", "link"]
 def cast(w: Writer, op: Cast) -> None:
     """Replace a shot's casting with the assets now in ``shot.assets``."""
     shot = op.obj
-    assert isinstance(shot, Shot) and shot._related is not None
-    assets = shot._related.get("assets", [])
+    related = instance_state(shot).related
+    assert isinstance(shot, Shot) and related is not None
+    assets = related.get("assets", [])
     counts: dict[str, int] = defaultdict(int)
     for asset in assets:
         if asset.id is None:
@@ -36,16 +38,18 @@ def cast(w: Writer, op: Cast) -> None:
     body = [{"asset_id": a, "nb_occurences": n} for a, n in counts.items()]
     path = fill(ACTIONS["casting"], project_id=shot.project_id, entity_id=shot.id)
     w.transport.put(path, body)
-    shot._related.pop(Casting.DIRTY, None)
+    related.pop(Casting.DIRTY, None)
 
 
 def link(w: Writer, op: Link) -> None:
     """Link and unlink so that the server's links are the ones now in the list."""
     obj, name = op.obj, op.name
-    assert obj is not None and obj._related is not None
+    assert obj is not None
+    related = instance_state(obj).related
+    assert related is not None
     route = LINKS[(type(obj).__kitsu_type__, name)]
-    baseline: dict[str, list[str | None]] = obj._related.setdefault(Linked.LOADED, {})
-    wanted = [target.id for target in obj._related[name]]
+    baseline: dict[str, list[str | None]] = related.setdefault(Linked.LOADED, {})
+    wanted = [target.id for target in related[name]]
     if None in wanted:
         raise KitsuError(f"{obj!r}.{name} holds an object that was not created")
     if w.session.identity.pop_doubt(obj) is not None:
@@ -69,7 +73,7 @@ def link(w: Writer, op: Link) -> None:
 
 def changed_links(obj: Entity) -> list[str]:
     """The Linked relationships of ``obj`` whose list differs from the server's."""
-    cache = obj._related or {}
+    cache = related_of(obj)
     baseline = cache.get(Linked.LOADED, {})
     return [
         name

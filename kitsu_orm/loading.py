@@ -10,19 +10,19 @@ and from the whole table, once per session, for small reference tables
 
 from __future__ import annotations
 
-import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
-
+from .boards import Board as Board  # where tests and callers have found it
+from .boards import children_of, merge_rows, read_board
+from .boards import in_listing_order as _sorted
 from .errors import LazyLoadError, NotFound, ValidationError
 from .model.base import REGISTRY, Entity
-from .model.builders import positional_structure
-from .model.converter import PARTIAL
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
-from .routes import CASTING, LISTS, URL_ID_BUDGET, encode_values, read_plan
+from .model.state import instance_state, label, loaded_value, related_of
+from .read_routes import CASTING, encode_values, read_plan
+from .routes import LISTS, URL_ID_BUDGET
 from .urls import fill
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def group_of(objs: Iterable[Entity]) -> LoadGroup:
     """Objects loaded together: a lazy load on one of them loads for all (no N+1)."""
     group = LoadGroup(objs)
     for obj in group:
-        object.__setattr__(obj, "_group", group)
+        instance_state(obj).group = group
     return group
 
 
@@ -63,7 +63,7 @@ class Loader:
                 f"{type(obj).__name__}.{rel.name} of {obj!r} was not loaded and the session is "
                 f"strict: add .include({rel.name!r}) to the query"
             )
-        members = obj._group if obj._group is not None and obj in obj._group else [obj]
+        members = _loaded_with(obj)
         self.load_relation(rel, members)
         if isinstance(rel, ToOne):
             key = getattr(obj, rel.key)
@@ -74,7 +74,7 @@ class Loader:
                     rel.target_name, key, note=f"{obj!r}.{rel.name} points at it"
                 )
             return found if isinstance(found, rel.target) else None
-        return (obj._related or {}).get(rel.name, [])
+        return related_of(obj).get(rel.name, [])
 
     def include(self, objs: list[Entity], path: str) -> None:
         """Load ``path`` (``"tasks.task_status"``) for every object, level by level."""
@@ -126,12 +126,12 @@ class Loader:
         if missing:
             self.fetch_ids(rel.target_name, missing)
         for obj, ids in zip(objs, id_lists, strict=True):
-            obj._related_cache()[rel.name] = identity.found(ids)
+            instance_state(obj).related_cache()[rel.name] = identity.found(ids)
         return group_of(identity.found(keys))
 
     def _load_to_many(self, rel: ToMany[Any], objs: Sequence[Entity]) -> list[Entity]:
-        parents = [o for o in objs if o.id and rel.name not in (o._related or {})]
-        loaded = [c for o in objs if rel.name in (o._related or {}) for c in o._related[rel.name]]  # type: ignore[index]
+        parents = [o for o in objs if o.id and rel.name not in related_of(o)]
+        loaded = [c for o in objs for c in related_of(o).get(rel.name, ())]
         if not parents:
             return group_of(loaded)
         ids = sorted({p.id for p in parents if p.id})
@@ -162,76 +162,23 @@ class Loader:
         children, in one request several times cheaper than the children's own
         list route. Its rows lack some fields (name, updated_at...): they are
         partial, and complete themselves in one request when first read. Also
-        says whether the children came in order (see ``_merge_children``)."""
-        board = self._board(rel, scope)
+        says whether the children came in order (see ``boards.children_of``)."""
+        board = read_board(self.session, rel, scope)
         at = board.parent_id
         rows = [r for r in board.rows if r[at] in wanted]
-        return self._merge_children(rel, scope, board, rows)
+        children, in_order = children_of(self.session, rel, scope, board, rows)
+        return group_of(children), in_order
 
     def fetch_with_children(self, cls: type[E], rel: ToMany[Any], scope: tuple[str, str]) -> list[E]:
         """Every ``cls`` of ``scope`` with ``rel`` loaded, from the one request of
         its with-tasks route (for ``.include``): the parents' rows are partial too."""
-        board = self._board(rel, scope)
-        parents = self._merge_rows(cls, board.parent_fields, board.rows, keep_unknown=False)
-        children, in_order = self._merge_children(rel, scope, board, board.rows)
-        _give_children(rel, parents, children, in_order=in_order)
-        return parents
-
-    def _board(self, rel: ToMany[Any], scope: tuple[str, str]) -> Board:
-        assert rel.via is not None and rel.owner is not None
-        # The answer holds both sides: a write to either type outdates it.
-        type_names = f"{rel.owner.__kitsu_type__}+{rel.target.__kitsu_type__}"
-        params = {scope[0]: scope[1], "compact": "true"}
-        return Board.of(self.session.read(type_names, rel.via, params), rel.via_key)
-
-    def _merge_children(
-        self, rel: ToMany[Any], scope: tuple[str, str], board: Board, rows: list[list[Any]]
-    ) -> tuple[list[Entity], bool]:
-        """The children of these board rows, as objects, and whether they are in
-        the order ``_sorted`` gives. They are when all are new to the session:
-        the rows are sorted by the same keys before the objects are built, which
-        is several times cheaper than sorting the objects."""
-        at = board.children
-        children = sorted((child for row in rows for child in row[at]), key=board.child_order())
-        identity, child_id = self.session.identity, board.child_fields.index("id")
-        all_new = not any(child[child_id] in identity for child in children)
-        # The children's rows leave out the scope they were asked by (the project).
-        objs = self._merge_rows(
-            rel.target, board.child_fields, children, keep_unknown=True, fixed=dict([scope])
+        board = read_board(self.session, rel, scope)
+        parents = merge_rows(
+            self.session, cls, board.parent_fields, board.rows, keep_unknown=False
         )
-        return group_of(objs), all_new
-
-    def _merge_rows(
-        self,
-        cls: type[E],
-        fields: tuple[str, ...],
-        rows: list[list[Any]],
-        *,
-        keep_unknown: bool,
-        fixed: dict[str, Any] | None = None,
-    ) -> list[E]:
-        """Partial objects of positional rows: built straight from the values when
-        new to the session, merged as dicts into the objects it already holds.
-        ``fixed`` holds wire values every row shares but does not carry."""
-        build = positional_structure(cls, fields, keep_unknown=keep_unknown, rows=len(rows))
-        session = self.session
-        identity, at = session.identity, fields.index("id")
-        known = cls.__from_wire__
-        shared = [(known[k], v) for k, v in (fixed or {}).items() if k in known]
-        out: list[E] = []
-        for values in rows:
-            obj = identity.get(values[at])
-            if obj is None:
-                obj = build(values, session)
-                for name, value in shared:
-                    object.__setattr__(obj, name, value)
-                out.append(identity.adopt(obj))
-                continue
-            row = {k: v for k, v in zip(fields, values, strict=True) if k in known}
-            row.update(fixed or {})
-            row[PARTIAL] = True
-            out.append(identity.merge_row(cls, row))
-        return out
+        children, in_order = children_of(self.session, rel, scope, board, board.rows)
+        _give_children(rel, parents, group_of(children), in_order=in_order)
+        return parents
 
     def complete(self, obj: Entity) -> None:
         """Load the fields partial rows left out, for ``obj`` and the partial
@@ -242,7 +189,7 @@ class Loader:
                 "query its type directly to load them up front"
             )
         cls = type(obj)
-        members = obj._group if obj._group is not None and obj in obj._group else [obj]
+        members = _loaded_with(obj)
         partial = [m for m in members if type(m) is cls and m.id and _is_partial(m)] or [obj]
         ids = sorted({m.id for m in partial if m.id})
         scope = _shared_scope_field("project_id", partial)
@@ -252,12 +199,12 @@ class Loader:
             context = _projects(partial)
             self.session.fetch(cls, {"id": ids}, context)
         if _is_partial(obj):  # deleted on the server meanwhile
-            raise NotFound.of_object(cls.__name__, obj.id, label=obj._label(), loaded=True)
+            raise NotFound.of_object(cls.__name__, obj.id, label=label(obj), loaded=True)
 
     def _load_casting(self, rel: Casting, objs: Sequence[Entity]) -> list[Entity]:
         """One request per project gives the casting of all its shots (a vendor,
         whom Zou refuses it, reads one request per shot)."""
-        todo = [o for o in objs if o.id and rel.name not in (o._related or {})]
+        todo = [o for o in objs if o.id and rel.name not in related_of(o)]
         by_project: dict[str, list[Entity]] = defaultdict(list)
         for shot in todo:
             by_project[getattr(shot, "project_id", None) or ""].append(shot)
@@ -274,8 +221,8 @@ class Loader:
                 self.fetch_ids("Asset", missing, scope=("project_id", project_id))
             for shot in shots:
                 ids = casting.get(shot.id or "", [])
-                shot._related_cache()[rel.name] = identity.found(ids)
-        assets = {id(a): a for o in objs for a in (o._related or {}).get(rel.name, [])}
+                instance_state(shot).related_cache()[rel.name] = identity.found(ids)
+        assets = {id(a): a for o in objs for a in related_of(o).get(rel.name, [])}
         return group_of(assets.values())
 
     def _casting(self, context: dict[str, Any]) -> dict[str, list[str]]:
@@ -308,7 +255,7 @@ class Loader:
         route = LINKS[(type(objs[0]).__kitsu_type__, rel.name)].list if objs else ""
         target = rel.target
         for obj in objs:
-            cache = obj._related_cache()
+            cache = instance_state(obj).related_cache()
             if rel.name in cache:
                 continue
             body = self.session.transport.get(fill(route, id=obj.id)) if obj.id else []
@@ -317,7 +264,7 @@ class Loader:
             linked = _sorted([self.session.identity.merge_row(target, row) for row in rows])
             cache[rel.name] = linked
             cache.setdefault(Linked.LOADED, {})[rel.name] = [o.id for o in linked]
-        found = {id(o): o for obj in objs for o in (obj._related or {}).get(rel.name, [])}
+        found = {id(o): o for obj in objs for o in related_of(obj).get(rel.name, [])}
         return group_of(found.values())
 
     # -- rows by id -------------------------------------------------------------------
@@ -376,7 +323,7 @@ def _give_children(
         by_parent[getattr(child, rel.key)].append(child)
     for parent in parents:
         kids = by_parent.get(parent.id or "", [])
-        parent._related_cache()[rel.name] = kids if in_order else _sorted(kids)
+        instance_state(parent).related_cache()[rel.name] = kids if in_order else _sorted(kids)
 
 
 def _shared_scope(rel: Relationship[Any], objs: Sequence[Entity]) -> tuple[str, str] | None:
@@ -390,95 +337,31 @@ def _shared_scope(rel: Relationship[Any], objs: Sequence[Entity]) -> tuple[str, 
     return (rel.scope, value) if isinstance(value, str) else None
 
 
-@attrs.frozen
-class Board:
-    """A with-tasks answer as positional rows: ``parent_fields`` name the
-    columns of each row, one of which (``child_key``) holds the children's
-    rows, whose columns ``child_fields`` name. Asked with ``compact=true``,
-    Zou answers in this form: half the bytes and far less JSON to parse."""
-
-    parent_fields: tuple[str, ...]
-    child_fields: tuple[str, ...]
-    rows: list[list[Any]]
-    child_key: str
-
-    @property
-    def parent_id(self) -> int:
-        """The column of each row that holds the parent's id."""
-        return self.parent_fields.index("id")
-
-    @property
-    def children(self) -> int:
-        """The column of each row that holds its children."""
-        return self.parent_fields.index(self.child_key)
-
-    def child_order(self) -> Callable[[list[Any]], Any]:
-        """A sort key of the children's rows, the row form of ``_sorted``'s key."""
-        fields = self.child_fields
-        at = [fields.index(name) for name in _ORDER[:-1] if name in fields]
-        last = fields.index(_ORDER[-1])
-        if not at:
-            return operator.itemgetter(last)  # the usual case: the rows carry neither
-        return lambda row: (*(str(row[i] or "") for i in at), row[last])
-
-    @classmethod
-    def of(cls, body: Any, child_key: str) -> Board:
-        """Read a with-tasks answer, positional (Zou's ``*_fields`` headers) or as dicts."""
-        child_header = f"{child_key[:-1]}_fields"
-        if isinstance(body, dict):
-            parent_header = next(k for k in body if k.endswith("_fields") and k != child_header)
-            return cls(
-                tuple(body[parent_header]), tuple(body[child_header]), body["rows"], child_key
-            )
-        # A server that ignores ``compact`` answers dicts: made positional here.
-        parents: list[dict[str, Any]] = list(body)
-        parent_fields = tuple(parents[0]) if parents else ("id", child_key)
-        children = [c for p in parents for c in p.get(child_key) or ()]
-        child_fields = tuple(children[0]) if children else ("id",)
-
-        def positional(parent: dict[str, Any]) -> list[Any]:
-            row = [parent.get(f) for f in parent_fields]
-            kids = parent.get(child_key) or ()
-            row[parent_fields.index(child_key)] = [[c.get(f) for f in child_fields] for c in kids]
-            return row
-
-        return cls(parent_fields, child_fields, [positional(p) for p in parents], child_key)
+def _loaded_with(obj: Entity) -> list[Entity]:
+    """The objects loaded with ``obj`` (its load group), ``obj`` among them."""
+    group = instance_state(obj).group
+    return group if group is not None and obj in group else [obj]
 
 
 def _is_partial(obj: Entity) -> bool:
     # Every full row carries updated_at; the partial rows of with-tasks routes do not.
-    return obj._loaded("updated_at", _UNSET) is _UNSET
+    return loaded_value(obj, "updated_at", _UNSET) is _UNSET
 
 
 def _projects(objs: Iterable[Entity]) -> dict[str, list[str]]:
     """The projects of these objects: the context of the reads made for them,
     which Zou needs from roles other than admin."""
-    ids = sorted({v for o in objs if isinstance(v := o._loaded("project_id"), str)})
+    ids = sorted({v for o in objs if isinstance(v := loaded_value(o, "project_id"), str)})
     return {"project_id": ids} if ids else {}
 
 
 def _shared_scope_field(field: str, objs: Sequence[Entity]) -> str | None:
-    values = {o._loaded(field) for o in objs}
+    values = {loaded_value(o, field) for o in objs}
     value = values.pop() if len(values) == 1 else None
     return value if isinstance(value, str) else None
 
 
 _UNSET = object()
-
-
-# Children and links are listed by name, then creation, then id.
-_ORDER = ("name", "created_at", "id")
-
-
-def _sorted(objs: list[Entity]) -> list[Entity]:
-    return sorted(
-        objs,
-        key=lambda o: (
-            str(o._loaded("name") or ""),
-            str(o._loaded("created_at") or ""),
-            o.id or "",
-        ),
-    )
 
 
 def _occurrences(cast: dict[str, Any]) -> int:

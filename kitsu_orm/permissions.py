@@ -46,6 +46,7 @@ import attrs
 
 from .errors import PermissionDenied
 from .model.base import Entity, State
+from .model.state import instance_state, loaded_value, related_of
 from .operations import Assignment, CreateTasks, Operation
 from .routes import routes_for
 
@@ -278,16 +279,16 @@ def _is_own(obj: Entity, me: str | None) -> bool:
     if type(obj).__kitsu_type__ == "Person":
         return obj.id == me
     if "created_by" in type(obj).__fields__:
-        created_by = obj._loaded("created_by")
+        created_by = loaded_value(obj, "created_by")
     else:
-        created_by = (obj._extra or {}).get("created_by")
+        created_by = (instance_state(obj).extra or {}).get("created_by")
     return created_by is None or created_by == me
 
 
 def _status_of(session: Session, obj: Entity) -> Any:
-    if type(obj).__kitsu_type__ != "Comment" or obj._state is not State.PENDING:
+    if type(obj).__kitsu_type__ != "Comment" or obj.state is not State.PENDING:
         return None
-    status = (obj._related or {}).get("task_status")
+    status = related_of(obj).get("task_status")
     if status is None and getattr(obj, "task_status_id", None):
         status = session.identity.get(obj.task_status_id)
     return status
@@ -299,11 +300,11 @@ def _generic_create(obj: Entity) -> bool:
     values = {
         name
         for name in type(obj).__fields__
-        if obj._loaded(name) is not None and name not in ("id", "created_at", "updated_at")
+        if loaded_value(obj, name) is not None and name not in ("id", "created_at", "updated_at")
     }
     values |= {
         rel.key
         for name, rel in type(obj).__relationships__.items()
-        if (obj._related or {}).get(name) is not None and hasattr(rel, "key")
+        if related_of(obj).get(name) is not None and hasattr(rel, "key")
     }
     return not any(k in values and not r.unless & values for k, r in routes.create_by.items())

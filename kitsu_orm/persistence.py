@@ -28,7 +28,8 @@ from .model.arguments import day_string
 from .model.base import Entity, State
 from .model.converter import unstructure
 from .model.relationships import ToMany, ToOne
-from .model.tasks import Comment, TimeSpent
+from .model.state import instance_state, label, loaded_value, related_of
+from .model.tasks import Comment, TimeSpent, time_spent_state
 from .operations import (
     Assign,
     Cast,
@@ -113,8 +114,9 @@ def create(w: Writer, op: Create) -> None:
             else {k: v for k, v in values.items() if k in routes.create_only}
         )
         body = {routes.create_fields.get(k, cls.__wire__[k]): _wire(v) for k, v in sent.items()}
-        if routes.create_only is None and obj._extra:
-            body = {**obj._extra, **body}
+        extra = instance_state(obj).extra
+        if routes.create_only is None and extra:
+            body = {**extra, **body}
         path = _format(routes.create, obj)
     since = server_clock(w.transport)
     try:
@@ -202,9 +204,9 @@ def time_spent(w: Writer, op: SetTimeSpent) -> None:
     spent = op.obj
     assert isinstance(spent, TimeSpent)
     _resolve_pending_keys(spent)
-    persistent = spent._state is State.PERSISTENT
+    persistent = spent.state is State.PERSISTENT
     before = spent.changes().get("duration", (0.0, None))[0] if persistent else 0.0
-    adds = spent._adds
+    adds = time_spent_state(spent).adds
     adding = adds is not None and abs(spent.duration - ((before or 0.0) + adds)) < 1e-9
     if adding and w.session.identity.is_in_doubt(spent):
         raise KitsuError(
@@ -246,7 +248,7 @@ def adopt(
             "session.merge(obj) to edit the existing one",
             existing=[(obj, twin)],
         )
-    people = assignees(obj) if obj._state is State.PENDING else []
+    people = assignees(obj) if obj.state is State.PENDING else []
     session.identity.register_created(obj, row)
     _attach_to_parents(session, obj)
     if people:
@@ -289,7 +291,7 @@ def update(w: Writer, op: Update) -> None:
     loaded = {
         name: changes[name][0] if name in changes else value
         for name in cls.__fields__
-        if (value := obj._loaded(name, _UNLOADED)) is not _UNLOADED
+        if (value := loaded_value(obj, name, _UNLOADED)) is not _UNLOADED
     }
     since = server_clock(w.transport)
     try:
@@ -306,7 +308,7 @@ def update(w: Writer, op: Update) -> None:
             w.raced[obj] = raced
         w.session.identity.apply_row(obj, row)
     else:
-        obj._mark_clean()
+        instance_state(obj).mark_clean(obj)
 
 
 def delete(w: Writer, op: Delete) -> None:
@@ -353,7 +355,7 @@ def creatable(obj: Entity) -> dict[str, Any]:
 
 def _gone(obj: Entity, exc: NotFound) -> NotFound:
     return NotFound.of_object(
-        type(obj).__name__, obj.id, label=obj._label(), loaded=True, cause=exc
+        type(obj).__name__, obj.id, label=label(obj), loaded=True, cause=exc
     )
 
 
@@ -371,7 +373,7 @@ def _format(template: str | None, obj: Entity) -> str:
 def _resolve_pending_keys(obj: Entity) -> None:
     """Fill in foreign keys of objects that were pending when assigned."""
     for name, rel in type(obj).__relationships__.items():
-        target = (obj._related or {}).get(name)
+        target = related_of(obj).get(name)
         if isinstance(rel, ToOne) and isinstance(target, Entity) and getattr(obj, rel.key) is None:
             if target.id is None:
                 raise KitsuError(f"{obj!r}.{name} points at {target!r}, which was not created")
@@ -381,7 +383,7 @@ def _resolve_pending_keys(obj: Entity) -> None:
 def _attach_to_parents(session: Session, obj: Entity) -> None:
     """A created object joins the loaded lists of its parents (``seq.shots``)."""
     for parent, rel_name in _parents(session, obj):
-        cached = (parent._related or {}).get(rel_name)
+        cached = related_of(parent).get(rel_name)
         if cached is not None and obj not in cached:
             list.append(cached, obj)  # the list handed out is read-only to the user
 
@@ -389,7 +391,7 @@ def _attach_to_parents(session: Session, obj: Entity) -> None:
 def detach_from_parents(session: Session, obj: Entity) -> None:
     """Take a deleted ``obj`` out of the loaded lists of its parents' relationships."""
     for parent, rel_name in _parents(session, obj):
-        cached = (parent._related or {}).get(rel_name)
+        cached = related_of(parent).get(rel_name)
         if cached is not None and obj in cached:
             list.remove(cached, obj)
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from .transport import RequestStats, Tokens
+    from .auth import Tokens
+    from .request_log import RequestStats
 
 __all__ = ["TransportProtocol"]
 

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
+from .context import current_session
 from .errors import NotFound, ValidationError, did_you_mean
 from .model.base import Entity, check_type
-from .model.converter import format_datetime
 from .model.relationships import ManyIds, ToMany, ToOne
+from .model.wire import format_datetime
 from .progress import loading
 from .routes import routes_for
 
@@ -164,8 +165,6 @@ class Query(Generic[E]):
     def _session(self) -> Session:
         if self.session is not None:
             return self.session
-        from .session import current_session
-
         return current_session()
 
     def _describe(self) -> str:
@@ -200,7 +199,7 @@ class Query(Generic[E]):
             if wire == "name" and len(f.values) > 1:
                 continue  # Zou matches a name as one pattern, never as a JSON list
             values = [_wire_value(v) for v in f.values]
-            # A list is sent as Zou takes it from this user (see routes.read_plan).
+            # A list is sent as Zou takes it from this user (see read_routes.read_plan).
             params[wire] = values[0] if len(values) == 1 else values
         return params
 

@@ -50,9 +50,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import secrets
-import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -61,8 +59,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pytest
 
 from .devserver import DevServer
-from .errors import ConfigurationError, KitsuError, NotFound
+from .errors import ConfigurationError, KitsuError
 from .fake_transport import FakeRequest, FakeTransport, Handler
+from .scratch_projects import KitsuFixtureWarning, remove_project, unique_project_name
 
 if TYPE_CHECKING:
     from .session import Session
@@ -80,11 +79,11 @@ __all__ = [
     "Team",
     "TeamMember",
     "TokenSessions",
+    "remove_project",
     "unique_project_name",
 ]
 
 DEFAULT_TEST_SERVER = "pytest"
-_MAX_PROJECT_NAME = 80
 
 
 class KitsuServer(Protocol):
@@ -119,10 +118,6 @@ class ExternalServer:
     admin_email: str
     admin_password: str
     secret_key: str | None = None
-
-
-class KitsuFixtureWarning(UserWarning):
-    """A fixture could not clean up after a test, or could not reset a shared server."""
 
 
 class ProjectFactory(Protocol):
@@ -213,7 +208,7 @@ def kitsu_make_project(
 
     yield make
     for project in reversed(created):
-        _remove_project(kitsu_client, project)
+        remove_project(kitsu_client, project)
 
 
 @pytest.fixture
@@ -389,14 +384,6 @@ kitsu_client_user = _role_fixture("client", "kitsu_client_user")
 kitsu_vendor = _role_fixture("vendor", "kitsu_vendor")
 
 
-def unique_project_name(test_name: str) -> str:
-    """``test-<test name>-<8 hex>``, at most 80 characters, safe for any test id."""
-    suffix = uuid.uuid4().hex[:8]
-    room = _MAX_PROJECT_NAME - len("test--") - len(suffix)
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", test_name).strip("-")[:room].rstrip("-")
-    return f"test-{slug}-{suffix}"
-
-
 def _external_server() -> ExternalServer | None:
     url = os.environ.get("KITSU_TEST_URL")
     if not url:
@@ -407,26 +394,3 @@ def _external_server() -> ExternalServer | None:
             "KITSU_TEST_URL is set: set KITSU_TEST_EMAIL and KITSU_TEST_PASSWORD too"
         )
     return ExternalServer(url, email, password)
-
-
-def _remove_project(client: Transport, project: dict[str, Any]) -> None:
-    """Close, then delete (Zou deletes closed projects only); warn instead of failing."""
-    path = f"data/projects/{project['id']}"
-    try:
-        client.put(path, json={"project_status_id": _closed_status_id(client)})
-        client.delete(path, params={"force": "true"})
-    except NotFound:
-        pass  # the test deleted it itself
-    except KitsuError as exc:
-        warnings.warn(
-            KitsuFixtureWarning(f"test project {project.get('name')!r} left on the server: {exc}"),
-            stacklevel=1,
-        )
-
-
-def _closed_status_id(client: Transport) -> str:
-    statuses: list[dict[str, Any]] = client.get("data/project-status")
-    for status in statuses:
-        if str(status.get("name", "")).lower() == "closed":
-            return str(status["id"])
-    raise KitsuError("the server has no 'Closed' project status", path="data/project-status")

@@ -5,31 +5,36 @@ retries, paging, uploads and downloads, the request counters and the
 ``echo`` log. It knows nothing of entities: it moves JSON. It is the only
 module of kitsu_orm that imports requests, and it maps every requests
 exception to :mod:`kitsu_orm.errors` here, so that none reaches the user.
+
+What needs no HTTP library lives beside it: the tokens and the auth routes'
+exchanges (:mod:`.auth`), the request counters and log (:mod:`.request_log`),
+the error an answer raises (:mod:`.error_answers`), the server's clock
+(:mod:`.server_clock`), the walk over pages (:mod:`.paging`), the API root
+and the paths allowed under it (:mod:`.urls`).
 """
 
 from __future__ import annotations
 
-import base64
 import importlib
-import json
 import os
-import re
 import threading
 import time
 import types
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit, urlunsplit
-
-import attrs
 
 from . import errors
+from .auth import Credentials, Tokens, log_in, log_out, refresh
+from .error_answers import error_from_answer, is_expired, short_reason, token_refused
+from .paging import walk_pages
+from .request_log import RequestStats, echo_to_stderr, log_request, log_retry
 from .retry import Retry
+from .server_clock import ServerClock
+from .urls import check_path, normalize_host
 
 if TYPE_CHECKING:
     import datetime
-    import logging
 
     import requests
     import requests.adapters
@@ -37,125 +42,20 @@ if TYPE_CHECKING:
 else:
 
     class _OnFirstUse(types.ModuleType):
-        """A module imported when first used: requests costs 50 ms to import,
-        logging 3 ms, and a session answered from its cache may never send a
-        request."""
+        """A module imported when first used: requests costs 50 ms to import, and
+        a session answered from its cache may never send a request."""
 
         def __getattr__(self, name: str) -> Any:
             module = importlib.import_module(self.__name__)
             return getattr(module, name)
 
     requests = _OnFirstUse("requests")
-    logging = _OnFirstUse("logging")
     urllib3 = types.SimpleNamespace(exceptions=_OnFirstUse("urllib3.exceptions"))
 
 __all__ = ["Transport", "Tokens", "RequestStats", "normalize_host"]
 
 
-def _log() -> logging.Logger:
-    return logging.getLogger("kitsu_orm.http")
-
-
 DEFAULT_TIMEOUT = (5.0, 60.0)
-_EXPIRED_HINTS = ("expired",)
-
-
-def normalize_host(url: str) -> str:
-    """The API root for any way a user writes a Kitsu address.
-
-    ``kitsu.studio``, ``http://kitsu.studio``, ``http://kitsu.studio/`` and
-    ``http://kitsu.studio/api/`` all give ``http://kitsu.studio/api``.
-    """
-    if not isinstance(url, str) or not url.strip():
-        raise errors.ConfigurationError(f"a Kitsu host must be a non-empty URL, not {url!r}")
-    url = url.strip()
-    if "://" not in url:
-        url = "http://" + url
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise errors.ConfigurationError(f"not an http(s) URL: {url!r}")
-    path = parts.path.rstrip("/")
-    if not path.endswith("/api"):
-        path += "/api"
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-
-
-@attrs.frozen(repr=False)
-class Tokens:
-    """An access token and, after a password login, its refresh token.
-
-    The repr hides both, so that a Tokens value can be logged or shown in a
-    notebook safely.
-    """
-
-    access: str
-    refresh: str | None = None
-
-    @property
-    def subject(self) -> str | None:
-        """The user id the access token names (its ``sub`` claim), read without
-        a request and unverified: anyone can write a token naming anyone, so
-        this never decides what a user is shown (the cache asks the server)."""
-        subject = self._claims().get("sub")
-        return subject if isinstance(subject, str) and subject else None
-
-    @property
-    def expires(self) -> float | None:
-        """When the access token expires (its ``exp`` claim, a Unix time), unverified:
-        to be trusted only for a token the server has accepted."""
-        expires = self._claims().get("exp")
-        return float(expires) if isinstance(expires, (int, float)) else None
-
-    def _claims(self) -> dict[str, Any]:
-        try:
-            payload = self.access.split(".")[1]
-            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        except (IndexError, ValueError):
-            return {}
-        return claims if isinstance(claims, dict) else {}
-
-    def __repr__(self) -> str:
-        return f"Tokens(access=***, refresh={'***' if self.refresh else None})"
-
-
-@attrs.define
-class RequestStats:
-    """Counts of the HTTP requests that went on the wire (retries included)."""
-
-    total: int = 0
-    by_method: dict[str, int] = attrs.Factory(dict)
-    retries: int = 0
-    refreshes: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False, eq=False)
-
-    def record(self, method: str, elapsed: float, *, failed: bool) -> None:
-        """Count one request sent, with its time and whether it failed."""
-        with self._lock:
-            self.total += 1
-            self.by_method[method] = self.by_method.get(method, 0) + 1
-            self.seconds += elapsed
-            if failed:
-                self.errors += 1
-
-    def count_retry(self) -> None:
-        """Count one request sent again."""
-        with self._lock:
-            self.retries += 1
-
-    def count_refresh(self) -> None:
-        """Count one token refresh."""
-        with self._lock:
-            self.refreshes += 1
-
-    def reset(self) -> None:
-        """Start counting from zero (to measure one piece of work)."""
-        with self._lock:
-            self.total = self.retries = self.refreshes = self.errors = 0
-            self.seconds = 0.0
-            self.by_method = {}
-
 
 FileArg = str | os.PathLike[str] | IO[bytes]
 
@@ -187,24 +87,19 @@ class Transport:
         self.echo = echo
         self.stats = RequestStats()
         self.user: dict[str, Any] | None = None
-        self._tokens: Tokens | None = None
-        # The tokens the server last named a user for, and that user's id.
-        self._confirmed: tuple[Tokens, str] | None = None
-        self._refresh_lock = threading.Lock()
+        self._credentials = Credentials()
         self._pool = (pool_size, verify)
         self._pool_lock = threading.Lock()
         self._http_session: requests.Session | None = None
-        # The server's last ``Date`` header and the monotonic time it arrived: a clock
-        # of the server's, read without a request (see server_time).
-        self._server_date: tuple[str, float] | None = None
+        self._clock = ServerClock()
         if token is not None:
             self.use_tokens(token)
-        if echo and not _log().hasHandlers():
-            _log().addHandler(logging.StreamHandler())
-            _log().setLevel(logging.INFO)
+        if echo:
+            echo_to_stderr()
 
     def __repr__(self) -> str:
-        who = (self.user or {}).get("email") or ("token" if self._tokens else "not logged in")
+        tokens = self._credentials.tokens
+        who = (self.user or {}).get("email") or ("token" if tokens else "not logged in")
         return f"<Transport {self._host} ({who})>"
 
     def __enter__(self) -> Transport:
@@ -237,85 +132,47 @@ class Transport:
     def host(self, url: str) -> None:
         # Tokens belong to one server: never send them to another.
         self._host = normalize_host(url)
-        self._tokens = None
+        self._credentials.tokens = None
         self.user = None
 
     @property
     def tokens(self) -> Tokens | None:
         """The current tokens, to hand to another process (repr hides them)."""
-        return self._tokens
+        return self._credentials.tokens
 
     @property
     def is_authenticated(self) -> bool:
         """Whether the tokens are still accepted (one request)."""
-        return self._tokens is not None
+        return self._credentials.tokens is not None
 
     def use_tokens(self, token: str | Tokens) -> None:
         """Authenticate with a bot/API token or tokens from an earlier login."""
-        if isinstance(token, str):
-            token = Tokens(token)
-        if not isinstance(token, Tokens) or not token.access:
-            raise errors.ConfigurationError("a token must be a non-empty string")
-        self._tokens = token
+        self._credentials.use(token)
 
     def login(self, email: str, password: str) -> dict[str, Any]:
         """Log in with email and password; returns the user. Clears tokens on failure."""
-        self._tokens = None
         self.user = None
-        try:
-            body = self._json(
-                self._send(
-                    "POST", "auth/login", json={"email": email, "password": password}, auth=False
-                )
-            )
-        except (errors.ValidationError, errors.AuthenticationError, errors.NotFound) as exc:
-            raise errors.AuthenticationError(
-                f"login failed for {email}: {exc.message}",
-                method="POST",
-                path="/auth/login",
-                status=exc.status,
-            ) from None
-        if not isinstance(body, dict) or not body.get("access_token"):
-            raise errors.AuthenticationError(
-                f"login failed for {email}", method="POST", path="/auth/login"
-            )
-        self._tokens = Tokens(body["access_token"], body.get("refresh_token"))
-        self.user = body.get("user")
-        self._confirm(self._tokens, self.user)
+        self.user = log_in(self._credentials, self._ask, email, password)
         return self.user or {}
 
     def logout(self) -> None:
         """Revoke the tokens on the server and forget them here, whatever happens."""
-        try:
-            if self._tokens is not None:
-                self._send("GET", "auth/logout", retry=Retry.never())
-        except errors.AuthenticationError:
-            pass
-        finally:
-            self._tokens = None
-            self.user = None
+        self.user = None
+        log_out(self._credentials, self._ask)
 
     def current_user(self) -> dict[str, Any]:
         """The logged-in user's row, asked of the server (one request) and kept in ``user``."""
         body = self.get("auth/authenticated")
         user: dict[str, Any] = body.get("user", body) if isinstance(body, dict) else {}
         self.user = user
-        self._confirm(self._tokens, user)
+        self._credentials.confirm(self._credentials.tokens, user)
         return user
 
     def confirmed_user_id(self) -> str | None:
         """The id of the user the server named for the current tokens (the login's
         answer, or ``auth/authenticated``), without a request; None when the server
         has not said (a token given by hand, ``user`` set by hand)."""
-        confirmed = self._confirmed
-        if confirmed is None or self._tokens is None or confirmed[0] is not self._tokens:
-            return None
-        return confirmed[1]
-
-    def _confirm(self, tokens: Tokens | None, user: Any) -> None:
-        user_id = user.get("id") if isinstance(user, dict) else None
-        if tokens is not None and isinstance(user_id, str) and user_id:
-            self._confirmed = (tokens, user_id)
+        return self._credentials.confirmed_user_id()
 
     def server_time(self) -> datetime.datetime | None:
         """A lower bound of the server's clock now (naive UTC, to the second), from the
@@ -324,20 +181,7 @@ class Transport:
         Rows the server writes after this call carry a ``created_at`` at or after it,
         whatever the skew between this machine's clock and the server's.
         """
-        import email.utils
-        from datetime import timedelta, timezone
-
-        seen = self._server_date
-        if seen is None:
-            return None
-        try:
-            when = email.utils.parsedate_to_datetime(seen[0])
-        except (TypeError, ValueError):
-            return None
-        elapsed = max(0.0, time.monotonic() - seen[1])
-        if when.tzinfo is not None:
-            when = when.astimezone(timezone.utc).replace(tzinfo=None)
-        return (when + timedelta(seconds=int(elapsed))).replace(microsecond=0)
+        return self._clock.now()
 
     def is_host_up(self) -> bool:
         """Whether the API root answers, without retrying."""
@@ -351,19 +195,19 @@ class Transport:
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET a route and answer its JSON; a GET is safe to retry."""
-        return self._json(self._send("GET", path, params=params))
+        return self._ask("GET", path, params=params)
 
     def post(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
         """POST a JSON body (a create or an action) and answer the server's JSON."""
-        return self._json(self._send("POST", path, json=json, params=params))
+        return self._ask("POST", path, json=json, params=params)
 
     def put(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
         """PUT a JSON body (an update: safe to send again)."""
-        return self._json(self._send("PUT", path, json=json, params=params))
+        return self._ask("PUT", path, json=json, params=params)
 
     def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """DELETE a route (``params``: Zou's ``force`` and the like)."""
-        return self._json(self._send("DELETE", path, params=params))
+        return self._ask("DELETE", path, params=params)
 
     def paginate(
         self,
@@ -380,21 +224,7 @@ class Transport:
         can move between pages. ``on_rows`` hears how many rows each page
         brought (a progress bar's count).
         """
-        page = 1
-        while True:
-            body = self.get(path, {**(params or {}), "page": page, "limit": limit})
-            if not isinstance(body, dict) or "data" not in body:
-                rows = body or []
-                if on_rows is not None:
-                    on_rows(len(rows))
-                yield from rows
-                return
-            if on_rows is not None:
-                on_rows(len(body["data"]))
-            yield from body["data"]
-            if page >= int(body.get("nb_pages") or 1):
-                return
-            page += 1
+        return walk_pages(self.get, path, params, limit=limit, on_rows=on_rows)
 
     def upload(
         self,
@@ -416,7 +246,7 @@ class Transport:
                 )
         name = filename or Path(getattr(file, "name", "") or "upload.bin").name
         files = {field: (name, file)}
-        return self._json(self._send("POST", path, files=files, data=dict(data or {})))
+        return self._ask("POST", path, files=files, data=dict(data or {}))
 
     def download(self, path: str, dest: str | os.PathLike[str]) -> Path:
         """Stream a file to ``dest``; a partial download never replaces it."""
@@ -451,11 +281,11 @@ class Transport:
         retry: Retry | None = None,
         **kwargs: Any,
     ) -> requests.Response:
-        _check_path(method, path)
+        check_path(method, path)
         retry = retry if retry is not None else self.retry
         refreshed = False
         while True:
-            tokens = self._tokens if auth else None
+            tokens = self._credentials.tokens if auth else None
             try:
                 resp = self._attempt(method, path, tokens, **kwargs)
             except requests.exceptions.RequestException as exc:
@@ -465,10 +295,10 @@ class Transport:
                     raise _map_exception(exc, method, path) from None
                 retry = self._backoff(retry, method, path, None)
                 continue
-            if tokens and not refreshed and (_is_expired(resp) or _token_refused(resp)):
+            if tokens and not refreshed and (is_expired(resp) or token_refused(resp)):
                 # A token the server cannot verify (tampered, truncated, signed with
                 # another key) gets one try of the refresh token too, as an expired one.
-                why = "expired" if _is_expired(resp) else "was refused"
+                why = "expired" if is_expired(resp) else "was refused"
                 resp.close()
                 self._refresh(tokens, why=why)
                 refreshed = True
@@ -478,7 +308,7 @@ class Transport:
                 retry = self._backoff(retry, method, path, resp.headers.get("Retry-After"))
                 continue
             if resp.status_code >= 400:
-                raise _error_from(resp, method, path)
+                raise error_from_answer(resp, method, path)
             return resp
 
     def _attempt(
@@ -496,65 +326,29 @@ class Transport:
             status = resp.status_code
             date = resp.headers.get("Date")
             if date:
-                self._server_date = (date, time.monotonic())
+                self._clock.saw(date)
             return resp
         finally:
             elapsed = time.perf_counter() - started
             self.stats.record(method, elapsed, failed=status == "error" or int(status) >= 400)
-            _log().log(
-                logging.INFO if self.echo else logging.DEBUG,
-                "%s /%s %s %.1f ms",
-                method,
-                path.lstrip("/"),
-                status,
-                elapsed * 1000,
-            )
+            log_request(method, path, status, elapsed, echo=self.echo)
 
     def _backoff(self, retry: Retry, method: str, path: str, retry_after: str | None) -> Retry:
         delay = retry.wait(retry_after)
-        _log().info(
-            "retrying %s /%s in %.2f s (attempt %d)",
-            method,
-            path.lstrip("/"),
-            delay,
-            retry.attempt + 2,
-        )
+        log_retry(method, path, delay, retry.attempt + 2)
         self.stats.count_retry()
         time.sleep(delay)
         return retry.increment()
 
     def _refresh(self, stale: Tokens, why: str = "expired") -> None:
-        """Trade the refresh token for a new access token, once for all threads."""
-        with self._refresh_lock:
-            current = self._tokens
-            if current is not stale:
-                return  # another thread refreshed while this one waited
-            if current is None or not current.refresh:
-                raise errors.AuthenticationError(
-                    f"the access token {why} and there is no refresh token: log in again",
-                    path="/auth/refresh-token",
-                    status=401,
-                )
-            try:
-                resp = self._send(
-                    "GET",
-                    "auth/refresh-token",
-                    auth=False,
-                    headers={"Authorization": f"Bearer {current.refresh}"},
-                )
-            except errors.KitsuError as exc:
-                self._tokens = None
-                raise errors.AuthenticationError(
-                    f"the access token {why} and could not be refreshed ({exc.message}): log in again",
-                    method="GET",
-                    path="/auth/refresh-token",
-                    status=exc.status,
-                ) from None
-            body = self._json(resp)
-            self._tokens = Tokens(body["access_token"], current.refresh)
-            if self._confirmed is not None and self._confirmed[0] is current:
-                self._confirmed = (self._tokens, self._confirmed[1])  # the same user's
+        if refresh(self._credentials, self._ask, stale, why):
             self.stats.count_refresh()
+
+    def _ask(
+        self, method: str, path: str, *, auth: bool = True, retry: Retry | None = None, **kwargs: Any
+    ) -> Any:
+        """A request's JSON answer (see :class:`kitsu_orm.auth.Ask`)."""
+        return self._json(self._send(method, path, auth=auth, retry=retry, **kwargs))
 
     @staticmethod
     def _json(resp: requests.Response) -> Any:
@@ -610,97 +404,6 @@ def _is_read_timeout(exc: requests.exceptions.RequestException) -> bool:
     return bool(exc.args) and isinstance(exc.args[0], urllib3.exceptions.ReadTimeoutError)
 
 
-def _is_expired(resp: requests.Response) -> bool:
-    if resp.status_code != 401:
-        return False
-    message = _server_message(resp).lower()
-    return any(hint in message for hint in _EXPIRED_HINTS)
-
-
-def _token_refused(resp: requests.Response) -> bool:
-    """Whether the server could not read or verify the token (a tampered or truncated
-    one): flask-jwt-extended answers 422 with its ``msg`` key ("Signature verification
-    failed", "Not enough segments"...), which Zou's own errors never use."""
-    if resp.status_code != 422:
-        return False
-    try:
-        body = resp.json()
-    except ValueError:
-        return False
-    return isinstance(body, dict) and isinstance(body.get("msg"), str) and "message" not in body
-
-
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-def _check_path(method: str, path: str) -> None:
-    """Refuse a path that could leave the API root: a ``..`` or ``.`` segment (requests
-    resolves them before sending), a scheme or host, a backslash, a fragment or a
-    control character. Routes fill their values through :func:`kitsu_orm.urls.fill`:
-    this is the second line of defence."""
-    route = path.partition("?")[0]
-    stripped = route.lstrip("/")
-    bad = (
-        route.startswith("//")
-        or _SCHEME.match(stripped) is not None
-        or any(c in path for c in "\\#")
-        or any(ord(c) < 0x21 or ord(c) == 0x7F for c in path)
-        or any(unquote(segment) in (".", "..") for segment in stripped.split("/"))
-    )
-    if bad:
-        raise errors.ValidationError(
-            f"refused to send a request to {path!r}: not a path under the API root",
-            method=method,
-            path="/" + stripped,
-        )
-
-
-def _server_message(resp: requests.Response) -> str:
-    try:
-        body = resp.json()
-    except ValueError:
-        text = resp.text.strip()
-        return text[:200] if text and not text.startswith("<") else (resp.reason or "")
-    if isinstance(body, dict):
-        for key in ("message", "msg", "error_description", "error"):
-            value = body.get(key)
-            if isinstance(value, str) and value:
-                return value
-    return resp.reason or ""
-
-
-# What Flask (werkzeug) answers for any 404 Zou does not word itself: an unknown
-# route and a missing object alike ("404 Not Found: The requested URL was not
-# found on the server. If you entered the URL manually please check your
-# spelling..."), a bare reason phrase, or an HTML page reduced to it.
-_GENERIC_NOT_FOUND = re.compile(
-    r"\s*(?:404\b)?\s*(?:(?:resource|page|url)\s+)?(?:not\s+found)?\s*[:.]?\s*"
-    r"(?:the requested url was not found on the server\b.*)?",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
-def _error_from(resp: requests.Response, method: str, path: str) -> errors.KitsuError:
-    status = resp.status_code
-    message = _server_message(resp)
-    refused = _token_refused(resp)
-    resp.close()
-    path = "/" + path.lstrip("/")
-    if refused:
-        return errors.AuthenticationError(
-            f"the server refused the token ({message}): log in again",
-            method=method,
-            path=path,
-            status=status,
-        )
-    if status == 404 and _GENERIC_NOT_FOUND.fullmatch(message):
-        # The route is all the transport knows; the session names the object.
-        message = f"no such route or object: {method} {path}"
-    return errors.error_for_status(status)(
-        message or f"HTTP {status}", method=method, path=path, status=status
-    )
-
-
 def _map_exception(
     exc: requests.exceptions.RequestException, method: str, path: str
 ) -> errors.KitsuError:
@@ -714,23 +417,8 @@ def _map_exception(
         return errors.Timeout(f"timed out {kind}", **where)
     if isinstance(exc, requests.exceptions.ConnectionError):
         what = "could not connect" if _never_sent(exc) else "the connection broke"
-        return errors.ConnectionError(f"{what}: {_short_reason(exc)}", **where)
+        return errors.ConnectionError(f"{what}: {short_reason(exc)}", **where)
     if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)):
         return errors.ConfigurationError(f"invalid URL: {exc}", **where)
-    return errors.KitsuError(f"request failed: {_short_reason(exc)}", **where)
+    return errors.KitsuError(f"request failed: {short_reason(exc)}", **where)
 
-
-def _short_reason(exc: BaseException) -> str:
-    # urllib3 nests reasons several levels deep; the innermost says what happened.
-    reason: BaseException | None = exc
-    while True:
-        inner = getattr(reason, "reason", None) or (
-            reason.args[0]
-            if reason and reason.args and isinstance(reason.args[0], BaseException)
-            else None
-        )
-        if not isinstance(inner, BaseException) or inner is reason:
-            break
-        reason = inner
-    text = str(reason)
-    return text.split(": ", 1)[-1] if "object at 0x" in text else text

@@ -73,7 +73,8 @@ from .links import changed_links
 from .model.base import Entity, State
 from .model.production import EntityRow, Shot
 from .model.relationships import Casting, ToOne, unsaved_targets
-from .model.tasks import Comment, Task, TimeSpent
+from .model.state import related_of
+from .model.tasks import Comment, Task, TimeSpent, time_spent_state
 from .model.values import check_again
 from .operations import (
     Assign,
@@ -145,7 +146,7 @@ class UnitOfWork:
             check_again(obj, type(obj).__mutable_fields__)  # edits in place: before any request
             if getattr(obj, "assignee_ids", None):
                 assignments.extend(assignment_diff(obj, [], assignees(obj)))
-            if isinstance(obj, TimeSpent) and obj._by_action:
+            if isinstance(obj, TimeSpent) and time_spent_state(obj).by_action:
                 creates[TimeSpent.__level__].append(SetTimeSpent(obj))
             elif isinstance(obj, Comment) and batchable_comment(obj):
                 default_comment_status(session, obj)
@@ -192,14 +193,14 @@ class UnitOfWork:
             if id(o) not in going
         ]
         castings: list[Operation] = [
-            Cast(obj) for obj in kept if (obj._related or {}).get(Casting.DIRTY) and wanted(obj)
+            Cast(obj) for obj in kept if related_of(obj).get(Casting.DIRTY) and wanted(obj)
         ]
         links: list[Operation] = [
             Link(obj, name)
             for obj in kept
             for name in changed_links(obj)
             # A new object linked to another (a shot's new instance) brings its link along.
-            if wanted(obj) or any(wanted(t) for t in (obj._related or {}).get(name, ()))
+            if wanted(obj) or any(wanted(t) for t in related_of(obj).get(name, ()))
         ]
         merged = merge_assignments(assignments)
         grants: list[Operation] = [op for op in merged if isinstance(op, Assign)]
@@ -220,14 +221,14 @@ class UnitOfWork:
         scope: set[int] = set()
         queue = list(self.only)
         for obj in queue:
-            if not isinstance(obj, Entity) or obj._session is not self.session:
+            if not isinstance(obj, Entity) or obj.session is not self.session:
                 raise DetachedError(f"commit(only=...) takes objects of this session, not {obj!r}")
         while queue:
             obj = queue.pop()
             if id(obj) in scope:
                 continue
             scope.add(id(obj))
-            related = obj._related or {}
+            related = related_of(obj)
             targets = [
                 related.get(name)
                 for name, rel in type(obj).__relationships__.items()
@@ -237,7 +238,7 @@ class UnitOfWork:
             queue.extend(
                 t
                 for t in targets
-                if isinstance(t, Entity) and t._state in (State.PENDING, State.TRANSIENT)
+                if isinstance(t, Entity) and t.state in (State.PENDING, State.TRANSIENT)
             )
         return scope
 

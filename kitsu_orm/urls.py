@@ -1,4 +1,8 @@
-"""What may go into a URL: checked path segments, and query strings that fit.
+"""What may go into a URL: the API root, checked path segments, query strings that fit.
+
+:func:`normalize_host` makes the API root of any way a user writes a Kitsu
+address; :func:`check_path` is the transport's last check that a path stays
+under it.
 
 Route templates live in :mod:`kitsu_orm.routes`; this module fills them. Every
 value put in a path goes through :func:`fill`, which takes an id only if it is
@@ -18,17 +22,19 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any, TypeGuard
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
-from .errors import KitsuError, ValidationError
+from .errors import ConfigurationError, KitsuError, ValidationError
 
 __all__ = [
     "REQUEST_LINE_LIMIT",
     "UUID_PATTERN",
+    "check_path",
     "checked_id",
     "fill",
     "fitting",
     "is_uuid",
+    "normalize_host",
     "request_line_length",
 ]
 
@@ -42,6 +48,7 @@ _SLACK = 64
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WORD = re.compile(r"[a-z][a-z-]*")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def is_uuid(value: object) -> TypeGuard[str]:
@@ -56,6 +63,49 @@ def checked_id(value: object, what: str = "id") -> str:
     if type(value).__name__ == "UUID" and is_uuid(str(value)):
         return str(value)
     raise ValidationError(f"{what} takes an id (a UUID string), not {value!r}")
+
+
+
+def normalize_host(url: str) -> str:
+    """The API root for any way a user writes a Kitsu address.
+
+    ``kitsu.studio``, ``http://kitsu.studio``, ``http://kitsu.studio/`` and
+    ``http://kitsu.studio/api/`` all give ``http://kitsu.studio/api``.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigurationError(f"a Kitsu host must be a non-empty URL, not {url!r}")
+    url = url.strip()
+    if "://" not in url:
+        url = "http://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(f"not an http(s) URL: {url!r}")
+    path = parts.path.rstrip("/")
+    if not path.endswith("/api"):
+        path += "/api"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def check_path(method: str, path: str) -> None:
+    """Refuse a path that could leave the API root: a ``..`` or ``.`` segment (requests
+    resolves them before sending), a scheme or host, a backslash, a fragment or a
+    control character. Routes fill their values through :func:`fill`: this is the
+    second line of defence, which the transport runs before every request."""
+    route = path.partition("?")[0]
+    stripped = route.lstrip("/")
+    bad = (
+        route.startswith("//")
+        or _SCHEME.match(stripped) is not None
+        or any(c in path for c in "\\#")
+        or any(ord(c) < 0x21 or ord(c) == 0x7F for c in path)
+        or any(unquote(segment) in (".", "..") for segment in stripped.split("/"))
+    )
+    if bad:
+        raise ValidationError(
+            f"refused to send a request to {path!r}: not a path under the API root",
+            method=method,
+            path="/" + stripped,
+        )
 
 
 def fill(template: str, **values: object) -> str:
@@ -138,7 +188,7 @@ def fitting(host: str, route: str, params: Mapping[str, Any]) -> list[dict[str, 
             )
         parts.append([item])
         used = first
-    # One value goes as itself, as routes.encode_values sends it.
+    # One value goes as itself, as read_routes.encode_values sends it.
     return [
         {**whole, key: str(part[0]) if len(part) == 1 else json.dumps(part, separators=(",", ":"))}
         for part in parts

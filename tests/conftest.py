@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import kitsu_orm as kitsu
-from kitsu_orm.testing import KitsuServer, TokenSessions, _remove_project
+from kitsu_orm.testing import KitsuServer, TokenSessions, remove_project
 from kitsu_orm.transport import Transport
 
 SessionFactory = Callable[..., kitsu.Session]
@@ -42,7 +42,7 @@ def orm_projects(kitsu_client: Transport) -> Iterator[list[kitsu.Project]]:
     yield created
     for project in created:
         if project.id is not None:
-            _remove_project(kitsu_client, {"id": project.id, "name": project.name})
+            remove_project(kitsu_client, {"id": project.id, "name": project.name})
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 
 import kitsu_orm as kitsu
+from kitsu_orm.model.state import instance_state, loaded_value
 
 SHOT_ROW: dict[str, Any] = {
     "id": "5a5e0b04-0b6b-4a0a-9a39-6c3c1b2d9e01",
@@ -57,6 +58,11 @@ TASK_ROW: dict[str, Any] = {
 
 
 def slots(obj: kitsu.Entity) -> dict[str, Any]:
-    """Every slot an object has set (unset ones are left out), private ones too."""
-    names = [a.name for a in attrs.fields(type(obj))]
-    return {n: obj._loaded(n, "<unset>") for n in names if n not in ("_session", "_group")}
+    """Every slot an object has set (unset ones are left out), and what its state
+    keeps of it (but its session and load group)."""
+    names = [a.name for a in attrs.fields(type(obj)) if a.name != "_instance_state"]
+    out = {n: loaded_value(obj, n, "<unset>") for n in names}
+    state = instance_state(obj)
+    for name in ("lifecycle", "changes", "copies", "related", "extra"):
+        out[f"state.{name}"] = getattr(state, name)
+    return out

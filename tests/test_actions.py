@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import ast
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+import kitsu_orm as kitsu
 import kitsu_orm.model
+from kitsu_orm.session import Session
+from kitsu_orm.testing import FakeTransport
 
 MODEL = Path(kitsu_orm.model.__file__).parent
 # What does HTTP in kitsu_orm, and what hands it out.
@@ -46,3 +51,26 @@ def test_no_module_of_model_uses_a_transport() -> None:
 def test_the_check_sees_a_transport_call() -> None:
     tree = ast.parse("def f(session):\n    return session.transport.get('data/shots')\n")
     assert any(isinstance(n, ast.Attribute) and n.attr == "transport" for n in ast.walk(tree))
+
+
+# -- the door: model/ reaches the verbs through its session --------------------------------
+
+TASK = "44444444-4444-4444-8444-444444444444"
+PERSON = "55555555-5555-4555-8555-555555555555"
+
+
+def test_a_verb_runs_in_the_session_of_its_object_not_the_current_one() -> None:
+    def studio(method: str, path: str, params: dict[str, Any], json: Any) -> Any:
+        assert (method, path) == ("GET", f"actions/tasks/{TASK}/time-spents/2026-01-05")
+        row = {"id": "6" * 8 + "-6666-4666-8666-" + "6" * 12, "type": "TimeSpent"}
+        return {"total": 30, PERSON: [{**row, "task_id": TASK, "person_id": PERSON}]}
+
+    own, other = FakeTransport(studio), FakeTransport()
+    session = Session(transport=own)
+    task = session.identity.merge_row(kitsu.Task, {"id": TASK, "type": "Task", "name": "anim"})
+    with Session(transport=other):  # the current session, for the block
+        spent = task.time_spents_on(date(2026, 1, 5))
+    assert [s.person_id for s in spent] == [PERSON]
+    assert spent[0].session is session
+    assert len(own.requests) == 1 and other.requests == []
+    assert session.actions.session is session

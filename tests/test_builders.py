@@ -18,6 +18,7 @@ from kitsu_orm.model.builders import (
     prepare_structure,
     structure_row,
 )
+from kitsu_orm.model.state import instance_state
 
 
 @pytest.mark.parametrize(
@@ -41,14 +42,14 @@ def test_the_generated_hooks_build_what_the_plan_builds(
         built = plan.compiled_structure()(dict(row), session)  # type: ignore[arg-type]
         assert type(built) is cls
         assert slots(built) == slots(plan.structure(dict(row), session))  # type: ignore[arg-type]
-        assert built._session is session
-        assert built._state is (kitsu.State.TRANSIENT if session is None else kitsu.State.PERSISTENT)
+        assert built.session is session
+        assert built.state is (kitsu.State.TRANSIENT if session is None else kitsu.State.PERSISTENT)
         for keep in (True, False):
             loop = plan.positional(columns, keep, compiled=False)(values, session)  # type: ignore[arg-type]
             generated = plan.positional(columns, keep, compiled=True)(values, session)  # type: ignore[arg-type]
             assert type(generated) is cls
             assert slots(generated) == slots(loop)
-            assert loop.id == row["id"] and (loop._extra is not None) == (
+            assert loop.id == row["id"] and (instance_state(loop).extra is not None) == (
                 keep and any(k not in cls.__from_wire__ and k != "type" for k in columns)
             )
 
@@ -61,8 +62,9 @@ def test_a_loaded_object_sees_edits_in_place_of_its_mutable_values() -> None:
     build = _Plan(kitsu.Task).positional(tuple(TASK_ROW), True, compiled=True)
     values = [list(v) if isinstance(v, list) else v for v in TASK_ROW.values()]
     task = build(values, _FakeSession())  # type: ignore[arg-type]
-    assert task._copies == {"assignee_ids": ["p1", "p2"]}
-    assert task._copies["assignee_ids"] is not task.assignee_ids
+    copies = instance_state(task).copies
+    assert copies == {"assignee_ids": ["p1", "p2"]}
+    assert copies["assignee_ids"] is not task.assignee_ids
     task.assignee_ids.append("p3")
     assert task.changes() == {"assignee_ids": (["p1", "p2"], ["p1", "p2", "p3"])}
 

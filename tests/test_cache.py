@@ -26,7 +26,7 @@ import pytest
 from faultproxy import FaultProxy
 
 import kitsu_orm as kitsu
-from kitsu_orm.cache import Cache, default_directory, event_types
+from kitsu_orm.cache import Cache, default_directory
 from kitsu_orm.errors import ConfigurationError, ConnectionError, KitsuError, PermissionDenied
 from kitsu_orm.retry import Retry
 from kitsu_orm.testing import KitsuServer, ProjectFactory
@@ -205,20 +205,6 @@ def test_stats_and_clear(tmp_path: Path) -> None:
     assert cache.check() == []
 
 
-def test_event_types() -> None:
-    events = [{"name": "shot:update"}, {"name": "task-status:new"}, {"name": "preview-file:add"}]
-    assert event_types(events, limit=100) == (
-        {"Shot", "EntityRow", "Casting", "TaskStatus"},
-        True,
-    )
-    assert event_types([{"name": "playlist:update"}], limit=100) == (set(), True)
-    assert event_types([{"name": "metadata-descriptor:new"}], limit=100)[1] is False
-    assert event_types([{"name": "asset:new"}] * 3, limit=3) == (
-        {"Asset", "EntityRow", "Casting"},
-        False,
-    )
-
-
 def test_a_garbage_cache_file_is_reset_with_a_warning(tmp_path: Path) -> None:
     _cache(tmp_path).answer("Shot", "data/shots/all", {}, Fetcher([1]))
     (tmp_path / "cache.db").write_bytes(os.urandom(64 * 1024))
@@ -260,12 +246,12 @@ def test_a_damaged_entry_is_dropped_with_a_warning_and_fetched_again(tmp_path: P
 
 
 def test_an_entry_of_another_pythons_format_is_a_quiet_miss(tmp_path: Path) -> None:
-    from kitsu_orm import cache as cache_module
+    from kitsu_orm import cache_entries
 
     cache = _cache(tmp_path)
     key = cache._key("Shot", "data/shots/all", {})
-    foreign = cache_module._encode({"at": time.time(), "gen": [0], "body": [1]}).replace(
-        cache_module._HEADER, b"kitsu-orm:marshal99:1:"
+    foreign = cache_entries.encode({"at": time.time(), "gen": [0], "body": [1]}).replace(
+        cache_entries.HEADER, b"kitsu-orm:marshal99:1:"
     )
     cache._store.set(key, foreign)
     with warnings.catch_warnings():
@@ -459,11 +445,11 @@ def test_a_cache_an_earlier_version_wrote_is_adopted_and_made_private(tmp_path: 
     ids=repr,
 )
 def test_an_entry_of_the_wrong_shape_is_dropped_once(tmp_path: Path, entry: Any) -> None:
-    from kitsu_orm import cache as cache_module
+    from kitsu_orm import cache_entries
 
     cache = _cache(tmp_path)
     key = cache._key("Shot", "data/shots/all", {})
-    cache._store.set(key, cache_module._encode(entry))  # a valid checksum: only the shape is off
+    cache._store.set(key, cache_entries.encode(entry))  # a valid checksum: only the shape is off
     fetch = Fetcher([{"id": "1"}])
     with pytest.warns(RuntimeWarning, match="malformed entry"):
         assert cache.answer("Shot", "data/shots/all", {}, fetch) == ([{"id": "1"}], False)
@@ -495,11 +481,11 @@ def _point_value_file_at(folder: Path, filename: str) -> None:
 
 
 def test_a_value_file_path_out_of_the_folder_is_never_opened_nor_deleted(tmp_path: Path) -> None:
-    from kitsu_orm import cache as cache_module
+    from kitsu_orm import cache_entries
 
     folder, outside = tmp_path / "cache", tmp_path / "elsewhere"
     outside.mkdir()
-    forged = cache_module._encode({"at": time.time(), "gen": [0], "body": ["forged"]})
+    forged = cache_entries.encode({"at": time.time(), "gen": [0], "body": ["forged"]})
     (outside / "answer.val").write_bytes(forged)
     (folder / "ab").mkdir(parents=True)
     (folder / "ab" / "cd").symlink_to(outside)  # a value folder that leads out
@@ -521,7 +507,7 @@ def test_a_value_file_path_out_of_the_folder_is_never_opened_nor_deleted(tmp_pat
             cache.clear() if clear else cache.forget_types(["Shot"])
         cache.answer("Shot", "data/shots/all", {}, Fetcher(_big_body()))
         _point_value_file_at(folder, target)
-        old = cache_module._encode({"at": 0.0, "gen": [0], "body": []})
+        old = cache_entries.encode({"at": 0.0, "gen": [0], "body": []})
         cache._store.set(cache._key("Shot", "data/shots/all", {}), old)  # overwritten
         cache.close()
     assert (outside / "answer.val").read_bytes() == forged

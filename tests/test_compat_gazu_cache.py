@@ -13,7 +13,8 @@ import kitsu_orm as kitsu
 from kitsu_orm.compat import gazu
 from kitsu_orm.compat.gazu import memo
 from kitsu_orm.compat.gazu.memo import cached_function, read_type, written_types
-from kitsu_orm.session import Session, _all_type_names, cache_use
+from kitsu_orm.session import Session, cache_use
+from kitsu_orm.session_cache import _all_type_names
 from kitsu_orm.testing import KitsuServer
 
 PID = "0f0c0a6e-6a66-4c1b-9d3b-3c1c1e1f2a3b"

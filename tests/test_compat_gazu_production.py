@@ -14,7 +14,7 @@ import pytest
 
 from kitsu_orm import errors
 from kitsu_orm.compat import gazu
-from kitsu_orm.testing import _remove_project
+from kitsu_orm.testing import remove_project
 from kitsu_orm.transport import Transport
 
 pytestmark = [pytest.mark.server, pytest.mark.usefixtures("gazu_facade")]
@@ -108,7 +108,7 @@ def test_new_project(real_gazu: Any, kitsu_client: Transport) -> None:
         assert gazu.project.new_project(ours)["id"] == project["id"]
     finally:
         for row in made:
-            _remove_project(kitsu_client, row)
+            remove_project(kitsu_client, row)
 
 
 # -- Assets -------------------------------------------------------------------------------

@@ -158,7 +158,7 @@ SESSION_NAMES = frozenset({"session", "sess", "s"})
 
 def _session_privates(tree: ast.AST) -> list[tuple[int, str]]:
     """``session._x``, ``self.session._x``, ``s._x``, ``obj._session._x``,
-    ``x._require_session()._x``: an underscore name read off a session."""
+    ``require_session(x)._x``: an underscore name read off a session."""
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Attribute) or not node.attr.startswith("_"):
@@ -172,12 +172,12 @@ def _session_privates(tree: ast.AST) -> list[tuple[int, str]]:
             or (
                 isinstance(owner, ast.Call)
                 and isinstance(owner.func, ast.Attribute)
-                and owner.func.attr in ("_require_session", "current_session", "default_session")
+                and owner.func.attr in ("require_session", "current_session", "default_session")
             )
             or (
                 isinstance(owner, ast.Call)
                 and isinstance(owner.func, ast.Name)
-                and owner.func.id in ("current_session", "default_session")
+                and owner.func.id in ("require_session", "current_session", "default_session")
             )
         )
         if is_session:
@@ -186,7 +186,7 @@ def _session_privates(tree: ast.AST) -> list[tuple[int, str]]:
 
 
 def test_the_door_check_finds_private_accesses() -> None:
-    code = "session._identity\nself.session._read()\nobj._require_session()._loader\ns._new\n"
+    code = "session._identity\nself.session._read()\nrequire_session(obj)._loader\ns._new\n"
     assert len(_session_privates(ast.parse(code))) == 4
     assert _session_privates(ast.parse("session.identity\nobj._related\n")) == []
 

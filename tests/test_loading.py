@@ -9,7 +9,7 @@ import pytest
 from conftest import SessionFactory
 
 import kitsu_orm as kitsu
-from kitsu_orm.testing import KitsuServer, _remove_project, unique_project_name
+from kitsu_orm.testing import KitsuServer, remove_project, unique_project_name
 from kitsu_orm.transport import Transport
 
 pytestmark = pytest.mark.server
@@ -75,7 +75,7 @@ def hundred_shots(kitsu_server: KitsuServer, kitsu_client: Transport) -> Iterato
         transport.close()
         yield {"project_id": project["id"], "ann": ann.id, "bob": bob.id}
     finally:
-        _remove_project(kitsu_client, project)
+        remove_project(kitsu_client, project)
 
 
 def _check_production(shots: list[kitsu.Shot], ids: dict[str, Any]) -> None:

@@ -15,13 +15,9 @@ from sample_rows import SHOT_ROW, TASK_ROW, slots
 
 import kitsu_orm as kitsu
 from kitsu_orm.model.builders import COMPILE_AFTER, prepare_structure, structure_row
-from kitsu_orm.model.converter import (
-    converter,
-    format_datetime,
-    parse_datetime,
-    structure_hook,
-    unstructure_fields,
-)
+from kitsu_orm.model.converter import converter, structure_hook, unstructure_fields
+from kitsu_orm.model.state import instance_state
+from kitsu_orm.model.wire import format_datetime, parse_datetime
 
 ID = "0b7f1c2e-5a4d-4e8f-9c3b-2d1e0f9a8b7c"
 ID2 = "1c8a2d3f-6b5e-4f9a-8d4c-3e2f1a0b9c8d"
@@ -31,8 +27,9 @@ def _loaded(row: dict[str, Any], cls: type[kitsu.Entity]) -> Any:
     """An object as a session holds it after a load, without a session (built from
     a copy: a loaded object owns its row's values, as rows arrive fresh)."""
     obj = structure_row(copy.deepcopy(row), cls)
-    obj._set_state(kitsu.State.PERSISTENT, None)
-    obj._mark_clean()
+    state = instance_state(obj)
+    state.move_to(kitsu.State.PERSISTENT, None)
+    state.mark_clean(obj)
     return obj
 
 
@@ -49,7 +46,7 @@ def test_a_row_survives_structure_then_unstructure_unchanged() -> None:
 
 def test_cattrs_structures_entities_through_the_same_builder() -> None:
     shot = converter.structure(dict(SHOT_ROW), kitsu.Shot)
-    assert type(shot) is kitsu.Shot and shot._state is kitsu.State.TRANSIENT
+    assert type(shot) is kitsu.Shot and shot.state is kitsu.State.TRANSIENT
     assert slots(shot) == slots(structure_hook(kitsu.Shot)(dict(SHOT_ROW), kitsu.Shot))
     assert slots(shot) == slots(structure_row(SHOT_ROW, kitsu.Shot))
 
@@ -64,13 +61,13 @@ def test_wire_names_are_renamed_both_ways() -> None:
 
 def test_unknown_fields_are_kept_in_extra_and_sent_back() -> None:
     shot = structure_row(SHOT_ROW, kitsu.Shot)
-    assert shot._extra == {
+    assert instance_state(shot).extra == {
         "shotgun_id": 4242,
         "nb_entities_out": 3,
         "instance_casting": [{"asset_id": "x", "nb_occurences": 2}],
     }
     # "type" is the class itself, never an unknown field.
-    assert "type" not in shot._extra
+    assert "type" not in instance_state(shot).extra
     assert not hasattr(shot, "shotgun_id")
     row = converter.unstructure(shot)
     assert row["shotgun_id"] == 4242 and row["instance_casting"][0]["nb_occurences"] == 2
@@ -82,7 +79,7 @@ def test_a_row_without_unknown_fields_has_no_extra() -> None:
         for k, v in SHOT_ROW.items()
         if k not in ("shotgun_id", "nb_entities_out", "instance_casting")
     }
-    assert structure_row(row, kitsu.Shot)._extra is None
+    assert instance_state(structure_row(row, kitsu.Shot)).extra is None
 
 
 def test_missing_keys_take_the_class_defaults() -> None:
@@ -297,7 +294,7 @@ def test_constructors_take_relationships_and_frame_ranges() -> None:
 def test_a_to_many_list_reads_as_a_list_and_refuses_edits_in_place() -> None:
     shot = _loaded({"id": ID, "name": "SH01"}, kitsu.Shot)
     task = _loaded({"id": ID2, "name": "main", "entity_id": ID}, kitsu.Task)
-    shot._related_cache()["tasks"] = [task]  # as the loader leaves it
+    instance_state(shot).related_cache()["tasks"] = [task]  # as the loader leaves it
     tasks = shot.tasks
     assert isinstance(tasks, list) and tasks == [task] and [task] == tasks
     assert tasks[0] is task and tasks[-1:] == [task] and len(tasks) == 1 and task in tasks
@@ -370,7 +367,7 @@ def test_a_frame_range_edit_is_a_data_change() -> None:
 
 def test_a_deleted_object_cannot_be_edited() -> None:
     shot = _loaded(SHOT_ROW, kitsu.Shot)
-    shot._set_state(kitsu.State.DELETED, None)
+    instance_state(shot).move_to(kitsu.State.DELETED, None)
     with pytest.raises(kitsu.DetachedError, match="deleted"):
         shot.name = "SH020"
     assert shot.name == "SH010"
@@ -393,7 +390,7 @@ def test_repr_shows_type_label_short_id_and_state() -> None:
     )
     assert repr(person) == "<Person Ada Lovelace 12345678>"
     deleted = _loaded(SHOT_ROW, kitsu.Shot)
-    deleted._set_state(kitsu.State.DELETED, None)
+    instance_state(deleted).move_to(kitsu.State.DELETED, None)
     assert repr(deleted) == "<Shot SH010 5a5e0b04 (deleted)>"
 
 

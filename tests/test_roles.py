@@ -20,7 +20,7 @@ import attrs
 import pytest
 
 import kitsu_orm as kitsu
-from kitsu_orm.testing import KitsuServer, TeamMember, TokenSessions, _remove_project
+from kitsu_orm.testing import KitsuServer, TeamMember, TokenSessions, remove_project
 from kitsu_orm.transport import Transport
 
 pytestmark = pytest.mark.server
@@ -61,7 +61,7 @@ def prod(kitsu_client: Transport, kitsu_people: dict[str, TeamMember]) -> Iterat
             c.delete(f"data/shots/{p.shots[0]}/asset-instances/{p.instance}")
             for instance in (p.instance, p.scene_instance):
                 c.delete(f"data/asset-instances/{instance}")
-        _remove_project(c, project)
+        remove_project(c, project)
 
 
 def _build(c: Transport, pid: str, people: dict[str, TeamMember]) -> Prod:

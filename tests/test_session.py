@@ -13,6 +13,7 @@ import pytest
 from conftest import SessionFactory
 
 import kitsu_orm as kitsu
+from kitsu_orm.model.state import instance_state
 from kitsu_orm.testing import ProjectFactory
 from kitsu_orm.transport import Transport
 
@@ -365,14 +366,14 @@ def test_unknown_fields_are_sent_on_create_and_come_back(
 ) -> None:
     """``homepage`` and ``is_clients_isolated`` are Project columns the class does not declare."""
     project = kitsu.Project(name=f"test-extra-{uuid.uuid4().hex[:8]}")
-    project._extra = {"homepage": "shots", "is_clients_isolated": True}
+    instance_state(project).extra = {"homepage": "shots", "is_clients_isolated": True}
     session.add(project)
     orm_projects.append(project)
     session.commit()
-    again = new_session().get(kitsu.Project, project.id)
-    assert again._extra is not None
-    assert again._extra["homepage"] == "shots"
-    assert again._extra["is_clients_isolated"] is True
+    extra = instance_state(new_session().get(kitsu.Project, project.id)).extra
+    assert extra is not None
+    assert extra["homepage"] == "shots"
+    assert extra["is_clients_isolated"] is True
 
 
 def test_unknown_fields_survive_load_edit_and_commit(
@@ -385,19 +386,22 @@ def test_unknown_fields_survive_load_edit_and_commit(
         f"data/projects/{kitsu_project['id']}", {"homepage": "shots", "revision_padding": 3}
     )
     project = session.get(kitsu.Project, kitsu_project["id"])
-    assert project._extra is not None
-    assert project._extra["homepage"] == "shots" and project._extra["revision_padding"] == 3
+    extra = instance_state(project).extra
+    assert extra is not None
+    assert extra["homepage"] == "shots" and extra["revision_padding"] == 3
 
     project.description = "edited"
     session.commit()
 
-    assert project._extra["homepage"] == "shots" and project._extra["revision_padding"] == 3
+    extra = instance_state(project).extra
+    assert extra is not None
+    assert extra["homepage"] == "shots" and extra["revision_padding"] == 3
     session.refresh(project)
-    assert project._extra["homepage"] == "shots"
+    assert (instance_state(project).extra or {})["homepage"] == "shots"
     row = kitsu_client.get(f"data/projects/{kitsu_project['id']}")
     assert (row["homepage"], row["revision_padding"], row["description"]) == ("shots", 3, "edited")
-    again = new_session().get(kitsu.Project, kitsu_project["id"])
-    assert again._extra is not None and again._extra["revision_padding"] == 3
+    again = instance_state(new_session().get(kitsu.Project, kitsu_project["id"])).extra
+    assert again is not None and again["revision_padding"] == 3
 
 
 # -- identity --------------------------------------------------------------------------

@@ -236,33 +236,6 @@ def test_a_404_the_server_words_itself_keeps_its_words(
     assert nf.value.message == f"Working file not found for: {working_file['id']}"
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "404 Not Found: The requested URL was not found on the server. If you entered "
-        "the URL manually please check your spelling and try again.",
-        "The requested URL was not found on the server.",
-        "Not Found",
-        "NOT FOUND",
-        "Resource not found",
-        "",
-    ],
-)
-def test_generic_404_texts_are_recognised(text: str) -> None:
-    from kitsu_orm.transport import _GENERIC_NOT_FOUND
-
-    assert _GENERIC_NOT_FOUND.fullmatch(text)
-
-
-@pytest.mark.parametrize(
-    "text", ["Comment not found", "Preview file was not found.", "Working file not found for: x"]
-)
-def test_specific_404_texts_are_kept(text: str) -> None:
-    from kitsu_orm.transport import _GENERIC_NOT_FOUND
-
-    assert not _GENERIC_NOT_FOUND.fullmatch(text)
-
-
 def test_server_error_is_a_server_error(kitsu_client: Transport) -> None:
     # Zou answers 500 to a task whose required links are missing entirely.
     try:

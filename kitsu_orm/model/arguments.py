@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..context import current_session
 from ..errors import ValidationError
 from .base import Entity
+from .state import require_session
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -39,10 +41,8 @@ def session_of(session: Session | None, *objs: Entity | None) -> Session:
     if session is not None:
         return session
     for obj in objs:
-        if obj is not None and obj._session is not None:
-            return obj._require_session()
-    from ..session import current_session
-
+        if obj is not None and obj.session is not None:
+            return require_session(obj)
     return current_session()
 
 

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
-from .base import Entity, State, copy_json
-from .converter import PARTIAL, parse_date, parse_datetime
+from .base import Entity
+from .state import InstanceState, State, copy_json
+from .wire import PARTIAL, parse_date, parse_datetime
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -78,15 +79,21 @@ class _Plan:
     Every builder takes the session the object is loaded into, or None: with
     a session, the object comes out as that session holds a loaded row,
     persistent with the copies of its mutable values taken (see
-    ``Entity._snapshot``), but not yet in its identity map.
+    ``InstanceState.mark_clean``), but not yet in its identity map.
     """
 
     def __init__(self, cls: type[Entity]) -> None:
         self.cls = cls
         self.fields: list[_Field] = []
         self.private: list[tuple[str, Callable[[Any, Any], None], Any]] = []
+        # Its type's own kind of InstanceState (a class may keep more of its objects).
+        self.state_class: Callable[..., InstanceState] = InstanceState
+        self.set_state = _slot(cls, "_instance_state").__set__
         for field in attrs.fields(cls):
             slot = _slot(cls, field.name)
+            if field.name == "_instance_state":
+                self.state_class = field.default.factory
+                continue
             if field.name.startswith("_"):
                 self.private.append((field.name, slot.__set__, field.default))
                 continue
@@ -103,7 +110,6 @@ class _Plan:
                 _is_flat_list(field.type),
             ))
         self.known = frozenset(cls.__from_wire__) | {"type", PARTIAL}
-        self.set_extra = _slot(cls, "_extra").__set__
         self.twin: type[Entity] | None = None  # made with the first generated builder
 
     # -- the loop tier -----------------------------------------------------------------
@@ -131,9 +137,10 @@ class _Plan:
                 f.setter(obj, f.factory() if f.factory is not None else f.default)
         for _, setter, default in self.private:
             setter(obj, default)
-        if not self.known.issuperset(row):
-            self.set_extra(obj, {k: v for k, v in row.items() if k not in self.known})
-        return _loaded_into(obj, session)
+        extra = None if self.known.issuperset(row) else {
+            k: v for k, v in row.items() if k not in self.known
+        }
+        return self._loaded_into(obj, extra, session)
 
     def positional(
         self, columns: tuple[str, ...], keep_unknown: bool, *, compiled: bool
@@ -146,7 +153,7 @@ class _Plan:
         ]
         if compiled:
             return self._compiled_positional(present, unknown)
-        cls, private, set_extra = self.cls, self.private, self.set_extra
+        cls, private, loaded_into = self.cls, self.private, self._loaded_into
 
         def build(values: Sequence[Any], session: Session | None = None) -> Entity:
             obj = object.__new__(cls)
@@ -155,9 +162,8 @@ class _Plan:
                 f.setter(obj, f.parse(value) if f.parse is not None else value)
             for _, setter, default in private:
                 setter(obj, default)
-            if unknown:
-                set_extra(obj, {name: values[i] for name, i in unknown})
-            return _loaded_into(obj, session)
+            extra = {name: values[i] for name, i in unknown} if unknown else None
+            return loaded_into(obj, extra, session)
 
         return build
 
@@ -185,9 +191,9 @@ class _Plan:
                 )
         lines += [
             "    if known.issuperset(row):",
-            "        obj._extra = None",
+            "        extra = None",
             "    else:",
-            "        obj._extra = {k: v for k, v in row.items() if k not in known}",
+            "        extra = {k: v for k, v in row.items() if k not in known}",
         ]
         lines += self._finish_lines()
         return self._compile(lines, "structure", namespace)  # type: ignore[no-any-return]
@@ -206,9 +212,19 @@ class _Plan:
                 lines += [f"    v = values[{i}]",
                           f"    if v is not None: copies[{f.name!r}] = {_copier(f)}(v)"]
         pairs = ", ".join(f"{name!r}: values[{i}]" for name, i in unknown)
-        lines.append(f"    obj._extra = {{{pairs}}}" if unknown else "    obj._extra = None")
+        lines.append(f"    extra = {{{pairs}}}" if unknown else "    extra = None")
         lines += self._finish_lines()
         return self._compile(lines, "build", namespace)  # type: ignore[no-any-return]
+
+    def _loaded_into(
+        self, obj: Entity, extra: dict[str, Any] | None, session: Session | None
+    ) -> Entity:
+        state = self.state_class(None, State.TRANSIENT, None, extra)
+        self.set_state(obj, state)
+        if session is not None:
+            state.move_to(State.PERSISTENT, session)
+            state.mark_clean(obj)
+        return obj
 
     def _twin(self) -> type[Entity]:
         if self.twin is None:
@@ -219,20 +235,31 @@ class _Plan:
         return f"obj.{f.name} = {value}" if f.plain else f"set{n}(obj, {value})"
 
     def _finish_lines(self) -> list[str]:
-        lines = [
-            f"    obj.{name} = private{n}"
-            for n, (name, _, _) in enumerate(self.private)
-            if name not in ("_extra", "_state", "_session", "_copies")
-        ]
+        lines = [f"    obj.{name} = private{n}" for n, (name, _, _) in enumerate(self.private)]
+        if self.state_class is InstanceState:
+            # Filled slot by slot, as the object: a third of the cost of its __init__.
+            # Every slot but these four starts as None.
+            empty = [s for s in InstanceState.__slots__ if s not in _STATE_SET]
+            lines += [
+                "    state = new(InstanceState)",
+                "    if session is None:",
+                "        state.session, state.lifecycle, state.copies = None, TRANSIENT, None",
+                "    else:",
+                "        state.session, state.lifecycle = session, PERSISTENT",
+                "        state.copies = copies or None",
+                f"    state.{' = state.'.join(empty)} = None",
+                "    state.extra = extra",
+                "    obj._instance_state = state",
+            ]
+        else:
+            lines += [
+                "    if session is None:",
+                "        obj._instance_state = new_state(None, TRANSIENT, None, extra)",
+                "    else:",
+                "        copies = copies or None",
+                "        obj._instance_state = new_state(session, PERSISTENT, copies, extra)",
+            ]
         return lines + [
-            "    if session is None:",
-            "        obj._session = None",
-            "        obj._state = TRANSIENT",
-            "        obj._copies = None",
-            "    else:",
-            "        obj._session = session",
-            "        obj._state = PERSISTENT",
-            "        obj._copies = copies or None",
             # The twin's work is done: the object takes its own class.
             "    obj.__class__ = cls",
             "    return obj",
@@ -241,7 +268,7 @@ class _Plan:
     def _namespace(self, **extra: Any) -> dict[str, Any]:
         namespace: dict[str, Any] = {
             "new": object.__new__, "cls": self.cls, "twin": self._twin(),
-            "copy": copy_json,
+            "copy": copy_json, "new_state": self.state_class, "InstanceState": InstanceState,
             "TRANSIENT": State.TRANSIENT, "PERSISTENT": State.PERSISTENT, **extra,
         }
         for n, f in enumerate(self.fields):
@@ -281,13 +308,6 @@ def _is_flat_list(annotation: Any) -> bool:
 _UNIONS = (typing.Union, types.UnionType)
 
 
-def _loaded_into(obj: E, session: Session | None) -> E:
-    if session is not None:
-        obj._set_state(State.PERSISTENT, session)
-        obj._snapshot()
-    return obj
-
-
 def _twin(cls: type[Entity]) -> type[Entity]:
     """A subclass of ``cls`` with the same slots and the plain ``object.__setattr__``.
 
@@ -310,6 +330,7 @@ def _class_attribute(cls: type, name: str) -> Any:
 
 
 _MISSING = object()
+_STATE_SET = ("session", "lifecycle", "copies", "extra")
 _PLANS: dict[type[Entity], _Plan] = {}
 
 
@@ -326,7 +347,7 @@ def positional_structure(
     """A builder of partial ``cls`` objects from positional rows whose column
     names are ``fields`` (Zou's compact answers). Skipping the dict of each
     row halves the cost of a large load. Columns the class does not declare
-    go to ``_extra`` with ``keep_unknown``, else are dropped; fields with no
+    go to the state's ``extra`` with ``keep_unknown``, else are dropped; fields with no
     column are left unset (loaded on first read). ``rows`` is how many rows
     it will build: a large batch gets a generated builder. The builder takes
     the session the objects are loaded into (see :class:`_Plan`)."""

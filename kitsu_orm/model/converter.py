@@ -9,21 +9,24 @@ Wire rules:
   back as naive ISO strings in UTC, as Zou writes them.
 - Days (Zou's Date columns: ``TimeSpent.date``, ``Project.start_date``...)
   arrive and go back as ``2026-11-30`` and are ``date`` objects.
-- Keys a class does not declare are kept in ``_extra`` and sent back as they
-  came; ``type`` is the class itself and is not kept.
-- Private state (session, change tracking) is never structured nor sent.
+- Keys a class does not declare are kept in the object's state
+  (``instance_state(obj).extra``) and sent back as they came; ``type`` is the
+  class itself and is not kept.
+- The object's state (session, change tracking) is never structured nor sent.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .base import Entity
+from .state import instance_state
+from .wire import format_datetime, parse_date, parse_datetime
 
 if TYPE_CHECKING:
     import cattrs
@@ -39,44 +42,7 @@ __all__ = [
     "structure_hook",
     "unstructure",
     "unstructure_fields",
-    "PARTIAL",
 ]
-
-# A row that carries this key holds only some of its type's fields: the
-# others are left unset and loaded when first read.
-PARTIAL = "__partial__"
-
-def parse_datetime(value: Any, _: Any = None) -> datetime | None:
-    """A datetime as Zou sends it (ISO, naive UTC), as a datetime; None stays None."""
-    if value is None or isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
-
-
-def parse_date(value: Any, _: Any = None) -> date | None:
-    """A day as Zou sends it (``YYYY-MM-DD``, or a datetime string), as a date."""
-    if value is None or type(value) is date:
-        return value
-    if isinstance(value, datetime):
-        return value.date()
-    text = str(value)
-    if len(text) == 10:
-        return date.fromisoformat(text)
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-
-
-def format_datetime(value: datetime | date) -> str:
-    """A datetime as Zou's routes take it (naive UTC, ISO, seconds)."""
-    if not isinstance(value, datetime):
-        return value.isoformat()
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value.isoformat()
 
 
 def make_converter() -> cattrs.Converter:
@@ -155,8 +121,9 @@ def _unstructure_fn(
 
     def unstructure(obj: Entity) -> dict[str, Any]:
         row: dict[str, Any] = base(obj)
-        if obj._extra:
-            row = {**obj._extra, **row}
+        extra = instance_state(obj).extra
+        if extra:
+            row = {**extra, **row}
         row["type"] = cls.__kitsu_type__
         return row
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .arguments import session_of
 from .base import Entity, entity
 from .fields import DEFAULT_FILE_NAME, sized
 from .production import AssetInstance, EntityRow
 from .relationships import ToOne
-from .tasks import TaskType
 
 if TYPE_CHECKING:
     from .people import Person
-    from .tasks import Task
+    from .tasks import Task, TaskType
 
 __all__ = [
     "FileStatus",
@@ -47,9 +47,7 @@ class OutputType(Entity):
     def used_by(cls, target: Entity, temporal_entity: Entity | None = None) -> list[OutputType]:
         """The output types of the output files of an entity, or of an asset
         instance in a shot or scene (``temporal_entity``)."""
-        from ..actions import output_types_used_by
-
-        return output_types_used_by(target, temporal_entity)
+        return session_of(None, target).actions.output_types_used_by(target, temporal_entity)
 
 
 @entity("FileStatus", reference=True, level=0, natural_key=("name",))
@@ -133,9 +131,7 @@ class OutputFile(Entity):
         file_status: FileStatus | None = None,
     ) -> list[OutputFile]:
         """The last revision of each output file of ``target``, filtered."""
-        from ..actions import last_output_revisions
-
-        return last_output_revisions(
+        return session_of(None, target).actions.last_output_revisions(
             target, temporal_entity, output_type, task_type, name, representation, file_status
         )
 
@@ -149,9 +145,8 @@ class OutputFile(Entity):
         temporal_entity: Entity | None = None,
     ) -> int:
         """The revision number the next output file of this name, type and task type gets."""
-        from ..actions import next_output_revision
-
-        return next_output_revision(target, output_type, task_type, name, temporal_entity)
+        actions = session_of(None, target).actions
+        return actions.next_output_revision(target, output_type, task_type, name, temporal_entity)
 
     @classmethod
     def last_revision(
@@ -181,8 +176,6 @@ class OutputFile(Entity):
         sep: str = "/",
     ) -> str:
         """Where the project's file tree puts such an output file."""
-        from ..actions import output_file_path
-
         options = {
             "name": name,
             "mode": mode,
@@ -191,7 +184,8 @@ class OutputFile(Entity):
             "nb_elements": nb_elements,
             "sep": sep,
         }
-        return output_file_path(target, output_type, task_type, temporal_entity, options)
+        actions = session_of(None, target).actions
+        return actions.output_file_path(target, output_type, task_type, temporal_entity, options)
 
 
 def join_path(folder: str, file_name: str, sep: str) -> str:

@@ -11,6 +11,7 @@ from ..routes import LISTS
 from .base import REGISTRY, Entity, entity
 from .fields import derived, holds_id, sized
 from .relationships import Casting, Linked, ToMany, ToOne
+from .state import require_session
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -210,7 +211,7 @@ class Shot(EntityRow):
             number=number, name=f"{asset.name}_{number:04d}", description=description
         )
         instance.asset = asset
-        self._require_session().add(instance)
+        require_session(self).add(instance)
         self.asset_instances = [*self.asset_instances, instance]
         return instance
 
@@ -236,7 +237,7 @@ class Scene(EntityRow):
         """A new instance of ``asset`` in this scene, created (and numbered by Zou) on commit."""
         instance = AssetInstance(description=description)
         instance.asset, instance.scene = asset, self
-        self._require_session().add(instance)
+        require_session(self).add(instance)
         return instance
 
 
@@ -264,7 +265,7 @@ class Asset(EntityRow):
         """A new instance of ``asset`` inside this one (a prop in a set), created on commit."""
         instance = AssetInstance(description=description)
         instance.asset, instance.target_asset = asset, self
-        self._require_session().add(instance)
+        require_session(self).add(instance)
         return instance
 
 

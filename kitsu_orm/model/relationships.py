@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, overload
 
 from ..errors import ValidationError
+from .state import instance_state, related_of, require_session
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -85,7 +86,7 @@ class Relationship(Generic[_T]):
     ToOne("Sequence", "parent_id")``) tells type checkers what the attribute
     reads as (``Sequence | None``) and lets the constructor take it
     (``Shot(sequence=seq)``); the annotation is not an attrs field (see
-    :func:`~kitsu_orm.model.base.entity`).
+    :func:`~kitsu_orm.model.declaration.entity`).
     """
 
     many: bool = False
@@ -154,15 +155,15 @@ class Relationship(Generic[_T]):
     def __get__(self, obj: Entity | None, owner: type[Any]) -> Any:
         if obj is None:
             return self
-        cache = obj._related
+        cache = instance_state(obj).related
         if cache is not None and self.name in cache:
             value = cache[self.name]
         else:
-            value = obj._require_session().loader.load(self, obj)
+            value = require_session(obj).loader.load(self, obj)
         if type(value) is list:  # as the loader made it: handed out read-only from now on
             view = RelatedList(value, self, type(obj).__name__)
             if cache is None:
-                cache = obj._related
+                cache = instance_state(obj).related
             if cache is not None and cache.get(self.name) is value:
                 cache[self.name] = view
             return view
@@ -200,19 +201,20 @@ class ToOne(Relationship[_T]):
     def __get__(self, obj: Entity | None, owner: type[Any]) -> Any:
         if obj is None:
             return self
-        related = obj._related
+        state = instance_state(obj)
+        related = state.related
         pending = related.get(self.name) if related is not None else None
         if pending is not None and pending.id is None:
             return pending  # a new object, not created yet
         key = getattr(obj, self.key)
         if key is None or (pending is not None and pending.id == key):
             return pending
-        session = obj._session
+        session = state.session
         if session is not None:
             found = session.identity.get(key)
             if found is not None and isinstance(found, self._target or self.target):
                 return found
-        return obj._require_session().loader.load(self, obj)
+        return require_session(obj).loader.load(self, obj)
 
     def __set__(self, obj: Entity, value: _T | None) -> None:
         if value is not None and not isinstance(value, self.target):
@@ -220,10 +222,11 @@ class ToOne(Relationship[_T]):
                 f"{type(obj).__name__}.{self.name} takes a {self.target_name}, "
                 f"not {type(value).__name__}"
             )
+        state = instance_state(obj)
         # The id of an object: from the server, or checked when set.
-        obj._assign(self.key, value.id if value is not None else None)
+        state.assign(obj, self.key, value.id if value is not None else None)
         # Kept so that a pending target's id can be filled in once created.
-        obj._related_cache()[self.name] = value
+        state.related_cache()[self.name] = value
 
 
 class ToMany(_ListValued[_T]):
@@ -284,8 +287,9 @@ class ManyIds(_ListValued[_T]):
 
     def __set__(self, obj: Entity, value: Iterable[_T]) -> None:
         values = self._targets_of(obj, value)
-        obj._assign(self.key, [item.id for item in values])
-        obj._related_cache()[self.name] = RelatedList(values, self, type(obj).__name__)
+        state = instance_state(obj)
+        state.assign(obj, self.key, [item.id for item in values])
+        state.related_cache()[self.name] = RelatedList(values, self, type(obj).__name__)
 
 
 class Casting(_ListValued["Asset"]):
@@ -300,7 +304,7 @@ class Casting(_ListValued["Asset"]):
 
     def __set__(self, obj: Entity, value: Iterable[Asset]) -> None:
         values = self._targets_of(obj, value)
-        cache = obj._related_cache()
+        cache = instance_state(obj).related_cache()
         cache[self.name] = RelatedList(values, self, type(obj).__name__)
         cache[self.DIRTY] = True
 
@@ -321,7 +325,8 @@ class Linked(_ListValued[_T]):
         values = self._targets_of(obj, value)
         current = self.__get__(obj, type(obj))  # the baseline, loaded once
         del current
-        obj._related_cache()[self.name] = RelatedList(values, self, type(obj).__name__)
+        related = instance_state(obj).related_cache()
+        related[self.name] = RelatedList(values, self, type(obj).__name__)
 
 
 def unsaved_targets(objs: Iterable[Entity]) -> Iterator[Entity]:
@@ -335,11 +340,11 @@ def unsaved_targets(objs: Iterable[Entity]) -> Iterator[Entity]:
     while queue:
         obj = queue.pop()
         for name, rel in type(obj).__relationships__.items():
-            target = (obj._related or {}).get(name)
+            target = related_of(obj).get(name)
             if (
                 isinstance(rel, ToOne)
                 and isinstance(target, Entity)
-                and target._state is State.TRANSIENT
+                and target.state is State.TRANSIENT
                 and id(target) not in seen
             ):
                 seen.add(id(target))

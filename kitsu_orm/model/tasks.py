@@ -11,12 +11,14 @@ from ..errors import ValidationError
 from .arguments import day_string, minutes, saved_id
 from .base import Entity, State, entity
 from .fields import DEFAULT_FILE_NAME, sized, wire
+from .files import WorkingFile
 from .people import Department, Person
 from .relationships import ManyIds, ToMany, ToOne
+from .state import InstanceState, instance_state, related_of, require_session
 
 if TYPE_CHECKING:
     from ..session import Session
-    from .files import Software, WorkingFile
+    from .files import Software
     from .production import EntityRow, Project
 
 __all__ = ["Comment", "Task", "TaskStatus", "TaskType", "TimeSpent"]
@@ -111,7 +113,7 @@ class Task(Entity):
         self, text: str = "", status: TaskStatus | None = None, *, person: Person | None = None
     ) -> Comment:
         """Comment on the task, changing its status when ``status`` is given."""
-        session = self._require_session()
+        session = require_session(self)
         new = Comment(text=text, object_id=self.id, object_type="Task")
         new.task = self
         new.task_status = status if status is not None else self.task_status
@@ -130,7 +132,7 @@ class Task(Entity):
 
     def start(self, comment: str = "") -> Comment:
         """Set the task to the studio's work-in-progress status."""
-        session = self._require_session()
+        session = require_session(self)
         statuses = session.loader.load_reference(TaskStatus)
         wip = next((s for s in statuses if s.is_wip or s.short_name == "wip"), None)
         if wip is None:
@@ -152,9 +154,7 @@ class Task(Entity):
 
     def time_spents_on(self, day: date | str) -> list[TimeSpent]:
         """Everyone's time spent on this task on one day."""
-        from ..actions import time_spents_on
-
-        return time_spents_on(self, day)
+        return require_session(self).actions.time_spents_on(self, day)
 
     def set_time_spent(
         self, person: Person, day: date | str, duration: float | timedelta
@@ -179,27 +179,28 @@ class Task(Entity):
     def _time_spent(
         self, person: Person, day: date | str, amount: float, *, adds: bool
     ) -> TimeSpent:
-        session = self._require_session()
+        session = require_session(self)
         person_id = saved_id(person, Person, "time spent")
         when = date.fromisoformat(day_string(day))
         found = _time_spent_of(session, self, person_id, when)
         if found is None:
             new = TimeSpent(duration=amount, date=when)
             new.task, new.person_id = self, person_id
-            object.__setattr__(new, "_adds", amount if adds else None)
-            object.__setattr__(new, "_by_action", True)
+            state = time_spent_state(new)
+            state.adds, state.by_action = (amount if adds else None), True
             session.add(new)
             return new
         # One object per task, person and day: the edits pile up on it, and it
         # stays an addition only while nothing but additions were made.
         edited = found.state is State.PENDING or "duration" in found.changes()
+        state = time_spent_state(found)
         if adds:
-            before = found._adds if edited else 0.0
+            before = state.adds if edited else 0.0
             found.duration = found.duration + amount
-            object.__setattr__(found, "_adds", None if before is None else before + amount)
+            state.adds = None if before is None else before + amount
         else:
             found.duration = amount
-            object.__setattr__(found, "_adds", None)
+            state.adds = None
             session.identity.trust(found)  # a total to set is safe to send again
         return found
 
@@ -207,9 +208,7 @@ class Task(Entity):
 
     def last_working_files(self) -> dict[str, WorkingFile]:
         """The last revision of each of this task's working files, by name."""
-        from ..actions import last_working_files
-
-        return last_working_files(self)
+        return require_session(self).actions.last_working_files(self)
 
     def new_working_file(
         self,
@@ -226,9 +225,7 @@ class Task(Entity):
         builds its path from the project's file tree, and assigns the task
         to the user who creates it.
         """
-        from .files import WorkingFile
-
-        session = self._require_session()
+        session = require_session(self)
         if revision is None and any(
             isinstance(o, WorkingFile) and o.task is self and o.name == name for o in session.new
         ):
@@ -256,9 +253,8 @@ class Task(Entity):
         sep: str = "/",
     ) -> str:
         """Where the file tree puts this working file (revision 0: the next one)."""
-        from ..actions import working_file_path
-
-        return working_file_path(self, name, software, revision, mode, sep)
+        actions = require_session(self).actions
+        return actions.working_file_path(self, name, software, revision, mode, sep)
 
 
 def _person_ids(persons: tuple[Person, ...]) -> list[str]:
@@ -288,6 +284,44 @@ class Comment(Entity):
     task_status: ToOne[TaskStatus] = ToOne("TaskStatus", "task_status_id", scope=None)
 
 
+class TimeSpentState(InstanceState):
+    """What the core keeps of a time spent: how its pending duration goes to Zou.
+
+    - ``adds``: the minutes a pending edit adds (sent through the "add"
+      route), or None for a total to set.
+    - ``by_action``: made by ``task.set_time_spent``/``add_time_spent``, so
+      created through the action routes (a TimeSpent added by hand goes
+      through the generic route, which admins alone may use).
+    """
+
+    __slots__ = ("adds", "by_action")
+
+    def __init__(
+        self,
+        session: Session | None = None,
+        lifecycle: State = State.TRANSIENT,
+        copies: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(session, lifecycle, copies, extra)
+        self.adds: float | None = None
+        self.by_action = False
+
+    def mark_clean(self, obj: Entity, keep: frozenset[str] = frozenset()) -> None:
+        """As for any entity; the duration, once the server's, is no addition any more."""
+        super().mark_clean(obj, keep)
+        if "duration" not in keep:
+            self.adds = None
+
+
+def time_spent_state(spent: TimeSpent) -> TimeSpentState:
+    """The state of a time spent, with what only time spents keep (see
+    :class:`TimeSpentState`): for the unit of work that sends it."""
+    state = instance_state(spent)
+    assert isinstance(state, TimeSpentState)
+    return state
+
+
 @entity("TimeSpent", level=9, natural_key=("task_id", "person_id"))
 class TimeSpent(Entity):
     """A person's time on a task for one day (minutes).
@@ -315,16 +349,7 @@ class TimeSpent(Entity):
     task: ToOne[Task] = ToOne("Task", "task_id", scope=None)
     person: ToOne[Person] = ToOne("Person", "person_id", scope=None)
 
-    # The minutes a pending edit adds (sent through the "add" route); None: a total to set.
-    _adds: float | None = attrs.field(default=None, init=False)
-    # Made by set/add_time_spent: created through the action routes (a TimeSpent added
-    # by hand goes through the generic route, which admins alone may use).
-    _by_action: bool = attrs.field(default=False, init=False)
-
-    def _mark_clean(self, keep: frozenset[str] = frozenset()) -> None:
-        super()._mark_clean(keep)
-        if "duration" not in keep:
-            object.__setattr__(self, "_adds", None)
+    _instance_state: TimeSpentState = attrs.field(init=False, factory=TimeSpentState)
 
 
 def _time_spent_of(session: Session, task: Task, person_id: str, day: date) -> TimeSpent | None:
@@ -336,7 +361,7 @@ def _time_spent_of(session: Session, task: Task, person_id: str, day: date) -> T
             isinstance(obj, TimeSpent)
             and obj.person_id == person_id
             and (
-                obj.task_id == task.id if obj.task_id else (obj._related or {}).get("task") is task
+                obj.task_id == task.id if obj.task_id else related_of(obj).get("task") is task
             )
             and obj.date is not None
             and day_string(obj.date) == text

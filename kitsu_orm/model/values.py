@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
 from ..urls import UUID_PATTERN, is_uuid
+from .state import loaded_value
 
 if TYPE_CHECKING:
     from .base import Entity
@@ -50,7 +51,7 @@ Check = Callable[["type[Entity]", str, Any], Any]
 def check_for(name: str, allowed: tuple[type, ...] | None, holds_id: str | None) -> Check | None:
     """The check of one field; None when anything goes.
 
-    ``allowed`` are its runtime types (see ``base._allowed_types``);
+    ``allowed`` are its runtime types (see ``declaration._allowed_types``);
     ``holds_id`` is ``"one"`` or ``"many"`` for a field marked as holding ids.
     """
     if holds_id == "one" or name == "id" or name.endswith("_id"):
@@ -81,7 +82,7 @@ def check_again(obj: Entity, names: Iterable[str]) -> None:
     mutable, checks = cls.__mutable_fields__, cls.__checks__
     for name in names:
         if name in mutable and name in checks:
-            value = obj._loaded(name)
+            value = loaded_value(obj, name)
             if value is not None:
                 checks[name](cls, name, value)
 

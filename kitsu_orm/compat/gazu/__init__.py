@@ -14,6 +14,10 @@ own, which import one another in this order only:
   defined), over the session's persistent cache;
 - :mod:`.rows`: gazu's argument and answer shapes (dicts or ids in, the
   server's JSON out, lists sorted by name).
+
+``files``, the largest of gazu's modules, is a package of one module per
+concept of its own (output types and softwares, working files, output
+files, paths), which it answers for under gazu's name.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The object-style equivalents: ``shot.tasks``, ``Task.where(...)``,
 ``TaskType.where(name=...)``, ``task.start()``, ``task.set_time_spent(...)``
-(see docs/migration-part-b.md). Durations go to Zou as given: Zou stores
+(see docs/migration.md). Durations go to Zou as given: Zou stores
 minutes, whatever unit the caller meant.
 """
 

@@ -1,11 +1,11 @@
-"""routes.read_plan: which route each role lists a type through (no server)."""
+"""read_routes.read_plan: which route each role lists a type through (no server)."""
 
 from __future__ import annotations
 
 import pytest
 
 from kitsu_orm.errors import PermissionDenied
-from kitsu_orm.routes import EVERYONE, READS, read_plan
+from kitsu_orm.read_routes import EVERYONE, READS, read_plan
 
 # Ids that go into a path must be UUIDs (urls.fill).
 S, P = "5e0f0000-0000-4000-8000-000000000001", "9a0f0000-0000-4000-8000-000000000002"

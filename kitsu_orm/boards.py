@@ -1,0 +1,168 @@
+"""Boards: Zou's with-tasks answers, a project's parents with their children.
+
+A with-tasks route answers every shot (or asset, or edit) of a project with its
+tasks, in one request several times cheaper than the tasks' own list route;
+asked with ``compact=true``, as positional rows under column headers (a
+:class:`Board`), half the bytes and far less JSON to parse. The loader reads a
+board for ``.include("tasks")`` on a whole project and for loads of children
+too many for an IN-list of ids. Board rows lack some fields (``name``,
+``updated_at``...): the objects made of them are *partial*, and complete
+themselves in one request for their whole batch when a missing field is first
+read (``Loader.complete``).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from .model.base import Entity
+from .model.builders import positional_structure
+from .model.relationships import ToMany
+from .model.state import loaded_value
+from .model.wire import PARTIAL
+
+if TYPE_CHECKING:
+    from .session import Session
+
+__all__ = ["Board", "read_board", "children_of", "merge_rows", "in_listing_order"]
+
+E = TypeVar("E", bound=Entity)
+
+
+@attrs.frozen
+class Board:
+    """A with-tasks answer as positional rows: ``parent_fields`` name the
+    columns of each row, one of which (``child_key``) holds the children's
+    rows, whose columns ``child_fields`` name. Asked with ``compact=true``,
+    Zou answers in this form: half the bytes and far less JSON to parse."""
+
+    parent_fields: tuple[str, ...]
+    child_fields: tuple[str, ...]
+    rows: list[list[Any]]
+    child_key: str
+
+    @property
+    def parent_id(self) -> int:
+        """The column of each row that holds the parent's id."""
+        return self.parent_fields.index("id")
+
+    @property
+    def children(self) -> int:
+        """The column of each row that holds its children."""
+        return self.parent_fields.index(self.child_key)
+
+    def child_order(self) -> Callable[[list[Any]], Any]:
+        """A sort key of the children's rows, the row form of ``in_listing_order``'s key."""
+        fields = self.child_fields
+        at = [fields.index(name) for name in _ORDER[:-1] if name in fields]
+        last = fields.index(_ORDER[-1])
+        if not at:
+            return operator.itemgetter(last)  # the usual case: the rows carry neither
+        return lambda row: (*(str(row[i] or "") for i in at), row[last])
+
+    @classmethod
+    def of(cls, body: Any, child_key: str) -> Board:
+        """Read a with-tasks answer, positional (Zou's ``*_fields`` headers) or as dicts."""
+        child_header = f"{child_key[:-1]}_fields"
+        if isinstance(body, dict):
+            parent_header = next(k for k in body if k.endswith("_fields") and k != child_header)
+            return cls(
+                tuple(body[parent_header]), tuple(body[child_header]), body["rows"], child_key
+            )
+        # A server that ignores ``compact`` answers dicts: made positional here.
+        parents: list[dict[str, Any]] = list(body)
+        parent_fields = tuple(parents[0]) if parents else ("id", child_key)
+        children = [c for p in parents for c in p.get(child_key) or ()]
+        child_fields = tuple(children[0]) if children else ("id",)
+
+        def positional(parent: dict[str, Any]) -> list[Any]:
+            row = [parent.get(f) for f in parent_fields]
+            kids = parent.get(child_key) or ()
+            row[parent_fields.index(child_key)] = [[c.get(f) for f in child_fields] for c in kids]
+            return row
+
+        return cls(parent_fields, child_fields, [positional(p) for p in parents], child_key)
+
+
+def read_board(session: Session, rel: ToMany[Any], scope: tuple[str, str]) -> Board:
+    """The board of ``rel``'s with-tasks route for ``scope`` (a project), in one
+    request."""
+    assert rel.via is not None and rel.owner is not None
+    # The answer holds both sides: a write to either type outdates it.
+    type_names = f"{rel.owner.__kitsu_type__}+{rel.target.__kitsu_type__}"
+    params = {scope[0]: scope[1], "compact": "true"}
+    return Board.of(session.read(type_names, rel.via, params), rel.via_key)
+
+
+def children_of(
+    session: Session,
+    rel: ToMany[Any],
+    scope: tuple[str, str],
+    board: Board,
+    rows: list[list[Any]],
+) -> tuple[list[Entity], bool]:
+    """The children of these board rows, as objects of ``session``, and whether
+    they are in the order :func:`in_listing_order` gives. They are when all are
+    new to the session: the rows are sorted by the same keys before the objects
+    are built, which is several times cheaper than sorting the objects."""
+    at = board.children
+    children = sorted((child for row in rows for child in row[at]), key=board.child_order())
+    identity, child_id = session.identity, board.child_fields.index("id")
+    all_new = not any(child[child_id] in identity for child in children)
+    # The children's rows leave out the scope they were asked by (the project).
+    objs = merge_rows(
+        session, rel.target, board.child_fields, children, keep_unknown=True, fixed=dict([scope])
+    )
+    return objs, all_new
+
+
+def merge_rows(
+    session: Session,
+    cls: type[E],
+    fields: tuple[str, ...],
+    rows: list[list[Any]],
+    *,
+    keep_unknown: bool,
+    fixed: dict[str, Any] | None = None,
+) -> list[E]:
+    """Partial objects of positional rows, in ``session``: built straight from the
+    values when new to it, merged as dicts into the objects it already holds.
+    ``fixed`` holds wire values every row shares but does not carry."""
+    build = positional_structure(cls, fields, keep_unknown=keep_unknown, rows=len(rows))
+    identity, at = session.identity, fields.index("id")
+    known = cls.__from_wire__
+    shared = [(known[k], v) for k, v in (fixed or {}).items() if k in known]
+    out: list[E] = []
+    for values in rows:
+        obj = identity.get(values[at])
+        if obj is None:
+            obj = build(values, session)
+            for name, value in shared:
+                object.__setattr__(obj, name, value)
+            out.append(identity.adopt(obj))
+            continue
+        row = {k: v for k, v in zip(fields, values, strict=True) if k in known}
+        row.update(fixed or {})
+        row[PARTIAL] = True
+        out.append(identity.merge_row(cls, row))
+    return out
+
+
+# Children and links are listed by name, then creation, then id.
+_ORDER = ("name", "created_at", "id")
+
+
+def in_listing_order(objs: list[Entity]) -> list[Entity]:
+    """Children and links as the loader lists them (a board sorts its rows alike)."""
+    return sorted(
+        objs,
+        key=lambda o: (
+            str(loaded_value(o, "name") or ""),
+            str(loaded_value(o, "created_at") or ""),
+            o.id or "",
+        ),
+    )

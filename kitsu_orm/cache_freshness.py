@@ -1,0 +1,87 @@
+"""What outdates a cached answer: its lifetime, your own writes, other people's.
+
+- **Lifetimes.** Reference tables (:data:`REFERENCE_TYPES`: task types and
+  statuses, asset types, departments, softwares...) change rarely and keep a
+  long time-to-live; production data a short one.
+- **Your own writes** outdate every answer about the types written, and
+  (:data:`NAMES_SHOWN_BY`) about the types whose rows show their names.
+- **Other people's writes** reach the cache through Zou's event log:
+  :func:`event_types` reads which types its events name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = ["NAMES_SHOWN_BY", "REFERENCE_TYPES", "event_types"]
+
+# Served for the reference time-to-live; every other type for the production one.
+REFERENCE_TYPES = frozenset(
+    {
+        "TaskType",
+        "TaskStatus",
+        "AssetType",
+        "EntityType",
+        "Department",
+        "Software",
+        "OutputType",
+        "FileStatus",
+        "ProjectStatus",
+    }
+)
+
+# Rows carry the names of other rows (a shot its ``sequence_name``, an asset its
+# ``asset_type_name``...): renaming one outdates the answers that show it.
+NAMES_SHOWN_BY: dict[str, tuple[str, ...]] = {
+    "Project": ("EntityRow", "Episode", "Sequence", "Shot", "Scene", "Asset"),
+    "Episode": ("Sequence", "Shot"),
+    "Sequence": ("Shot", "Scene"),
+    "AssetType": ("Asset",),
+}
+
+
+_EVENT_TYPES = {
+    "project": "Project",
+    "person": "Person",
+    "department": "Department",
+    "asset-type": "AssetType",
+    "asset": "Asset",
+    "asset-instance": "AssetInstance",
+    "episode": "Episode",
+    "sequence": "Sequence",
+    "shot": "Shot",
+    "scene": "Scene",
+    "task-type": "TaskType",
+    "task-status": "TaskStatus",
+    "task": "Task",
+    "comment": "Comment",
+    "time-spent": "TimeSpent",
+    "software": "Software",
+    "output-type": "OutputType",
+    "file-status": "FileStatus",
+    "working-file": "WorkingFile",
+    "output-file": "OutputFile",
+}
+_ENTITY_ROWS = ("Asset", "Episode", "Sequence", "Shot", "Scene")
+
+
+def event_types(events: Iterable[Mapping[str, Any]], *, limit: int) -> tuple[set[str], bool]:
+    """The cached types Zou's events say changed, and whether the list is complete.
+
+    An event of a kind not known here, or a full page (more may be missing),
+    makes the answer incomplete: the caller then forgets everything.
+    """
+    rows = list(events)
+    types: set[str] = set()
+    complete = len(rows) < limit
+    for event in rows:
+        kind = str(event.get("name", "")).split(":", 1)[0]
+        name = _EVENT_TYPES.get(kind)
+        if name is None:
+            complete = complete and kind in ("preview-file", "notification", "news", "playlist")
+            continue
+        types.add(name)
+        if name in _ENTITY_ROWS:
+            types.update({"EntityRow", "Casting"})
+    return types, complete

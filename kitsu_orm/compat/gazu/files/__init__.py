@@ -1,0 +1,103 @@
+"""gazu's ``files`` module: output types, softwares, working and output files, paths.
+
+Object-style equivalents: ``OutputFile.next_revision(...)``,
+``task.new_working_file(...)``, ``OutputFile.build_path(...)``,
+``project.file_tree = kitsu.file_tree("default")`` (see docs/migration.md).
+
+gazu keeps them in one module; here each of its concepts has its own, and
+this one answers for them all under gazu's name:
+
+- :mod:`.reference`: output types and softwares;
+- :mod:`.working`: working files;
+- :mod:`.output`: output files and their revisions;
+- :mod:`.paths`: project file trees and the paths they build;
+- :mod:`.targets`: what output files hang on, shared by the others.
+
+Where the usage page calls a function with other arguments than gazu 1.3.1
+takes, both forms are accepted when they can be told apart (by the ``type``
+of a dict argument or by a string that is not an id).
+"""
+
+from __future__ import annotations
+
+from .output import (
+    all_output_files_for_asset_instance,
+    all_output_files_for_entity,
+    get_last_asset_instance_ouput_revision,
+    get_last_asset_instance_output_revision,
+    get_last_entity_ouput_revision,
+    get_last_entity_output_revision,
+    get_last_output_files_for_asset_instance,
+    get_last_output_files_for_entity,
+    get_next_asset_instance_ouput_revision,
+    get_next_asset_instance_output_revision,
+    get_next_entity_ouput_revision,
+    get_next_entity_output_revision,
+    get_output_file,
+    get_output_file_by_path,
+    new_asset_instance_output_file,
+    new_entity_output_file,
+)
+from .paths import (
+    build_asset_instance_output_file_path,
+    build_entity_output_file_path,
+    build_working_file_path,
+    set_project_file_tree,
+    update_project_file_tree,
+)
+from .reference import (
+    all_output_types,
+    all_output_types_for_asset_instance,
+    all_output_types_for_entity,
+    all_softwares,
+    get_output_type,
+    get_output_type_by_name,
+    get_software,
+    get_software_by_name,
+    new_output_type,
+)
+from .working import (
+    get_last_working_file_revision,
+    get_last_working_files,
+    get_working_file,
+    get_working_files_for_task,
+    new_working_file,
+)
+
+__all__ = [
+    "all_output_files_for_asset_instance",
+    "all_output_files_for_entity",
+    "all_output_types",
+    "all_output_types_for_asset_instance",
+    "all_output_types_for_entity",
+    "all_softwares",
+    "build_asset_instance_output_file_path",
+    "build_entity_output_file_path",
+    "build_working_file_path",
+    "get_last_asset_instance_ouput_revision",
+    "get_last_asset_instance_output_revision",
+    "get_last_entity_ouput_revision",
+    "get_last_entity_output_revision",
+    "get_last_output_files_for_asset_instance",
+    "get_last_output_files_for_entity",
+    "get_last_working_file_revision",
+    "get_last_working_files",
+    "get_next_asset_instance_ouput_revision",
+    "get_next_asset_instance_output_revision",
+    "get_next_entity_ouput_revision",
+    "get_next_entity_output_revision",
+    "get_output_file",
+    "get_output_file_by_path",
+    "get_output_type",
+    "get_output_type_by_name",
+    "get_software",
+    "get_software_by_name",
+    "get_working_file",
+    "get_working_files_for_task",
+    "new_asset_instance_output_file",
+    "new_entity_output_file",
+    "new_output_type",
+    "new_working_file",
+    "set_project_file_tree",
+    "update_project_file_tree",
+]

@@ -1,0 +1,289 @@
+"""The read path of a session: cache, then transport, then the identity map.
+
+Every read of rows goes through it: :meth:`ReadPath.read` (the cache when it
+has a fresh answer, else the transport; long IN-lists cut to fit the request
+line), :meth:`ReadPath.fetch` (the rows of a type, through the routes the
+user's role may read, merged into the identity map), :meth:`ReadPath.get_rows`
+and :meth:`ReadPath.reload` (the server itself, never the cache). Queries, the
+loader, ``refresh()`` and the gazu facade all read through them, as methods of
+the session (:class:`ReadPath` is a base class of
+:class:`~kitsu_orm.session.Session`).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from .errors import NotFound, PermissionDenied, ValidationError
+from .loading import group_of
+from .model.base import Entity
+from .model.builders import prepare_structure
+from .progress import rows_read
+from .read_routes import ONE_ROLES, Values, read_plan, role_name
+from .routes import routes_for
+from .session_cache import SessionCache
+from .urls import checked_id, fill, fitting
+
+if TYPE_CHECKING:
+    from .identity import IdentityMap
+
+__all__ = ["CacheUse", "ReadPath", "cache_use", "check_row", "filter_names", "rows_of"]
+
+E = TypeVar("E", bound=Entity)
+T = TypeVar("T")
+
+_cache_use: contextvars.ContextVar[CacheUse | None] = contextvars.ContextVar(
+    "kitsu_cache_use", default=None
+)
+
+
+@attrs.define
+class CacheUse:
+    """How the reads of a ``with cache_use():`` block use the cache, and what they read."""
+
+    bypass: bool = False
+    types: set[str] = attrs.Factory(set)
+
+
+@contextmanager
+def cache_use(*, bypass: bool = False) -> Iterator[CacheUse]:
+    """Record the cached types the reads of this block touch; with ``bypass``, they ask
+    the server, never the cache (writes still outdate it). Nested blocks report outward,
+    and a bypassing block bypasses for the blocks inside it too."""
+    outer = _cache_use.get()
+    use = CacheUse(bypass or (outer is not None and outer.bypass))
+    token = _cache_use.set(use)
+    try:
+        yield use
+    finally:
+        _cache_use.reset(token)
+        if outer is not None:
+            outer.types |= use.types
+
+
+class ReadPath(SessionCache):
+    """The reads of a session: a base class of :class:`~kitsu_orm.session.Session`,
+    whose identity map they fill."""
+
+    # Set by Session.__init__; kept up to date by every read the cache answers.
+    cache_hits: int
+    is_offline: bool
+
+    if TYPE_CHECKING:
+        # The session's own (Session.identity): where fetched rows become objects.
+        @property
+        def identity(self) -> IdentityMap: ...
+
+    def get(self, cls: type[E], id: str) -> E:
+        """The object with this id: from the identity map, else one request."""
+        id = checked_id(id, f"{cls.__name__}.get()")
+        found = self.identity.get(id)
+        if found is not None:
+            if not isinstance(found, cls):
+                raise ValidationError(f"{id} is a {type(found).__name__}, not a {cls.__name__}")
+            return found
+        route = self._one_route(cls, id)
+        try:
+            row = self.read(cls.__kitsu_type__, route, {})
+        except NotFound as exc:
+            raise NotFound.of_object(cls.__name__, id, cause=exc) from exc
+        check_row(cls, id, row)
+        return self.identity.merge_row(cls, row)
+
+    def identity_get(self, id: str) -> Entity | None:
+        """The object with this id if this session holds it, else None; never a request."""
+        return self.identity.get(id)
+
+    def fetch(
+        self,
+        cls: type[E],
+        params: Mapping[str, Values],
+        context: Mapping[str, Values] | None = None,
+    ) -> list[E]:
+        """Rows of ``cls`` matching ``params`` (wire names: a value or a list of values),
+        through the routes this user's role may read (:func:`~kitsu_orm.read_routes.read_plan`).
+        ``context``: values the rows share without being filtered on (their project)."""
+        type_name = cls.__kitsu_type__
+        names = filter_names(cls)
+
+        def read(role: str) -> list[dict[str, Any]]:
+            plan = read_plan(type_name, role, params, context, names=names)
+            rows: list[dict[str, Any]] = []
+            for request in plan.requests:
+                rows.extend(rows_of(self.read(type_name, request.path, dict(request.params))))
+            if plan.local:
+                rows = [r for r in rows if _matches(r, plan.local)]
+            if len(plan.requests) > 1:
+                rows = list({r["id"]: r for r in rows}.values())
+            return rows
+
+        rows = self.as_role(read)
+        prepare_structure(cls, len(rows))
+        merge = self.identity.merge_row
+        with self.identity.lock:  # one answer merges as a whole
+            return group_of(merge(cls, row) for row in rows)  # type: ignore[return-value]
+
+    def as_role(self, read: Callable[[str], T]) -> T:
+        """Run a read planned for this user's role. A session that does not know its
+        role yet (a bare token) reads as an admin first, so that an admin never pays
+        for the lookup; Zou refuses another role the admin's routes (403, or 404 for
+        a list of ids), and the session then learns its role, once, and reads again."""
+        known = self._known_role()
+        if known is not None:
+            return read(known)
+        try:
+            return read("admin")
+        except (PermissionDenied, NotFound):
+            if self.role == "admin":
+                raise
+            return read(self.role)
+
+    def _known_role(self) -> str | None:
+        role = (self.transport.user or {}).get("role")
+        return str(role) if role else None
+
+    def _one_route(self, cls: type[Entity], id: str) -> str:
+        """The route of one object, refused before any request to a role Zou refuses."""
+        type_name = cls.__kitsu_type__
+        roles = ONE_ROLES.get(type_name)
+        if roles is not None and self._known_role() not in (None, *roles):
+            raise PermissionDenied(
+                f"{role_name(self.role)} cannot read one {type_name} by id: Kitsu lets only "
+                f"{', '.join(sorted(roles))} do it; list them by their parent instead"
+            )
+        return fill(routes_for(type_name).one, id=id)
+
+    def reload(self, cls: type[E], ids: list[str]) -> None:
+        """Read these objects again from the server itself (never the cache)."""
+        if not ids:
+            return
+        routes = routes_for(cls.__kitsu_type__)
+        part = json.dumps(ids, separators=(",", ":"))
+        rows = self.get_rows(routes.list, {**routes.list_params, "id": part})
+        with self.identity.lock:  # the rows merge as a whole
+            for row in rows:
+                self.identity.merge_row(cls, row)
+
+    def get_rows(self, route: str, params: dict[str, Any]) -> list[Any]:
+        """The rows of a list GET from the server itself (never the cache), in as many
+        requests as its IN-lists need to fit the server's request line: what a commit
+        reads to check or settle its writes, which an outdated answer would mislead."""
+        rows: list[Any] = []
+        for part in fitting(self.transport.host, route, params):
+            rows.extend(rows_of(self.transport.get(route, part)))
+        return rows
+
+    def read(
+        self, type_name: str, route: str, params: dict[str, Any], *, fresh: bool = False
+    ) -> Any:
+        """The answer of ``GET route?params``, as the server's JSON (nothing merged into
+        the identity map: :meth:`fetch` does that). From the cache when it holds a fresh
+        answer, else from the server; ``type_name`` names what the answer is about, for
+        the cache to outdate it when that type is written (``"Shot+Task"`` for both).
+        ``fresh``: from the server itself, never the cache (``refresh()``).
+
+        A query too long for the server's request line (a long IN-list of ids) is read
+        in parts (:func:`~kitsu_orm.urls.fitting`), whose rows make one list."""
+        parts = fitting(self.transport.host, route, params)
+        if fresh and len(parts) == 1:
+            return self.transport.get(route, parts[0] or None)
+        if len(parts) == 1:
+            return self._read_one(type_name, route, parts[0])
+        rows: dict[Any, Any] = {}
+        for part in parts:
+            answer = (
+                self.transport.get(route, part) if fresh else self._read_one(type_name, route, part)
+            )
+            for row in rows_of(answer):
+                rows[row.get("id") if isinstance(row, dict) else id(row)] = row
+        return list(rows.values())
+
+    def _read_one(self, type_name: str, route: str, params: dict[str, Any]) -> Any:
+        use = _cache_use.get()
+        if use is not None:
+            use.types.add(type_name)
+        if self.cache is None or (use is not None and use.bypass):
+            body = self.transport.get(route, params)
+            rows_read(body)
+            return body
+        cache = self._scope_cache()
+        offline = self.cache_mode == "offline"
+        try:
+            body, hit = cache.answer(
+                type_name, route, params, lambda: self.transport.get(route, params), offline=offline
+            )
+        except ConnectionError:
+            body = cache.stale_answer(type_name, route, params)
+            if body is None:
+                raise
+            self.is_offline, hit = True, True
+        else:
+            self.is_offline = offline or (self.is_offline and hit)
+        if hit:
+            self.cache_hits += 1
+        rows_read(body)
+        return body
+
+    @property
+    def role(self) -> str:
+        """The user's role on the server: ``"admin"``, ``"manager"``, ``"supervisor"``,
+        ``"user"`` (an artist), ``"client"`` or ``"vendor"``.
+
+        Learnt from the login's answer, else asked once (``auth/authenticated``);
+        reads and pre-commit checks pick their routes and limits by it.
+        """
+        user = self.transport.user or {}
+        if not user.get("role"):
+            user = self.transport.current_user()
+        return str(user.get("role") or "user")
+
+
+def check_row(cls: type[Entity], id: str, row: Any) -> None:
+    """Refuse an answer that is not the row of this object: another type's row
+    (whatever the route answered, a Shot is never built from a Person) or
+    another id."""
+    if not isinstance(row, dict) or row.get("id") != id:
+        raise ValidationError(f"the server's answer for {cls.__name__} {id} is not its row")
+    kind = row.get("type")
+    if kind is not None and kind != cls.__kitsu_type__:
+        raise ValidationError(f"{id} is a {kind}, not a {cls.__name__}")
+
+
+def rows_of(body: Any) -> list[dict[str, Any]]:
+    """The rows of a list answer: a list, a page (``data``), or lists grouped in a
+    dict (by person, by asset; a ``total`` beside them is not a row)."""
+    if isinstance(body, list):
+        return body
+    if not isinstance(body, dict):
+        return []
+    if isinstance(body.get("data"), list):
+        return list(body["data"])
+    return [row for rows in body.values() if isinstance(rows, list) for row in rows]
+
+
+def _matches(row: Mapping[str, Any], local: Mapping[str, frozenset[str]]) -> bool:
+    # A row that does not carry a key cannot be judged on it: kept.
+    return all(key not in row or str(row[key]) in values for key, values in local.items())
+
+
+def filter_names(cls: type[Entity]) -> dict[str, str]:
+    """The user's word for each wire key of ``cls``: a relationship's name where
+    one stands for the key (``parent_id`` -> ``sequence``), else the field's."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = {wire: name for name, wire in cls.__wire__.items()}
+        for name, rel in cls.__relationships__.items():
+            wire = cls.__wire__.get(rel.key)
+            if wire is not None and not rel.many:
+                names[wire] = name
+        _NAMES[cls] = names
+    return names
+
+
+_NAMES: dict[type[Entity], dict[str, str]] = {}

@@ -1,0 +1,173 @@
+"""Whom a session reads as, and where in the persistent cache its answers go.
+
+A :class:`~kitsu_orm.cache.Cache` holds the answers of many servers and users
+apart, in namespaces of (server, user). A session binds its cache to the
+namespace of the user the server confirmed for its token (never the token's
+own claims), checks that binding on every read (its transport may log in as
+someone else), and on each new binding drops what other people changed since
+it last looked, from Zou's event log. The read path (:mod:`kitsu_orm.reading`)
+asks it for the bound cache; the unit of work tells it which types a commit
+wrote.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConnectionError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from .routes import LISTS
+
+if TYPE_CHECKING:
+    from .cache import Cache
+    from .protocols import TransportProtocol
+
+__all__ = ["SessionCache"]
+
+
+class SessionCache:
+    """The cache side of :class:`~kitsu_orm.session.Session` (its base class): the
+    ``cache`` option, whom the session reads as, and the namespace that picks."""
+
+    # Set by Session.__init__ (the transport) and use_cache (the rest).
+    transport: TransportProtocol
+    cache: Cache | None
+    cache_mode: str
+    _cache_scope: tuple[str, str] | None
+    _confirmed: tuple[str, str] | None  # (access token, user id)
+
+    def forget_cached(self, type_names: Any) -> None:
+        """Drop cached answers about these types (the unit of work calls it after writes)."""
+        if self.cache is not None:
+            self._scope_cache().forget_types(type_names)
+
+    def use_cache(self, cache: str | Cache = "on", cache_dir: str | None = None) -> None:
+        """Switch this live session's cache: ``"on"``, ``"off"``, ``"offline"`` or a Cache."""
+        self.cache_mode, self.cache = _open_cache(cache, cache_dir)
+        self._cache_scope = None
+        self._confirmed = None
+
+    @property
+    def user_id(self) -> str:
+        """The id of the person this session's requests act as (asked once when the
+        session was given a bare token). With a cache, only a user the server
+        confirmed for the token (see ``_user_id``)."""
+        if self.cache is not None:
+            return self._user_id()
+        confirmed = self.transport.confirmed_user_id()
+        if confirmed is not None:
+            return str(confirmed)
+        user = self.transport.user or {}
+        if not user.get("id"):
+            user = self.transport.current_user()
+        return str(user["id"])
+
+    def _user_id(self) -> str:
+        """Who this session is, to pick the cache namespace: a user the server named
+        for the current token (its login's answer, ``auth/authenticated``), never the
+        token's own claims, which anyone can write. The cache remembers each confirmed
+        token (a keyed digest of it), so a warm process asks nothing and a new token
+        asks once; offline, a token never confirmed with this cache reads nothing."""
+        assert self.cache is not None
+        tokens = self.transport.tokens
+        access = tokens.access if tokens is not None else ""
+        if self._confirmed is not None and self._confirmed[0] == access:
+            return self._confirmed[1]
+        host, offline = self.transport.host, self.cache_mode == "offline"
+        user_id: str | None = self.transport.confirmed_user_id()
+        remembered = user_id is None and tokens is not None
+        if remembered:
+            user_id = self.cache.confirmed_user(host, access, any_age=offline)
+        if user_id is None:
+            if offline:
+                raise AuthenticationError(
+                    "offline, the cache serves only a user the server confirmed before, and "
+                    "this session's token never was: use it online once (or log in)"
+                )
+            try:
+                user_id = str(self.transport.current_user()["id"])
+                remembered = False
+            except ConnectionError:  # no server: as offline, a token confirmed before
+                user_id = self.cache.confirmed_user(host, access, any_age=True)
+                if user_id is None:
+                    raise
+        tokens = self.transport.tokens  # refreshed on the way, maybe
+        if tokens is not None and not remembered:
+            self.cache.confirm(host, tokens.access, user_id, until=tokens.expires)
+        self._confirmed = (tokens.access if tokens is not None else "", user_id)
+        return user_id
+
+    def _scope_cache(self) -> Cache:
+        """The cache, bound to this session's (server, user): checked on every use, since
+        the transport may log in as someone else, and a Cache object may be shared by the
+        sessions of several users. Catches up on events once per (server, user)."""
+        assert self.cache is not None
+        scope = (self.transport.host, self._user_id())
+        if not self.cache.serves(*scope):
+            if self.cache.namespace:  # another user's, or another session's: not ours to rebind
+                self.cache = self.cache.sibling()
+            self.cache.scope(*scope)
+        if scope != self._cache_scope:
+            self._cache_scope = scope
+            if self.cache_mode == "on":
+                self._catch_up_on_events(self.cache)
+        return self.cache
+
+    def _catch_up_on_events(self, cache: Cache) -> None:
+        """Drop what other people changed since this namespace last looked, where the
+        user may read Zou's event log; the time-to-live covers everyone else. Skipped
+        when the last look is younger than ``cache.events_interval`` seconds."""
+        from datetime import datetime, timezone
+
+        from .cache_freshness import event_types
+
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        since = cache.last_event_check()
+        if since is not None and _seconds_since(since, now) < cache.events_interval:
+            return
+        if since is not None:
+            params = {"after": since, "limit": 1000}
+            try:  # from the server itself: the cache is what this checks
+                events = self.transport.get(LISTS["events"], params)
+            except (PermissionDenied, NotFound, ValidationError):
+                return  # not a manager: the time-to-live alone applies
+            types, complete = event_types(events, limit=1000)
+            cache.forget_types(types if complete else _all_type_names())
+        cache.record_event_check(now.isoformat(timespec="seconds"))
+
+
+_CACHE_MODES = ("off", "on", "offline")
+
+
+def _open_cache(cache: str | Cache, directory: str | None) -> tuple[str, Cache | None]:
+    # diskcache and sqlite3 load only for sessions that use a cache.
+    from .cache import Cache
+
+    if isinstance(cache, Cache):
+        return "on", cache
+    if cache not in _CACHE_MODES:
+        raise ConfigurationError(f"cache must be one of {', '.join(_CACHE_MODES)}, not {cache!r}")
+    if cache == "off":
+        return "off", None
+    return cache, Cache(directory)
+
+
+def _seconds_since(when: str, now: Any) -> float:
+    from datetime import datetime
+
+    try:
+        return float((now - datetime.fromisoformat(when)).total_seconds())
+    except (TypeError, ValueError):
+        return float("inf")  # unreadable: look again
+
+
+def _all_type_names() -> list[str]:
+    from .model.base import REGISTRY
+
+    return [*REGISTRY, "Casting"]
