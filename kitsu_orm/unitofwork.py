@@ -11,7 +11,7 @@ right is taken back after its last use), castings and links; then
 deletes, children first. A delete whose object a new one replaces (a task
 deleted and one of its type made again on its shot: Zou keeps one row per
 natural key) goes before the creates, and the pending objects that point at
-the replaced one are forgotten (they would go with it). Operations of one
+the replaced one are forgotten (they would go with it: :mod:`kitsu_orm.replacements`). Operations of one
 level do not depend on each other, so they run concurrently over the
 transport's pooled connections; levels run one after the other.
 
@@ -32,7 +32,9 @@ our own update is adopted, a done delete forgotten, a create or a comment
 found among the rows made after it was sent). :mod:`kitsu_orm.conflicts`
 refuses, before any write, a new object whose name exists under its parent or
 an object changed on the server since it was loaded, and reports the edits
-made there between the conflict check and a PUT.
+made there between the conflict check and a PUT; :mod:`kitsu_orm.stale` reads
+again the rows our own writes changed on the side, so that the check never
+takes them for someone else's.
 
 The plan is made of the typed operations of :mod:`kitsu_orm.operations`,
 grouped into bulk requests by :mod:`kitsu_orm.batching`; each is sent by its
@@ -42,7 +44,6 @@ server answered through the session's identity map.
 
 from __future__ import annotations
 
-import contextlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -71,7 +72,7 @@ from .errors import (
 )
 from .links import changed_links
 from .model.base import Entity, State
-from .model.production import EntityRow, Shot
+from .model.production import EntityRow
 from .model.relationships import Casting, ToOne, unsaved_targets
 from .model.state import related_of
 from .model.tasks import Comment, Task, TimeSpent, time_spent_state
@@ -93,6 +94,8 @@ from .operations import (
 from .permissions import check_plan
 from .persistence import Writer, creatable, detach_from_parents
 from .progress import Meter, Setting, meter
+from .replacements import drop_orphans, replaced_by_new, row_key
+from .stale import mark_stale, read_stale, try_read_stale
 
 if TYPE_CHECKING:
     from .session import Session
@@ -130,11 +133,11 @@ class UnitOfWork:
             return scope is None or id(obj) in scope
 
         self._cascade_pending(scope)
-        replaced = _replaced(
+        replaced = replaced_by_new(
             [o for o in session.identity.deleted() if wanted(o)],
             [o for o in session.identity.pending() if wanted(o)],
         )
-        self._drop_orphans(replaced)
+        drop_orphans(session, replaced)
         creates: dict[int, list[Operation]] = defaultdict(list)
         comments: list[Comment] = []
         bulk_tasks: dict[tuple[Any, ...], list[Task]] = defaultdict(list)
@@ -242,23 +245,6 @@ class UnitOfWork:
             )
         return scope
 
-    def _drop_orphans(self, replaced: dict[int, Entity]) -> None:
-        """Pending objects that point at a replaced object (a comment of the task being
-        replaced), and those that point at them, are forgotten: deleted before they
-        could be created, their parent would make the server refuse them, and on the
-        server they would have gone with it."""
-        gone_ids = {o.id for o in replaced.values() if o.id}
-        gone = set(replaced)
-        found = True
-        while found:
-            found = False
-            for obj in self.session.identity.pending():
-                if _points_at(obj, gone, gone_ids):
-                    gone.add(id(obj))
-                    self.session.identity.clear_doubt(obj)
-                    self.session.identity.register_deleted(obj)  # pending: forgotten
-                    found = True
-
     def _cascade_pending(self, scope: set[int] | None = None) -> None:
         """New objects a pending object points at are created too."""
         pending = [o for o in self.session.identity.pending() if scope is None or id(o) in scope]
@@ -272,20 +258,20 @@ class UnitOfWork:
         # Writes of an earlier commit that lost their answer: ours, or not done?
         settle(self.session, detach_from_parents)
         # Rows an earlier commit could not read again after its writes (cut).
-        self._read_stale()
+        read_stale(self.session)
         plan = self.plan()
         if not plan:
             return
         check_plan(self.session, plan)
         # A new object that takes the name of one deleted first is no clash.
-        taken = {_natural_key(op.obj) for level in plan for op in level if isinstance(op, Delete)}
+        taken = {row_key(op.obj) for level in plan for op in level if isinstance(op, Delete)}
         check_existing(
             self.session,
             [
                 op.obj
                 for level in plan
                 for op in level
-                if isinstance(op, Create) and _natural_key(op.obj) not in taken
+                if isinstance(op, Create) and row_key(op.obj) not in taken
             ],
         )
         self._check_conflicts(
@@ -314,19 +300,19 @@ class UnitOfWork:
                         "of the earlier steps were applied; these updates and deletes were not."
                     )
                     exc.args = (exc.message,)
-                    self._try_read_stale()
+                    try_read_stale(self.session)
                     raise
                 except KitsuError:
-                    self._try_read_stale()
+                    try_read_stale(self.session)
                     raise
             done, failed, culprit = self._run_level(level)
             applied.extend(done)
             # Marked at once, whatever stops the commit later (a cut re-check, a conflict):
             # the next commit reads them first. The writes of a level that failed may be
             # on the server all the same (an answer lost): theirs too.
-            self._mark_stale(done if failed is None else level)
+            mark_stale(self.session, done if failed is None else level)
             if failed is not None:
-                self._try_read_stale()
+                try_read_stale(self.session)
                 pending = [op for op in level if op not in done]
                 pending += [op for later in plan[index + 1 :] for op in later]
                 raise CommitError(
@@ -337,7 +323,7 @@ class UnitOfWork:
                     path=failed.path,
                     status=failed.status,
                 ) from failed
-        self._read_stale()
+        read_stale(self.session)
         if self._writer.raced:
             raced = self._writer.raced
             named = "; ".join(f"{o!r}: {', '.join(f)}" for o, f in list(raced.items())[:10])
@@ -402,84 +388,6 @@ class UnitOfWork:
 
     # -- after ------------------------------------------------------------------------------
 
-    def _mark_stale(self, applied: list[Operation]) -> None:
-        """Rows the server changes on the side of these writes are to be read again:
-        tasks whose status a comment changed or whose time spent was set (Zou sums it
-        into the task), shots whose casting was replaced and their tasks (Zou moves
-        their ``updated_at``: kept stale, a later edit of ours would be taken for someone
-        else's), and tasks (un)assigned (marked by :mod:`kitsu_orm.assignments` before
-        it sends them). The commit reads them after its writes, one request per type;
-        when it stops before, or those reads are cut, the next commit reads them before
-        anything else."""
-        stale = {
-            obj.object_id
-            for op in applied
-            if isinstance(op, (Create, Comments))
-            for obj in op.objects
-            if isinstance(obj, Comment)
-        }
-        stale |= {op.obj.task_id for op in applied if isinstance(op.obj, TimeSpent)}
-        identity = self.session.identity
-        identity.mark_stale(Task, [i for i in stale if i and isinstance(identity.get(i), Task)])
-        cast = {op.obj.id for op in applied if isinstance(op, Cast) and isinstance(op.obj, Shot)}
-        identity.mark_stale(Shot, [i for i in cast if i])
-        # Zou counts again the assets ready for each task of a cast shot (nb_assets_ready),
-        # stamping every one of them.
-        of_cast = [o for o in identity.objects() if isinstance(o, Task) and o.entity_id in cast]
-        identity.mark_stale(Task, [o.id for o in of_cast if o.id])
-
-    def _try_read_stale(self) -> None:
-        with contextlib.suppress(KitsuError):  # best effort: the failure is the news
-            self._read_stale()
-
-    def _read_stale(self) -> None:
-        """Read again the rows marked stale, one request per type (edits kept)."""
-        identity = self.session.identity
-        for cls, ids in identity.stale().items():
-            self.session.reload(cls, [i for i in ids if identity.get(i) is not None])
-            identity.clear_stale(cls, ids)
-
-
-def _natural_key(obj: Entity | None) -> tuple[Any, ...] | None:
-    """The values that make ``obj`` one of a kind on the server (a task: its name, type
-    and entity), foreign keys read through the objects assigned when not created yet;
-    None when a part is unknown (a parent not created: no row can have that key)."""
-    if obj is None or not type(obj).__natural_key__:
-        return None
-    values: list[Any] = [type(obj).__kitsu_type__]
-    for name in type(obj).__natural_key__:
-        value = getattr(obj, name)
-        if value is None:
-            for rel_name, rel in type(obj).__relationships__.items():
-                target = (obj._related or {}).get(rel_name)
-                if isinstance(rel, ToOne) and rel.key == name and isinstance(target, Entity):
-                    value = target.id
-        if value is None:
-            return None
-        values.append(value)
-    return tuple(values)
-
-
-def _replaced(deleted: list[Entity], pending: list[Entity]) -> dict[int, Entity]:
-    """The deleted objects whose natural key a pending object takes (a task deleted and
-    one of its type made again on its shot), by ``id()``. Zou keeps one row per key (a
-    create route answers the existing row, or refuses): their deletes go first."""
-    taken = {key for o in pending if (key := _natural_key(o)) is not None}
-    return {id(o): o for o in deleted if _natural_key(o) in taken}
-
-
-def _points_at(obj: Entity, objs: set[int], ids: set[str]) -> bool:
-    """Does ``obj`` point at one of ``objs`` (by ``id()``) or of ``ids`` through a to-one?"""
-    for name, rel in type(obj).__relationships__.items():
-        if not isinstance(rel, ToOne):
-            continue
-        target = (obj._related or {}).get(name)
-        if isinstance(target, Entity):
-            if id(target) in objs:
-                return True
-        elif getattr(obj, rel.key) in ids:
-            return True
-    return False
 
 
 def _transient(error: KitsuError) -> bool:
