@@ -4,9 +4,13 @@ Zou keeps one row per natural key: one task of a type and name on an entity, one
 shot of a name under its sequence. A task deleted and one of its type made again on
 its shot, in one commit, cannot be created while the old one exists (the create
 route answers the old row, or refuses the name): its delete goes before the creates
-(:mod:`kitsu_orm.unitofwork`). The pending objects that point at the replaced one
-(its new comments) are forgotten: deleted first, it would make the server refuse
-them, and on the server they would have gone with it.
+(:mod:`kitsu_orm.unitofwork`).
+
+The pending objects that point at an object the commit deletes (a deleted task's new
+comment or time spent) are forgotten: on the server they would go with it; sent
+first, they would be refused for want of what the commit no longer sends for the
+deleted object (the assignment time spent needs), or, after a replaced object's
+early delete, for want of their parent.
 """
 
 from __future__ import annotations
@@ -49,11 +53,11 @@ def replaced_by_new(deleted: list[Entity], pending: list[Entity]) -> dict[int, E
     return {id(o): o for o in deleted if row_key(o) in taken}
 
 
-def drop_orphans(session: Session, replaced: dict[int, Entity]) -> None:
-    """Forget the pending objects that point at a replaced object, and those that point
+def drop_orphans(session: Session, deleted: list[Entity]) -> None:
+    """Forget the pending objects that point at one of ``deleted``, and those that point
     at them in turn."""
-    gone_ids = {o.id for o in replaced.values() if o.id}
-    gone = set(replaced)
+    gone_ids = {o.id for o in deleted if o.id}
+    gone = {id(o) for o in deleted}
     found = True
     while found:
         found = False

@@ -10,8 +10,10 @@ files, comments and time spent; then updates, the removed assignments (a
 right is taken back after its last use), castings and links; then
 deletes, children first. A delete whose object a new one replaces (a task
 deleted and one of its type made again on its shot: Zou keeps one row per
-natural key) goes before the creates, and the pending objects that point at
-the replaced one are forgotten (they would go with it: :mod:`kitsu_orm.replacements`). Operations of one
+natural key) goes before the creates (:mod:`kitsu_orm.replacements`). The
+pending objects that point at an object being deleted (a deleted task's new
+comment or time spent) are forgotten: they would go with it, and what they need
+first (an assignment of the deleted task) is not sent. Operations of one
 level do not depend on each other, so they run concurrently over the
 transport's pooled connections; levels run one after the other.
 
@@ -133,11 +135,9 @@ class UnitOfWork:
             return scope is None or id(obj) in scope
 
         self._cascade_pending(scope)
-        replaced = replaced_by_new(
-            [o for o in session.identity.deleted() if wanted(o)],
-            [o for o in session.identity.pending() if wanted(o)],
-        )
-        drop_orphans(session, replaced)
+        going = [o for o in session.identity.deleted() if wanted(o)]
+        replaced = replaced_by_new(going, [o for o in session.identity.pending() if wanted(o)])
+        drop_orphans(session, going)
         creates: dict[int, list[Operation]] = defaultdict(list)
         comments: list[Comment] = []
         bulk_tasks: dict[tuple[Any, ...], list[Task]] = defaultdict(list)
@@ -189,11 +189,11 @@ class UnitOfWork:
         # The casting or links of an object being deleted are not sent: it goes (and
         # Zou would move its updated_at, so that a delete cut after them would be taken
         # for a conflict with someone else by the next commit).
-        going = {id(o) for o in session.identity.deleted()}
+        deleted = {id(o) for o in session.identity.deleted()}
         kept = [
             o
             for o in [*session.identity.objects(), *session.identity.pending()]
-            if id(o) not in going
+            if id(o) not in deleted
         ]
         castings: list[Operation] = [
             Cast(obj) for obj in kept if related_of(obj).get(Casting.DIRTY) and wanted(obj)
