@@ -821,3 +821,31 @@ def test_a_casting_followed_by_a_cut_recheck_is_no_conflict_for_the_next_commit(
     assert kitsu_client.get(f"data/entities/{shot.id}")["description"] == "after the casting"
     rows = kitsu_client.get("data/shots/all", {"project_id": project.id})
     assert [r["name"] for r in rows] == ["SH001"]
+
+
+def test_a_new_shot_whose_field_was_emptied_after_its_create_was_cut_keeps_it_empty(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/test_unitofwork_stateful.py (a soak run): the create reached Zou
+    but its answer was lost; the description was then set back to None. The lost create
+    was adopted with the fields as they are now, but empty fields are not among them, so
+    the description sent first stayed on the server."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    s.add(seq)
+    s.commit()
+    shot = kitsu.Shot(
+        name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5, description="first"
+    )
+    s.add(shot)
+    broken = _break_first_write(s, proxy, "post", "shots")
+    with pytest.raises(kitsu.CommitError):
+        s.commit()
+    assert broken
+    shot.description = None
+    s.commit()
+    assert not s.new and not s.dirty
+    rows = kitsu_client.get("data/shots/all", {"project_id": project.id})
+    assert [(r["name"], r["description"]) for r in rows] == [("SH001", None)]
