@@ -27,11 +27,11 @@ test: venv
 ## SOAK seconds (10 minutes by default): runs follow each other, then it stops by itself.
 SOAK ?= 600
 soak: venv
-	KITSU_SOAK=$(SOAK) $(PY) -m pytest tests/stateful/test_unitofwork_stateful.py -q -s -o addopts="-ra --strict-markers"
+	KITSU_SOAK=$(SOAK) $(PY) -m pytest tests/test_unitofwork_stateful.py -q -s
 
-## The stateful commit test once (out of make test until it has soaked without a failure).
+## The stateful commit test alone, with make test's bounded profile (it is part of make test).
 stateful: venv
-	$(PY) -m pytest tests/stateful/test_unitofwork_stateful.py -q -s -o addopts="-ra --strict-markers"
+	$(PY) -m pytest tests/test_unitofwork_stateful.py -q -s
 
 ## Benchmarks side by side with gazu on the same local server; writes docs/performance.md.
 bench: venv

@@ -3,6 +3,11 @@ request per person and direction, and skips silently the tasks the user may not
 touch: those are reported, never dropped. Each applied (un)assignment is recorded
 in its tasks' baselines at once, so a commit that fails halfway sends exactly the
 rest again.
+
+Zou stamps a task's ``updated_at`` when it (un)assigns it. The tasks are marked
+stale before the request, so the commit reads them again once after its writes (or
+the next commit does, when that read or the answer is lost): kept with the old
+stamp, a later update or delete of ours would be refused as someone else's change.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ __all__ = ["assign", "assignees", "unassign"]
 def assign(w: Writer, op: Assign) -> None:
     """Give ``op.person`` ``op.tasks`` in one request; tasks the server skipped raise."""
     person_id, tasks = _person_and_tasks(op.person, op.tasks)
+    # Two assignments of one task may run at once: neither answer is the last word.
+    w.session.identity.mark_stale(Task, [t.id for t in tasks if t.id])
     rows = w.transport.put(
         fill(ACTIONS["assign"], person_id=person_id), {"task_ids": [t.id for t in tasks]}
     )
@@ -38,15 +45,16 @@ def assign(w: Writer, op: Assign) -> None:
 
 
 def unassign(w: Writer, op: Unassign) -> None:
-    """Take ``op.person`` off the tasks of ``op.tasks`` in one request, then reload them."""
+    """Take ``op.person`` off the tasks of ``op.tasks`` in one request (the commit reads
+    them again after its writes)."""
     person_id, tasks = _person_and_tasks(op.person, op.tasks)
+    w.session.identity.mark_stale(Task, [t.id for t in tasks if t.id])
     ids = w.transport.put(
         ACTIONS["clear_assignation"],
         {"task_ids": [t.id for t in tasks], "person_id": person_id},
     )
     done = [t for t in tasks if t.id in set(ids or ())]
     _settle_assignment(done, person_id, assigned=False)
-    w.session.reload(Task, [t.id for t in done if t.id])
     _refused(tasks, done, f"unassign {person_id}")
 
 

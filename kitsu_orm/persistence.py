@@ -115,8 +115,12 @@ def create(w: Writer, op: Create) -> None:
         lost = lost_create(w.session, obj)
         if lost is not None:
             # Edited since the lost create was sent: the fields as they are now follow
-            # in an update, as for a create route that ignores some.
-            adopt(w, obj, lost, creatable(obj))
+            # in an update, as for a create route that ignores some; a field sent then
+            # emptied too (creatable() leaves empty fields out).
+            record = w.session.identity.doubt_of(obj)
+            now = creatable(obj)
+            emptied = {k: None for k in (record.sent if record else {}) if k not in now}
+            adopt(w, obj, lost, {**emptied, **now})
             return
     values = creatable(obj)
     variant = next(

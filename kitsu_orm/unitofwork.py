@@ -8,9 +8,14 @@ permissions included. Creates come first, parents before children
 files (Zou assigns a task to the author of its new working file), output
 files, comments and time spent; then updates, the removed assignments (a
 right is taken back after its last use), castings and links; then
-deletes, children first. Operations of one level do not depend on each
-other, so they run concurrently over the transport's pooled connections;
-levels run one after the other.
+deletes, children first. A delete whose object a new one replaces (a task
+deleted and one of its type made again on its shot: Zou keeps one row per
+natural key) goes before the creates (:mod:`kitsu_orm.replacements`). The
+pending objects that point at an object being deleted (a deleted task's new
+comment or time spent) are forgotten: they would go with it, and what they need
+first (an assignment of the deleted task) is not sent. Operations of one
+level do not depend on each other, so they run concurrently over the
+transport's pooled connections; levels run one after the other.
 
 Before anything is sent, the whole plan is checked against the user's role
 (:mod:`kitsu_orm.permissions`): a write Kitsu is known to refuse raises
@@ -29,7 +34,9 @@ our own update is adopted, a done delete forgotten, a create or a comment
 found among the rows made after it was sent). :mod:`kitsu_orm.conflicts`
 refuses, before any write, a new object whose name exists under its parent or
 an object changed on the server since it was loaded, and reports the edits
-made there between the conflict check and a PUT.
+made there between the conflict check and a PUT; :mod:`kitsu_orm.stale` reads
+again the rows our own writes changed on the side, so that the check never
+takes them for someone else's.
 
 The plan is made of the typed operations of :mod:`kitsu_orm.operations`,
 grouped into bulk requests by :mod:`kitsu_orm.batching`; each is sent by its
@@ -39,7 +46,6 @@ server answered through the session's identity map.
 
 from __future__ import annotations
 
-import contextlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -69,7 +75,7 @@ from .errors import (
 from .links import changed_links
 from .model.base import Entity, State
 from .model.previews import PreviewFile
-from .model.production import EntityRow, Shot
+from .model.production import EntityRow
 from .model.relationships import Casting, ToOne, unsaved_targets
 from .model.state import related_of
 from .model.tasks import Comment, Task, TimeSpent, time_spent_state
@@ -94,6 +100,8 @@ from .permissions import check_plan
 from .persistence import Writer, creatable, detach_from_parents
 from .progress import Meter, Setting, meter
 from .publishing import plan_previews, split_main_preview
+from .replacements import drop_orphans, replaced_by_new, row_key
+from .stale import mark_stale, read_stale, try_read_stale
 
 if TYPE_CHECKING:
     from .session import Session
@@ -131,6 +139,9 @@ class UnitOfWork:
             return scope is None or id(obj) in scope
 
         self._cascade_pending(scope)
+        going = [o for o in session.identity.deleted() if wanted(o)]
+        replaced = replaced_by_new(going, [o for o in session.identity.pending() if wanted(o)])
+        drop_orphans(session, going)
         creates: dict[int, list[Operation]] = defaultdict(list)
         comments: list[Comment] = []
         bulk_tasks: dict[tuple[Any, ...], list[Task]] = defaultdict(list)
@@ -181,18 +192,19 @@ class UnitOfWork:
             if "assignee_ids" in changed:
                 assignments.extend(assignment_diff(obj, changed["assignee_ids"][0], assignees(obj)))
         deletes: dict[int, list[Operation]] = defaultdict(list)
+        first: dict[int, list[Operation]] = defaultdict(list)  # replaced: before the creates
         for obj in session.identity.deleted():
             if wanted(obj):
                 level = type(obj).__level__
-                deletes[level].append(Delete(obj))
+                (first if id(obj) in replaced else deletes)[level].append(Delete(obj))
         # The casting or links of an object being deleted are not sent: it goes (and
         # Zou would move its updated_at, so that a delete cut after them would be taken
         # for a conflict with someone else by the next commit).
-        going = {id(o) for o in session.identity.deleted()}
+        deleted = {id(o) for o in session.identity.deleted()}
         kept = [
             o
             for o in [*session.identity.objects(), *session.identity.pending()]
-            if id(o) not in going
+            if id(o) not in deleted
         ]
         castings: list[Operation] = [
             Cast(obj) for obj in kept if related_of(obj).get(Casting.DIRTY) and wanted(obj)
@@ -207,7 +219,8 @@ class UnitOfWork:
         merged = merge_assignments(assignments)
         grants: list[Operation] = [op for op in merged if isinstance(op, Assign)]
         revokes: list[Operation] = [op for op in merged if isinstance(op, Unassign)]
-        levels = [creates[k] for k in sorted(creates) if k <= Task.__level__]
+        levels = [first[k] for k in sorted(first, reverse=True)]
+        levels += [creates[k] for k in sorted(creates) if k <= Task.__level__]
         levels += [grants]
         levels += [creates[k] for k in sorted(creates) if k > Task.__level__]
         levels += [*plan_previews(session, session.identity.pending(), wanted)]
@@ -257,14 +270,21 @@ class UnitOfWork:
         # Writes of an earlier commit that lost their answer: ours, or not done?
         settle(self.session, detach_from_parents)
         # Rows an earlier commit could not read again after its writes (cut).
-        self._read_stale()
+        read_stale(self.session)
         plan = self.plan()
         if not plan:
             return
         check_plan(self.session, plan)
+        # A new object that takes the name of one deleted first is no clash.
+        taken = {row_key(op.obj) for level in plan for op in level if isinstance(op, Delete)}
         check_existing(
             self.session,
-            [op.obj for level in plan for op in level if isinstance(op, Create)],
+            [
+                op.obj
+                for level in plan
+                for op in level
+                if isinstance(op, Create) and row_key(op.obj) not in taken
+            ],
         )
         self._check_conflicts(
             [op for level in plan for op in level if isinstance(op, (Update, Delete))]
@@ -292,15 +312,19 @@ class UnitOfWork:
                         "of the earlier steps were applied; these updates and deletes were not."
                     )
                     exc.args = (exc.message,)
+                    try_read_stale(self.session)
+                    raise
+                except KitsuError:
+                    try_read_stale(self.session)
                     raise
             done, failed, culprit = self._run_level(level)
             applied.extend(done)
+            # Marked at once, whatever stops the commit later (a cut re-check, a conflict):
+            # the next commit reads them first. The writes of a level that failed may be
+            # on the server all the same (an answer lost): theirs too.
+            mark_stale(self.session, done if failed is None else level)
             if failed is not None:
-                # The level's writes not done may be on the server all the same (an answer
-                # lost): what they change on the side is read again too.
-                sent = applied + [op for op in level if op not in done]
-                with contextlib.suppress(KitsuError):  # best effort: the failure is the news
-                    self._after_commit(sent)
+                try_read_stale(self.session)
                 pending = [op for op in level if op not in done]
                 pending += [op for later in plan[index + 1 :] for op in later]
                 raise CommitError(
@@ -311,7 +335,7 @@ class UnitOfWork:
                     path=failed.path,
                     status=failed.status,
                 ) from failed
-        self._after_commit(applied)
+        read_stale(self.session)
         if self._writer.raced:
             raced = self._writer.raced
             named = "; ".join(f"{o!r}: {', '.join(f)}" for o, f in list(raced.items())[:10])
@@ -374,33 +398,6 @@ class UnitOfWork:
 
     # -- after ------------------------------------------------------------------------------
 
-    def _after_commit(self, applied: list[Operation]) -> None:
-        """Rows the server changed on the side are read again, one request per type:
-        tasks whose status a comment changed or whose time spent was set (Zou sums it
-        into the task), shots whose casting was replaced (Zou moves their
-        ``updated_at``: kept stale, a later edit of ours would be taken for someone
-        else's). They are marked stale first: when the reads are cut, the next commit
-        reads them before anything else."""
-        stale = {
-            obj.object_id
-            for op in applied
-            if isinstance(op, (Create, Comments, CommentWithFiles))
-            for obj in op.objects
-            if isinstance(obj, Comment)
-        }
-        stale |= {op.obj.task_id for op in applied if isinstance(op.obj, TimeSpent)}
-        identity = self.session.identity
-        identity.mark_stale(Task, [i for i in stale if i and isinstance(identity.get(i), Task)])
-        cast = [op.obj.id for op in applied if isinstance(op, Cast) and isinstance(op.obj, Shot)]
-        identity.mark_stale(Shot, [i for i in cast if i])
-        self._read_stale()
-
-    def _read_stale(self) -> None:
-        """Read again the rows marked stale, one request per type (edits kept)."""
-        identity = self.session.identity
-        for cls, ids in identity.stale().items():
-            self.session.reload(cls, [i for i in ids if identity.get(i) is not None])
-            identity.clear_stale(cls, ids)
 
 
 def _transient(error: KitsuError) -> bool:

@@ -517,7 +517,7 @@ def test_rollback_restores_loaded_values_and_forgets_pending_objects(
 def test_rollback_undoes_a_casting_so_the_next_commit_does_not_send_it(
     session: kitsu.Session, shots_in_project: dict[str, Any], kitsu_client: Transport
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py: ``shot.assets = [...]`` survived a
+    """Found by tests/test_unitofwork_stateful.py: ``shot.assets = [...]`` survived a
     rollback, and the next commit cast the asset on the server."""
     pid = shots_in_project["project"]["id"]
     character = next(t for t in kitsu_client.get("data/asset-types") if t["name"] == "Character")
@@ -540,7 +540,7 @@ def test_rollback_undoes_a_casting_so_the_next_commit_does_not_send_it(
 def test_an_asset_cast_twice_reads_back_twice(
     new_session: Any, shots_in_project: dict[str, Any], kitsu_client: Transport
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py: Zou keeps an asset cast twice
+    """Found by tests/test_unitofwork_stateful.py: Zou keeps an asset cast twice
     as one row of ``nb_occurences`` 2, and reading the casting listed it once."""
     pid = shots_in_project["project"]["id"]
     character = next(t for t in kitsu_client.get("data/asset-types") if t["name"] == "Character")

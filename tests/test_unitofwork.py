@@ -654,7 +654,7 @@ def test_a_name_too_long_for_its_column_is_refused_before_any_request(
 def test_a_shot_cast_or_a_task_given_time_is_not_stale_for_the_next_commit(
     session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any]
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py: Zou moves a shot's ``updated_at`` when
+    """Found by tests/test_unitofwork_stateful.py: Zou moves a shot's ``updated_at`` when
     its casting is replaced, and a task's when time is logged on it; the session kept the
     old one, and a later delete or edit of ours was refused as a conflict."""
     s = session
@@ -681,4 +681,110 @@ def test_a_shot_cast_or_a_task_given_time_is_not_stale_for_the_next_commit(
     s.delete(task)
     s.commit()  # no ConflictError about our own writes
     assert kitsu_client.get(f"data/entities/{shot.id}")["description"] == "after the casting"
+    assert kitsu_client.get("data/tasks", {"entity_id": shot.id}) == []
+
+
+def test_a_task_or_a_shot_deleted_and_made_again_in_one_commit_replaces_it(
+    session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/test_unitofwork_stateful.py: a task deleted, then one of its
+    type made again on its shot, in one commit. Zou keeps one task per name, type and
+    entity: the create, sent before the delete, was answered with the old task (which the
+    session holds deleted), and the commit stopped. A shot deleted and made again with its
+    name was refused as an existing name. The delete of a replaced object goes first; a
+    pending comment of the old task goes with it."""
+    s = session
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    layout = kitsu.TaskType.where(name="Layout", for_entity="Shot", session=s).one()
+    todo = kitsu.TaskStatus.where(short_name="todo", session=s).one()
+    wip = kitsu.TaskStatus.where(short_name="wip", session=s).one()
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    other = kitsu.Shot(name="SH002", project=project, sequence=seq, frame_in=1, frame_out=5)
+    old = kitsu.Task(project=project, entity=shot, task_type=layout, task_status=todo)
+    s.add_all([seq, shot, other, old])
+    s.commit()
+    old.comment("on the old task", wip)
+    s.delete(old)
+    new = kitsu.Task(project=project, entity=shot, task_type=layout, task_status=todo)
+    s.add(new)
+    new.comment("on the new task", wip)
+    s.delete(other)
+    again = kitsu.Shot(name="SH002", project=project, sequence=seq, frame_in=7, frame_out=9)
+    s.add(again)
+    s.commit()
+    assert not s.new and not s.dirty and not s.deleted
+    assert new.id and new.id != old.id and again.id and again.id != other.id
+    rows = kitsu_client.get("data/tasks", {"entity_id": shot.id})
+    assert [r["id"] for r in rows] == [new.id]
+    comments = kitsu_client.get(f"data/tasks/{new.id}/comments")
+    assert [(c["text"], c["task_status_id"]) for c in comments] == [("on the new task", wip.id)]
+    shots = kitsu_client.get("data/shots/all", {"project_id": project.id})
+    assert sorted((r["name"], r["id"], r["data"]["frame_in"]) for r in shots) == [
+        ("SH001", shot.id, 1),
+        ("SH002", again.id, 7),
+    ]
+
+
+def test_the_tasks_of_a_cast_shot_are_not_stale_for_the_next_commit(
+    session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/test_unitofwork_stateful.py (a soak run): when a shot's
+    casting is replaced, Zou counts again the assets ready for each of its tasks and
+    stamps their ``updated_at``; the session kept the old one, and a later delete of a
+    task was refused as a conflict with our own casting."""
+    s = session
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    character = kitsu.AssetType.where(name="Character", session=s).one()
+    hero = kitsu.Asset(name="Hero", project=project, asset_type=character)
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    todo = kitsu.TaskStatus.where(short_name="todo", session=s).one()
+    tasks = [
+        kitsu.Task(
+            project=project,
+            entity=shot,
+            task_type=kitsu.TaskType.where(name=name, for_entity="Shot", session=s).one(),
+            task_status=todo,
+        )
+        for name in ("Layout", "Animation")
+    ]
+    s.add_all([hero, seq, shot, *tasks])
+    s.commit()
+    time.sleep(1.05 - time.time() % 1)  # Zou stamps updated_at to the second
+    shot.assets = [hero]
+    s.commit()
+    tasks[0].description = "after the casting"
+    s.delete(tasks[1])
+    s.commit()  # no ConflictError about our own casting
+    rows = kitsu_client.get("data/tasks", {"entity_id": shot.id})
+    assert [(r["id"], r["description"]) for r in rows] == [(tasks[0].id, "after the casting")]
+
+
+def test_a_deleted_task_takes_its_new_time_spent_and_comments_with_it(
+    session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/test_unitofwork_stateful.py (a soak run): a task given an assignee
+    and time spent, then deleted, in one commit. The assignment of a deleted task is not
+    sent, but its time spent was, and Zou refused it (403: the person is not assigned),
+    so that the commit could never finish. What points at a deleted object goes with it."""
+    s = session
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    task = kitsu.Task(
+        project=project,
+        entity=shot,
+        task_type=kitsu.TaskType.where(name="Layout", for_entity="Shot", session=s).one(),
+        task_status=kitsu.TaskStatus.where(short_name="todo", session=s).one(),
+    )
+    s.add_all([seq, shot, task])
+    s.commit()
+    me = kitsu.User(s).person
+    task.assign(me)
+    task.set_time_spent(me, "2024-05-02", 60)
+    task.comment("going")
+    s.delete(task)
+    s.commit()
+    assert not s.new and not s.dirty and not s.deleted
     assert kitsu_client.get("data/tasks", {"entity_id": shot.id}) == []

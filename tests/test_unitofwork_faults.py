@@ -590,7 +590,7 @@ def test_edits_of_many_shots_cut_halfway_are_finished_without_a_conflict(
 def test_an_object_edited_after_its_write_was_cut_keeps_the_later_edit(
     proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any], kind: str
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py. A new shot whose create lost its answer,
+    """Found by tests/test_unitofwork_stateful.py. A new shot whose create lost its answer,
     then edited: the lost create was adopted and the edit silently dropped. A shot whose
     update lost its answer, then edited again: our own write was taken for someone
     else's (ConflictError)."""
@@ -622,7 +622,7 @@ def test_an_object_edited_after_its_write_was_cut_keeps_the_later_edit(
 def test_a_task_whose_status_our_comment_changed_is_read_again_when_the_reads_were_cut(
     proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py (a rollback found the task's
+    """Found by tests/test_unitofwork_stateful.py (a rollback found the task's
     status as before the comment). The comment is written, but the read of its task
     that follows is cut: the session kept the old status and ``updated_at`` for good,
     and a later delete of the task was refused as a conflict with our own comment."""
@@ -668,7 +668,7 @@ def test_a_task_whose_status_our_comment_changed_is_read_again_when_the_reads_we
 def test_a_shot_cast_then_deleted_is_deleted_without_a_conflict_after_a_cut(
     proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py: a committed shot cast again,
+    """Found by tests/test_unitofwork_stateful.py: a committed shot cast again,
     then deleted, in a commit cut by a 500 after the casting was sent. Zou moved the
     shot's ``updated_at`` (our casting), the session did not see it, and the commit that
     finished the delete raised ConflictError on our own write. The casting of a shot
@@ -705,7 +705,7 @@ def test_a_shot_cast_then_deleted_is_deleted_without_a_conflict_after_a_cut(
 def test_a_casting_whose_answer_was_lost_is_no_conflict_for_the_next_commit(
     proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py: the casting reached Zou (which
+    """Found by tests/test_unitofwork_stateful.py: the casting reached Zou (which
     moved the shot's ``updated_at``) but its answer was lost; the shot, edited again, was
     refused by the next commit as changed by someone else."""
     s = _session(proxy.url, kitsu_client, 1)
@@ -733,7 +733,7 @@ def test_a_casting_whose_answer_was_lost_is_no_conflict_for_the_next_commit(
 def test_a_new_shot_moved_after_its_create_was_cut_is_not_created_twice(
     proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
 ) -> None:
-    """Found by tests/stateful/test_unitofwork_stateful.py: the create reached Zou but its
+    """Found by tests/test_unitofwork_stateful.py: the create reached Zou but its
     answer was lost; the shot, moved to another sequence, was looked for under the new one,
     not found, and created a second time. The lost create is looked for as it was sent."""
     s = _session(proxy.url, kitsu_client, 1)
@@ -753,3 +753,132 @@ def test_a_new_shot_moved_after_its_create_was_cut_is_not_created_twice(
     s.commit()
     rows = kitsu_client.get("data/shots/all", {"project_id": project.id})
     assert [(r["name"], r["parent_id"]) for r in rows] == [("SH001", second.id)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "cut"),
+    [("assign", "answer lost"), ("unassign", "answer lost"), ("unassign", "read after it cut")],
+)
+def test_a_task_whose_assignment_was_cut_is_deleted_without_a_conflict(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any], kind: str, cut: str
+) -> None:
+    """Found by tests/test_unitofwork_stateful.py (a soak run): Zou stamps a
+    task's ``updated_at`` when it assigns or unassigns it. The (un)assignment reached the
+    server but its answer, or the read of the task after it, was lost: the session kept
+    the old ``updated_at`` for good, and a later delete of the task was refused as a
+    conflict with our own assignment."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    s.transport.user = dict(kitsu_client.user or {})
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    me = kitsu.User(s).person
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    task = kitsu.Task(
+        project=project,
+        entity=shot,
+        task_type=kitsu.TaskType.where(name="Layout", for_entity="Shot", session=s).one(),
+        task_status=kitsu.TaskStatus.where(short_name="todo", session=s).one(),
+    )
+    s.add_all([seq, shot, task])
+    if kind == "unassign":
+        task.assign(me)
+    s.commit()
+    _next_second()  # Zou stamps updated_at to the second
+    if kind == "assign":
+        task.assign(me)
+    else:
+        task.unassign(me)
+    fragment = "/assign" if kind == "assign" else "clear-assignation"
+    if cut == "answer lost":
+        broken = _break_first_write(s, proxy, "put", fragment)
+    else:
+        broken = []
+        put = s.transport.put
+
+        def put_then_cut(path: str, *args: Any, **kwargs: Any) -> Any:
+            answer = put(path, *args, **kwargs)
+            if fragment in path:
+                broken.append(path)
+                proxy.script(RESET)  # the next request: the read of the task
+            return answer
+
+        s.transport.put = put_then_cut  # type: ignore[method-assign]
+    with pytest.raises((kitsu.CommitError, kitsu.ConnectionError)):
+        s.commit()
+    assert broken and proxy.pending == 0  # the cut was met
+    assignees = kitsu_client.get(f"data/tasks/{task.id}")["assignees"]
+    assert assignees == ([me.id] if kind == "assign" else [])  # the write was applied
+    s.delete(task)
+    s.commit()  # no ConflictError about our own assignment
+    assert kitsu_client.get("data/tasks", {"entity_id": shot.id}) == []
+
+
+def test_a_casting_followed_by_a_cut_recheck_is_no_conflict_for_the_next_commit(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/test_unitofwork_stateful.py (a soak run): a shot's casting was
+    applied, then the conflict check before the commit's deletes was cut. The commit
+    stopped before it marked the cast shot to be read again; Zou had moved its
+    ``updated_at``, and the next commit refused our edit of it as a conflict with our
+    own casting."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    character = kitsu.AssetType.where(name="Character", session=s).one()
+    hero = kitsu.Asset(name="Hero", project=project, asset_type=character)
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    other = kitsu.Shot(name="SH002", project=project, sequence=seq, frame_in=1, frame_out=5)
+    s.add_all([hero, seq, shot, other])
+    s.commit()
+    _next_second()  # Zou stamps updated_at to the second
+    shot.assets = [hero]
+    s.delete(other)
+    put = s.transport.put
+    cut: list[str] = []
+
+    def put_then_cut(path: str, *args: Any, **kwargs: Any) -> Any:
+        answer = put(path, *args, **kwargs)
+        if "casting" in path:
+            cut.append(path)
+            proxy.script(RESET)  # the next request: the check before the delete
+        return answer
+
+    s.transport.put = put_then_cut  # type: ignore[method-assign]
+    with pytest.raises((kitsu.CommitError, kitsu.ConnectionError)):
+        s.commit()
+    assert cut and proxy.pending == 0  # the cut was met
+    shot.description = "after the casting"
+    s.commit()  # no ConflictError about our own casting
+    assert kitsu_client.get(f"data/entities/{shot.id}")["description"] == "after the casting"
+    rows = kitsu_client.get("data/shots/all", {"project_id": project.id})
+    assert [r["name"] for r in rows] == ["SH001"]
+
+
+def test_a_new_shot_whose_field_was_emptied_after_its_create_was_cut_keeps_it_empty(
+    proxy: FaultProxy, kitsu_client: Transport, kitsu_project: dict[str, Any]
+) -> None:
+    """Found by tests/test_unitofwork_stateful.py (a soak run): the create reached Zou
+    but its answer was lost; the description was then set back to None. The lost create
+    was adopted with the fields as they are now, but empty fields are not among them, so
+    the description sent first stayed on the server."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    s.add(seq)
+    s.commit()
+    shot = kitsu.Shot(
+        name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5, description="first"
+    )
+    s.add(shot)
+    broken = _break_first_write(s, proxy, "post", "shots")
+    with pytest.raises(kitsu.CommitError):
+        s.commit()
+    assert broken
+    shot.description = None
+    s.commit()
+    assert not s.new and not s.dirty
+    rows = kitsu_client.get("data/shots/all", {"project_id": project.id})
+    assert [(r["name"], r["description"]) for r in rows] == [("SH001", None)]
