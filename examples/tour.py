@@ -125,7 +125,7 @@ def publish_for_review(session: kitsu.Session, project: kitsu.Project) -> None:
         with session.begin():  # the comment, the status and the preview: one commit
             comment = task.comment("comp for review", status=wfa, previews=[image])
     preview = comment.previews[0]
-    print(f"  {task_label(task)}: preview {preview.id[:8]}, revision {preview.revision}")
+    print(f"  {task_label(task)}: preview {(preview.id or '')[:8]}, revision {preview.revision}")
     # A playlist of the tour, made once and then reused: the shot's entry shows this preview.
     playlist = kitsu.Playlist.where(project=project, name="Tour review").first()
     if playlist is None:
