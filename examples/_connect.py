@@ -15,12 +15,13 @@ ARTIST_PASSWORD = os.environ.get("KITSU_SAMPLE_ARTIST_PASSWORD", "sprite-fright-
 
 def connect() -> kitsu.Session:
     url = os.environ.get("KITSU_URL")
-    if url:
+    if url:  # its event stream: KITSU_EVENTS_URL, else the root of the Kitsu host
         email, password = os.environ["KITSU_EMAIL"], os.environ["KITSU_PASSWORD"]
-    else:
-        from kitsu_orm.devserver import DevServer
+        return kitsu.connect(url, email, password)
+    from kitsu_orm.devserver import DevServer
 
-        server = DevServer.from_env()
-        server.ensure_running()
-        url, email, password = server.url, server.admin_email, server.admin_password
-    return kitsu.connect(url, email, password)
+    server = DevServer.from_env()
+    server.ensure_running()
+    session = kitsu.connect(server.url, server.admin_email, server.admin_password)
+    session.events.url = server.events_url  # the dev server's stream has a port of its own
+    return session

@@ -1,16 +1,23 @@
-"""A tour of kitsu_orm on the sample production: walk it, edit it in one commit, fail well.
+"""A tour of kitsu_orm on the sample production: walk it, edit it in one commit, fail well,
+publish a preview for review and hear of it live.
 
 Run `make demo`: it starts a local Kitsu, fills the sample production, then runs this.
 """
 
 from __future__ import annotations
 
+import struct
+import tempfile
+import time
 import uuid
+import zlib
 from collections import Counter
+from pathlib import Path
 
 from _connect import ARTIST_EMAIL, ARTIST_PASSWORD, SAMPLE_PROJECT, connect
 
 import kitsu_orm as kitsu
+from kitsu_orm.event import Event, Listener
 
 
 def type_and_status(task: kitsu.Task) -> tuple[kitsu.TaskType, kitsu.TaskStatus]:
@@ -92,8 +99,82 @@ def main() -> None:
         kitsu.Shot.get(str(uuid.uuid4()))
     except kitsu.NotFound as exc:
         print(f"  a missing shot: NotFound ({exc.status} on {exc.path})")
+    publish_for_review(session, project)
     print(f"\nrequests in this tour: {session.stats.requests} {session.stats.by_method}")
     as_the_artist(session.transport.host)
+
+
+def publish_for_review(session: kitsu.Session, project: kitsu.Project) -> None:
+    """Publish a preview with a comment and a status, put it in a playlist, and see
+    what the server told the listeners about it (Zou's live events)."""
+    sequence = kitsu.Sequence.where(project=project, name="E01_SQ01").one()
+    shot = kitsu.Shot.where(sequence=sequence, name="SH010").include("tasks").one()
+    task = next(t for t in shot.tasks if type_and_status(t)[0].name == "Compositing")
+    wfa = kitsu.TaskStatus.where(short_name="wfa").one()
+    print(f"\npublish a preview of {sequence.name} / {shot.name} for review, live:")
+    # A second session listens, as a review tool would: its events bring their objects
+    # read again into it, not into the session that commits.
+    watcher = connect()
+    try:
+        listener: Listener | None = watcher.events.listen("*", timeout=2)
+    except (kitsu.ConfigurationError, kitsu.ConnectionError) as exc:
+        print(f"  (no live events: {exc})")
+        listener = None
+    with tempfile.TemporaryDirectory() as folder:
+        image = write_png(Path(folder) / "comp.png")
+        with session.begin():  # the comment, the status and the preview: one commit
+            comment = task.comment("comp for review", status=wfa, previews=[image])
+    preview = comment.previews[0]
+    print(f"  {task_label(task)}: preview {(preview.id or '')[:8]}, revision {preview.revision}")
+    # A playlist of the tour, made once and then reused: the shot's entry shows this preview.
+    playlist = kitsu.Playlist.where(project=project, name="Tour review").first()
+    if playlist is None:
+        playlist = kitsu.Playlist(name="Tour review", project=project, for_entity="shot")
+        session.add(playlist)
+    if shot in playlist:
+        playlist.set_preview(shot, preview)
+    else:
+        playlist.add(shot, preview=preview)
+    session.commit()
+    print(f"  in the playlist {playlist.name!r}: {len(playlist.entries)} shot(s)")
+    if listener is not None:
+        deadline = time.monotonic() + 5  # a late event is not waited for longer
+        with listener:  # stops the stream at the end
+            others = []
+            for event in listener:  # each with its object, read again
+                if event.kind in ("comment", "preview-file", "playlist"):
+                    print(f"  event {event.name:<22} {about(event)}")
+                else:
+                    others.append(event.name)
+                if time.monotonic() > deadline:
+                    break
+            print(f"  and {len(others)} other event(s): {', '.join(others) or '-'}")
+    watcher.close()
+
+
+def about(event: Event) -> str:
+    """What an event names: its object, else the id in its data (Zou's names)."""
+    if event.object is not None:
+        return repr(event.object)
+    return f"{event.kind} {str(event.data.get(event.kind.replace('-', '_') + '_id'))[:8]}"
+
+
+def write_png(path: Path) -> Path:
+    """A small PNG drawn with the standard library (a teal 64x36 frame)."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    width, height = 64, 36
+    rows = b"".join(b"\x00" + bytes((0, 128, 128)) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+    return path
 
 
 def as_the_artist(host: str) -> None:
