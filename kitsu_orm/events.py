@@ -324,6 +324,16 @@ class Events:
             found[key] = session.identity_get(key[1])
             if not str(row["name"]).endswith(":delete") and key[0] in REGISTRY:
                 wanted.setdefault(key[0], set()).add(key[1])
+        with session.between_commits():
+            self._read_again(wanted, found)
+        return found
+
+    def _read_again(
+        self, wanted: dict[str, set[str]], found: dict[tuple[str, str], Entity | None]
+    ) -> None:
+        from .model.base import REGISTRY
+
+        session = self.session
         for type_name, ids in wanted.items():
             cls = REGISTRY[type_name]
             try:
@@ -341,7 +351,6 @@ class Events:
                 pass  # not readable by this user, or gone: the object stays None
             for id in ids:
                 found[(type_name, id)] = session.identity_get(id)
-        return found
 
 
 def _host_root(host: str) -> str:

@@ -365,6 +365,15 @@ class Session(ReadPath):
             setting = self.progress if progress is None else check(progress)
             UnitOfWork(self, overwrite=overwrite, progress=setting, only=only).run()
 
+    @contextmanager
+    def between_commits(self) -> Iterator[None]:
+        """A block in which no commit, rollback or close of this session runs: one in
+        flight in another thread is waited for. For readers on other threads (the live
+        events) that merge rows into the session: a row merged while a commit takes in
+        the server's answers would be taken for someone else's object."""
+        with self._commit_lock:
+            yield
+
     def rollback(self) -> None:
         """Undo every uncommitted edit: loaded values come back, pending objects go.
 

@@ -1,5 +1,5 @@
-"""The plan of a commit: dependency order, coalesced updates, bulk routes,
-the conflict check, and what makes a failed commit resumable.
+"""The plan of a commit and its run: dependency order, coalesced updates, bulk
+routes, and when the conflict check and the settling of writes in doubt happen.
 
 A commit is a list of *levels*, in the order the server needs them, its
 permissions included. Creates come first, parents before children

@@ -476,3 +476,40 @@ def test_an_artists_listener_is_connected_again_after_a_cut(
     assert events.stats().reconnections >= 1
     assert got is not None and got.id is None  # a push: artists cannot read the log
     assert isinstance(got.object, kitsu.Task) and got.object.estimation == 6
+
+
+@pytest.mark.server
+def test_a_listening_session_commits_comments_the_stream_reports_meanwhile(
+    kitsu_as: Any, kitsu_client: Transport, kitsu_project: dict[str, Any], events_url: str
+) -> None:
+    """The events thread reads the objects an event names into the session: never while
+    a commit of that session takes in the server's answers (the comment pushed as
+    ``comment:new`` was held already when the commit adopted its answer: AlreadyExists)."""
+    session = kitsu_as("admin")
+    session.events.url = events_url
+    task_id = _tasks(kitsu_client, kitsu_project["id"], 1)[0]
+    task = session.get(kitsu.Task, task_id)
+    statuses = [kitsu.TaskStatus.where(short_name=n, session=session).one() for n in ("wip", "wfa")]
+    heard: list[Event] = []
+
+    @session.events.on("comment:new")
+    def new_comment(event: Event) -> None:
+        heard.append(event)
+
+    session.events.start()
+    try:
+        for n in range(12):
+            task.comment(f"take {n}", status=statuses[n % 2])
+            session.commit()  # raised CommitError (AlreadyExists) before
+        deadline = time.monotonic() + 10
+        while len({e.data.get("comment_id") for e in heard}) < 12 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        session.events.stop()
+
+    comments = kitsu_client.get(f"data/tasks/{task_id}/comments")
+    assert sorted(c["text"] for c in comments) == sorted(f"take {n}" for n in range(12))
+    ours = {c.id for c in session.identity.objects() if isinstance(c, kitsu.Comment)}
+    assert {c["id"] for c in comments} <= ours
+    pushed = [e.object for e in heard if e.data.get("comment_id") in ours]
+    assert pushed and all(isinstance(o, kitsu.Comment) and o.id in ours for o in pushed)
