@@ -27,6 +27,7 @@ __all__ = [
     "PLAYLISTS",
     "PREVIEWS",
     "PREVIEW_DOWNLOADS",
+    "PREVIEW_URLS",
     "Routes",
     "ROUTES",
     "URL_ID_BUDGET",
@@ -191,6 +192,15 @@ PREVIEW_DOWNLOADS: dict[str, str] = {
     "movie:source": "movies/source/preview-files/{preview_file_id}.mp4",
     "thumbnail": "pictures/thumbnails/preview-files/{preview_file_id}.png",
     "thumbnail_square": "pictures/thumbnails-square/preview-files/{preview_file_id}.png",
+}
+
+# The file paths gazu 1.3.1 names for a preview (its ``get_preview_file_url`` and
+# ``get_preview_movie_url``): the original under its own extension, the low movie.
+PREVIEW_URLS: dict[str, str] = {
+    "picture": "pictures/originals/preview-files/{preview_file_id}.{extension}",
+    "movie": "movies/originals/preview-files/{preview_file_id}.{extension}",
+    "movie:low": PREVIEW_DOWNLOADS["movie:low"],
+    "running": "data/playlists/preview-files/running",
 }
 
 # A playlist's files: the zip the server builds of its entries' previews.
