@@ -68,6 +68,7 @@ def get_running_preview_files() -> list[dict[str, Any]]:
     return rows
 
 
+@cached_function
 def get_preview_file_url(preview_file: Model) -> str:
     """gazu's ``get_preview_file_url``: the path of the original file (read afresh)."""
     row: dict[str, Any] = read(_one_path(preview_file))
@@ -75,6 +76,7 @@ def get_preview_file_url(preview_file: Model) -> str:
     return fill(PREVIEW_URLS[kind], preview_file_id=row["id"], extension=row["extension"])
 
 
+@cached_function
 def get_preview_movie_url(preview_file: Model, lowdef: bool = False) -> str:
     """gazu's ``get_preview_movie_url``: the path of the movie, original or low definition."""
     row: dict[str, Any] = read(_one_path(preview_file))
@@ -83,6 +85,7 @@ def get_preview_movie_url(preview_file: Model, lowdef: bool = False) -> str:
     return fill(PREVIEW_URLS["movie"], preview_file_id=row["id"], extension=row["extension"])
 
 
+@cached_function
 def get_preview_lowdef_movie_url(preview_file: Model) -> str:
     """gazu's ``get_preview_lowdef_movie_url``: the path of the low definition movie."""
     return get_preview_movie_url(preview_file, lowdef=True)
