@@ -206,6 +206,10 @@ PREVIEW_URLS: dict[str, str] = {
 # A playlist's files: the zip the server builds of its entries' previews.
 PLAYLISTS: dict[str, str] = {
     "zip": "data/playlists/{playlist_id}/download/zip",
+    "of_project": "data/projects/{project_id}/playlists",
+    "of_episode": "data/projects/{project_id}/episodes/{episode_id}/playlists",
+    "entity_previews": "data/playlists/entities/{entity_id}/preview-files",
+    "add_entity": "actions/playlists/{playlist_id}/add-entity",
 }
 
 # Lists that are no one type's own route: the rows of every kind of entity, the
