@@ -3,6 +3,7 @@ on the real server: playlists made, read, edited entry by entry and deleted."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,12 @@ def test_playlists_as_gazu_makes_reads_and_edits_them(
     assert gazu.playlist.all_playlists() == real_gazu.playlist.all_playlists()
     with pytest.raises(errors.ValidationError):
         gazu.playlist.all_playlists(client=object())
+
+    mine, gazus = tmp_path / "ours.zip", tmp_path / "theirs.zip"
+    assert gazu.playlist.download_playlist_zip(ours, str(mine)) == mine
+    real_gazu.playlist.download_playlist_zip(ours, str(gazus))
+    with zipfile.ZipFile(mine) as ours_zip, zipfile.ZipFile(gazus) as theirs_zip:
+        assert ours_zip.namelist() == theirs_zip.namelist() and len(ours_zip.namelist()) == 1
 
     gazu.playlist.delete_playlist(ours)
     real_gazu.playlist.delete_playlist(theirs)

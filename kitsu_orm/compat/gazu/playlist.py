@@ -14,12 +14,17 @@ and anything but None is refused.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from ...errors import ValidationError
+from ...model.playlists import Playlist
 from ...routes import PLAYLISTS, routes_for
 from ...urls import fill
 from . import client as raw
+from .connection import default_session
+from .files.previews import Progress, report_done
 from .memo import cached_function, read
 from .rows import Model, find_first, model_id, sort_by_name
 
@@ -30,6 +35,7 @@ __all__ = [
     "all_playlists_for_project",
     "all_shots_for_playlist",
     "delete_playlist",
+    "download_playlist_zip",
     "get_entity_preview_files",
     "get_playlist",
     "get_playlist_by_name",
@@ -211,3 +217,16 @@ def update_entity_preview(
     if persist:
         update_playlist(playlist)
     return playlist
+
+
+def download_playlist_zip(
+    playlist: Model,
+    file_path: str | os.PathLike[str],
+    client: Any = None,
+    progress_callback: Progress = None,
+) -> Path:
+    """gazu's ``download_playlist_zip``: the zip of the entries' previews, to
+    ``file_path``; answers the path written (gazu: its ``requests`` response)."""
+    _no_client(client)
+    found = default_session().get(Playlist, model_id(playlist, "playlist"))
+    return report_done(found.download_zip(file_path), progress_callback)

@@ -95,8 +95,9 @@ def _preview(preview_file: Model) -> PreviewFile:
     return default_session().get(PreviewFile, model_id(preview_file, "preview_file"))
 
 
-def _done(written: Path, progress_callback: Progress) -> Path:
-    # Called once, when the file is whole: the ORM streams without reporting.
+def report_done(written: Path, progress_callback: Progress) -> Path:
+    """Call gazu's ``progress_callback(done, total)`` once, when the file is whole
+    (the ORM streams without reporting); answers ``written``."""
     if progress_callback is not None:
         size = written.stat().st_size
         progress_callback(size, size)
@@ -107,28 +108,28 @@ def download_preview_file(
     preview_file: Model, file_path: str | os.PathLike[str], progress_callback: Progress = None
 ) -> Path:
     """gazu's ``download_preview_file``: the original file (a movie normalised), to ``file_path``."""
-    return _done(_preview(preview_file).download(file_path), progress_callback)
+    return report_done(_preview(preview_file).download(file_path), progress_callback)
 
 
 def download_preview_file_thumbnail(
     preview_file: Model, file_path: str | os.PathLike[str], progress_callback: Progress = None
 ) -> Path:
     """gazu's ``download_preview_file_thumbnail``: the PNG thumbnail, to ``file_path``."""
-    return _done(_preview(preview_file).thumbnail(file_path), progress_callback)
+    return report_done(_preview(preview_file).thumbnail(file_path), progress_callback)
 
 
 def download_preview_movie(
     preview_file: Model, file_path: str | os.PathLike[str], progress_callback: Progress = None
 ) -> Path:
     """gazu's ``download_preview_movie``: the movie (original definition), to ``file_path``."""
-    return _done(_preview(preview_file).download(file_path, "original"), progress_callback)
+    return report_done(_preview(preview_file).download(file_path, "original"), progress_callback)
 
 
 def download_preview_lowdef_movie(
     preview_file: Model, file_path: str | os.PathLike[str], progress_callback: Progress = None
 ) -> Path:
     """gazu's ``download_preview_lowdef_movie``: the low definition movie, to ``file_path``."""
-    return _done(_preview(preview_file).download(file_path, "low"), progress_callback)
+    return report_done(_preview(preview_file).download(file_path, "low"), progress_callback)
 
 
 def update_preview(preview_file: Model, data: dict[str, Any]) -> dict[str, Any]:
