@@ -200,6 +200,7 @@ PREVIEW_URLS: dict[str, str] = {
     "picture": "pictures/originals/preview-files/{preview_file_id}.{extension}",
     "movie": "movies/originals/preview-files/{preview_file_id}.{extension}",
     "movie:low": PREVIEW_DOWNLOADS["movie:low"],
+    "cover": "pictures/originals/preview-files/{preview_file_id}.png",
     "running": "data/playlists/preview-files/running",
 }
 

@@ -42,7 +42,8 @@ def test_preview_files_read_located_downloaded_as_gazu_does(
         ) == real_gazu.files.get_preview_movie_url(preview["id"], lowdef)
 
     seen: list[tuple[int, int]] = []
-    for name in ("download_preview_file", "download_preview_file_thumbnail"):
+    names = ("download_preview_file", "download_preview_file_thumbnail", "download_preview_file_cover")
+    for name in names:
         mine, theirs = tmp_path / f"{name}.mine", tmp_path / f"{name}.theirs"
         seen.clear()
         written = getattr(gazu.files, name)(

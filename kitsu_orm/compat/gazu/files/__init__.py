@@ -48,6 +48,7 @@ from .paths import (
 )
 from .previews import (
     download_preview_file,
+    download_preview_file_cover,
     download_preview_file_thumbnail,
     download_preview_lowdef_movie,
     download_preview_movie,
@@ -81,6 +82,7 @@ from .working import (
 
 __all__ = [
     "download_preview_file",
+    "download_preview_file_cover",
     "download_preview_file_thumbnail",
     "download_preview_lowdef_movie",
     "download_preview_movie",

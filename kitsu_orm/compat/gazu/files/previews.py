@@ -25,6 +25,7 @@ from ..rows import Model, model_id
 
 __all__ = [
     "download_preview_file",
+    "download_preview_file_cover",
     "download_preview_file_thumbnail",
     "download_preview_lowdef_movie",
     "download_preview_movie",
@@ -116,6 +117,14 @@ def download_preview_file_thumbnail(
 ) -> Path:
     """gazu's ``download_preview_file_thumbnail``: the PNG thumbnail, to ``file_path``."""
     return report_done(_preview(preview_file).thumbnail(file_path), progress_callback)
+
+
+def download_preview_file_cover(
+    preview_file: Model, file_path: str | os.PathLike[str], progress_callback: Progress = None
+) -> Path:
+    """gazu's ``download_preview_file_cover``: the PNG among the preview's originals."""
+    path = fill(PREVIEW_URLS["cover"], preview_file_id=model_id(preview_file, "preview_file"))
+    return report_done(default_session().transport.download(path, file_path), progress_callback)
 
 
 def download_preview_movie(
