@@ -27,6 +27,7 @@ __all__ = [
     "PLAYLISTS",
     "PREVIEWS",
     "PREVIEW_DOWNLOADS",
+    "PREVIEW_URLS",
     "Routes",
     "ROUTES",
     "URL_ID_BUDGET",
@@ -193,9 +194,23 @@ PREVIEW_DOWNLOADS: dict[str, str] = {
     "thumbnail_square": "pictures/thumbnails-square/preview-files/{preview_file_id}.png",
 }
 
+# The file paths gazu 1.3.1 names for a preview (its ``get_preview_file_url`` and
+# ``get_preview_movie_url``): the original under its own extension, the low movie.
+PREVIEW_URLS: dict[str, str] = {
+    "picture": "pictures/originals/preview-files/{preview_file_id}.{extension}",
+    "movie": "movies/originals/preview-files/{preview_file_id}.{extension}",
+    "movie:low": PREVIEW_DOWNLOADS["movie:low"],
+    "cover": "pictures/originals/preview-files/{preview_file_id}.png",
+    "running": "data/playlists/preview-files/running",
+}
+
 # A playlist's files: the zip the server builds of its entries' previews.
 PLAYLISTS: dict[str, str] = {
     "zip": "data/playlists/{playlist_id}/download/zip",
+    "of_project": "data/projects/{project_id}/playlists",
+    "of_episode": "data/projects/{project_id}/episodes/{episode_id}/playlists",
+    "entity_previews": "data/playlists/entities/{entity_id}/preview-files",
+    "add_entity": "actions/playlists/{playlist_id}/add-entity",
 }
 
 # Lists that are no one type's own route: the rows of every kind of entity, the

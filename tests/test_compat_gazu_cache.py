@@ -66,7 +66,10 @@ def test_cached_functions_keep_their_names_and_switches() -> None:
 def test_every_read_of_the_page_wears_the_switches() -> None:
     """Each ``all_*`` / ``get_*`` read is decorated where it is defined (nothing is
     wrapped at import): a name the usage page reaches in two modules is one function."""
-    modules = (gazu.asset, gazu.files, gazu.person, gazu.project, gazu.shot, gazu.task, gazu.user)
+    modules = (
+        gazu.asset, gazu.files, gazu.person, gazu.playlist, gazu.project, gazu.shot, gazu.task,
+        gazu.user,
+    )
     for module in modules:
         for name in module.__all__:
             if name.startswith(("all_", "get_")):

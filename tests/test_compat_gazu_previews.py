@@ -51,3 +51,29 @@ def test_attachments_previews_and_the_main_preview_as_gazu_makes_them(
     again = gazu.task.upload_preview_file  # a second upload of a record is refused by Zou
     with pytest.raises(errors.ValidationError):
         again(mine, str(image))
+
+
+def test_publish_preview_as_gazu_publishes(
+    real_gazu: Any, kitsu_client: Transport, kitsu_project: dict[str, Any], tmp_path: Path
+) -> None:
+    board = Board(kitsu_client, kitsu_project, 2)
+    ours_task, theirs_task = board.task_ids
+    wfa = next(s for s in kitsu_client.get("data/task-status") if s["short_name"] == "wfa")
+    image = write_png(tmp_path, "v002.png")
+
+    ours = gazu.task.publish_preview(
+        ours_task, wfa, "v002", preview_file_path=str(image), set_thumbnail=True
+    )
+    theirs = real_gazu.task.publish_preview(
+        theirs_task, wfa, "v002", preview_file_path=str(image), set_thumbnail=True
+    )
+    assert isinstance(ours, tuple) and isinstance(theirs, tuple)
+    (our_comment, mine), (their_comment, gazus) = ours, theirs
+    assert our_comment["text"] == their_comment["text"] == "v002"
+    assert our_comment["task_status_id"] == their_comment["task_status_id"] == wfa["id"]
+    assert mine["status"] == "ready" and mine["original_name"] == "v002"
+    assert {k: v for k, v in mine.items() if k not in VARYING} == {
+        k: v for k, v in gazus.items() if k not in VARYING
+    }
+    for shot_id, preview in zip(board.shot_ids, (mine, gazus), strict=True):
+        assert kitsu_client.get(f"data/shots/{shot_id}")["preview_file_id"] == preview["id"]

@@ -5,7 +5,8 @@ calls of gazu's usage page, answered through kitsu_orm's session, with
 kitsu_orm's errors.
 
 The modules of gazu's usage page (``asset``, ``cache``, ``client``, ``files``,
-``person``, ``project``, ``shot``, ``task``, ``user``) sit on three of their
+``person``, ``project``, ``shot``, ``task``, ``user``, and ``playlist`` beyond
+the page) sit on three of their
 own, which import one another in this order only:
 
 - :mod:`.connection`: the session the facade talks through;
@@ -22,7 +23,7 @@ files, paths), which it answers for under gazu's name.
 
 from __future__ import annotations
 
-from . import asset, cache, client, files, person, project, shot, task, user
+from . import asset, cache, client, files, person, playlist, project, shot, task, user
 from .client import get_host, log_in, log_out, set_host
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "client",
     "files",
     "person",
+    "playlist",
     "project",
     "shot",
     "task",

@@ -43,6 +43,7 @@ __all__ = [
     "get_task_type",
     "get_task_type_by_name",
     "get_time_spent",
+    "publish_preview",
     "set_main_preview",
     "set_time_spent",
     "start_task",
@@ -223,6 +224,48 @@ def add_preview(
     )
     record = client.post(path, {} if revision is None else {"revision": revision})
     return upload_preview_file(record, preview_file_path, normalize_movie, no_job)
+
+
+def publish_preview(
+    task: Model,
+    task_status: Model,
+    comment: str = "",
+    person: Model | None = None,
+    checklist: list[dict[str, Any]] | None = None,
+    attachments: list[str] | None = None,
+    created_at: str | None = None,
+    preview_file_path: str | None = None,
+    preview_file_url: str | None = None,
+    normalize_movie: bool = True,
+    revision: int | None = None,
+    set_thumbnail: bool = False,
+    links: list[str] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """gazu's ``publish_preview``: a comment setting the task's status, a preview
+    added to it and uploaded, and with ``set_thumbnail`` that preview made its
+    entity's main one; answers ``(comment, preview file)``. (``task.comment(
+    status, previews=[...])`` does it in one commit.)"""
+    new_comment = add_comment(
+        task,
+        task_status,
+        comment,
+        person=person,
+        checklist=checklist,
+        attachments=attachments,
+        created_at=created_at,
+        links=links,
+    )
+    preview = add_preview(
+        task,
+        new_comment,
+        preview_file_path=preview_file_path,
+        preview_file_url=preview_file_url,
+        normalize_movie=normalize_movie,
+        revision=revision,
+    )
+    if set_thumbnail:
+        set_main_preview(preview)
+    return new_comment, preview
 
 
 def upload_preview_file(

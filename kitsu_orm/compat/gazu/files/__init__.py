@@ -11,6 +11,7 @@ this one answers for them all under gazu's name:
 - :mod:`.working`: working files;
 - :mod:`.output`: output files and their revisions;
 - :mod:`.paths`: project file trees and the paths they build;
+- :mod:`.previews`: preview files, their paths and downloads;
 - :mod:`.targets`: what output files hang on, shared by the others.
 
 Where the usage page calls a function with other arguments than gazu 1.3.1
@@ -45,6 +46,21 @@ from .paths import (
     set_project_file_tree,
     update_project_file_tree,
 )
+from .previews import (
+    download_preview_file,
+    download_preview_file_cover,
+    download_preview_file_thumbnail,
+    download_preview_lowdef_movie,
+    download_preview_movie,
+    get_all_preview_files_for_task,
+    get_preview_file,
+    get_preview_file_url,
+    get_preview_lowdef_movie_url,
+    get_preview_movie_url,
+    get_running_preview_files,
+    remove_preview_file,
+    update_preview,
+)
 from .reference import (
     all_output_types,
     all_output_types_for_asset_instance,
@@ -65,6 +81,19 @@ from .working import (
 )
 
 __all__ = [
+    "download_preview_file",
+    "download_preview_file_cover",
+    "download_preview_file_thumbnail",
+    "download_preview_lowdef_movie",
+    "download_preview_movie",
+    "get_all_preview_files_for_task",
+    "get_preview_file",
+    "get_preview_file_url",
+    "get_preview_lowdef_movie_url",
+    "get_preview_movie_url",
+    "get_running_preview_files",
+    "remove_preview_file",
+    "update_preview",
     "all_output_files_for_asset_instance",
     "all_output_files_for_entity",
     "all_output_types",
