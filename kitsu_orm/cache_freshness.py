@@ -63,6 +63,8 @@ EVENT_TYPES = {
     "file-status": "FileStatus",
     "working-file": "WorkingFile",
     "output-file": "OutputFile",
+    "preview-file": "PreviewFile",
+    "playlist": "Playlist",
 }
 _ENTITY_ROWS = ("Asset", "Episode", "Sequence", "Shot", "Scene")
 
@@ -80,7 +82,7 @@ def event_types(events: Iterable[Mapping[str, Any]], *, limit: int) -> tuple[set
         kind = str(event.get("name", "")).split(":", 1)[0]
         name = EVENT_TYPES.get(kind)
         if name is None:
-            complete = complete and kind in ("preview-file", "notification", "news", "playlist")
+            complete = complete and kind in ("notification", "news")
             continue
         types.add(name)
         if name in _ENTITY_ROWS:

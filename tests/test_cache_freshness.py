@@ -12,10 +12,12 @@ from kitsu_orm.cache_freshness import NAMES_SHOWN_BY, REFERENCE_TYPES, event_typ
 def test_event_types() -> None:
     events = [{"name": "shot:update"}, {"name": "task-status:new"}, {"name": "preview-file:add"}]
     assert event_types(events, limit=100) == (
-        {"Shot", "EntityRow", "Casting", "TaskStatus"},
+        {"Shot", "EntityRow", "Casting", "TaskStatus", "PreviewFile"},
         True,
     )
-    assert event_types([{"name": "playlist:update"}], limit=100) == (set(), True)
+    # Previews and playlists are objects of the session and cached like the rest.
+    assert event_types([{"name": "playlist:update"}], limit=100) == ({"Playlist"}, True)
+    assert event_types([{"name": "news:new"}], limit=100) == (set(), True)
     assert event_types([{"name": "metadata-descriptor:new"}], limit=100)[1] is False
     assert event_types([{"name": "asset:new"}] * 3, limit=3) == (
         {"Asset", "EntityRow", "Casting"},
