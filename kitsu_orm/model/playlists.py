@@ -25,12 +25,11 @@ from .base import Entity, entity
 from .fields import holds_id, sized, wire
 from .previews import PreviewFile
 from .relationships import ToOne
-from .state import InstanceState, State, instance_state, require_session
+from .state import InstanceState, instance_state, require_session
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..session import Session
     from .people import Person
     from .production import Episode, Project
     from .tasks import TaskType
@@ -60,14 +59,7 @@ class PlaylistState(InstanceState):
 
     __slots__ = ("edits",)
 
-    def __init__(
-        self,
-        session: Session | None = None,
-        lifecycle: State = State.TRANSIENT,
-        copies: dict[str, Any] | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(session, lifecycle, copies, extra)
+    def start(self) -> None:
         self.edits: list[Edit] = []
 
     def mark_clean(self, obj: Entity, keep: frozenset[str] = frozenset()) -> None:

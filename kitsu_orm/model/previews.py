@@ -21,14 +21,13 @@ from ..errors import NotFound, ValidationError
 from .base import Entity, entity
 from .fields import derived, sized
 from .relationships import ToOne
-from .state import InstanceState, State, instance_state, require_session
+from .state import InstanceState, instance_state, require_session
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from typing_extensions import Self
 
-    from ..session import Session
     from .people import Person
     from .tasks import Comment, Task
 
@@ -67,14 +66,7 @@ class PreviewFileState(InstanceState):
 
     __slots__ = ("source", "comment")
 
-    def __init__(
-        self,
-        session: Session | None = None,
-        lifecycle: State = State.TRANSIENT,
-        copies: dict[str, Any] | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(session, lifecycle, copies, extra)
+    def start(self) -> None:
         self.source: str | None = None
         self.comment: Comment | None = None
 
@@ -98,14 +90,7 @@ class CommentState(InstanceState):
 
     __slots__ = ("attachments", "previews")
 
-    def __init__(
-        self,
-        session: Session | None = None,
-        lifecycle: State = State.TRANSIENT,
-        copies: dict[str, Any] | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(session, lifecycle, copies, extra)
+    def start(self) -> None:
         self.attachments: tuple[str, ...] = ()
         self.previews: list[PreviewFile] | None = None
 

@@ -93,6 +93,11 @@ class InstanceState:
         self.related: dict[str, Any] | None = None
         self.extra = extra
         self.group: list[Entity] | None = None
+        self.start()
+
+    def start(self) -> None:
+        """Give a new object's own slots their first values: the states of the types
+        that keep more (a comment's attachments, a playlist's edits) say which."""
 
     def move_to(self, lifecycle: State, session: Session | None) -> None:
         """The object now stands at ``lifecycle`` in ``session`` (None: in none)."""

@@ -359,14 +359,7 @@ class TimeSpentState(InstanceState):
 
     __slots__ = ("adds", "by_action")
 
-    def __init__(
-        self,
-        session: Session | None = None,
-        lifecycle: State = State.TRANSIENT,
-        copies: dict[str, Any] | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(session, lifecycle, copies, extra)
+    def start(self) -> None:
         self.adds: float | None = None
         self.by_action = False
 
