@@ -23,13 +23,14 @@ files, paths), which it answers for under gazu's name.
 
 from __future__ import annotations
 
-from . import asset, cache, client, files, person, playlist, project, shot, task, user
+from . import asset, cache, client, exception, files, person, playlist, project, shot, task, user
 from .client import get_host, log_in, log_out, set_host
 
 __all__ = [
     "asset",
     "cache",
     "client",
+    "exception",
     "files",
     "person",
     "playlist",

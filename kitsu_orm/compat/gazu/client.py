@@ -11,15 +11,20 @@ import os
 from collections.abc import Sequence
 from typing import IO, Any
 
-from ...errors import AuthenticationError
+from ...errors import AuthenticationError, ConfigurationError
 from ...progress import loading
 from ...urls import checked_id
 from . import connection
 from .connection import default_session, default_transport
+from .declare import gazu_function
+from .kitsu_client import KitsuClient, create_client, default_client
 from .memo import cached_function, read, written
 
 __all__ = [
+    "KitsuClient",
     "create",
+    "create_client",
+    "default_client",
     "delete",
     "fecth",
     "fecth_one",
@@ -59,8 +64,20 @@ def is_host_up() -> bool:
 host_is_up = is_host_up
 
 
-def log_in(email: str, password: str) -> dict[str, Any]:
-    """Log in; returns the login answer (user and tokens), like gazu."""
+@gazu_function
+def log_in(
+    email: str,
+    password: str,
+    totp: str | None = None,
+    email_otp: str | None = None,
+    fido_authentication_response: dict[str, Any] | None = None,
+    recovery_code: str | None = None,
+    client: KitsuClient = default_client,
+) -> dict[str, Any]:
+    """Log in; returns the login answer (user and tokens), like gazu. Two-factor
+    log-ins (``totp``...) are not supported yet: refused, not ignored."""
+    if any(v is not None for v in (totp, email_otp, fido_authentication_response, recovery_code)):
+        raise ConfigurationError("log_in: two-factor authentication is not supported yet")
     transport = connection.own_session().transport
     user = transport.login(email, password)
     tokens = transport.tokens
@@ -74,19 +91,28 @@ def log_in(email: str, password: str) -> dict[str, Any]:
     }
 
 
-def log_out() -> dict[str, Any]:
-    """gazu's ``log_out``: end the login of the default session."""
+@gazu_function
+def log_out(client: KitsuClient = default_client) -> dict[str, Any]:
+    """gazu's ``log_out``: end the login of the client's session."""
     connection.own_session().transport.logout()
     return {}
 
 
-def get_current_user() -> dict[str, Any]:
+@gazu_function
+def get_current_user(client: KitsuClient = default_client) -> dict[str, Any]:
     """gazu's ``get_current_user``: the logged-in user's row."""
     return default_transport().current_user()
 
 
-@cached_function
-def get(path: str, json_response: bool = True, params: dict[str, Any] | None = None) -> Any:
+@gazu_function(cached=True)
+def get(
+    path: str,
+    json_response: bool = True,
+    params: dict[str, Any] | None = None,
+    client: KitsuClient = default_client,
+) -> Any:
+    """gazu's ``get``: GET a route (relative to the API root); its JSON, or its text
+    with ``json_response=False``."""
     body = read(path, params)
     if json_response or isinstance(body, str):
         return body
@@ -95,17 +121,22 @@ def get(path: str, json_response: bool = True, params: dict[str, Any] | None = N
     return json.dumps(body)
 
 
-def post(path: str, data: Any, params: dict[str, Any] | None = None) -> Any:
+@gazu_function
+def post(path: str, data: Any, client: KitsuClient = default_client) -> Any:
     """gazu's ``post``: POST a route; the cached reads it touches are forgotten."""
-    return written(path, lambda: default_transport().post(path, data, params))
+    return written(path, lambda: default_transport().post(path, data))
 
 
-def put(path: str, data: Any, params: dict[str, Any] | None = None) -> Any:
+@gazu_function
+def put(path: str, data: Any, client: KitsuClient = default_client) -> Any:
     """gazu's ``put``: PUT a route; the cached reads it touches are forgotten."""
-    return written(path, lambda: default_transport().put(path, data, params))
+    return written(path, lambda: default_transport().put(path, data))
 
 
-def delete(path: str, params: dict[str, Any] | None = None) -> Any:
+@gazu_function
+def delete(
+    path: str, params: dict[str, Any] | None = None, client: KitsuClient = default_client
+) -> Any:
     """gazu's ``delete``: DELETE a route; the cached reads it touches are forgotten."""
     return written(path, lambda: default_transport().delete(path, params))
 
