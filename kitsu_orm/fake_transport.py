@@ -221,12 +221,33 @@ class FakeTransport:
             ).name
         return self._ask("POST", path, None, form)
 
-    def download(self, path: str, dest: str | os.PathLike[str]) -> Path:
+    def download(
+        self,
+        path: str,
+        dest: str | os.PathLike[str],
+        *,
+        params: Mapping[str, Any] | None = None,
+        on_chunk: Callable[[int, int], None] | None = None,
+        processing_timeout: float | None = None,
+    ) -> Path:
         """Write what the handler answers (bytes, or text) to ``dest``."""
-        body = self._ask("GET", path, None, None)
+        body = self.download_bytes(path, params)
         target = Path(dest)
-        target.write_bytes(body if isinstance(body, bytes) else str(body or "").encode())
+        target.write_bytes(body)
+        if on_chunk is not None:
+            on_chunk(len(body), len(body))
         return target
+
+    def download_bytes(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        processing_timeout: float | None = None,
+    ) -> bytes:
+        """What the handler answers, as bytes."""
+        body = self._ask("GET", path, params, None)
+        return body if isinstance(body, bytes) else str(body or "").encode()
 
     def _record(
         self, method: str, path: str, params: Mapping[str, Any] | None, json: Any

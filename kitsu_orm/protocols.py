@@ -99,8 +99,25 @@ class TransportProtocol(Protocol):
     ) -> Any:
         """POST files as multipart form data (``file`` in ``field``, and ``files``)."""
 
-    def download(self, path: str, dest: str | os.PathLike[str]) -> Path:
+    def download(
+        self,
+        path: str,
+        dest: str | os.PathLike[str],
+        *,
+        params: Mapping[str, Any] | None = None,
+        on_chunk: Callable[[int, int], None] | None = None,
+        processing_timeout: float | None = None,
+    ) -> Path:
         """Write a file the server sends to ``dest``."""
+
+    def download_bytes(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        processing_timeout: float | None = None,
+    ) -> bytes:
+        """A small file the server sends, in memory."""
 
     def close(self) -> None:
         """Release connections."""

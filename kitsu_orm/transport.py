@@ -256,27 +256,43 @@ class Transport:
             headers = {"Content-Type": body.content_type}
             return self._ask("POST", path, data=body, headers=headers)
 
-    def download(self, path: str, dest: str | os.PathLike[str]) -> Path:
+    def download(
+        self,
+        path: str,
+        dest: str | os.PathLike[str],
+        *,
+        params: Mapping[str, Any] | None = None,
+        on_chunk: Callable[[int, int], None] | None = None,
+        processing_timeout: float | None = None,
+    ) -> Path:
         """Stream a file to ``dest``, a file name (never a folder, whose parent must exist).
 
         It is written beside ``dest`` under a fresh temporary name and moved
         onto it once whole: a partial download never replaces ``dest``, and
         nothing but that temporary file (made here) is ever deleted.
+        ``on_chunk(done, total)`` hears of each block written (``total``: 0
+        when the server does not say); ``processing_timeout``: see
+        :meth:`download_bytes`.
         """
         target = Path(dest)
         if target.is_dir():
             raise errors.ValidationError(f"{target} is a folder: name the file to write")
         if not target.parent.is_dir():
             raise errors.ValidationError(f"no folder {target.parent} to write {target.name} in")
-        resp = self._send("GET", path, stream=True)
+        resp = self._file_answer(path, params, processing_timeout)
         try:
             fd, partial = tempfile.mkstemp(
                 prefix=f".{target.name}.", suffix=".part", dir=target.parent
             )
             try:
+                total = int(resp.headers.get("Content-Length") or 0)
+                done = 0
                 with os.fdopen(fd, "wb") as out:
                     for chunk in resp.iter_content(chunk_size=1 << 16):
                         out.write(chunk)
+                        done += len(chunk)
+                        if on_chunk is not None:
+                            on_chunk(done, total)
                 os.replace(partial, target)
             except BaseException as exc:
                 Path(partial).unlink(missing_ok=True)
@@ -286,6 +302,51 @@ class Transport:
         finally:
             resp.close()
         return target
+
+    def download_bytes(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        processing_timeout: float | None = None,
+    ) -> bytes:
+        """The body of a file route, in memory (for small files: a frame, a tile).
+
+        With ``processing_timeout``, a preview file the server is still
+        building (it answers 202 to a client that prefers JSON) is asked
+        again after the delay it names, for at most that many seconds, then
+        :class:`~kitsu_orm.errors.Timeout` is raised.
+        """
+        resp = self._file_answer(path, params, processing_timeout)
+        try:
+            return resp.content
+        except requests.exceptions.RequestException as exc:
+            raise _map_exception(exc, "GET", path) from None
+        finally:
+            resp.close()
+
+    def _file_answer(
+        self, path: str, params: Mapping[str, Any] | None, processing_timeout: float | None
+    ) -> requests.Response:
+        if processing_timeout is None:
+            return self._send("GET", path, stream=True, params=params)
+        deadline = time.monotonic() + processing_timeout
+        headers = {"Accept": "application/json, */*;q=0.1"}
+        while True:
+            resp = self._send("GET", path, stream=True, params=params, headers=headers)
+            if resp.status_code != 202:
+                return resp
+            resp.close()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise errors.Timeout(
+                    f"{path}: still being processed after {processing_timeout:g} s"
+                )
+            try:
+                delay = max(0.0, float(resp.headers.get("Retry-After") or 1))
+            except ValueError:
+                delay = 1.0
+            time.sleep(min(delay, left))
 
     # -- the send loop --------------------------------------------------------------
 
@@ -370,7 +431,13 @@ class Transport:
             self.stats.count_refresh()
 
     def _ask(
-        self, method: str, path: str, *, auth: bool = True, retry: Retry | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: bool = True,
+        retry: Retry | None = None,
+        **kwargs: Any,
     ) -> Any:
         """A request's JSON answer (see :class:`kitsu_orm.auth.Ask`)."""
         return self._json(self._send(method, path, auth=auth, retry=retry, **kwargs))

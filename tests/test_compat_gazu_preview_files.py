@@ -47,13 +47,17 @@ def test_preview_files_read_located_downloaded_as_gazu_does(
         mine, theirs = tmp_path / f"{name}.mine", tmp_path / f"{name}.theirs"
         seen.clear()
         written = getattr(gazu.files, name)(
-            preview, str(mine), lambda done, total: seen.append((done, total))
+            preview, str(mine), progress_callback=lambda done, total: seen.append((done, total))
         )
         getattr(real_gazu.files, name)(preview, str(theirs))
         assert written == mine and mine.read_bytes() == theirs.read_bytes(), name
         assert seen == [(mine.stat().st_size, mine.stat().st_size)]
-    with pytest.raises(errors.ValidationError):  # a picture has no low definition movie
+    # A picture has no low definition movie: the server's 404, as gazu raises it.
+    with pytest.raises(real_gazu.exception.RouteNotFoundException):
+        real_gazu.files.download_preview_lowdef_movie(preview, str(tmp_path / "low.theirs"))
+    with pytest.raises(gazu.exception.RouteNotFoundException):
         gazu.files.download_preview_lowdef_movie(preview, str(tmp_path / "low.mp4"))
+    assert not (tmp_path / "low.mp4").exists()
 
     ours_row = gazu.files.update_preview(preview, {"position": 3})
     theirs_row = real_gazu.files.update_preview(preview, {"position": 3})

@@ -10,28 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from ....model.fields import DEFAULT_FILE_NAME
-from ....model.files import OutputFile, OutputType
-from ....model.tasks import TaskType
-from ..connection import default_session
-from ..memo import cached_function, read
+from ..connection import default_transport
+from ..declare import Arguments, finish, gazu_function, route
+from ..kitsu_client import KitsuClient, default_client
+from ..memo import read
 from ..rows import Model, find_first, is_id, model_id
-from .targets import (
-    Target,
-    entity_target,
-    instance_target,
-    is_a,
-    on_entity,
-    on_instance,
-    post,
-    put_id,
-    read_list,
-    read_row,
-    stub,
-)
+from .targets import entity_target, instance_target, is_a, post, put_id, read_row
 
 __all__ = [
     "all_output_files_for_asset_instance",
     "all_output_files_for_entity",
+    "all_output_files_for_project",
     "get_last_asset_instance_ouput_revision",
     "get_last_asset_instance_output_revision",
     "get_last_entity_ouput_revision",
@@ -46,33 +35,62 @@ __all__ = [
     "get_output_file_by_path",
     "new_asset_instance_output_file",
     "new_entity_output_file",
+    "update_output_file",
 ]
 
+FILTERS = "output_type=None, task_type=None, name=None, representation=None, file_status=None"
+INSTANCE_FILTERS = (
+    "task_type=None, output_type=None, name=None, representation=None, file_status=None"
+)
 
-@cached_function
-def get_output_file(output_file_id: Model) -> dict[str, Any]:
-    return read_row(f"data/output-files/{model_id(output_file_id, 'output_file')}")
+
+def _filters(a: Arguments) -> dict[str, Any]:
+    """gazu's output file filters: the ids of the models given, the names set."""
+    params: dict[str, Any] = {}
+    put_id(params, "output_type_id", a.output_type)
+    put_id(params, "task_type_id", a.task_type)
+    put_id(params, "file_status_id", a.file_status)
+    params.update({k: v for k, v in (("name", a.name), ("representation", a.representation)) if v})
+    return params
 
 
-@cached_function
-def get_output_file_by_path(path: str) -> dict[str, Any] | None:
+# One request each.
+get_output_file = route("GET data/output-files/{output_file_id}", "output_file_id, client=default")
+update_output_file = route(
+    "PUT data/output-files/{output_file}",
+    "output_file, data, client=default",
+    body=lambda a: a.data,
+)
+all_output_files_for_entity = route(
+    "GET data/entities/{entity}/output-files", f"entity, {FILTERS}, client=default", query=_filters
+)
+all_output_files_for_project = route(
+    "GET data/projects/{project}/output-files",
+    f"project, {FILTERS}, client=default",
+    query=_filters,
+)
+get_last_output_files_for_entity = route(
+    "GET data/entities/{entity}/output-files/last-revisions",
+    f"entity, {FILTERS}, client=default",
+    query=_filters,
+)
+get_last_output_files_for_asset_instance = route(
+    "GET data/asset-instances/{asset_instance}/entities/{temporal_entity}"
+    "/output-files/last-revisions",
+    f"asset_instance, temporal_entity, {INSTANCE_FILTERS}, client=default",
+    query=_filters,
+)
+
+
+@gazu_function(cached=True)
+def get_output_file_by_path(
+    path: str, client: KitsuClient = default_client
+) -> dict[str, Any] | None:
+    """The output file of that path, or None."""
     return find_first("output-files", {"path": path})
 
 
-@cached_function
-def all_output_files_for_entity(
-    entity: Model,
-    output_type: Model | None = None,
-    task_type: Model | None = None,
-    name: str | None = None,
-    representation: str | None = None,
-    file_status: Model | None = None,
-) -> list[dict[str, Any]]:
-    params = _filters(output_type, task_type, name, representation, file_status)
-    return read_list(f"{entity_target(entity)}/output-files", params)
-
-
-@cached_function
+@gazu_function(cached=True)
 def all_output_files_for_asset_instance(
     asset_instance: Model,
     temporal_entity: Model | None = None,
@@ -81,98 +99,105 @@ def all_output_files_for_asset_instance(
     name: str | None = None,
     representation: str | None = None,
     file_status: Model | None = None,
+    client: KitsuClient = default_client,
 ) -> list[dict[str, Any]]:
-    """Also the usage page's ``(asset_instance, output_type_dict, representation=)``."""
+    """The instance's output files; also the usage page's ``(asset_instance,
+    output_type_dict, representation=)``."""
     if is_a(temporal_entity, "OutputType") and output_type is None:
         temporal_entity, output_type = None, temporal_entity
-    params = _filters(output_type, task_type, name, representation, file_status)
-    if temporal_entity is not None:
-        params["temporal_entity_id"] = model_id(temporal_entity, "temporal_entity")
-    return read_list(f"data/asset-instances/{model_id(asset_instance)}/output-files", params)
+    params = _filters(Arguments(**locals()))
+    put_id(params, "temporal_entity_id", temporal_entity)
+    path = f"data/asset-instances/{model_id(asset_instance, 'asset_instance')}/output-files"
+    rows: list[dict[str, Any]] = read(path, params)
+    return rows
 
 
-@cached_function
-def get_last_output_files_for_entity(
-    entity: Model,
-    output_type: Model | None = None,
-    task_type: Model | None = None,
-    name: str | None = None,
-    representation: str | None = None,
-    file_status: Model | None = None,
-) -> Any:
-    params = _filters(output_type, task_type, name, representation, file_status)
-    return read(f"{entity_target(entity)}/output-files/last-revisions", params)
+def _next_revision(prefix: str, output_type: Model, task_type: Model, name: str) -> int:
+    """Zou's next revision of that file (a POST that changes nothing: no cache outdated)."""
+    body: dict[str, Any] = {"name": name}
+    put_id(body, "output_type_id", output_type)
+    put_id(body, "task_type_id", task_type)
+    answer = default_transport().post(f"{prefix}/output-files/next-revision", body)
+    return int(answer["next_revision"])
 
 
-@cached_function
-def get_last_output_files_for_asset_instance(
-    asset_instance: Model,
-    temporal_entity: Model | None = None,
-    task_type: Model | None = None,
-    output_type: Model | None = None,
-    name: str | None = None,
-    representation: str | None = None,
-    file_status: Model | None = None,
-) -> Any:
-    """Zou answers last revisions per shot or scene only: ``temporal_entity`` is needed."""
-    params = _filters(output_type, task_type, name, representation, file_status)
-    path = f"{instance_target(asset_instance, temporal_entity)}/output-files/last-revisions"
-    return read(path, params)
-
-
-@cached_function
+@gazu_function
 def get_next_entity_output_revision(
-    entity: Model, output_type: Model, task_type: Model, name: str = DEFAULT_FILE_NAME
+    entity: Model,
+    output_type: Model,
+    task_type: Model,
+    name: str = DEFAULT_FILE_NAME,
+    client: KitsuClient = default_client,
 ) -> int:
-    return _next_revision(on_entity(entity), output_type, task_type, name)
+    """The revision the next output file of that name would get."""
+    return _next_revision(entity_target(entity), output_type, task_type, name)
 
 
-@cached_function
+@gazu_function
 def get_last_entity_output_revision(
-    entity: Model, output_type: Model, task_type: Model, name: str = DEFAULT_FILE_NAME
+    entity: Model,
+    output_type: Model,
+    task_type: Model,
+    name: str = DEFAULT_FILE_NAME,
+    client: KitsuClient = default_client,
 ) -> int:
-    return get_next_entity_output_revision(entity, output_type, task_type, name) - 1
+    """The revision of the last output file of that name (0: none yet)."""
+    return _next_revision(entity_target(entity), output_type, task_type, name) - 1
 
 
-@cached_function
-def get_next_entity_ouput_revision(
-    task: Model, output_type: Model, task_type: Model | None = None, name: str = DEFAULT_FILE_NAME
-) -> int:
-    """The usage page's ``(task, output_type)``: the task's entity and task type;
-    or gazu 1.3.1's ``(entity, output_type, task_type)``."""
-    entity, task_type = _entity_and_task_type(task, task_type)
-    return get_next_entity_output_revision(entity, output_type, task_type, name)
-
-
-@cached_function
-def get_last_entity_ouput_revision(
-    task: Model, output_type: Model, task_type: Model | None = None, name: str = DEFAULT_FILE_NAME
-) -> int:
-    return get_next_entity_ouput_revision(task, output_type, task_type, name) - 1
-
-
-@cached_function
+@gazu_function
 def get_next_asset_instance_output_revision(
     asset_instance: Model,
     temporal_entity: Model,
     output_type: Model,
     task_type: Model,
     name: str = "master",
+    client: KitsuClient = default_client,
 ) -> int:
-    target = on_instance(asset_instance, temporal_entity)
-    return _next_revision(target, output_type, task_type, name)
+    """The revision the instance's next output file of that name would get in that shot."""
+    prefix = instance_target(asset_instance, temporal_entity)
+    return _next_revision(prefix, output_type, task_type, name)
 
 
-@cached_function
+@gazu_function
 def get_last_asset_instance_output_revision(
     asset_instance: Model,
     temporal_entity: Model,
     output_type: Model,
     task_type: Model,
     name: str = "master",
+    client: KitsuClient = default_client,
 ) -> int:
-    args = (asset_instance, temporal_entity, output_type, task_type, name)
-    return get_next_asset_instance_output_revision(*args) - 1
+    """The revision of the instance's last output file of that name (0: none yet)."""
+    prefix = instance_target(asset_instance, temporal_entity)
+    return _next_revision(prefix, output_type, task_type, name) - 1
+
+
+@gazu_function
+def get_next_entity_ouput_revision(
+    task: Model,
+    output_type: Model,
+    task_type: Model | None = None,
+    name: str = DEFAULT_FILE_NAME,
+    client: KitsuClient = default_client,
+) -> int:
+    """The usage page's ``(task, output_type)``: the task's entity and task type;
+    or gazu 1.3.1's ``(entity, output_type, task_type)``."""
+    entity, task_type = _entity_and_task_type(task, task_type)
+    return _next_revision(entity_target(entity), output_type, task_type, name)
+
+
+@gazu_function
+def get_last_entity_ouput_revision(
+    task: Model,
+    output_type: Model,
+    task_type: Model | None = None,
+    name: str = DEFAULT_FILE_NAME,
+    client: KitsuClient = default_client,
+) -> int:
+    """The usage page's spelling of :func:`get_last_entity_output_revision`, which
+    also takes a task."""
+    return get_next_entity_ouput_revision(task, output_type, task_type, name, client=client) - 1
 
 
 # A task names no asset instance: the page's (task, output_type) cannot work here.
@@ -180,12 +205,13 @@ get_next_asset_instance_ouput_revision = get_next_asset_instance_output_revision
 get_last_asset_instance_ouput_revision = get_last_asset_instance_output_revision
 
 
+@gazu_function
 def new_entity_output_file(
     entity: Model,
     output_type: Model,
     task_type: Model,
-    comment: str | Model = "",
-    working_file: Model | str | None = None,
+    comment: str,
+    working_file: Model | None = None,
     person: Model | None = None,
     name: str = DEFAULT_FILE_NAME,
     mode: str = "output",
@@ -194,87 +220,43 @@ def new_entity_output_file(
     representation: str = "",
     sep: str = "/",
     file_status_id: str | None = None,
+    client: KitsuClient = default_client,
 ) -> dict[str, Any]:
-    """Also the usage page's order: ``(entity, output_type, task_type, working_file, comment)``."""
+    """A new output file of the entity; also the usage page's order
+    ``(entity, output_type, task_type, working_file, comment)``."""
     comment, working_file = _comment_and_working_file(comment, working_file)
     body = _output_file_body(
-        output_type,
-        task_type,
-        comment,
-        working_file,
-        person,
-        name,
-        revision,
-        nb_elements,
-        representation,
-        sep,
-        file_status_id,
-    )
+        output_type, task_type, comment, working_file, person, name, revision,
+        nb_elements, representation, sep, file_status_id,
+    )  # fmt: skip
     return post(f"{entity_target(entity)}/output-files/new", body)
 
 
+@gazu_function
 def new_asset_instance_output_file(
     asset_instance: Model,
     temporal_entity: Model,
     output_type: Model,
     task_type: Model,
-    comment: str | Model = "",
+    comment: str,
     name: str = "master",
     mode: str = "output",
-    working_file: Model | str | None = None,
+    working_file: Model | None = None,
     person: Model | None = None,
     revision: int = 0,
     nb_elements: int = 1,
     representation: str = "",
     sep: str = "/",
     file_status_id: Model | None = None,
+    client: KitsuClient = default_client,
 ) -> dict[str, Any]:
-    """gazu's ``new_asset_instance_output_file``: a new output file of an asset instance in a shot
-    or scene."""
+    """A new output file of an asset instance in a shot or scene."""
     comment, working_file = _comment_and_working_file(comment, working_file)
-    status_id = model_id(file_status_id) if file_status_id is not None else None
     body = _output_file_body(
-        output_type,
-        task_type,
-        comment,
-        working_file,
-        person,
-        name,
-        revision,
-        nb_elements,
-        representation,
-        sep,
-        status_id,
-    )
-    target = instance_target(asset_instance, temporal_entity)
-    return post(f"{target}/output-files/new", body)
-
-
-def _filters(
-    output_type: Model | None,
-    task_type: Model | None,
-    name: str | None,
-    representation: str | None,
-    file_status: Model | None,
-) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    put_id(params, "output_type_id", output_type)
-    put_id(params, "task_type_id", task_type)
-    put_id(params, "file_status_id", file_status)
-    params.update({k: v for k, v in (("name", name), ("representation", representation)) if v})
-    return params
-
-
-def _next_revision(target: Target, output_type: Model, task_type: Model, name: str) -> int:
-    default_session()  # the ORM's methods run in the current session: make sure there is one
-    on, temporal_entity = target
-    return OutputFile.next_revision(
-        on,
-        stub(OutputType, output_type, "output_type"),
-        stub(TaskType, task_type, "task_type"),
-        name,
-        temporal_entity,
-    )
+        output_type, task_type, comment, working_file, person, name, revision,
+        nb_elements, representation, sep, file_status_id,
+    )  # fmt: skip
+    return post(f"{instance_target(asset_instance, temporal_entity)}/output-files/new", body)
 
 
 def _entity_and_task_type(task: Model, task_type: Model | None) -> tuple[Model, Model]:
@@ -307,19 +289,23 @@ def _output_file_body(
     nb_elements: int,
     representation: str,
     sep: str,
-    file_status_id: str | None,
+    file_status_id: Model | None,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "comment": comment,
-        "revision": revision,
-        "representation": representation,
-        "name": name,
-        "nb_elements": nb_elements,
-        "sep": sep,
-    }
+    body: dict[str, Any] = {}
     put_id(body, "output_type_id", output_type)
     put_id(body, "task_type_id", task_type)
+    body.update(
+        comment=comment,
+        revision=revision,
+        representation=representation,
+        name=name,
+        nb_elements=nb_elements,
+        sep=sep,
+    )
     put_id(body, "working_file_id", working_file)
     put_id(body, "person_id", person)
     put_id(body, "file_status_id", file_status_id)
     return body
+
+
+finish(globals())

@@ -1,27 +1,24 @@
-"""gazu's preview file functions of its ``files`` module: read, locate, download.
+"""gazu's preview file functions of its ``files`` module: read, locate, wait for,
+download, extract from, update.
 
 Object-style equivalents: ``PreviewFile.get(id)``, ``preview.download(path)``,
-``preview.download(path, "low")``, ``preview.thumbnail(path)`` (see
-docs/migration.md). The downloads go through the ORM's
-:meth:`~kitsu_orm.PreviewFile.download`, streamed to a temporary file moved
-onto ``file_path`` once whole, and answer the path written (gazu answers its
-``requests`` response).
+``preview.download(path, "low")``, ``preview.thumbnail(path)``,
+``preview.wait_ready()`` (see docs/migration.md). Downloads are streamed
+(:mod:`.transfer`) and answer the path written (gazu answers its ``requests``
+response).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from pathlib import Path
+import time
 from typing import Any
 
-from ....model.previews import PreviewFile
-from ....routes import PREVIEW_URLS, routes_for
-from ....urls import fill
-from .. import client
-from ..connection import default_session
-from ..memo import cached_function, read
+from ..declare import finish, gazu_function, route
+from ..exception import PreviewFileProcessingException
+from ..kitsu_client import KitsuClient, default_client
+from ..memo import read
 from ..rows import Model, model_id
+from .transfer import FilePath, Progress, download
 
 __all__ = [
     "download_preview_file",
@@ -29,6 +26,8 @@ __all__ = [
     "download_preview_file_thumbnail",
     "download_preview_lowdef_movie",
     "download_preview_movie",
+    "extract_frame_from_preview",
+    "extract_tile_from_preview",
     "get_all_preview_files_for_task",
     "get_preview_file",
     "get_preview_file_url",
@@ -37,116 +36,189 @@ __all__ = [
     "get_running_preview_files",
     "remove_preview_file",
     "update_preview",
+    "update_preview_annotations",
+    "update_preview_position",
+    "wait_for_preview_file",
 ]
 
-Progress = Callable[[int, int], Any] | None
+
+def _annotations(a: Any) -> dict[str, Any]:
+    changes = (("additions", a.additions), ("updates", a.updates), ("deletions", a.deletions))
+    return {key: value for key, value in changes if value is not None}
 
 
-def _one_path(preview_file: Model) -> str:
-    return fill(routes_for("PreviewFile").one, id=model_id(preview_file, "preview_file"))
+# One request each.
+get_preview_file = route(
+    "GET data/preview-files/{preview_file_id}", "preview_file_id, client=default"
+)
+get_all_preview_files_for_task = route(
+    "GET data/preview-files",
+    "task, client=default",
+    query=lambda a: {"task_id": model_id(a.task, "task")},
+)
+get_running_preview_files = route("GET data/playlists/preview-files/running", "client=default")
+update_preview = route(
+    "PUT data/preview-files/{preview_file}",
+    "preview_file, data, client=default",
+    body=lambda a: a.data,
+)
+remove_preview_file = route(
+    "DELETE data/preview-files/{preview_file}",
+    "preview_file, force=False, client=default",
+    query=lambda a: {"force": True} if a.force else None,
+)
+update_preview_position = route(
+    "PUT actions/preview-files/{preview_file}/update-position",
+    "preview_file, position, client=default",
+    body=lambda a: {"position": a.position},
+)
+update_preview_annotations = route(
+    "PUT actions/preview-files/{preview_file}/update-annotations",
+    "preview_file, additions=None, updates=None, deletions=None, client=default",
+    body=_annotations,
+)
 
 
-@cached_function
-def get_preview_file(preview_file_id: Model) -> dict[str, Any]:
-    """gazu's ``get_preview_file``: the preview file's row."""
-    body: dict[str, Any] = read(_one_path(preview_file_id))
-    return body
+def _row(preview_file: Model) -> dict[str, Any]:
+    """The preview file's row, read afresh (its extension names its files)."""
+    row: dict[str, Any] = read(f"data/preview-files/{model_id(preview_file, 'preview_file')}")
+    return row
 
 
-@cached_function
-def get_all_preview_files_for_task(task: Model) -> list[dict[str, Any]]:
-    """gazu's ``get_all_preview_files_for_task``: the task's preview files, as Zou lists them."""
-    rows: list[dict[str, Any]] = read(
-        routes_for("PreviewFile").list, {"task_id": model_id(task, "task")}
-    )
-    return rows
+def _original(row: dict[str, Any]) -> str:
+    kind = "movies" if row["extension"] == "mp4" else "pictures"
+    return f"{kind}/originals/preview-files/{model_id(row, 'preview_file')}.{row['extension']}"
 
 
-@cached_function
-def get_running_preview_files() -> list[dict[str, Any]]:
-    """gazu's ``get_running_preview_files``: the preview files the server is processing."""
-    rows: list[dict[str, Any]] = read(PREVIEW_URLS["running"])
-    return rows
-
-
-@cached_function
-def get_preview_file_url(preview_file: Model) -> str:
-    """gazu's ``get_preview_file_url``: the path of the original file (read afresh)."""
-    row: dict[str, Any] = read(_one_path(preview_file))
-    kind = "movie" if row["extension"] == "mp4" else "picture"
-    return fill(PREVIEW_URLS[kind], preview_file_id=row["id"], extension=row["extension"])
-
-
-@cached_function
-def get_preview_movie_url(preview_file: Model, lowdef: bool = False) -> str:
-    """gazu's ``get_preview_movie_url``: the path of the movie, original or low definition."""
-    row: dict[str, Any] = read(_one_path(preview_file))
+def _movie(row: dict[str, Any], lowdef: bool) -> str:
+    preview_id = model_id(row, "preview_file")
     if lowdef:
-        return fill(PREVIEW_URLS["movie:low"], preview_file_id=row["id"])
-    return fill(PREVIEW_URLS["movie"], preview_file_id=row["id"], extension=row["extension"])
+        return f"movies/low/preview-files/{preview_id}.mp4"
+    return f"movies/originals/preview-files/{preview_id}.{row['extension']}"
 
 
-@cached_function
-def get_preview_lowdef_movie_url(preview_file: Model) -> str:
-    """gazu's ``get_preview_lowdef_movie_url``: the path of the low definition movie."""
-    return get_preview_movie_url(preview_file, lowdef=True)
+@gazu_function
+def wait_for_preview_file(
+    preview_file: Model,
+    timeout: float = 60,
+    poll_interval: float = 5,
+    client: KitsuClient = default_client,
+) -> dict[str, Any]:
+    """The preview file's row once the server is no longer processing it; raises
+    PreviewFileProcessingException after ``timeout`` seconds."""
+    preview_id = model_id(preview_file, "preview_file")
+    deadline = time.monotonic() + timeout
+    while True:
+        row = _row(preview_id)
+        if row.get("status") != "processing":
+            return row
+        if time.monotonic() >= deadline:
+            raise PreviewFileProcessingException(
+                f"preview file {preview_id} is still processing after {timeout:g} s"
+            )
+        time.sleep(poll_interval)
 
 
-def _preview(preview_file: Model) -> PreviewFile:
-    return default_session().get(PreviewFile, model_id(preview_file, "preview_file"))
+@gazu_function
+def get_preview_file_url(preview_file: Model, client: KitsuClient = default_client) -> str:
+    """The path of the preview's original file (its row read afresh)."""
+    return _original(_row(preview_file))
 
 
-def report_done(written: Path, progress_callback: Progress) -> Path:
-    """Call gazu's ``progress_callback(done, total)`` once, when the file is whole
-    (the ORM streams without reporting); answers ``written``."""
-    if progress_callback is not None:
-        size = written.stat().st_size
-        progress_callback(size, size)
-    return written
+@gazu_function
+def get_preview_movie_url(
+    preview_file: Model, lowdef: bool = False, client: KitsuClient = default_client
+) -> str:
+    """The path of the movie, original or low definition."""
+    return _movie(_row(preview_file), lowdef)
 
 
+@gazu_function
+def get_preview_lowdef_movie_url(preview_file: Model, client: KitsuClient = default_client) -> str:
+    """The path of the low definition movie."""
+    return _movie(_row(preview_file), True)
+
+
+@gazu_function
 def download_preview_file(
-    preview_file: Model, file_path: str | os.PathLike[str], progress_callback: Progress = None
-) -> Path:
-    """gazu's ``download_preview_file``: the original file (a movie normalised), to ``file_path``."""
-    return report_done(_preview(preview_file).download(file_path), progress_callback)
+    preview_file: Model,
+    file_path: FilePath,
+    client: KitsuClient = default_client,
+    progress_callback: Progress = None,
+) -> Any:
+    """Write the original file (a movie normalised) to ``file_path``."""
+    return download(_original(_row(preview_file)), file_path, progress_callback)
 
 
+@gazu_function
 def download_preview_file_thumbnail(
-    preview_file: Model, file_path: str | os.PathLike[str], progress_callback: Progress = None
-) -> Path:
-    """gazu's ``download_preview_file_thumbnail``: the PNG thumbnail, to ``file_path``."""
-    return report_done(_preview(preview_file).thumbnail(file_path), progress_callback)
+    preview_file: Model,
+    file_path: FilePath,
+    client: KitsuClient = default_client,
+    progress_callback: Progress = None,
+) -> Any:
+    """Write the PNG thumbnail to ``file_path``."""
+    path = f"pictures/thumbnails/preview-files/{model_id(preview_file, 'preview_file')}.png"
+    return download(path, file_path, progress_callback)
 
 
+@gazu_function
 def download_preview_file_cover(
-    preview_file: Model, file_path: str | os.PathLike[str], progress_callback: Progress = None
-) -> Path:
-    """gazu's ``download_preview_file_cover``: the PNG among the preview's originals."""
-    path = fill(PREVIEW_URLS["cover"], preview_file_id=model_id(preview_file, "preview_file"))
-    return report_done(default_session().transport.download(path, file_path), progress_callback)
+    preview_file: Model,
+    file_path: FilePath,
+    client: KitsuClient = default_client,
+    progress_callback: Progress = None,
+) -> Any:
+    """Write the PNG original (a movie's cover) to ``file_path``."""
+    path = f"pictures/originals/preview-files/{model_id(preview_file, 'preview_file')}.png"
+    return download(path, file_path, progress_callback)
 
 
+@gazu_function
 def download_preview_movie(
-    preview_file: Model, file_path: str | os.PathLike[str], progress_callback: Progress = None
-) -> Path:
-    """gazu's ``download_preview_movie``: the movie (original definition), to ``file_path``."""
-    return report_done(_preview(preview_file).download(file_path, "original"), progress_callback)
+    preview_file: Model,
+    file_path: FilePath,
+    client: KitsuClient = default_client,
+    progress_callback: Progress = None,
+) -> Any:
+    """Write the movie (original definition) to ``file_path``."""
+    return download(_movie(_row(preview_file), False), file_path, progress_callback)
 
 
+@gazu_function
 def download_preview_lowdef_movie(
-    preview_file: Model, file_path: str | os.PathLike[str], progress_callback: Progress = None
-) -> Path:
-    """gazu's ``download_preview_lowdef_movie``: the low definition movie, to ``file_path``."""
-    return report_done(_preview(preview_file).download(file_path, "low"), progress_callback)
+    preview_file: Model,
+    file_path: FilePath,
+    client: KitsuClient = default_client,
+    progress_callback: Progress = None,
+) -> Any:
+    """Write the low definition movie to ``file_path``."""
+    return download(_movie(_row(preview_file), True), file_path, progress_callback)
 
 
-def update_preview(preview_file: Model, data: dict[str, Any]) -> dict[str, Any]:
-    """gazu's ``update_preview``: change fields of the preview file; answers its row."""
-    answer: dict[str, Any] = client.put(_one_path(preview_file), data)
-    return answer
+@gazu_function
+def extract_frame_from_preview(
+    preview_file: Model,
+    frame_number: int,
+    file_path: FilePath | None = None,
+    client: KitsuClient = default_client,
+    progress_callback: Progress = None,
+) -> Any:
+    """One frame of a movie preview as a PNG, to ``file_path`` (None: answered as bytes)."""
+    path = f"actions/preview-files/{model_id(preview_file, 'preview_file')}/extract-frame"
+    return download(path, file_path, progress_callback, {"frame_number": frame_number})
 
 
-def remove_preview_file(preview_file: Model, force: bool = False) -> Any:
-    """gazu's ``remove_preview_file``: delete the preview file (``force``: its stored files too)."""
-    return client.delete(_one_path(preview_file), {"force": True} if force else None)
+@gazu_function
+def extract_tile_from_preview(
+    preview_file: Model,
+    file_path: FilePath | None = None,
+    client: KitsuClient = default_client,
+    progress_callback: Progress = None,
+) -> Any:
+    """The tile (frames side by side) of a movie preview, to ``file_path`` (None: as bytes)."""
+    path = f"actions/preview-files/{model_id(preview_file, 'preview_file')}/extract-tile"
+    return download(path, file_path, progress_callback)
+
+
+finish(globals())
