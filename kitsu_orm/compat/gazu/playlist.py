@@ -58,6 +58,11 @@ def _share_body(a: Any) -> dict[str, Any]:
     return body
 
 
+def _text(found: Any) -> Any:
+    """gazu answers a DELETE with the body's text: ``""`` when the server sends none."""
+    return "" if found is None else found
+
+
 # One request each.
 all_playlists = route("GET data/playlists", "client=default", answer=sort_by_name)
 all_playlists_for_project = route(
@@ -70,7 +75,9 @@ get_playlist = route("GET data/playlists/{playlist}", "playlist, client=default"
 update_playlist = route(
     "PUT data/playlists/{playlist}", "playlist, client=default", body=lambda a: a.playlist
 )
-delete_playlist = route("DELETE data/playlists/{playlist}", "playlist, client=default")
+delete_playlist = route(
+    "DELETE data/playlists/{playlist}", "playlist, client=default", answer=_text
+)
 get_entity_preview_files = route(
     "GET data/playlists/entities/{entity}/preview-files", "entity, client=default"
 )
@@ -78,7 +85,9 @@ get_build_job = route(
     "GET data/playlists/{playlist}/jobs/{build_job}", "playlist, build_job, client=default"
 )
 remove_build_job = route(
-    "DELETE data/playlists/{playlist}/jobs/{build_job}", "playlist, build_job, client=default"
+    "DELETE data/playlists/{playlist}/jobs/{build_job}",
+    "playlist, build_job, client=default",
+    answer=_text,
 )
 all_build_jobs_for_project = route(
     "GET data/projects/{project}/build-jobs", "project, client=default"
@@ -106,7 +115,7 @@ def remove_share_link(playlist: Model, token: str, client: KitsuClient = default
     if not isinstance(token, str) or not token.replace("-", "").replace("_", "").isalnum():
         raise ValidationError(f"token: expected a share link's token, not {token!r}")
     path = f"data/playlists/{model_id(playlist, 'playlist')}/share/{token}"
-    return written(path, lambda: default_transport().delete(path))
+    return _text(written(path, lambda: default_transport().delete(path)))
 
 
 @gazu_function

@@ -66,6 +66,7 @@ remove_preview_file = route(
     "DELETE data/preview-files/{preview_file}",
     "preview_file, force=False, client=default",
     query=lambda a: {"force": True} if a.force else None,
+    answer=lambda found: "" if found is None else found,  # gazu answers the empty body's text
 )
 update_preview_position = route(
     "PUT actions/preview-files/{preview_file}/update-position",
