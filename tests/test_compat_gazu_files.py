@@ -68,7 +68,9 @@ def world(
     real.set_host(kitsu_server.url)
     real.log_in(kitsu_server.admin_email, kitsu_server.admin_password)
     folder = tmp_path_factory.mktemp("files")
-    project = kitsu_client.post("data/projects", {"name": unique_project_name("compat-files")})
+    # A small frame size: the server encodes movies at the project's resolution.
+    body = {"name": unique_project_name("compat-files"), "resolution": "320x240"}
+    project = kitsu_client.post("data/projects", body)
     kitsu_client.put(f"data/projects/{project['id']}", {"file_tree": file_tree("simple")})
     board = Board(kitsu_client, project, 1)
     (task,) = board.task_ids

@@ -11,9 +11,9 @@ the path given and answer it (gazu answers its ``requests`` response).
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
-from ...errors import ValidationError
 from .connection import default_transport
 from .declare import finish, gazu_function, route
 from .files.transfer import FilePath, Progress, download
@@ -58,9 +58,12 @@ def _share_body(a: Any) -> dict[str, Any]:
     return body
 
 
-def _text(found: Any) -> Any:
-    """gazu answers a DELETE with the body's text: ``""`` when the server sends none."""
-    return "" if found is None else found
+def _text(found: Any) -> str:
+    """gazu answers a DELETE with the body's text: ``""`` when the server sends none,
+    else its JSON as Zou writes it (compact)."""
+    if found is None or isinstance(found, str):
+        return found or ""
+    return json.dumps(found, separators=(",", ":"))
 
 
 # One request each.
@@ -112,9 +115,8 @@ all_share_links_for_playlist = route(
 @gazu_function
 def remove_share_link(playlist: Model, token: str, client: KitsuClient = default_client) -> Any:
     """Revoke the playlist's share link of that token."""
-    if not isinstance(token, str) or not token.replace("-", "").replace("_", "").isalnum():
-        raise ValidationError(f"token: expected a share link's token, not {token!r}")
-    path = f"data/playlists/{model_id(playlist, 'playlist')}/share/{token}"
+    # Zou's tokens are UUIDs: checked as ids, so that no other string reaches the path.
+    path = f"data/playlists/{model_id(playlist, 'playlist')}/share/{model_id(token, 'token')}"
     return _text(written(path, lambda: default_transport().delete(path)))
 
 
