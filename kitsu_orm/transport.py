@@ -3,13 +3,15 @@
 It owns the pooled ``requests.Session``, authentication and token refresh,
 retries, paging, uploads and downloads, the request counters and the
 ``echo`` log. It knows nothing of entities: it moves JSON. It is the only
-module of kitsu_orm that imports requests, and it maps every requests
-exception to :mod:`kitsu_orm.errors` here, so that none reaches the user.
+module of kitsu_orm that sends with requests, and it maps every requests
+exception to :mod:`kitsu_orm.errors` (through :mod:`.request_failures`), so
+that none reaches the user.
 
 What needs no HTTP library lives beside it: the tokens and the auth routes'
 exchanges (:mod:`.auth`), the request counters and log (:mod:`.request_log`),
 the error an answer raises (:mod:`.error_answers`), the server's clock
-(:mod:`.server_clock`), the walk over pages (:mod:`.paging`), the API root
+(:mod:`.server_clock`), the walk over pages (:mod:`.paging`), where a
+download may write and how it waits (:mod:`.file_downloads`), the API root
 and the paths allowed under it (:mod:`.urls`).
 """
 
@@ -18,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import tempfile
 import threading
 import time
 import types
@@ -28,9 +29,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 from . import errors
 from .auth import Credentials, Tokens, log_in, log_out, refresh
-from .error_answers import error_from_answer, is_expired, short_reason, token_refused
+from .error_answers import error_from_answer, is_expired, token_refused
+from .file_downloads import PREFER_JSON, checked_target, processing_delay, write_whole
 from .multipart import MultipartBody, open_parts
 from .paging import walk_pages
+from .request_failures import is_read_timeout, map_exception, never_sent
 from .request_log import RequestStats, echo_to_stderr, log_request, log_retry
 from .retry import Retry
 from .server_clock import ServerClock
@@ -41,7 +44,6 @@ if TYPE_CHECKING:
 
     import requests
     import requests.adapters
-    import urllib3.exceptions
 else:
 
     class _OnFirstUse(types.ModuleType):
@@ -53,7 +55,6 @@ else:
             return getattr(module, name)
 
     requests = _OnFirstUse("requests")
-    urllib3 = types.SimpleNamespace(exceptions=_OnFirstUse("urllib3.exceptions"))
 
 __all__ = ["Transport", "Tokens", "RequestStats", "normalize_host"]
 
@@ -265,43 +266,12 @@ class Transport:
         on_chunk: Callable[[int, int], None] | None = None,
         processing_timeout: float | None = None,
     ) -> Path:
-        """Stream a file to ``dest``, a file name (never a folder, whose parent must exist).
-
-        It is written beside ``dest`` under a fresh temporary name and moved
-        onto it once whole: a partial download never replaces ``dest``, and
-        nothing but that temporary file (made here) is ever deleted.
-        ``on_chunk(done, total)`` hears of each block written (``total``: 0
-        when the server does not say); ``processing_timeout``: see
-        :meth:`download_bytes`.
-        """
-        target = Path(dest)
-        if target.is_dir():
-            raise errors.ValidationError(f"{target} is a folder: name the file to write")
-        if not target.parent.is_dir():
-            raise errors.ValidationError(f"no folder {target.parent} to write {target.name} in")
-        resp = self._file_answer(path, params, processing_timeout)
-        try:
-            fd, partial = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".part", dir=target.parent
-            )
-            try:
-                total = int(resp.headers.get("Content-Length") or 0)
-                done = 0
-                with os.fdopen(fd, "wb") as out:
-                    for chunk in resp.iter_content(chunk_size=1 << 16):
-                        out.write(chunk)
-                        done += len(chunk)
-                        if on_chunk is not None:
-                            on_chunk(done, total)
-                os.replace(partial, target)
-            except BaseException as exc:
-                Path(partial).unlink(missing_ok=True)
-                if isinstance(exc, requests.exceptions.RequestException):
-                    raise _map_exception(exc, "GET", path) from None
-                raise
-        finally:
-            resp.close()
-        return target
+        """Stream a file to ``dest``, whole or not at all (:mod:`.file_downloads`);
+        ``on_chunk(done, total)`` hears of each block."""
+        target = checked_target(dest)
+        with self._file_answer(path, params, processing_timeout) as resp:
+            total = int(resp.headers.get("Content-Length") or 0)
+            return write_whole(target, resp.iter_content(chunk_size=1 << 16), total, on_chunk)
 
     def download_bytes(
         self,
@@ -310,43 +280,31 @@ class Transport:
         *,
         processing_timeout: float | None = None,
     ) -> bytes:
-        """The body of a file route, in memory (for small files: a frame, a tile).
+        """A small file's body, in memory."""
+        with self._file_answer(path, params, processing_timeout) as resp:
+            return bytes(resp.content)
 
-        With ``processing_timeout``, a preview file the server is still
-        building (it answers 202 to a client that prefers JSON) is asked
-        again after the delay it names, for at most that many seconds, then
-        :class:`~kitsu_orm.errors.Timeout` is raised.
-        """
-        resp = self._file_answer(path, params, processing_timeout)
+    @contextlib.contextmanager
+    def _file_answer(
+        self, path: str, params: Mapping[str, Any] | None, wait: float | None
+    ) -> Iterator[requests.Response]:
+        """A file route's answer, streamed. With ``wait``, a preview file still being
+        built (202) is asked again for that many seconds at most, then Timeout."""
+        deadline = time.monotonic() + (wait or 0)
+        headers = PREFER_JSON if wait is not None else None
+        resp = self._send("GET", path, stream=True, params=params, headers=headers)
+        while resp.status_code == 202:
+            resp.close()
+            if time.monotonic() >= deadline:
+                raise errors.Timeout(f"{path}: still being processed after {wait:g} s")
+            time.sleep(processing_delay(resp.headers, deadline - time.monotonic()))
+            resp = self._send("GET", path, stream=True, params=params, headers=headers)
         try:
-            return resp.content
+            yield resp
         except requests.exceptions.RequestException as exc:
-            raise _map_exception(exc, "GET", path) from None
+            raise map_exception(exc, "GET", path) from None
         finally:
             resp.close()
-
-    def _file_answer(
-        self, path: str, params: Mapping[str, Any] | None, processing_timeout: float | None
-    ) -> requests.Response:
-        if processing_timeout is None:
-            return self._send("GET", path, stream=True, params=params)
-        deadline = time.monotonic() + processing_timeout
-        headers = {"Accept": "application/json, */*;q=0.1"}
-        while True:
-            resp = self._send("GET", path, stream=True, params=params, headers=headers)
-            if resp.status_code != 202:
-                return resp
-            resp.close()
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise errors.Timeout(
-                    f"{path}: still being processed after {processing_timeout:g} s"
-                )
-            try:
-                delay = max(0.0, float(resp.headers.get("Retry-After") or 1))
-            except ValueError:
-                delay = 1.0
-            time.sleep(min(delay, left))
 
     # -- the send loop --------------------------------------------------------------
 
@@ -372,10 +330,10 @@ class Transport:
             try:
                 resp = self._attempt(method, path, tokens, **kwargs)
             except requests.exceptions.RequestException as exc:
-                sent = not _never_sent(exc)
+                sent = not never_sent(exc)
                 # Replaying a read timeout would multiply the caller's bound on waiting.
-                if _is_read_timeout(exc) or not retry.allows_connection_error(method, sent=sent):
-                    raise _map_exception(exc, method, path) from None
+                if is_read_timeout(exc) or not retry.allows_connection_error(method, sent=sent):
+                    raise map_exception(exc, method, path) from None
                 retry = self._backoff(retry, method, path, None)
                 continue
             if tokens and not refreshed and (is_expired(resp) or token_refused(resp)):
@@ -473,43 +431,3 @@ def _make_session(pool_size: int, verify: bool | str) -> requests.Session:
     session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     session.headers["User-Agent"] = "kitsu-orm"
     return session
-
-
-def _never_sent(exc: requests.exceptions.RequestException) -> bool:
-    """Whether the request provably never reached the server."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        return isinstance(reason, urllib3.exceptions.NewConnectionError)
-    return False
-
-
-def _is_read_timeout(exc: requests.exceptions.RequestException) -> bool:
-    """Whether the server took the request and then answered too slowly.
-
-    requests reports a timeout while reading the body as a ConnectionError
-    around urllib3's ReadTimeoutError, not as a ReadTimeout.
-    """
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return True
-    return bool(exc.args) and isinstance(exc.args[0], urllib3.exceptions.ReadTimeoutError)
-
-
-def _map_exception(
-    exc: requests.exceptions.RequestException, method: str, path: str
-) -> errors.KitsuError:
-    where: dict[str, Any] = {"method": method, "path": "/" + path.lstrip("/")}
-    if isinstance(exc, requests.exceptions.Timeout) or _is_read_timeout(exc):
-        kind = (
-            "connecting"
-            if isinstance(exc, requests.exceptions.ConnectTimeout)
-            else "waiting for an answer"
-        )
-        return errors.Timeout(f"timed out {kind}", **where)
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        what = "could not connect" if _never_sent(exc) else "the connection broke"
-        return errors.ConnectionError(f"{what}: {short_reason(exc)}", **where)
-    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)):
-        return errors.ConfigurationError(f"invalid URL: {exc}", **where)
-    return errors.KitsuError(f"request failed: {short_reason(exc)}", **where)
