@@ -42,7 +42,6 @@ INCOMPLETE = {
     "project",
     "scene",
     "shot",
-    "task",
     "user",
 }
 
