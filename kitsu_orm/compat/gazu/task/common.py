@@ -3,6 +3,7 @@ gazu's progress callback, a URL fetched to a private temporary file, ids of list
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -45,9 +46,14 @@ def put(path: str, data: Any) -> Any:
     return written(path, lambda: transport.put(path, data))
 
 
-def as_text(body: Any) -> Any:
-    """gazu answers a DELETE's body as text: ``""`` for an empty one."""
-    return "" if body is None else body
+def as_text(body: Any) -> str:
+    """gazu answers a DELETE's body as its text: ``""`` for an empty one, the JSON
+    text (compact, as Zou writes it) for a row."""
+    if body is None:
+        return ""
+    if isinstance(body, str):
+        return body
+    return json.dumps(body, separators=(",", ":"))
 
 
 def ids_of(models: Sequence[Model] | Model, what: str) -> list[str]:
