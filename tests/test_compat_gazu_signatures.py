@@ -40,7 +40,6 @@ INCOMPLETE = {
     "project",
     "scene",
     "shot",
-    "task",
     "user",
 }
 
