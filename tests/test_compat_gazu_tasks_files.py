@@ -313,13 +313,17 @@ def test_working_files(real_gazu: Any, prod: dict[str, Any]) -> None:
 def test_output_files(real_gazu: Any, prod: dict[str, Any]) -> None:
     asset, cache, modeling = prod["asset"], prod["cache"], prod["modeling"]
     working = gazu.files.new_working_file(prod["asset_task"], software=prod["maya"])
-    # The page's argument order (working file before comment), then gazu 1.3.1's.
+    # The page's order (working file before comment) is an older gazu's: refused as by 1.3.1.
+    with pytest.raises(ValueError):
+        real_gazu.files.new_entity_output_file(asset, cache, modeling, working, "comment")
+    with pytest.raises(ValueError):
+        gazu.files.new_entity_output_file(asset, cache, modeling, working, "comment")
     ours = gazu.files.new_entity_output_file(
         asset,
         cache,
         modeling,
-        working,
         "comment",
+        working_file=working,
         person=prod["admin"],
         revision=1,
         nb_elements=1,
@@ -410,8 +414,9 @@ def test_asset_instance_output_files(
     assert {k: v for k, v in ours.items() if k not in keys} == {
         k: v for k, v in theirs.items() if k not in keys
     }
-    # The page's (asset_instance, output_type, representation=) form.
-    files = gazu.files.all_output_files_for_asset_instance(instance, cache, representation="abc")
+    files = gazu.files.all_output_files_for_asset_instance(
+        instance, output_type=cache, representation="abc"
+    )
     assert sorted(f["revision"] for f in files) == [1, 2]
     assert files == real_gazu.files.all_output_files_for_asset_instance(
         instance, output_type=cache, representation="abc"

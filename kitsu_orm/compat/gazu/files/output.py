@@ -1,8 +1,9 @@
 """gazu's files functions about output files: what a task publishes, by revision.
 
-Where the usage page calls a function with other arguments than gazu 1.3.1
-takes, both forms are accepted when they can be told apart (by the ``type``
-of a dict argument or by a string that is not an id).
+They take gazu 1.3.1's arguments only: where the usage page passes an older
+gazu's (a working file before the comment, an output type for the shot),
+they fail as gazu 1.3.1 does. The page's misspelt ``*_ouput_revision``
+names, which gazu 1.3.1 lacks, are kept.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ..connection import default_transport
 from ..declare import Arguments, finish, gazu_function, route
 from ..kitsu_client import KitsuClient, default_client
 from ..memo import read
-from ..rows import Model, find_first, is_id, model_id
+from ..rows import Model, find_first, model_id
 from .targets import entity_target, instance_target, is_a, post, put_id, read_row
 
 __all__ = [
@@ -101,10 +102,7 @@ def all_output_files_for_asset_instance(
     file_status: Model | None = None,
     client: KitsuClient = default_client,
 ) -> list[dict[str, Any]]:
-    """The instance's output files; also the usage page's ``(asset_instance,
-    output_type_dict, representation=)``."""
-    if is_a(temporal_entity, "OutputType") and output_type is None:
-        temporal_entity, output_type = None, temporal_entity
+    """The instance's output files (in every shot or scene unless one is given)."""
     params = _filters(Arguments(**locals()))
     put_id(params, "temporal_entity_id", temporal_entity)
     path = f"data/asset-instances/{model_id(asset_instance, 'asset_instance')}/output-files"
@@ -222,9 +220,7 @@ def new_entity_output_file(
     file_status_id: str | None = None,
     client: KitsuClient = default_client,
 ) -> dict[str, Any]:
-    """A new output file of the entity; also the usage page's order
-    ``(entity, output_type, task_type, working_file, comment)``."""
-    comment, working_file = _comment_and_working_file(comment, working_file)
+    """A new output file of the entity (Zou numbers revision 0 itself)."""
     body = _output_file_body(
         output_type, task_type, comment, working_file, person, name, revision,
         nb_elements, representation, sep, file_status_id,
@@ -251,7 +247,6 @@ def new_asset_instance_output_file(
     client: KitsuClient = default_client,
 ) -> dict[str, Any]:
     """A new output file of an asset instance in a shot or scene."""
-    comment, working_file = _comment_and_working_file(comment, working_file)
     body = _output_file_body(
         output_type, task_type, comment, working_file, person, name, revision,
         nb_elements, representation, sep, file_status_id,
@@ -268,14 +263,6 @@ def _entity_and_task_type(task: Model, task_type: Model | None) -> tuple[Model, 
     else:
         row = read_row(f"data/tasks/{model_id(task, 'task')}")
     return row["entity_id"], row["task_type_id"]
-
-
-def _comment_and_working_file(comment: Any, working_file: Any) -> tuple[str, Model | None]:
-    """gazu 1.3.1 takes ``comment, working_file``; the usage page the other way round,
-    which shows as a dict or an id where the comment should be."""
-    if isinstance(comment, dict) or (isinstance(comment, str) and is_id(comment)):
-        return working_file or "", comment
-    return comment, working_file
 
 
 def _output_file_body(
