@@ -13,10 +13,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..connection import default_transport
 from ..declare import finish, gazu_function, route
 from ..exception import PreviewFileProcessingException
 from ..kitsu_client import KitsuClient, default_client
-from ..memo import read
 from ..rows import Model, model_id
 from .transfer import FilePath, Progress, download
 
@@ -81,8 +81,10 @@ update_preview_annotations = route(
 
 
 def _row(preview_file: Model) -> dict[str, Any]:
-    """The preview file's row, read afresh (its extension names its files)."""
-    row: dict[str, Any] = read(f"data/preview-files/{model_id(preview_file, 'preview_file')}")
+    """The preview file's row, read afresh from the server, never from a cache: its
+    status changes while the server processes it (gazu does not cache it either)."""
+    path = f"data/preview-files/{model_id(preview_file, 'preview_file')}"
+    row: dict[str, Any] = default_transport().get(path)
     return row
 
 
