@@ -7,6 +7,7 @@ transport, and turn ORM objects back into the dicts gazu would have answered.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from ...errors import ValidationError
@@ -22,6 +23,7 @@ __all__ = [
     "create",
     "is_id",
     "find_first",
+    "jsonable",
     "get_list",
     "get_one",
     "model_id",
@@ -89,3 +91,15 @@ def as_dict(obj: Entity) -> dict[str, Any]:
     row: dict[str, Any] = unstructure(obj)
     derived = {type(obj).__wire__[name] for name in type(obj).__derived__}
     return {k: v for k, v in row.items() if not (k in derived and v is None)}
+
+
+def jsonable(value: Any) -> Any:
+    """A request body as gazu's JSON encoder sends it: dates and datetimes in ISO
+    form (``date.isoformat()``), inside dicts, lists and tuples too."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
