@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...auth import Tokens
+from ...transport import Transport
 from . import asset, cache, client, exception, files, person, playlist, project, shot, task, user
 from .client import (
     GAZU_VERSION,
@@ -37,6 +39,7 @@ from .client import (
     log_out,
     url_path_join,
 )
+from .client import get as _get
 from .client import get_event_host as _get_event_host
 from .client import get_host as _get_host
 from .client import set_event_host as _set_event_host
@@ -68,6 +71,8 @@ __all__ = [
     "host_is_up",
     "log_in",
     "log_out",
+    "refresh_access_token",
+    "send_email_otp",
     "set_event_host",
     "set_host",
     "set_token",
@@ -98,6 +103,27 @@ def set_event_host(url: str, client: KitsuClient = default_client) -> None:
 def set_token(token: dict[str, Any] | str, client: KitsuClient = default_client) -> Any:
     """gazu's ``set_token``: send these tokens (a dict, or an access token alone)."""
     return _set_tokens(token if isinstance(token, dict) else {"access_token": token}, client)
+
+
+def send_email_otp(email: str, client: KitsuClient = default_client) -> Any:
+    """gazu's ``send_email_otp``: ask the server to mail a one-time password."""
+    return _get("auth/email-otp", params={"email": email}, client=client)
+
+
+def refresh_access_token(client: KitsuClient = default_client) -> dict[str, str]:
+    """gazu's ``refresh_access_token``: trade the client's refresh token for a new
+    access token, which the client sends from then on."""
+    transport = client.session.transport
+    tokens = transport.tokens
+    if tokens is None or not tokens.refresh:
+        raise exception.NotAuthenticatedException("no refresh token", path="auth/refresh-token")
+    with Transport(transport.host) as probe:  # sends the refresh token alone
+        probe.use_tokens(Tokens(tokens.refresh))
+        answer: dict[str, str] = probe.get("auth/refresh-token")
+    transport.use_tokens(
+        Tokens(answer["access_token"], answer.get("refresh_token", tokens.refresh))
+    )
+    return answer
 
 
 def create_session(
