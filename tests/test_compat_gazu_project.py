@@ -348,3 +348,19 @@ def test_bad_ids_are_refused_before_any_request() -> None:
     with pytest.raises(errors.ValidationError):
         gazu.project.update_project({"name": "no id"})
     assert transport.stats.total == 0
+
+
+def test_project_close_through_the_orm_as_close_project(
+    real_gazu: Any, session: Any, kitsu_make_project: Callable[..., dict[str, Any]]
+) -> None:
+    """``project.close()``, the object-style close_project: the same status, one commit."""
+    import kitsu_orm as kitsu
+
+    ours, theirs = kitsu_make_project(), kitsu_make_project()
+    project = kitsu.Project.get(ours["id"], session=session)
+    project.close()
+    session.commit()
+    closed = real_gazu.project.close_project(theirs["id"])
+    assert project.project_status_id == closed["project_status_id"]
+    assert gazu.project.get_project(ours["id"])["project_status_id"] == closed["project_status_id"]
+    assert ours["id"] not in {p["id"] for p in gazu.project.all_open_projects()}
