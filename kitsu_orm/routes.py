@@ -245,6 +245,11 @@ ROUTES: dict[str, Routes] = {
     "ProjectStatus": _crud("project-status"),
     "Person": _crud("persons", list_params={"relations": "true"}),
     "Department": _crud("departments"),
+    "MetadataDescriptor": _crud(
+        "metadata-descriptors", create="data/projects/{project_id}/metadata-descriptors"
+    ),
+    "StatusAutomation": _crud("status-automations"),
+    "Budget": _crud("budgets", create="data/projects/{project_id}/budgets"),
     "EntityType": _crud("entity-types"),
     "AssetType": attrs.evolve(
         _crud("entity-types"), list="data/asset-types", one="data/asset-types/{id}"

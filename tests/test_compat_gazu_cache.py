@@ -180,7 +180,7 @@ def test_disable_cache_clear_cache_and_enable_cache_of_one_function(
     gazu.client.fetch_all.enable_cache()
     gazu.client.fetch_all("projects")
     assert facade.cache_hits == hits + 2
-    assert gazu.client.fetch_all.get_cache_infos()["types"] == ["Project"]
+    assert "Project" in gazu.client.fetch_all.get_cache_infos()["types"]  # and any read before
 
     gazu.client.fetch_all.clear_cache()
     before = _requests(facade)

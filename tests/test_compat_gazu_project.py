@@ -364,3 +364,66 @@ def test_project_close_through_the_orm_as_close_project(
     assert project.project_status_id == closed["project_status_id"]
     assert gazu.project.get_project(ours["id"])["project_status_id"] == closed["project_status_id"]
     assert ours["id"] not in {p["id"] for p in gazu.project.all_open_projects()}
+
+
+def test_descriptors_automations_and_budgets_as_objects(
+    real_gazu: Any,
+    new_session: Callable[..., Any],
+    kitsu_project: dict[str, Any],
+    studio: Studio,
+) -> None:
+    """The ORM's MetadataDescriptor (typed access to an entity's custom data), Budget and
+    StatusAutomation: what they write, gazu reads."""
+    import kitsu_orm as kitsu
+
+    session = new_session()
+    project = kitsu.Project.get(kitsu_project["id"], session=session)
+    pid = project.id
+    difficulty = kitsu.MetadataDescriptor(
+        project_id=pid,
+        name="Difficulty",
+        entity_type="Asset",
+        data_type="list",
+        choices=["easy", "hard"],
+    )
+    frames = kitsu.MetadataDescriptor(
+        project_id=pid, name="Frames", entity_type="Asset", data_type="number"
+    )
+    budget = kitsu.Budget(project_id=pid, name="Main", currency="EUR")
+    for obj in (difficulty, frames, budget):
+        session.add(obj)
+    session.commit()
+    assert difficulty.field_name == "difficulty" and budget.revision == 1
+    theirs = real_gazu.project.get_metadata_descriptor(kitsu_project, difficulty.id)
+    assert (theirs["choices"], theirs["data_type"]) == (["easy", "hard"], "list")
+    assert real_gazu.project.get_budget(kitsu_project, budget.id)["name"] == "Main"
+    listed = kitsu.MetadataDescriptor.where(session=session, project_id=pid).all()
+    assert sorted(d.id for d in listed) == sorted(
+        d["id"] for d in real_gazu.project.all_metadata_descriptors(kitsu_project)
+    )
+    # Typed values in an asset's data, checked before the commit.
+    asset_type = kitsu.AssetType.get(studio.asset_type["id"], session=session)
+    asset = kitsu.Asset(project=project, asset_type=asset_type, name="Hero")
+    session.add(asset)
+    difficulty.set_value(asset, "hard")
+    frames.set_value(asset, 24)
+    with pytest.raises(errors.ValidationError):
+        difficulty.set_value(asset, "medium")
+    with pytest.raises(errors.ValidationError):
+        frames.set_value(asset, "24")
+    session.commit()
+    assert real_gazu.asset.get_asset(asset.id)["data"] == {"difficulty": "hard", "frames": 24}
+    again = kitsu.Asset.get(asset.id, session=new_session())
+    assert (difficulty.value_of(again), frames.value_of(again)) == ("hard", 24)
+    automation = kitsu.StatusAutomation.get(studio.automation["id"], session=session)
+    assert automation.out_task_status_id == studio.automation["out_task_status_id"]
+    # Edited and deleted through the ORM, as gazu sees it.
+    difficulty.choices = ["easy", "mid", "hard"]
+    session.delete(budget)
+    session.commit()
+    assert gazu.project.get_metadata_descriptor(pid, difficulty.id)["choices"] == [
+        "easy",
+        "mid",
+        "hard",
+    ]
+    assert real_gazu.project.get_budgets(kitsu_project) == []

@@ -20,6 +20,7 @@ from .production import (
     Sequence,
     Shot,
 )
+from .settings import Budget, MetadataDescriptor, StatusAutomation
 from .tasks import Comment, Task, TaskStatus, TaskType, TimeSpent
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Asset",
     "AssetInstance",
     "AssetType",
+    "Budget",
     "Comment",
     "Department",
     "Entity",
@@ -34,6 +36,7 @@ __all__ = [
     "EntityType",
     "Episode",
     "FileStatus",
+    "MetadataDescriptor",
     "OutputFile",
     "OutputType",
     "Person",
@@ -47,6 +50,7 @@ __all__ = [
     "Shot",
     "Software",
     "State",
+    "StatusAutomation",
     "Task",
     "TaskStatus",
     "TaskType",
