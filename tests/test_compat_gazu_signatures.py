@@ -39,7 +39,6 @@ INCOMPLETE = {
     "playlist",
     "scene",
     "shot",
-    "task",
     "user",
 }
 
