@@ -322,6 +322,17 @@ def test_generic_calls_answer_as_gazu(
     ]
     assert sent[0] == {"thumbnail_path": f"pictures/thumbnails/projects/{made[0]['id']}.png"}
     assert sent[1] == {"thumbnail_path": f"pictures/thumbnails/projects/{made[1]['id']}.png"}
+    # gazu's files= dict (a file object) and its progress callback.
+    heard: list[tuple[int, int]] = []
+    with picture.open("rb") as opened:
+        again = gazu.client.upload(
+            f"pictures/thumbnails/projects/{made[0]['id']}",
+            files={"file": opened},
+            progress_callback=lambda sent, total: heard.append((sent, total)),
+        )
+    assert again == sent[0]
+    size = picture.stat().st_size
+    assert heard[-1] == (size, size)
     route = f"pictures/thumbnails/projects/{made[0]['id']}.png"
     data = gazu.client.get_file_data_from_url(route)
     assert data == real_gazu.client.get_file_data_from_url(route)

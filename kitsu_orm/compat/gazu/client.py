@@ -294,15 +294,13 @@ def upload(
             fields[name] = item[1]  # a text part: (None, text, content type)
         else:
             parts.append((name, item[1] if isinstance(item, tuple) else item))
+    main = None if files else file_path  # gazu sends ``files`` instead of the file
     if not files:
-        file_path, parts = file_path, [(f"file-{i}", p) for i, p in enumerate(extra_files or (), 1)]
-    else:
-        file_path = None
-    on_read = _progress(progress_callback, [file_path, *(p for _, p in parts)])
+        parts = [(f"file-{i}", extra) for i, extra in enumerate(extra_files or (), 1)]
+    on_read = _progress(progress_callback, [main, *(p for _, p in parts)])
     transport = default_transport()
     answer = written(
-        path,
-        lambda: transport.upload(path, file_path, data=fields, files=parts, on_read=on_read),
+        path, lambda: transport.upload(path, main, data=fields, files=parts, on_read=on_read)
     )
     message = get_message_from_data(answer, default_message="")
     if message:
