@@ -37,13 +37,11 @@ INCOMPLETE = {
     "client",
     "entity",
     "files",
-    "person",
     "playlist",
     "project",
     "scene",
     "shot",
     "task",
-    "user",
 }
 
 
