@@ -175,6 +175,8 @@ ACTIONS: dict[str, str] = {
     "casting": "data/projects/{project_id}/entities/{entity_id}/casting",
     "batch_comment": "actions/tasks/batch-comment",
     "clear_assignation": "actions/tasks/clear-assignation",
+    "invite_person": "actions/persons/{person_id}/invite",
+    "change_password": "actions/persons/{person_id}/change-password",
 }
 
 # Publishing and reading previews: the record added to a comment, its file, the
@@ -245,6 +247,9 @@ ROUTES: dict[str, Routes] = {
     "ProjectStatus": _crud("project-status"),
     "Person": _crud("persons", list_params={"relations": "true"}),
     "Department": _crud("departments"),
+    "DayOff": _crud("day-offs"),
+    # One per studio: made when Zou is set up, never by a client.
+    "Organisation": attrs.evolve(_crud("organisations"), create=None, delete=None),
     "EntityType": _crud("entity-types"),
     "AssetType": attrs.evolve(
         _crud("entity-types"), list="data/asset-types", one="data/asset-types/{id}"

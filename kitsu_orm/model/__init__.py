@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .base import REGISTRY, Entity, State
 from .files import FileStatus, OutputFile, OutputType, Software, WorkingFile
-from .people import Department, Person
+from .people import DayOff, Department, Organisation, Person
 from .playlists import Playlist, PlaylistEntry
 from .previews import PreviewFile
 from .production import (
@@ -28,12 +28,14 @@ __all__ = [
     "AssetInstance",
     "AssetType",
     "Comment",
+    "DayOff",
     "Department",
     "Entity",
     "EntityRow",
     "EntityType",
     "Episode",
     "FileStatus",
+    "Organisation",
     "OutputFile",
     "OutputType",
     "Person",
