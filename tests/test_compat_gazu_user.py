@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import kitsu_orm as kitsu
 from kitsu_orm.compat import gazu
 from kitsu_orm.testing import KitsuServer, TeamMember, remove_project, unique_project_name
 from kitsu_orm.transport import Transport
@@ -249,3 +250,18 @@ def test_ids_are_checked_before_any_request(logins: dict[str, tuple[Any, Any]]) 
         with pytest.raises(gazu.exception.ParameterException):
             call()
     assert ours.session.transport.stats.total == before
+
+
+def test_the_object_style_user_sees_what_gazu_lists(
+    board: dict[str, Any], logins: dict[str, tuple[Any, Any]]
+) -> None:
+    ours, _ = logins["artist"]
+    me = kitsu.User(ours.session)
+    project = kitsu.Project.get(board["project"]["id"], session=ours.session)
+    assert [e.id for e in me.episodes(project)] == [board["episode"]["id"]]
+    to_do = {t.id for t in me.tasks_to_do()}
+    assert to_do == {t["id"] for t in gazu.user.all_tasks_to_do(client=ours)}
+    assert {t.id for t in me.done_tasks()} == {
+        t["id"] for t in gazu.user.all_done_tasks(client=ours)
+    }
+    assert me.tasks_to_check() == []
