@@ -88,3 +88,24 @@ def test_a_person_is_invited_and_given_a_password(
     session.add(pending)
     with pytest.raises(kitsu.ValidationError, match="not created yet"):
         pending.invite()
+
+
+def test_a_department_made_with_a_name_alone_takes_people(
+    new_session: Callable[..., kitsu.Session], person: dict[str, Any], kitsu_client: Transport
+) -> None:
+    """Zou refuses a department without a colour: the class gives it gazu's ``""``."""
+    session = new_session()
+    department = kitsu.Department.get_or_create(
+        name=f"orm-dept-{uuid.uuid4().hex[:6]}", session=session
+    )
+    session.commit()
+    try:
+        someone = kitsu.Person.get(person["id"], session=session)
+        someone.departments = [*someone.departments, department]
+        session.commit()
+        assert kitsu_client.get(f"data/persons/{person['id']}")["departments"] == [department.id]
+        someone.departments = []
+        session.commit()
+        assert kitsu_client.get(f"data/persons/{person['id']}")["departments"] == []
+    finally:
+        kitsu_client.delete(f"data/departments/{department.id}", {"force": "true"})

@@ -32,7 +32,7 @@ class Department(Entity):
     """A team of the studio (modeling, animation...): task types belong to one."""
 
     name: str = sized(80, "")
-    color: str | None = sized(7)
+    color: str | None = sized(7, "")  # Zou refuses a new department without one
     archived: bool = False
 
 
