@@ -265,3 +265,5 @@ def test_the_object_style_user_sees_what_gazu_lists(
         t["id"] for t in gazu.user.all_done_tasks(client=ours)
     }
     assert me.tasks_to_check() == []
+    # An artist reads their own day offs (Zou's per-person route: the table is the admins').
+    assert [d.date.isoformat() for d in me.person.day_offs] == [OFF]
