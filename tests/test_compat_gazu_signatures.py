@@ -41,7 +41,6 @@ INCOMPLETE = {
     "project",
     "scene",
     "shot",
-    "task",
 }
 
 
