@@ -35,11 +35,9 @@ INCOMPLETE = {
     "casting",
     "entity",
     "files",
-    "person",
     "playlist",
     "scene",
     "shot",
-    "user",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .base import REGISTRY, Entity, State
 from .files import FileStatus, OutputFile, OutputType, Software, WorkingFile
-from .people import Department, Person
+from .people import DayOff, Department, Organisation, Person
 from .playlists import Playlist, PlaylistEntry
 from .previews import PreviewFile
 from .production import (
@@ -30,6 +30,7 @@ __all__ = [
     "AssetType",
     "Budget",
     "Comment",
+    "DayOff",
     "Department",
     "Entity",
     "EntityRow",
@@ -37,6 +38,7 @@ __all__ = [
     "Episode",
     "FileStatus",
     "MetadataDescriptor",
+    "Organisation",
     "OutputFile",
     "OutputType",
     "Person",

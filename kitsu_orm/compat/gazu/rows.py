@@ -26,11 +26,15 @@ __all__ = [
     "jsonable",
     "get_list",
     "get_one",
+    "link_ids",
+    "model_dict",
     "model_id",
     "sort_by_name",
+    "text_answer",
 ]
 
 Model = str | dict[str, Any]
+
 
 def model_id(model: Model | Entity | None, what: str = "model") -> str:
     """The id of an entity given as gazu takes it: a dict, an id string, or an ORM object."""
@@ -44,6 +48,26 @@ def model_id(model: Model | Entity | None, what: str = "model") -> str:
 
 
 is_id = is_uuid
+
+
+def model_dict(model: Model | Entity) -> dict[str, Any]:
+    """gazu's dict form of an entity argument: a dict as it is, an id as ``{"id": id}``."""
+    if isinstance(model, dict):
+        model_id(model)
+        return model
+    return {"id": model_id(model)}
+
+
+def link_ids(models: Any) -> list[str]:
+    """The ids of a list of entities (or of one), as gazu sends links (``departments``)."""
+    if models is None:
+        return []
+    return [model_id(m) for m in (models if isinstance(models, list) else [models])]
+
+
+def text_answer(answer: Any) -> Any:
+    """gazu answers a body-less reply (a DELETE's 204) as its text: ``""``."""
+    return "" if answer is None else answer
 
 
 def sort_by_name(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
