@@ -112,12 +112,16 @@ def in_notebook() -> bool:
 
 
 @contextmanager
-def meter(setting: Setting, desc: str, *, total: int | None = None, unit: str) -> Iterator[Meter]:
-    """A meter for one piece of work: a bar when ``setting`` is on, a silent one otherwise."""
+def meter(
+    setting: Setting, desc: str, *, total: int | None = None, unit: str, delay: float | None = None
+) -> Iterator[Meter]:
+    """A meter for one piece of work: a bar when ``setting`` is on, a silent one otherwise;
+    drawn once the work has taken ``delay`` seconds (:data:`DELAY` when None)."""
     if not enabled(setting):
         yield _SILENT
         return
-    bar = _bar_class()(desc=desc, total=total, unit=unit, delay=DELAY, dynamic_ncols=True)
+    wait = DELAY if delay is None else delay
+    bar = _bar_class()(desc=desc, total=total, unit=unit, delay=wait, dynamic_ncols=True)
     counter = Meter(bar)
     try:
         yield counter

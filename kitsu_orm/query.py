@@ -160,6 +160,28 @@ class Query(Generic[E]):
         """How many objects match (the rows are read: there is no count route here)."""
         return len(self.all())
 
+    # -- tables (kitsu_orm.tables) -------------------------------------------------------
+
+    def to_dicts(self, *paths: str) -> list[dict[str, Any]]:
+        """The results as ``{path: value}`` dicts: ``to_dicts("name", "sequence.name")``.
+        The relationships the paths cross load in one request each for all the rows;
+        paths are checked first (to-many paths are refused). See :mod:`kitsu_orm.tables`."""
+        from .tables import to_dicts
+
+        return to_dicts(self, *paths, cls=self.cls)
+
+    def to_pandas(self, *paths: str) -> Any:
+        """The results as a pandas DataFrame with typed columns (``kitsu-orm[pandas]``)."""
+        from .tables import to_pandas
+
+        return to_pandas(self, *paths, cls=self.cls)
+
+    def to_polars(self, *paths: str) -> Any:
+        """The results as a polars DataFrame with typed columns (``kitsu-orm[polars]``)."""
+        from .tables import to_polars
+
+        return to_polars(self, *paths, cls=self.cls)
+
     # -- internals ----------------------------------------------------------------------
 
     def _session(self) -> Session:

@@ -50,7 +50,7 @@ E = TypeVar("E", bound=Entity)
 
 
 def connect(
-    host: str,
+    host: str | None = None,
     email: str | None = None,
     password: str | None = None,
     *,
@@ -68,7 +68,16 @@ def connect(
     """Open a session and make it the current one of this thread or asyncio task, for
     class-level calls; on the main thread, the process default too, which threads with
     no session of their own use (see :mod:`kitsu_orm.context`). The options are
-    :class:`Session`'s."""
+    :class:`Session`'s.
+
+    With no host nor transport, the host and credentials not passed come from
+    ``KITSU_HOST`` (or ``KITSU_URL``), ``KITSU_TOKEN`` or ``KITSU_EMAIL`` and
+    ``KITSU_PASSWORD`` (see :mod:`kitsu_orm.environment`)."""
+    if host is None and transport is None:
+        from .environment import from_environment
+
+        found = from_environment(host=host, email=email, password=password, token=token)
+        host, email, password, token = found.host, found.email, found.password, found.token
     session = Session(
         host,
         email,

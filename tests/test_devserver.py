@@ -311,7 +311,7 @@ def test_url_status_and_env_commands_describe_the_running_server(
     variables = dict(
         line.removeprefix("export ").split("=", 1) for line in exports.stdout.splitlines()
     )
-    assert variables["KITSU_URL"] == local_server.url
+    assert variables["KITSU_HOST"] == variables["KITSU_URL"] == local_server.url
     assert shlex.split(variables["KITSU_PASSWORD"]) == [local_server.admin_password]
 
 

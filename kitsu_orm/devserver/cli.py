@@ -80,7 +80,9 @@ def _cmd_reset(server: DevServer, args: argparse.Namespace) -> int:
 
 
 def _cmd_env(server: DevServer, args: argparse.Namespace) -> int:
+    """The variables ``kitsu.connect()`` reads (KITSU_HOST...), and KITSU_URL, its alias."""
     for var, value in (
+        ("KITSU_HOST", server.url),
         ("KITSU_URL", server.url),
         ("KITSU_EVENTS_URL", server.events_url),
         ("KITSU_EMAIL", server.admin_email),
@@ -97,7 +99,7 @@ _COMMANDS: dict[str, tuple[Callable[[DevServer, argparse.Namespace], int], str]]
     "url": (_cmd_url, "print the API root URL"),
     "logs": (_cmd_logs, "print the end of server.log"),
     "reset": (_cmd_reset, "restore the freshly initialised database, then run"),
-    "env": (_cmd_env, "print shell export lines for KITSU_URL, KITSU_EVENTS_URL, KITSU_EMAIL..."),
+    "env": (_cmd_env, "print shell export lines for KITSU_HOST, KITSU_EMAIL, KITSU_PASSWORD (kitsu.connect() reads them)..."),
 }
 
 

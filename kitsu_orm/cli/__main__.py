@@ -1,0 +1,8 @@
+"""``python -m kitsu_orm.cli``: the ``kitsu`` command."""
+
+import sys
+
+from . import main
+
+if __name__ == "__main__":
+    sys.exit(main())
