@@ -6,7 +6,7 @@ or removed, against the server's list when an earlier try lost its answer).
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .doubts import doubt
 from .errors import ConnectionError, KitsuError, ServerError
@@ -55,9 +55,8 @@ def link(w: Writer, op: Link) -> None:
     if w.session.identity.pop_doubt(obj) is not None:
         # A link or unlink of an earlier try lost its answer: the server's list is the
         # baseline (adding a link twice is refused).
-        baseline[name] = [
-            row["id"] for row in _rows_of(w.transport.get(fill(route.list, id=obj.id)))
-        ]
+        listed: list[str | None] = [*route.listed_ids(w.transport.get(fill(route.list, id=obj.id)))]
+        baseline[name] = listed
         w.session.identity.trust(obj)
     try:
         for target_id in [t for t in wanted if t not in baseline.get(name, [])]:
@@ -83,10 +82,3 @@ def changed_links(obj: Entity) -> list[str]:
         and sorted(map(str, (o.id for o in cache[name])))
         != sorted(map(str, baseline.get(name, [])))
     ]
-
-
-def _rows_of(body: Any) -> list[dict[str, Any]]:
-    """Rows, or Zou's dict of lists of them (a shot's instances, grouped by asset)."""
-    if isinstance(body, dict):
-        return [row for rows in body.values() for row in rows]
-    return list(body or [])

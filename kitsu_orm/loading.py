@@ -21,6 +21,7 @@ from .errors import LazyLoadError, NotFound, ValidationError
 from .model.base import REGISTRY, Entity
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
 from .model.state import instance_state, label, loaded_value, related_of
+from .model.wire import PARTIAL
 from .read_routes import CASTING, encode_values, read_plan
 from .routes import LISTS, URL_ID_BUDGET
 from .urls import fill
@@ -127,7 +128,7 @@ class Loader:
 
     def _load_many_ids(self, rel: ManyIds[Any], objs: Sequence[Entity]) -> list[Entity]:
         identity = self.session.identity
-        id_lists = [getattr(obj, rel.key) or () for obj in objs]
+        id_lists = [self._listed_ids(rel, getattr(obj, rel.key) or ()) for obj in objs]
         keys: set[str] = set().union(*id_lists)
         missing = sorted(k for k in keys if k not in identity)
         if missing:
@@ -135,6 +136,15 @@ class Loader:
         for obj, ids in zip(objs, id_lists, strict=True):
             instance_state(obj).related_cache()[rel.name] = identity.found(ids)
         return group_of(identity.found(keys))
+
+    def _listed_ids(self, rel: ManyIds[Any], items: Iterable[Any]) -> list[Any]:
+        """The ids a ManyIds field lists; the rows it embeds merged as partial objects."""
+        identity, out = self.session.identity, []
+        for item in items:
+            if isinstance(item, dict):
+                item = identity.merge_row(rel.target, {**item, PARTIAL: True}).id
+            out.append(item)
+        return out
 
     def _load_to_many(self, rel: ToMany[Any], objs: Sequence[Entity]) -> list[Entity]:
         parents = [o for o in objs if o.id and rel.name not in related_of(o)]
@@ -176,13 +186,13 @@ class Loader:
         children, in_order = children_of(self.session, rel, scope, board, rows)
         return group_of(children), in_order
 
-    def fetch_with_children(self, cls: type[E], rel: ToMany[Any], scope: tuple[str, str]) -> list[E]:
+    def fetch_with_children(
+        self, cls: type[E], rel: ToMany[Any], scope: tuple[str, str]
+    ) -> list[E]:
         """Every ``cls`` of ``scope`` with ``rel`` loaded, from the one request of
         its with-tasks route (for ``.include``): the parents' rows are partial too."""
         board = read_board(self.session, rel, scope)
-        parents = merge_rows(
-            self.session, cls, board.parent_fields, board.rows, keep_unknown=False
-        )
+        parents = merge_rows(self.session, cls, board.parent_fields, board.rows, keep_unknown=False)
         children, in_order = children_of(self.session, rel, scope, board, board.rows)
         _give_children(rel, parents, group_of(children), in_order=in_order)
         return parents
@@ -245,9 +255,7 @@ class Loader:
                     for shot_id, cast in body.items():
                         # An asset cast twice is one row of nb_occurences 2: listed twice,
                         # as the casting write takes it.
-                        out[shot_id] = [
-                            c["asset_id"] for c in cast for _ in range(_occurrences(c))
-                        ]
+                        out[shot_id] = [c["asset_id"] for c in cast for _ in range(_occurrences(c))]
                 else:  # one shot's assets, as rows
                     assets = [session.identity.merge_row(REGISTRY["Asset"], row) for row in body]
                     out[request.values["id"]] = [a.id for a in assets if a.id]
@@ -259,16 +267,28 @@ class Loader:
         """One request per object: the link routes answer one object's links."""
         from .routes import LINKS
 
-        route = LINKS[(type(objs[0]).__kitsu_type__, rel.name)].list if objs else ""
-        target = rel.target
+        if not objs:
+            return []
+        route = LINKS[(type(objs[0]).__kitsu_type__, rel.name)]
+        target, identity = rel.target, self.session.identity
         for obj in objs:
             cache = instance_state(obj).related_cache()
             if rel.name in cache:
                 continue
-            body = self.session.transport.get(fill(route, id=obj.id)) if obj.id else []
-            rows = [r for group in body.values() for r in group] if isinstance(body, dict) else body
+            body = self.session.transport.get(fill(route.list, id=obj.id)) if obj.id else []
+            if route.ids_in is not None:  # the object's row lists the ids: load the targets
+                ids = route.listed_ids(body)
+                missing = [i for i in ids if i not in identity]
+                if missing:
+                    self.fetch_ids(rel.target_name, missing)
+                known = [identity.get(i) for i in ids]
+                rows_linked = [o for o in known if o is not None]
+            else:
+                rows = [r for g in body.values() for r in g] if isinstance(body, dict) else body
+                # Partial: Zou shows some roles fewer fields (a team's people to artists).
+                rows_linked = [identity.merge_row(target, {**r, PARTIAL: True}) for r in rows]
             # Zou answers links in no stable order.
-            linked = _sorted([self.session.identity.merge_row(target, row) for row in rows])
+            linked = _sorted(rows_linked)
             cache[rel.name] = linked
             cache.setdefault(Linked.LOADED, {})[rel.name] = [o.id for o in linked]
         found = {id(o): o for obj in objs for o in related_of(obj).get(rel.name, [])}

@@ -13,7 +13,9 @@ Learnt from Zou 1.0.97's own checks (``zou/app``):
 - ``blueprints/shots/resources.py``, ``assets/resources.py``: managers
   create episodes, sequences, shots, scenes and assets; managers or the
   creator delete them. ``breakdown/resources.py``: managers set castings;
-  anyone on the team links instances to shots.
+  anyone on the team links instances to shots. ``projects/resources.py``:
+  managers of the project change its team and its settings' task types,
+  task statuses and asset types.
 - ``blueprints/tasks/resources.py``: managers create tasks (create-tasks);
   assigning needs ``check_task_department_access`` (managers; supervisors of
   the task's department; an artist only themselves, in their department),
@@ -151,6 +153,8 @@ LIMITS: dict[tuple[str, str], Limit] = {
     ("time_spent", "TimeSpent"): Limit(
         MANAGERS, "only admins and managers log time for someone else", own=EVERYONE
     ),
+    # A project's team and settings (task types, statuses, asset types it uses).
+    ("link", "Project"): Limit(MANAGERS, _ASK_MANAGER),
     ("cast", "Shot"): Limit(MANAGERS, _ASK_MANAGER),
     ("cast", "Asset"): Limit(MANAGERS, _ASK_MANAGER),
     ("create", "WorkingFile"): Limit(

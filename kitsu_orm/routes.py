@@ -8,6 +8,7 @@ type is one class in model/ and one entry here.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,14 +59,23 @@ class CreateRoute:
 class LinkRoutes:
     """A many-to-many link the API shows per object only (``shot.asset_instances``).
 
-    ``list`` answers the linked rows (possibly grouped in a dict of lists);
-    ``add`` takes ``{add_key: target id}``; ``remove`` takes ``{target}``.
+    ``list`` answers the linked rows (possibly grouped in a dict of lists), or,
+    with ``ids_in``, the object's own row, which lists the linked ids under that
+    key; ``add`` takes ``{add_key: target id}``; ``remove`` takes ``{target}``.
     """
 
     list: str
     add: str
     add_key: str
     remove: str
+    ids_in: str | None = None
+
+    def listed_ids(self, body: Any) -> builtins.list[str]:
+        """The linked ids the ``list`` route answered."""
+        if self.ids_in is not None:
+            return [str(i) for i in (body or {}).get(self.ids_in) or ()]
+        rows = [r for group in body.values() for r in group] if isinstance(body, dict) else body
+        return [str(row["id"]) for row in rows or ()]
 
 
 @attrs.frozen
@@ -374,6 +384,33 @@ LINKS: dict[tuple[str, str], LinkRoutes] = {
         add="data/shots/{id}/asset-instances",
         add_key="asset_instance_id",
         remove="data/shots/{id}/asset-instances/{target}",
+    ),
+    # A project's settings (Zou's data/projects/{id}/settings/...) and its team.
+    ("Project", "team"): LinkRoutes(
+        list="data/projects/{id}/team",
+        add="data/projects/{id}/team",
+        add_key="person_id",
+        remove="data/projects/{id}/team/{target}",
+    ),
+    ("Project", "task_types"): LinkRoutes(
+        list="data/projects/{id}/task-types",
+        add="data/projects/{id}/settings/task-types",
+        add_key="task_type_id",
+        remove="data/projects/{id}/settings/task-types/{target}",
+    ),
+    ("Project", "task_statuses"): LinkRoutes(
+        list="data/projects/{id}/settings/task-status",
+        add="data/projects/{id}/settings/task-status",
+        add_key="task_status_id",
+        remove="data/projects/{id}/settings/task-status/{target}",
+    ),
+    # No route lists a project's asset types setting: its row does.
+    ("Project", "asset_types"): LinkRoutes(
+        list="data/projects/{id}",
+        add="data/projects/{id}/settings/asset-types",
+        add_key="asset_type_id",
+        remove="data/projects/{id}/settings/asset-types/{target}",
+        ids_in="asset_types",
     ),
 }
 

@@ -3,7 +3,8 @@ routes, and when the conflict check and the settling of writes in doubt happen.
 
 A commit is a list of *levels*, in the order the server needs them, its
 permissions included. Creates come first, parents before children
-(project, episode, sequence, shot/asset, task); then the new assignments
+(project, episode, sequence, shot/asset, task), a project's team and
+settings links right after projects and people; then the new assignments
 (an artist may write on a task only once assigned to it); then working
 files (Zou assigns a task to the author of its new working file), output
 files, comments and time spent; then updates, the removed assignments (a
@@ -75,7 +76,7 @@ from .errors import (
 from .links import changed_links
 from .model.base import Entity, State
 from .model.previews import PreviewFile
-from .model.production import EntityRow
+from .model.production import EntityRow, Project
 from .model.relationships import Casting, ToOne, unsaved_targets
 from .model.state import related_of
 from .model.tasks import Comment, Task, TimeSpent, time_spent_state
@@ -219,12 +220,15 @@ class UnitOfWork:
         merged = merge_assignments(assignments)
         grants: list[Operation] = [op for op in merged if isinstance(op, Assign)]
         revokes: list[Operation] = [op for op in merged if isinstance(op, Unassign)]
+        # A project's team and settings before the breakdown and assignments using them.
+        settings = [op for op in links if isinstance(op.obj, Project)]
         levels = [first[k] for k in sorted(first, reverse=True)]
-        levels += [creates[k] for k in sorted(creates) if k <= Task.__level__]
+        levels += [creates[k] for k in sorted(creates) if k <= Project.__level__] + [settings]
+        levels += [creates[k] for k in sorted(creates) if Project.__level__ < k <= Task.__level__]
         levels += [grants]
         levels += [creates[k] for k in sorted(creates) if k > Task.__level__]
         levels += [*plan_previews(session, session.identity.pending(), wanted)]
-        levels += [updates, mains, revokes, castings, links]
+        levels += [updates, mains, revokes, castings, [op for op in links if op not in settings]]
         levels += [deletes[k] for k in sorted(deletes, reverse=True)]
         return [level for level in levels if level]
 

@@ -85,6 +85,13 @@ def _build(c: Transport, pid: str, people: dict[str, TeamMember], artist_c: Tran
     task_types = {t["name"]: t["id"] for t in c.get("data/task-types")}
     statuses = {s["short_name"]: s["id"] for s in c.get("data/task-status")}
     character = next(t["id"] for t in c.get("data/asset-types") if t["name"] == "Character")
+    # The project's settings (project.task_types, .task_statuses, .asset_types).
+    settings = f"data/projects/{pid}/settings"
+    for name in ("Animation", "Compositing", "Modeling"):
+        c.post(f"{settings}/task-types", {"task_type_id": task_types[name]})
+    for short in ("todo", "wip"):
+        c.post(f"{settings}/task-status", {"task_status_id": statuses[short]})
+    c.post(f"{settings}/asset-types", {"asset_type_id": character})
     episode = c.post(f"data/projects/{pid}/episodes", {"name": "E01"})
     sequences, shots = {}, []
     for seq_name, count in SHOTS.items():
@@ -312,6 +319,13 @@ def _playlist_rel(s: kitsu.Session, p: Prod, *, name: str) -> list[str]:
     return _each(_playlists(s, p), name)
 
 
+_PROJECT_SETTINGS = ("team", "task_types", "task_statuses", "asset_types")
+
+
+def _setting(s: kitsu.Session, p: Prod, *, name: str) -> list[str]:
+    return ids(getattr(_project(s, p), name))
+
+
 WALKS: dict[str, Walk] = {
     "project.project_status": lambda s, p: ids(_project(s, p).project_status),
     "project.episodes": lambda s, p: ids(_project(s, p).episodes),
@@ -320,6 +334,7 @@ WALKS: dict[str, Walk] = {
     "project.scenes": lambda s, p: ids(_project(s, p).scenes),
     "project.assets": lambda s, p: ids(_project(s, p).assets),
     "project.tasks": lambda s, p: ids(_project(s, p).tasks),
+    **{f"project.{name}": partial(_setting, name=name) for name in _PROJECT_SETTINGS},
     "episode.project": lambda s, p: ids(_project(s, p).episodes[0].project),
     "episode.sequences": lambda s, p: ids(_project(s, p).episodes[0].sequences),
     "episode.tasks": lambda s, p: ids(_project(s, p).episodes[0].tasks),

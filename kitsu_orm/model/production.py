@@ -18,7 +18,8 @@ from .state import require_session
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from .tasks import Task
+    from .people import Person
+    from .tasks import Task, TaskStatus, TaskType
 
 __all__ = [
     "Asset",
@@ -71,6 +72,12 @@ class Project(Entity):
     scenes: ToMany[Scene] = ToMany("Scene", "project_id", scope=None)
     assets: ToMany[Asset] = ToMany("Asset", "project_id", scope=None)
     tasks: ToMany[Task] = ToMany("Task", "project_id", scope=None)
+    # The project's settings, linked and unlinked at commit (one request per change):
+    # who is on its team, which task types and statuses it uses, its asset types.
+    team: Linked[Person] = Linked("Person")
+    task_types: Linked[TaskType] = Linked("TaskType")
+    task_statuses: Linked[TaskStatus] = Linked("TaskStatus")
+    asset_types: Linked[AssetType] = Linked("AssetType")
 
     def close(self) -> None:
         """Give the project Zou's "Closed" status (saved at the next commit): closed

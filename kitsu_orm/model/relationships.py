@@ -284,11 +284,24 @@ class ToMany(_ListValued[_T]):
 
 
 class ManyIds(_ListValued[_T]):
-    """Objects listed by id in a field of this one: ``task.assignees`` via ``assignees``."""
+    """Objects listed by id in a field of this one: ``task.assignees`` via ``assignees``.
+
+    The field may list the objects' rows instead of their ids, as Zou embeds some
+    (a comment's ``attachment_files`` on a task's comments). ``read_only`` says what
+    to do instead of assigning a new list, for a list no update sends.
+    """
 
     many = True
 
+    def __init__(
+        self, target: str, key: str, *, scope: str | None = "project_id", read_only: str = ""
+    ) -> None:
+        super().__init__(target, key, scope=scope)
+        self.read_only = read_only
+
     def __set__(self, obj: Entity, value: Iterable[_T]) -> None:
+        if self.read_only:
+            raise AttributeError(f"{type(obj).__name__}.{self.name} is read-only: {self.read_only}")
         values = self._targets_of(obj, value)
         state = instance_state(obj)
         state.assign(obj, self.key, [item.id for item in values])
