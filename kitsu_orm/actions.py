@@ -18,15 +18,18 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .errors import ServerError, Timeout, ValidationError
+from .errors import PermissionDenied, ServerError, Timeout, ValidationError
 from .model.arguments import day_string, optional_id, saved_id
+from .model.attachments import AttachmentFile
 from .model.base import Entity
 from .model.files import FileStatus, OutputFile, OutputType, Software, WorkingFile, join_path
 from .model.people import Person
 from .model.playlists import Playlist, PlaylistEntry
 from .model.previews import BROKEN, MOVIE_VARIANTS, READY, PreviewFile
 from .model.production import AssetInstance, EntityRow
+from .model.state import instance_state
 from .model.tasks import Comment, Task, TaskType, TimeSpent
+from .read_routes import role_name
 from .routes import ACTIONS, FILE_TARGETS, PLAYLISTS, PREVIEW_DOWNLOADS, file_route, routes_for
 from .urls import fill
 
@@ -122,6 +125,78 @@ class Actions:
             self.session.loader.fetch_ids("Comment", ids[:1])
         found = self.session.identity.get(ids[0])
         return found if isinstance(found, Comment) else None
+
+    # -- comments: replies and attachments --------------------------------------------------
+
+    def reply(self, comment: Comment, text: str) -> dict[str, Any]:
+        """Answer ``comment`` (``Comment.reply``): the reply, as Zou answers it."""
+        if not isinstance(text, str) or not text.strip():
+            raise ValidationError(f"a reply needs a text, not {text!r}")
+        answer: dict[str, Any] = self.session.transport.post(
+            self._comment_route("reply", comment), {"text": text}
+        )
+        self._read_comment_again(comment)
+        return answer
+
+    def delete_reply(self, comment: Comment, reply: dict[str, Any] | str) -> None:
+        """Delete one reply of ``comment``: its author's, or any as an admin."""
+        reply_id = str(reply["id"] if isinstance(reply, dict) else reply)
+        found = next((r for r in comment.replies or () if r.get("id") == reply_id), None)
+        role = self.session.role
+        if found is not None and role != "admin" and found.get("person_id") != self.session.user_id:
+            raise PermissionDenied(
+                f"only its author or an admin deletes a reply, not {role_name(role)}"
+            )
+        path = self._comment_route("delete_reply", comment, reply_id=reply_id)
+        self.session.transport.delete(path)
+        self._read_comment_again(comment)
+
+    def attach(self, comment: Comment, paths: list[Any]) -> list[AttachmentFile]:
+        """Attach files to ``comment``: its author, or a manager of the project, may."""
+        if not paths:
+            raise ValidationError("attach takes at least one file")
+        role = self.session.role
+        if role not in ("admin", "manager") and comment.person_id != self.session.user_id:
+            raise PermissionDenied(
+                f"only its author or a manager attaches files to a comment, not {role_name(role)}"
+            )
+        before = {a.id for a in comment.attachments}
+        files = [(f"file{i}", path) for i, path in enumerate(paths)]
+        self.session.transport.upload(self._comment_route("attach", comment), files=files)
+        self._read_comment_again(comment)
+        return [a for a in comment.attachments if a.id not in before]
+
+    def remove_attachment(self, attachment: AttachmentFile) -> None:
+        """Delete ``attachment`` from its comment (its author, or a manager, may)."""
+        saved_id(attachment, AttachmentFile, "remove")
+        comment = attachment.comment
+        if comment is None:
+            raise ValidationError(f"{attachment!r} is attached to no comment")
+        path = self._comment_route("remove_attachment", comment, attachment_file_id=attachment.id)
+        self.session.transport.delete(path)
+        self.session.identity.forget(attachment)
+        self._read_comment_again(comment)
+
+    def download_attachment(self, attachment: AttachmentFile, dest: str | os.PathLike[str]) -> Path:
+        """Stream the file of ``attachment`` to ``dest``."""
+        path = fill(
+            ACTIONS["attachment_file"],
+            attachment_file_id=saved_id(attachment, AttachmentFile, "download"),
+            file_name=attachment.file_name,
+        )
+        return self.session.transport.download(path, dest)
+
+    def _comment_route(self, action: str, comment: Comment, **values: str | None) -> str:
+        comment_id = saved_id(comment, Comment, action)
+        return fill(ACTIONS[action], task_id=comment.object_id, comment_id=comment_id, **values)
+
+    def _read_comment_again(self, comment: Comment) -> None:
+        """The comment's replies and attachments as the server has them now; the cached
+        answers about comments and attachments are outdated."""
+        row = self.session.transport.get(fill(routes_for("Comment").one, id=comment.id))
+        self.session.identity.apply_row(comment, row, keep_edits=True)
+        instance_state(comment).related_cache().pop("attachments", None)
+        self.session.forget_cached(["Comment", "AttachmentFile"])
 
     def download_preview(
         self, preview: PreviewFile, variant: str, dest: str | os.PathLike[str]

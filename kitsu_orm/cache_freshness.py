@@ -7,6 +7,10 @@
   (:data:`NAMES_SHOWN_BY`) about the types whose rows show their names.
 - **Other people's writes** reach the cache through Zou's event log:
   :func:`event_types` reads which types its events name.
+- **Types no event names** (:data:`UNCACHED_TYPES`) are never stored: another
+  process's change to them could not outdate a stored answer, so their reads go
+  to the server each time (:func:`cacheable`); a session still keeps one object
+  per id.
 """
 
 from __future__ import annotations
@@ -14,7 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["EVENT_TYPES", "NAMES_SHOWN_BY", "REFERENCE_TYPES", "event_types"]
+__all__ = [
+    "EVENT_TYPES",
+    "NAMES_SHOWN_BY",
+    "REFERENCE_TYPES",
+    "UNCACHED_TYPES",
+    "cacheable",
+    "event_types",
+]
 
 # Served for the reference time-to-live; every other type for the production one.
 REFERENCE_TYPES = frozenset(
@@ -39,6 +50,16 @@ NAMES_SHOWN_BY: dict[str, tuple[str, ...]] = {
     "Sequence": ("Shot", "Scene"),
     "AssetType": ("Asset",),
 }
+
+
+# Types whose changes Zou 1.0.97 announces by no event: a comment's attachment files
+# (added and removed through the comment routes, which emit nothing about them).
+UNCACHED_TYPES = frozenset({"AttachmentFile"})
+
+
+def cacheable(type_name: str) -> bool:
+    """Whether answers about ``type_name`` (``"Shot+Task"`` for both) may be stored."""
+    return not UNCACHED_TYPES.intersection(type_name.split("+"))
 
 
 # The type each kind of event names (``task:update`` names a Task, by ``task_id``).

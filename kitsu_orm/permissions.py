@@ -155,6 +155,10 @@ LIMITS: dict[tuple[str, str], Limit] = {
     ),
     # A project's team and settings (task types, statuses, asset types it uses).
     ("link", "Project"): Limit(MANAGERS, _ASK_MANAGER),
+    ("update", "AttachmentFile"): Limit(ADMIN, _ASK_ADMIN),
+    ("delete", "AttachmentFile"): Limit(
+        ADMIN, "its comment's author or a manager removes it with attachment.remove()"
+    ),
     ("cast", "Shot"): Limit(MANAGERS, _ASK_MANAGER),
     ("cast", "Asset"): Limit(MANAGERS, _ASK_MANAGER),
     ("create", "WorkingFile"): Limit(

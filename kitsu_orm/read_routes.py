@@ -102,7 +102,8 @@ READS: dict[str, tuple[ReadRoute, ...]] = {
         ReadRoute("data/assets/all", scalar=frozenset({"project_id"})),
     ),
     "Comment": (
-        _generic("data/comments", _ADMIN),
+        # With its relations: the ids of its attached files (comment.attachments).
+        _generic("data/comments", _ADMIN, relations="true"),
         _per("data/projects/{project_id}/comments", _all_but("client", "vendor")),
         _per("data/tasks/{object_id}/comments"),
     ),
@@ -120,6 +121,11 @@ READS: dict[str, tuple[ReadRoute, ...]] = {
         _per("data/entities/{entity_id}/output-files"),
     ),
     "DayOff": (_generic("data/day-offs", _ADMIN), _per("data/persons/{person_id}/day-offs")),
+    # Anyone with access to the comment's task reads one by id (comment.attachments).
+    "AttachmentFile": (
+        _generic("data/attachment-files", _ADMIN),
+        _per("data/attachment-files/{id}"),
+    ),
     # Zou narrows the table to the user's projects (a client's to the shared ones).
     "Playlist": (_generic("data/playlists", _all_but("vendor")),),
     "AssetInstance": (

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
+from .cache_freshness import cacheable
 from .errors import NotFound, PermissionDenied, ValidationError
 from .loading import group_of
 from .model.base import Entity
@@ -208,7 +209,7 @@ class ReadPath(SessionCache):
         use = _cache_use.get()
         if use is not None:
             use.types.add(type_name)
-        if self.cache is None or (use is not None and use.bypass):
+        if self.cache is None or (use is not None and use.bypass) or not cacheable(type_name):
             body = self.transport.get(route, params)
             rows_read(body)
             return body
@@ -257,11 +258,14 @@ def check_row(cls: type[Entity], id: str, row: Any) -> None:
 
 def rows_of(body: Any) -> list[dict[str, Any]]:
     """The rows of a list answer: a list, a page (``data``), or lists grouped in a
-    dict (by person, by asset; a ``total`` beside them is not a row)."""
+    dict (by person, by asset; a ``total`` beside them is not a row), or one row
+    (a route by id)."""
     if isinstance(body, list):
         return body
     if not isinstance(body, dict):
         return []
+    if isinstance(body.get("id"), str) and "type" in body:
+        return [body]
     if isinstance(body.get("data"), list):
         return list(body["data"])
     return [row for rows in body.values() if isinstance(rows, list) for row in rows]

@@ -187,6 +187,11 @@ ACTIONS: dict[str, str] = {
     "clear_assignation": "actions/tasks/clear-assignation",
     "invite_person": "actions/persons/{person_id}/invite",
     "change_password": "actions/persons/{person_id}/change-password",
+    "reply": "data/tasks/{task_id}/comments/{comment_id}/reply",
+    "delete_reply": "data/tasks/{task_id}/comments/{comment_id}/reply/{reply_id}",
+    "attach": "actions/tasks/{task_id}/comments/{comment_id}/add-attachment",
+    "remove_attachment": "data/tasks/{task_id}/comments/{comment_id}/attachments/{attachment_file_id}",
+    "attachment_file": "data/attachment-files/{attachment_file_id}/file/{file_name}",
 }
 
 # Publishing and reading previews: the record added to a comment, its file, the
@@ -335,12 +340,15 @@ ROUTES: dict[str, Routes] = {
     ),
     "Comment": _crud(
         "comments",
+        list_params={"relations": "true"},
         create="actions/tasks/{object_id}/comment",
         create_fields={"text": "comment"},
         create_only=frozenset({"text", "task_status_id", "person_id", "checklist"}),
     ),
     "TimeSpent": _crud("time-spents"),
     # Made by adding it to a comment (PREVIEWS["add_preview"]), never through the table.
+    # Made with its comment, or by comment.attach (ACTIONS["attach"]).
+    "AttachmentFile": attrs.evolve(_crud("attachment-files"), create=None),
     "PreviewFile": attrs.evolve(
         _crud("preview-files", list_params={"relations": "true"}), create=None
     ),

@@ -10,6 +10,7 @@ EXPORTED = [
     "Asset",
     "AssetInstance",
     "AssetType",
+    "AttachmentFile",
     "AuthenticationError",
     "Budget",
     "Comment",

@@ -147,6 +147,11 @@ def _build(c: Transport, pid: str, people: dict[str, TeamMember], artist_c: Tran
         artist_c.upload(f"pictures/preview-files/{preview['id']}", image, filename="v1.png")
         c.put(f"actions/preview-files/{preview['id']}/set-main-preview", {})
         previews.append(preview["id"])
+        if task_id == commented:  # a file attached to it (comment.attachments)
+            artist_c.upload(
+                f"actions/tasks/{task_id}/comments/{note['id']}/add-attachment",
+                files=[("file0", io.BytesIO(b"frame 12"))],
+            )
     # A playlist of the episode, for the animation: two shots, the first with its preview.
     c.post(
         "data/playlists",
@@ -380,6 +385,10 @@ WALKS: dict[str, Walk] = {
     "comment.task": lambda s, p: _each(_all(s, p, "comments"), "task"),
     "comment.person": lambda s, p: _each(_all(s, p, "comments"), "person"),
     "comment.task_status": lambda s, p: _each(_all(s, p, "comments"), "task_status"),
+    "comment.attachments": lambda s, p: _each(_all(s, p, "comments"), "attachments"),
+    "attachment_file.comment": lambda s, p: _each(
+        [a for c in _all(s, p, "comments") for a in c.attachments], "comment"
+    ),
     "time_spent.task": lambda s, p: _each(_all(s, p, "time_spents"), "task"),
     "time_spent.person": lambda s, p: _each(_all(s, p, "time_spents"), "person"),
     "working_file.task": lambda s, p: _each(_all(s, p, "working_files"), "task"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .attachments import AttachmentFile
 from .base import REGISTRY, Entity, State
 from .files import FileStatus, OutputFile, OutputType, Software, WorkingFile
 from .people import DayOff, Department, Organisation, Person
@@ -28,6 +29,7 @@ __all__ = [
     "Asset",
     "AssetInstance",
     "AssetType",
+    "AttachmentFile",
     "Budget",
     "Comment",
     "DayOff",

@@ -12,7 +12,7 @@ import attrs
 from ..errors import ValidationError
 from .arguments import day_string, minutes, saved_id
 from .base import Entity, State, entity
-from .fields import DEFAULT_FILE_NAME, sized, wire
+from .fields import DEFAULT_FILE_NAME, derived, sized, wire
 from .files import WorkingFile
 from .people import Department, Person
 from .previews import CommentState, PreviewFile, comment_state
@@ -21,6 +21,7 @@ from .state import InstanceState, instance_state, related_of, require_session
 
 if TYPE_CHECKING:
     from ..session import Session
+    from .attachments import AttachmentFile
     from .files import Software
     from .production import EntityRow, Project
 
@@ -323,10 +324,16 @@ class Comment(Entity):
     pinned: bool | None = None
     editor_id: str | None = None
     preview_file_id: str | None = None
+    # The answers to it (Zou's JSON: id, text, person_id, date...), oldest first.
+    replies: list[dict[str, Any]] | None = derived()
+    attachment_files: list[Any] | None = derived()  # ids, or the rows some routes embed
 
     task: ToOne[Task] = ToOne("Task", "object_id", scope=None)
     person: ToOne[Person] = ToOne("Person", "person_id", scope=None)
     task_status: ToOne[TaskStatus] = ToOne("TaskStatus", "task_status_id", scope=None)
+    attachments: ManyIds[AttachmentFile] = ManyIds(
+        "AttachmentFile", "attachment_files", scope=None, read_only="use comment.attach([path])"
+    )
 
     _instance_state: CommentState = attrs.field(init=False, factory=CommentState)
 
@@ -345,6 +352,18 @@ class Comment(Entity):
         if self.id is None:
             return []
         return require_session(self).actions.previews_of_comment(self)
+
+    def reply(self, text: str) -> dict[str, Any]:
+        """Answer this comment, now (not at commit): the reply as Zou answers it."""
+        return require_session(self).actions.reply(self, text)
+
+    def delete_reply(self, reply: dict[str, Any] | str) -> None:
+        """Delete one of ``replies`` (its author's or an admin's), now."""
+        require_session(self).actions.delete_reply(self, reply)
+
+    def attach(self, paths: Iterable[FilePath]) -> list[AttachmentFile]:
+        """Attach files to this comment, now: the new ``attachments``."""
+        return require_session(self).actions.attach(self, list(paths))
 
 
 class TimeSpentState(InstanceState):
