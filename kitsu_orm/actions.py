@@ -23,6 +23,7 @@ from .model.arguments import day_string, optional_id, saved_id
 from .model.attachments import AttachmentFile
 from .model.base import Entity
 from .model.files import FileStatus, OutputFile, OutputType, Software, WorkingFile, join_path
+from .model.inbox import Notification
 from .model.people import Person
 from .model.playlists import Playlist, PlaylistEntry
 from .model.previews import BROKEN, MOVIE_VARIANTS, READY, PreviewFile
@@ -70,6 +71,14 @@ class Actions:
             path, {"password": password, "password_2": password}
         )
         return answer
+
+    def mark_all_notifications_read(self) -> None:
+        """Mark every notification of the user read (``Notification.mark_all_read``)."""
+        self.session.transport.post(ACTIONS["mark_all_notifications_read"], {})
+        for obj in self.session.identity.objects():
+            if isinstance(obj, Notification) and not obj.read:
+                self.session.identity.apply_row(obj, {"id": obj.id, "read": True}, keep_edits=True)
+        self.session.forget_cached(["Notification"])
 
     # -- tasks ------------------------------------------------------------------------------
 

@@ -53,8 +53,9 @@ NAMES_SHOWN_BY: dict[str, tuple[str, ...]] = {
 
 
 # Types whose changes Zou 1.0.97 announces by no event: a comment's attachment files
-# (added and removed through the comment routes, which emit nothing about them).
-UNCACHED_TYPES = frozenset({"AttachmentFile"})
+# (added and removed through the comment routes, which emit nothing about them), the
+# user's saved filters and groups, and task subscriptions (their routes emit none).
+UNCACHED_TYPES = frozenset({"AttachmentFile", "SearchFilter", "SearchFilterGroup", "Subscription"})
 
 
 def cacheable(type_name: str) -> bool:
@@ -86,6 +87,8 @@ EVENT_TYPES = {
     "output-file": "OutputFile",
     "preview-file": "PreviewFile",
     "playlist": "Playlist",
+    "notification": "Notification",
+    "milestone": "Milestone",
 }
 _ENTITY_ROWS = ("Asset", "Episode", "Sequence", "Shot", "Scene")
 
@@ -103,7 +106,7 @@ def event_types(events: Iterable[Mapping[str, Any]], *, limit: int) -> tuple[set
         kind = str(event.get("name", "")).split(":", 1)[0]
         name = EVENT_TYPES.get(kind)
         if name is None:
-            complete = complete and kind in ("notification", "news")
+            complete = complete and kind == "news"
             continue
         types.add(name)
         if name in _ENTITY_ROWS:

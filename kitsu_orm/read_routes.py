@@ -121,6 +121,18 @@ READS: dict[str, tuple[ReadRoute, ...]] = {
         _per("data/entities/{entity_id}/output-files"),
     ),
     "DayOff": (_generic("data/day-offs", _ADMIN), _per("data/persons/{person_id}/day-offs")),
+    "Milestone": (
+        _generic("data/milestones", _ADMIN),
+        _per("data/projects/{project_id}/milestones", _all_but("vendor")),
+    ),
+    # The user's own lists: Zou filters none of them, the rows are filtered here.
+    "Notification": (_per("data/user/notifications"),),
+    "SearchFilter": (_per("data/user/filters"),),
+    "SearchFilterGroup": (_per("data/user/filter-groups"),),
+    "Subscription": (
+        _generic("data/subscriptions", _ADMIN),
+        _per("data/projects/{project_id}/subscriptions", _ADMIN),
+    ),
     # Anyone with access to the comment's task reads one by id (comment.attachments).
     "AttachmentFile": (
         _generic("data/attachment-files", _ADMIN),
@@ -143,7 +155,11 @@ CASTING: tuple[ReadRoute, ...] = (
 )
 
 # The routes of one object that a role cannot read (a missing one is everyone's).
-ONE_ROLES: dict[str, frozenset[str]] = {"TimeSpent": _ADMIN}
+ONE_ROLES: dict[str, frozenset[str]] = {
+    "TimeSpent": _ADMIN,
+    "SearchFilter": _ADMIN,
+    "Subscription": _ADMIN,
+}
 
 # Query options the generic routes take besides filters.
 _OPTIONS = frozenset({"relations", "fields", "page", "limit", "compact"})

@@ -268,12 +268,23 @@ def rows_of(body: Any) -> list[dict[str, Any]]:
         return [body]
     if isinstance(body.get("data"), list):
         return list(body["data"])
-    return [row for rows in body.values() if isinstance(rows, list) for row in rows]
+    rows = [row for rows in body.values() if isinstance(rows, list) for row in rows]
+    for group in body.values():  # two levels: the user's filters, by list and project
+        if isinstance(group, dict) and all(isinstance(v, list) for v in group.values()):
+            rows += [row for rows in group.values() for row in rows]
+    return rows
 
 
 def _matches(row: Mapping[str, Any], local: Mapping[str, frozenset[str]]) -> bool:
     # A row that does not carry a key cannot be judged on it: kept.
-    return all(key not in row or str(row[key]) in values for key, values in local.items())
+    return all(key not in row or _text(row[key]) in values for key, values in local.items())
+
+
+def _text(value: Any) -> str:
+    """A row's value as a filter's text (booleans as the queries write them)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def filter_names(cls: type[Entity]) -> dict[str, str]:

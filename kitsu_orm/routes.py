@@ -121,6 +121,12 @@ def _crud(collection: str, **kwargs: Any) -> Routes:
     )
 
 
+def _own(collection: str, **kwargs: Any) -> Routes:
+    """The logged-in user's own rows (``data/user/...``): no generic route."""
+    base = f"data/user/{collection}"
+    return Routes(base, f"{base}/{{id}}", base, f"{base}/{{id}}", f"{base}/{{id}}", **kwargs)
+
+
 def _entity_rows(collection: str, list_path: str, create: str, **kwargs: Any) -> Routes:
     return Routes(
         list=list_path,
@@ -187,6 +193,7 @@ ACTIONS: dict[str, str] = {
     "clear_assignation": "actions/tasks/clear-assignation",
     "invite_person": "actions/persons/{person_id}/invite",
     "change_password": "actions/persons/{person_id}/change-password",
+    "mark_all_notifications_read": "actions/user/notifications/mark-all-as-read",
     "reply": "data/tasks/{task_id}/comments/{comment_id}/reply",
     "delete_reply": "data/tasks/{task_id}/comments/{comment_id}/reply/{reply_id}",
     "attach": "actions/tasks/{task_id}/comments/{comment_id}/add-attachment",
@@ -272,6 +279,21 @@ ROUTES: dict[str, Routes] = {
     "StatusAutomation": _crud("status-automations"),
     "Budget": _crud("budgets", create="data/projects/{project_id}/budgets"),
     "DayOff": _crud("day-offs"),
+    "Milestone": attrs.evolve(_crud("milestones"), generic=None),  # generic: admins only
+    # The logged-in user's own (notifications: only ``read`` is written; Zou subscribes
+    # whoever asks).
+    "Notification": attrs.evolve(_own("notifications"), create=None, delete=None),
+    "SearchFilter": attrs.evolve(
+        _own("filters", create_fields={"search_query": "query"}), one="data/search-filters/{id}"
+    ),
+    "SearchFilterGroup": _own("filter-groups"),
+    "Subscription": Routes(
+        list="data/subscriptions",
+        one="data/subscriptions/{id}",
+        create="actions/user/tasks/{task_id}/subscribe",
+        delete="actions/user/tasks/{task_id}/unsubscribe",
+        create_only=frozenset({"task_id"}),
+    ),
     # One per studio: made when Zou is set up, never by a client.
     "Organisation": attrs.evolve(_crud("organisations"), create=None, delete=None),
     "EntityType": _crud("entity-types"),

@@ -1,9 +1,10 @@
 """Adding an entity type is one class and one routes entry.
 
-The test declares a type the library does not model, Zou's ``Milestone``,
-registers its routes, creates one in the same commit as its project (the
-declared level orders them), loads it back through a query in another
-session, then unregisters both, so that no other test sees the type.
+The test declares Zou's ``Milestone`` itself (the library's own class is set
+aside meanwhile), registers its routes, creates one in the same commit as its
+project (the declared level orders them), loads it back through a query in
+another session, then unregisters both and puts the library's back, so that no
+other test sees the type.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from kitsu_orm.routes import ROUTES, Routes
 @pytest.fixture
 def milestone_type() -> Iterator[type[Entity]]:
     """Zou's Milestone, declared here: one class, one routes entry; gone afterwards."""
-    assert "Milestone" not in REGISTRY and "Milestone" not in ROUTES
+    library = REGISTRY.pop("Milestone"), ROUTES.pop("Milestone")
 
     @entity("Milestone", level=2, natural_key=("name", "project_id"))
     class Milestone(Entity):
@@ -49,8 +50,7 @@ def milestone_type() -> Iterator[type[Entity]]:
     try:
         yield Milestone
     finally:
-        del ROUTES["Milestone"]
-        del REGISTRY["Milestone"]
+        REGISTRY["Milestone"], ROUTES["Milestone"] = library
 
 
 def test_the_declarations_are_read_from_the_class(milestone_type: type[Entity]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .attachments import AttachmentFile
 from .base import REGISTRY, Entity, State
 from .files import FileStatus, OutputFile, OutputType, Software, WorkingFile
+from .inbox import Notification, SearchFilter, SearchFilterGroup, Subscription
 from .people import DayOff, Department, Organisation, Person
 from .playlists import Playlist, PlaylistEntry
 from .previews import PreviewFile
@@ -21,7 +22,7 @@ from .production import (
     Sequence,
     Shot,
 )
-from .settings import Budget, MetadataDescriptor, StatusAutomation
+from .settings import Budget, MetadataDescriptor, Milestone, StatusAutomation
 from .tasks import Comment, Task, TaskStatus, TaskType, TimeSpent
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "Episode",
     "FileStatus",
     "MetadataDescriptor",
+    "Milestone",
+    "Notification",
     "Organisation",
     "OutputFile",
     "OutputType",
@@ -50,11 +53,14 @@ __all__ = [
     "Project",
     "ProjectStatus",
     "Scene",
+    "SearchFilter",
+    "SearchFilterGroup",
     "Sequence",
     "Shot",
     "Software",
     "State",
     "StatusAutomation",
+    "Subscription",
     "Task",
     "TaskStatus",
     "TaskType",

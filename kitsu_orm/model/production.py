@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from .people import Person
+    from .settings import Milestone
     from .tasks import Task, TaskStatus, TaskType
 
 __all__ = [
@@ -72,6 +73,7 @@ class Project(Entity):
     scenes: ToMany[Scene] = ToMany("Scene", "project_id", scope=None)
     assets: ToMany[Asset] = ToMany("Asset", "project_id", scope=None)
     tasks: ToMany[Task] = ToMany("Task", "project_id", scope=None)
+    milestones: ToMany[Milestone] = ToMany("Milestone", "project_id", scope=None, order_by=("date",))
     # The project's settings, linked and unlinked at commit (one request per change):
     # who is on its team, which task types and statuses it uses, its asset types.
     team: Linked[Person] = Linked("Person")

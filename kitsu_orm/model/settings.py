@@ -4,13 +4,18 @@ its entities' custom data, the status automations it may use, its budgets."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
 from .base import Entity, entity
 from .fields import holds_id, sized
+from .relationships import ToOne
 
-__all__ = ["Budget", "MetadataDescriptor", "StatusAutomation"]
+if TYPE_CHECKING:
+    from .production import Project
+    from .tasks import TaskType
+
+__all__ = ["Budget", "MetadataDescriptor", "Milestone", "StatusAutomation"]
 
 # How each data type of a descriptor reads a stored value (what Kitsu's forms write).
 _READERS: dict[str, Any] = {
@@ -100,3 +105,17 @@ class Budget(Entity):
     revision: int | None = None
     name: str = sized(255, "")
     currency: str | None = sized(3)
+
+
+@entity("Milestone", level=2, natural_key=("name", "project_id", "date"))
+class Milestone(Entity):
+    """A dated milestone of a project's schedule (for one task type, or all); managers
+    of the project make them, everyone on its team but vendors reads them."""
+
+    project_id: str | None = None
+    task_type_id: str | None = None
+    date: datetime.date | None = None
+    name: str = sized(40, "")
+
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    task_type: ToOne[TaskType] = ToOne("TaskType", "task_type_id", scope=None)
