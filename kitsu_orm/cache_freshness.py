@@ -54,8 +54,11 @@ NAMES_SHOWN_BY: dict[str, tuple[str, ...]] = {
 
 # Types whose changes Zou 1.0.97 announces by no event: a comment's attachment files
 # (added and removed through the comment routes, which emit nothing about them), the
-# user's saved filters and groups, and task subscriptions (their routes emit none).
-UNCACHED_TYPES = frozenset({"AttachmentFile", "SearchFilter", "SearchFilterGroup", "Subscription"})
+# user's saved filters and groups, task subscriptions and playlist share links (their
+# routes emit none).
+UNCACHED_TYPES = frozenset(
+    {"AttachmentFile", "PlaylistShareLink", "SearchFilter", "SearchFilterGroup", "Subscription"}
+)
 
 
 def cacheable(type_name: str) -> bool:

@@ -156,6 +156,10 @@ LIMITS: dict[tuple[str, str], Limit] = {
     # A project's team and settings (task types, statuses, asset types it uses).
     ("link", "Project"): Limit(MANAGERS, _ASK_MANAGER),
     **{(write, "Milestone"): Limit(MANAGERS, _ASK_MANAGER) for write in ("create", "update", "delete")},
+    **{
+        (write, "PlaylistShareLink"): Limit(MANAGERS, _ASK_MANAGER)
+        for write in ("create", "update", "delete")
+    },
     ("update", "AttachmentFile"): Limit(ADMIN, _ASK_ADMIN),
     ("delete", "AttachmentFile"): Limit(
         ADMIN, "its comment's author or a manager removes it with attachment.remove()"

@@ -140,6 +140,9 @@ READS: dict[str, tuple[ReadRoute, ...]] = {
     ),
     # Zou narrows the table to the user's projects (a client's to the shared ones).
     "Playlist": (_generic("data/playlists", _all_but("vendor")),),
+    "PlaylistShareLink": (
+        _per("data/playlists/{playlist_id}/share", frozenset({"admin", "manager"})),
+    ),
     "AssetInstance": (
         _generic("data/asset-instances", _ADMIN),
         _per("data/assets/{target_asset_id}/asset-asset-instances"),
@@ -159,6 +162,7 @@ ONE_ROLES: dict[str, frozenset[str]] = {
     "TimeSpent": _ADMIN,
     "SearchFilter": _ADMIN,
     "Subscription": _ADMIN,
+    "PlaylistShareLink": frozenset(),  # no route reads one by id
 }
 
 # Query options the generic routes take besides filters.

@@ -376,6 +376,13 @@ ROUTES: dict[str, Routes] = {
     ),
     # ``shots`` (Playlist.entry_rows) is the whole ordered list of entries, for assets too.
     "Playlist": _crud("playlists"),
+    "PlaylistShareLink": Routes(  # none by id (read_routes.ONE_ROLES): listed per playlist
+        list="data/playlists/{playlist_id}/share",
+        one="data/playlists/{playlist_id}/share",
+        create="data/playlists/{playlist_id}/share",
+        delete="data/playlists/{playlist_id}/share/{token}",
+        create_only=frozenset({"expiration_date", "can_comment"}),
+    ),
     "Software": _crud("softwares"),
     "OutputType": _crud("output-types"),
     "FileStatus": _crud("file-status"),
@@ -408,6 +415,13 @@ ROUTES: dict[str, Routes] = {
 }
 
 
+def _link(base: str, key: str, list: str | None = None, ids_in: str | None = None) -> LinkRoutes:
+    """A link added at ``base`` and removed at ``base/{target}``."""
+    return LinkRoutes(list or base, base, key, f"{base}/{{target}}", ids_in)
+
+
+_SETTINGS = "data/projects/{id}/settings"
+
 LINKS: dict[tuple[str, str], LinkRoutes] = {
     ("Shot", "asset_instances"): LinkRoutes(
         list="data/shots/{id}/asset-instances",
@@ -416,31 +430,14 @@ LINKS: dict[tuple[str, str], LinkRoutes] = {
         remove="data/shots/{id}/asset-instances/{target}",
     ),
     # A project's settings (Zou's data/projects/{id}/settings/...) and its team.
-    ("Project", "team"): LinkRoutes(
-        list="data/projects/{id}/team",
-        add="data/projects/{id}/team",
-        add_key="person_id",
-        remove="data/projects/{id}/team/{target}",
+    ("Project", "team"): _link("data/projects/{id}/team", "person_id"),
+    ("Project", "task_types"): _link(
+        f"{_SETTINGS}/task-types", "task_type_id", "data/projects/{id}/task-types"
     ),
-    ("Project", "task_types"): LinkRoutes(
-        list="data/projects/{id}/task-types",
-        add="data/projects/{id}/settings/task-types",
-        add_key="task_type_id",
-        remove="data/projects/{id}/settings/task-types/{target}",
-    ),
-    ("Project", "task_statuses"): LinkRoutes(
-        list="data/projects/{id}/settings/task-status",
-        add="data/projects/{id}/settings/task-status",
-        add_key="task_status_id",
-        remove="data/projects/{id}/settings/task-status/{target}",
-    ),
+    ("Project", "task_statuses"): _link(f"{_SETTINGS}/task-status", "task_status_id"),
     # No route lists a project's asset types setting: its row does.
-    ("Project", "asset_types"): LinkRoutes(
-        list="data/projects/{id}",
-        add="data/projects/{id}/settings/asset-types",
-        add_key="asset_type_id",
-        remove="data/projects/{id}/settings/asset-types/{target}",
-        ids_in="asset_types",
+    ("Project", "asset_types"): _link(
+        f"{_SETTINGS}/asset-types", "asset_type_id", "data/projects/{id}", "asset_types"
     ),
 }
 

@@ -38,6 +38,7 @@ EXPORTED = [
     "Person",
     "Playlist",
     "PlaylistEntry",
+    "PlaylistShareLink",
     "PreviewFile",
     "Project",
     "ProjectStatus",

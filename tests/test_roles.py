@@ -162,7 +162,7 @@ def _build(c: Transport, pid: str, people: dict[str, TeamMember], artist_c: Tran
                 files=[("file0", io.BytesIO(b"frame 12"))],
             )
     # A playlist of the episode, for the animation: two shots, the first with its preview.
-    c.post(
+    dailies = c.post(
         "data/playlists",
         {
             "name": "Animation dailies",
@@ -176,6 +176,7 @@ def _build(c: Transport, pid: str, people: dict[str, TeamMember], artist_c: Tran
             ],
         },
     )
+    c.post(f"data/playlists/{dailies['id']}/share", {"can_comment": False})
     today = datetime.date.today().isoformat()
     for task, person, minutes in (
         (anim[0], artist, 60),
@@ -326,7 +327,7 @@ _OUTPUT_FILE_RELS = (
     "temporal_entity",
 )
 
-_PLAYLIST_RELS = ("project", "episode", "task_type", "creator")
+_PLAYLIST_RELS = ("project", "episode", "task_type", "creator", "share_links")
 
 
 def _playlist_rel(s: kitsu.Session, p: Prod, *, name: str) -> list[str]:
@@ -413,6 +414,9 @@ WALKS: dict[str, Walk] = {
     ),
     **{f"playlist.{name}": partial(_playlist_rel, name=name) for name in _PLAYLIST_RELS},
     "playlist.entries": _entries,
+    "playlist_share_link.playlist": lambda s, p: _each(
+        [link for pl in _playlists(s, p) for link in pl.share_links], "playlist"
+    ),
     **{f"output_file.{name}": partial(_output_files, name=name) for name in _OUTPUT_FILE_RELS},
 }
 
@@ -463,10 +467,12 @@ QUERIES: dict[str, Walk] = {
 # supervisors of the person's productions by their project role: the walk reads
 # every assignee's, other people's among them.
 _OTHERS_DAY_OFFS = {"person.day_offs", "day_off.person"}
+# Share links: managers of the production only.
+_SHARE_LINKS = {"playlist.share_links", "playlist_share_link.playlist"}
 REFUSED: dict[str, set[str]] = {
     "manager": {"asset.instances", *_OTHERS_DAY_OFFS},
-    "supervisor": {"asset.instances", *_OTHERS_DAY_OFFS},
-    "artist": {"asset.instances", *_OTHERS_DAY_OFFS},
+    "supervisor": {"asset.instances", *_OTHERS_DAY_OFFS, *_SHARE_LINKS},
+    "artist": {"asset.instances", *_OTHERS_DAY_OFFS, *_SHARE_LINKS},
 }
 
 # What a client or vendor sees is Zou's narrower view (a vendor: its own tasks only).

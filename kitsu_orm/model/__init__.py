@@ -7,7 +7,7 @@ from .base import REGISTRY, Entity, State
 from .files import FileStatus, OutputFile, OutputType, Software, WorkingFile
 from .inbox import Notification, SearchFilter, SearchFilterGroup, Subscription
 from .people import DayOff, Department, Organisation, Person
-from .playlists import Playlist, PlaylistEntry
+from .playlists import Playlist, PlaylistEntry, PlaylistShareLink
 from .previews import PreviewFile
 from .production import (
     Asset,
@@ -49,6 +49,7 @@ __all__ = [
     "Person",
     "Playlist",
     "PlaylistEntry",
+    "PlaylistShareLink",
     "PreviewFile",
     "Project",
     "ProjectStatus",

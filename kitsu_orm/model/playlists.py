@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..errors import ValidationError
 from .base import Entity, entity
-from .fields import holds_id, sized, wire
+from .fields import derived, holds_id, sized, wire
 from .previews import PreviewFile
-from .relationships import ToOne
+from .relationships import ToMany, ToOne
 from .state import InstanceState, instance_state, require_session
 
 if TYPE_CHECKING:
@@ -34,7 +35,14 @@ if TYPE_CHECKING:
     from .production import Episode, Project
     from .tasks import TaskType
 
-__all__ = ["FOR_ENTITY", "Playlist", "PlaylistEntry", "PlaylistState", "playlist_state"]
+__all__ = [
+    "FOR_ENTITY",
+    "Playlist",
+    "PlaylistEntry",
+    "PlaylistShareLink",
+    "PlaylistState",
+    "playlist_state",
+]
 
 FOR_ENTITY: dict[str, str] = {
     "shot": "Shot",
@@ -117,6 +125,7 @@ class Playlist(Entity):
     episode: ToOne[Episode] = ToOne("Episode", "episode_id", scope=None)
     task_type: ToOne[TaskType] = ToOne("TaskType", "task_type_id", scope=None)
     creator: ToOne[Person] = ToOne("Person", "created_by", scope=None)
+    share_links: ToMany[PlaylistShareLink] = ToMany("PlaylistShareLink", "playlist_id", scope=None)
 
     _instance_state: PlaylistState = attrs.field(init=False, factory=PlaylistState)
 
@@ -258,6 +267,21 @@ class Playlist(Entity):
                 f"{self!r} is for {self.for_entity or 'shot'}s: it takes no {_named(entity)}"
             )
         return _entity_id(entity)
+
+
+@entity("PlaylistShareLink", level=12)
+class PlaylistShareLink(Entity):
+    """A link that shows a playlist to people without an account (Zou makes its
+    ``token``); managers of the project make, list and delete them."""
+
+    playlist_id: str | None = None
+    expiration_date: datetime | None = None
+    can_comment: bool = True
+    is_active: bool = True
+    token: str | None = derived()
+    created_by: str | None = derived()
+
+    playlist: ToOne[Playlist] = ToOne("Playlist", "playlist_id", scope=None)
 
 
 def _entity_id(entity: Entity | str) -> str:
