@@ -23,18 +23,36 @@ files, paths), which it answers for under gazu's name.
 
 from __future__ import annotations
 
-from . import asset, cache, client, exception, files, person, playlist, project, shot, task, user
+from . import (
+    asset,
+    cache,
+    casting,
+    client,
+    entity,
+    exception,
+    files,
+    person,
+    playlist,
+    project,
+    scene,
+    shot,
+    task,
+    user,
+)
 from .client import get_host, log_in, log_out, set_host
 
 __all__ = [
     "asset",
     "cache",
+    "casting",
     "client",
+    "entity",
     "exception",
     "files",
     "person",
     "playlist",
     "project",
+    "scene",
     "shot",
     "task",
     "user",
