@@ -19,6 +19,7 @@ EXPORTED = [
     "Department",
     "DetachedError",
     "Entity",
+    "EntityType",
     "Episode",
     "FileStatus",
     "KitsuError",
