@@ -361,6 +361,12 @@ LINKS: dict[tuple[str, str], LinkRoutes] = {
         add_key="asset_instance_id",
         remove="data/shots/{id}/asset-instances/{target}",
     ),
+    ("Scene", "shots"): LinkRoutes(
+        list="data/scenes/{id}/shots",
+        add="data/scenes/{id}/shots",
+        add_key="shot_id",
+        remove="data/scenes/{id}/shots/{target}",
+    ),
 }
 
 

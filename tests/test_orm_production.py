@@ -205,6 +205,37 @@ def test_asset_instances(
         cleanup.commit()
 
 
+def test_scene_shots_are_linked_and_a_canceled_shot_restored(
+    session: kitsu.Session, kitsu_project: dict[str, Any]
+) -> None:
+    project = kitsu.Project.get(kitsu_project["id"], session=session)
+    sequence = kitsu.Sequence.get_or_create(session=session, project=project, name="SQ01")
+    shots = [
+        kitsu.Shot.get_or_create(session=session, sequence=sequence, name=f"SH0{i}") for i in (1, 2)
+    ]
+    scene = kitsu.Scene.get_or_create(session=session, sequence=sequence, name="SC01")
+    session.commit()
+    scene.shots = shots
+    session.commit()
+    fresh = kitsu.Session(transport=session.transport)
+    f_scene = fresh.get(kitsu.Scene, scene.id or "")
+    assert [s.id for s in f_scene.shots] == [s.id for s in shots]
+    assert fresh.get(kitsu.Shot, shots[0].id or "").source_id == scene.id
+    f_scene.shots = [s for s in f_scene.shots if s.id == shots[1].id]  # unlink the first
+    fresh.commit()
+    again = kitsu.Session(transport=session.transport)
+    assert [s.id for s in again.get(kitsu.Scene, scene.id or "").shots] == [shots[1].id]
+
+    shot = again.get(kitsu.Shot, shots[0].id or "")
+    shot.canceled = True
+    again.commit()
+    shot.restore()
+    again.commit()
+    assert (
+        kitsu.Session(transport=session.transport).get(kitsu.Shot, shot.id or "").canceled is False
+    )
+
+
 def test_shots_sequences_episodes(session: kitsu.Session, kitsu_make_project: Any) -> None:
     project = kitsu.Project.get(kitsu_make_project(production_type="tvshow")["id"], session=session)
     episode = kitsu.Episode.get_or_create(session=session, project=project, name="E01")

@@ -199,6 +199,7 @@ def _build(c: Transport, pid: str, people: dict[str, TeamMember], artist_c: Tran
         f"data/projects/{pid}/scenes", {"name": "SC01", "sequence_id": sequences["SQ01"]}
     )
     in_scene = c.post(f"data/scenes/{scene['id']}/asset-instances", {"asset_id": assets[1]})
+    c.post(f"data/scenes/{scene['id']}/shots", {"shot_id": shots[0]})
     return Prod(
         project=pid,
         episode=episode["id"],
@@ -339,6 +340,7 @@ WALKS: dict[str, Walk] = {
     "scene.sequence": lambda s, p: _each(_project(s, p).scenes, "sequence"),
     "scene.tasks": lambda s, p: _each(_project(s, p).scenes, "tasks"),
     "scene.asset_instances": lambda s, p: _each(_project(s, p).scenes, "asset_instances"),
+    "scene.shots": lambda s, p: _each(_project(s, p).scenes, "shots"),
     "asset_instance.asset": lambda s, p: _each(_instances(s, p), "asset"),
     "asset_instance.target_asset": lambda s, p: _each(_instances(s, p), "target_asset"),
     "asset_instance.scene": lambda s, p: _each(_instances(s, p), "scene"),

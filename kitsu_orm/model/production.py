@@ -200,6 +200,10 @@ class Shot(EntityRow):
     frame_in: _FrameRange = _FrameRange("frame_in")
     frame_out: _FrameRange = _FrameRange("frame_out")
 
+    def restore(self) -> None:
+        """Bring a canceled shot back (gazu's ``restore_shot``), on commit."""
+        self.canceled = False
+
     def instantiate(self, asset: Asset, description: str | None = None) -> AssetInstance:
         """A new instance of ``asset`` in this shot, created and linked on commit.
 
@@ -234,6 +238,8 @@ class Scene(EntityRow):
     sequence: ToOne[Sequence] = ToOne("Sequence", "parent_id")
     tasks: ToMany[Task] = ToMany("Task", "entity_id")
     asset_instances: ToMany[AssetInstance] = ToMany("AssetInstance", "scene_id", scope=None)
+    # The shots made of this scene (each shot's source); linked and unlinked on commit.
+    shots: Linked[Shot] = Linked("Shot")
 
     def instantiate(self, asset: Asset, description: str | None = None) -> AssetInstance:
         """A new instance of ``asset`` in this scene, created (and numbered by Zou) on commit."""
