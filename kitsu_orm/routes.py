@@ -277,6 +277,19 @@ ROUTES: dict[str, Routes] = {
         create_fields={"parent_id": "sequence_id"},
         create_only=frozenset({"name", "parent_id"}),
     ),
+    "Edit": _entity_rows(
+        "edits",
+        "data/edits",
+        "data/projects/{project_id}/edits",
+        create_fields={"parent_id": "episode_id"},
+        create_only=frozenset({"name", "parent_id", "description", "data"}),
+    ),
+    "Concept": _entity_rows(
+        "concepts",
+        "data/concepts",
+        "data/projects/{project_id}/concepts",
+        create_only=frozenset({"name", "description", "data"}),
+    ),
     "Asset": attrs.evolve(
         _entity_rows(
             "assets",

@@ -292,3 +292,25 @@ def test_get_or_create_pending_and_errors(
         kitsu.Shot.get_or_create(session=session, nmae="SH01")
     with pytest.raises(kitsu.NotFound):
         kitsu.Shot.get(str(uuid.uuid4()), session=session)
+
+
+def test_edits_and_concepts_are_made_and_read(
+    session: kitsu.Session, kitsu_make_project: Any
+) -> None:
+    project = kitsu.Project.get(kitsu_make_project(production_type="tvshow")["id"], session=session)
+    episode = kitsu.Episode.get_or_create(session=session, project=project, name="E01")
+    cut = kitsu.Edit.get_or_create(session=session, project=project, episode=episode, name="Cut")
+    mood = kitsu.Concept(project=project, name="Mood", description="dusk")
+    session.add(mood)
+    session.commit()
+    fresh = kitsu.Session(transport=session.transport)
+    f_cut = fresh.get(kitsu.Edit, cut.id or "")
+    assert (f_cut.name, f_cut.episode.id, f_cut.project.id) == ("Cut", episode.id, project.id)
+    assert [c.id for c in kitsu.Edit.where(session=fresh, project=project.id).all()] == [cut.id]
+    f_mood = kitsu.Concept.where(session=fresh, project=project.id).one()
+    assert (f_mood.id, f_mood.description, f_mood.tasks) == (mood.id, "dusk", [])
+    # Zou answers the edit of that name rather than a second one.
+    again = kitsu.Edit.get_or_create(
+        session=fresh, project=project.id, episode=episode.id, name="Cut"
+    )
+    assert again is f_cut

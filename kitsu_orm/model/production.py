@@ -23,6 +23,8 @@ __all__ = [
     "Asset",
     "AssetInstance",
     "AssetType",
+    "Concept",
+    "Edit",
     "Episode",
     "Project",
     "ProjectStatus",
@@ -247,6 +249,35 @@ class Scene(EntityRow):
         instance.asset, instance.scene = asset, self
         require_session(self).add(instance)
         return instance
+
+
+@entity(
+    "Edit",
+    level=4,
+    natural_key=("name", "project_id", "parent_id"),
+    get_or_create=True,
+    collection="edits",
+)
+class Edit(EntityRow):
+    """A cut of the project, or of one of its episodes: reviewed through its tasks."""
+
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    episode: ToOne[Episode] = ToOne("Episode", "parent_id")
+    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+
+
+@entity(
+    "Concept",
+    level=4,
+    natural_key=("name", "project_id", "parent_id"),
+    collection="concepts",
+)
+class Concept(EntityRow):
+    """A piece of concept art of the project, reviewed through its tasks before
+    the assets it inspires exist."""
+
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    tasks: ToMany[Task] = ToMany("Task", "entity_id")
 
 
 @entity(
