@@ -4,10 +4,14 @@
 
 Zou has no route that lists or serves named trees, and the old "set file
 tree by name" action is gone: a project's tree is now plain JSON set with
-``PUT /data/projects/{id}``. So this package carries two trees of its own,
-written in Zou's template language, as package data: ``default`` (one
-folder per task) and ``simple`` (per software and output type, versioned
-names, asset instances). Any other tree is given as a dict or a JSON file.
+``PUT /data/projects/{id}``. So this package carries the trees as package
+data. ``default`` and ``simple`` are Zou's own, the trees a Zou server ships
+under those names (mountpoint ``/simple``; a test compares them with the
+server's files), so that a name gives the paths it gives in Kitsu. Two are
+kitsu_orm's, under names of their own: ``studio`` (one folder per task under
+``/mnt/studio``, Zou's template typos fixed) and ``studio-versioned`` (per
+software and output type, versioned names). Any other tree is given as a dict
+or a JSON file.
 """
 
 from __future__ import annotations

@@ -37,7 +37,6 @@ INCOMPLETE = {
     "person",
     "playlist",
     "project",
-    "task",
     "user",
 }
 

@@ -32,7 +32,7 @@ def prod(kitsu_client: Transport, kitsu_project: dict[str, Any]) -> dict[str, An
     """A small production: an asset with an instance in a shot, a task on each, the admin
     assigned to both and in the team, the default file tree."""
     c, pid = kitsu_client, kitsu_project["id"]
-    c.put(f"data/projects/{pid}", {"file_tree": kitsu.file_tree("default")})
+    c.put(f"data/projects/{pid}", {"file_tree": kitsu.file_tree("studio")})
     types = {t["name"]: t for t in c.get("data/task-types")}
     statuses = {s["short_name"]: s for s in c.get("data/task-status")}
     character = next(t for t in c.get("data/asset-types") if t["name"] == "Character")
@@ -403,8 +403,8 @@ def test_asset_instance_output_files(
     real_gazu: Any, prod: dict[str, Any], instance: dict[str, Any]
 ) -> None:
     shot, cache, modeling = prod["shot"], prod["cache"], prod["modeling"]
-    # The "default" tree has no templates for asset instances: "simple" has.
-    gazu.files.set_project_file_tree(prod["project"], "simple")
+    # The "studio" tree has no templates for asset instances: "studio-versioned" has.
+    gazu.files.set_project_file_tree(prod["project"], "studio-versioned")
     ours = gazu.files.new_asset_instance_output_file(
         instance, shot, cache, modeling, "comment", revision=1, representation="abc"
     )
@@ -453,14 +453,14 @@ def test_set_project_file_tree(
 ) -> None:
     project = prod["project"]
     # Zou dropped the set-file-tree-by-name action: the facade sends the named tree.
-    answer = gazu.files.set_project_file_tree(project["id"], "simple")
-    assert answer["file_tree"] == kitsu.file_tree("simple")
+    answer = gazu.files.set_project_file_tree(project["id"], "studio-versioned")
+    assert answer["file_tree"] == kitsu.file_tree("studio-versioned")
     assert kitsu_client.get(f"data/projects/{project['id']}")["file_tree"] == kitsu.file_tree(
-        "simple"
+        "studio-versioned"
     )
     # gazu 1.3.1's update_project_file_tree is the same call with a dict.
-    theirs = real_gazu.files.update_project_file_tree(project, kitsu.file_tree("default"))
-    ours = gazu.files.update_project_file_tree(project, kitsu.file_tree("default"))
+    theirs = real_gazu.files.update_project_file_tree(project, kitsu.file_tree("studio"))
+    ours = gazu.files.update_project_file_tree(project, kitsu.file_tree("studio"))
     assert {k: v for k, v in ours.items() if k != "updated_at"} == {
         k: v for k, v in theirs.items() if k != "updated_at"
     }
@@ -531,7 +531,7 @@ def test_errors_are_the_library_s_own(prod: dict[str, Any], instance: dict[str, 
         gazu.files.get_last_output_files_for_asset_instance(instance)
     with pytest.raises(errors.NotFound):  # time spent of a person who does not exist
         gazu.task.set_time_spent(prod["asset_task"], missing, "2018-03-18", 60)
-    # The "default" tree has no instance templates: Zou fails with a 500.
+    # The "studio" tree has no instance templates: Zou fails with a 500.
     with pytest.raises(errors.ServerError):
         gazu.files.new_asset_instance_output_file(
             instance, prod["shot"], prod["cache"], prod["modeling"], "comment"

@@ -23,7 +23,7 @@ class Prod:
     def __init__(self, s: kitsu.Session, project_row: dict[str, Any]) -> None:
         self.s = s
         project = s.get(kitsu.Project, project_row["id"])
-        project.file_tree = kitsu.file_tree("default")
+        project.file_tree = kitsu.file_tree("studio")
         self.project = project
         self.modeling = kitsu.TaskType.where(name="Modeling", for_entity="Asset", session=s).one()
         self.animation = kitsu.TaskType.where(name="Animation", for_entity="Shot", session=s).one()
@@ -294,7 +294,7 @@ def instance(prod: Prod, kitsu_client: Transport) -> Iterator[kitsu.AssetInstanc
 
 def test_asset_instance_output_files(prod: Prod, instance: kitsu.AssetInstance) -> None:
     s, shot, cache, modeling = prod.s, prod.shot, prod.cache, prod.modeling
-    prod.project.file_tree = kitsu.file_tree("simple")  # "default" has no instance templates
+    prod.project.file_tree = kitsu.file_tree("studio-versioned")  # "studio" has no instance templates
     s.commit()
     made = kitsu.OutputFile(
         asset_instance=instance,
@@ -319,11 +319,11 @@ def test_asset_instance_output_files(prod: Prod, instance: kitsu.AssetInstance) 
 
 
 def test_file_trees(prod: Prod, kitsu_client: Transport) -> None:
-    assert kitsu.file_tree_names() == ["default", "simple"]
-    prod.project.file_tree = kitsu.file_tree("simple")
+    assert kitsu.file_tree_names() == ["default", "simple", "studio", "studio-versioned"]
+    prod.project.file_tree = kitsu.file_tree("studio-versioned")
     prod.s.commit()
     row = kitsu_client.get(f"data/projects/{prod.project.id}")
-    assert row["file_tree"] == kitsu.file_tree("simple")
+    assert row["file_tree"] == kitsu.file_tree("studio-versioned")
     with pytest.raises(errors.ValidationError):
         kitsu.file_tree("nope")
     with pytest.raises(errors.ValidationError):

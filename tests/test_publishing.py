@@ -225,10 +225,10 @@ def _publish(s: kitsu.Session, board: Board, tmp_path: Path) -> list[kitsu.Comme
     ]
 
 
-def _check_published(board: Board, comments: list[kitsu.Comment]) -> None:
+def _check_published(board: Board, comments: list[kitsu.Comment], n: int = N) -> None:
     rows = board.comments()
     previews = board.previews()
-    assert len(rows) == N and len(previews) == N
+    assert len(rows) == n and len(previews) == n
     assert sorted(r["id"] for r in rows) == sorted(c.id or "" for c in comments)
     # Each preview is attached to its own comment, has its file, once.
     assert sorted(p["comments"][0] for p in previews) == sorted(r["id"] for r in rows)
@@ -298,6 +298,50 @@ def test_a_publish_cut_resumes_on_the_next_commit_with_nothing_sent_twice(
         assert routes["POST pictures/preview-files/*"] == N - uploaded - found
     s.commit()  # nothing left
     _check_published(board, comments)
+
+
+# The admin's test above cuts the two later steps both ways; the comments' own request
+# is cut here both ways, and an upload once.
+@pytest.mark.parametrize(
+    ("cut", "fault"),
+    [
+        ("batch-comment", "answer lost"),
+        ("batch-comment", "never arrived"),
+        ("pictures/preview-files", "answer lost"),
+    ],
+)
+def test_an_artists_publish_cut_at_any_step_resumes_with_nothing_sent_twice(
+    kitsu_client: Transport,
+    kitsu_team: Team,
+    kitsu_role_clients: dict[str, Transport],
+    proxy: FaultProxy,
+    tmp_path: Path,
+    cut: str,
+    fault: str,
+) -> None:
+    """The same cut publish as an artist on tasks assigned to them, the comments' own
+    request included: after the second commit, one comment and one preview per task."""
+    n = 4
+    board = Board(kitsu_client, kitsu_team.project, n)
+    artist = kitsu_team["artist"].id
+    kitsu_client.put(f"actions/persons/{artist}/assign", {"task_ids": board.task_ids})
+    s = _proxied(proxy, kitsu_role_clients["artist"])
+    wfa = _status(s, "wfa")
+    comments = [
+        task.set_status(wfa, f"take {i}", previews=[write_png(tmp_path, f"t{i}.png", i)])
+        for i, task in enumerate(_tasks(s, board))
+    ]
+    broken = _cut_first(proxy, s, cut, FORWARD_THEN_RESET if fault == "answer lost" else RESET)
+    with pytest.raises(kitsu.CommitError):
+        s.commit()
+    assert broken
+    s.commit()
+    assert not s.new and not s.dirty
+    _check_published(board, comments, n)
+    assert {r["person_id"] for r in board.comments()} == {artist}
+    proxy.clear()
+    s.commit()  # nothing left, nothing sent
+    assert not [r for r in proxy.received if r.method != "GET"]
 
 
 def test_an_artist_publishes_on_a_task_assigned_to_them(

@@ -24,6 +24,7 @@ from ... import context
 from ...errors import ConfigurationError
 from ...protocols import TransportProtocol
 from ...session import Session, connect, current_session
+from ...urls import normalize_host
 
 __all__ = ["DEFAULT_HOST", "default_session", "default_transport", "own_session", "set_host"]
 
@@ -55,5 +56,16 @@ def own_session() -> Session:
 
 
 def set_host(host: str) -> Session:
-    """Make a new current session for ``host``, not logged in."""
+    """Point the facade at ``host``: the current session when it is already there
+    (gazu keeps its login then, and scripts call ``set_host`` before and after
+    logging in), else a new current session, not logged in. Unlike gazu, a login
+    never follows to another host: its tokens are not sent to a server they were
+    not made for."""
+    with _lock:
+        try:
+            session = current_session()
+        except ConfigurationError:
+            session = None
+    if session is not None and session.transport.host == normalize_host(host):
+        return session
     return connect(host)
