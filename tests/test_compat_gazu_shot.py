@@ -54,7 +54,10 @@ def test_shots_sequences_and_episodes_made_as_gazu_makes_them(real_gazu: Any, bo
     # Existing (the server's match): both answer it.
     assert gazu.shot.new_episode(p, "e01") == real_gazu.shot.new_episode(p, "e01")
     assert gazu.shot.new_sequence(p, "SQ01", ep) == real_gazu.shot.new_sequence(p, "SQ01", ep)
-    assert gazu.shot.new_sequence(p, ep, "SQ01")["id"] == seq["id"]  # the usage page's order
+    with pytest.raises(errors.ValidationError):  # the usage page's order: gazu's ValueError
+        gazu.shot.new_sequence(p, ep, "SQ01")
+    with pytest.raises(ValueError):
+        real_gazu.shot.new_sequence(p, ep, "SQ01")
     assert gazu.shot.new_shot(p, seq, "SH01") == real_gazu.shot.new_shot(p, seq, "SH01")
     # New: the server's answers, equal but for ids, names and stamps.
     made = [

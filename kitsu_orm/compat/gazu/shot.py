@@ -21,7 +21,7 @@ from .entity_rows import (
 )
 from .kitsu_client import KitsuClient, default_client
 from .memo import written
-from .rows import Model, as_dict, is_id, model_id, sort_by_name
+from .rows import Model, as_dict, model_id, sort_by_name
 from .task import (  # the usage page reaches these through gazu.shot
     get_task_by_task_type,
     get_task_status,
@@ -243,15 +243,9 @@ def _post(path: str, body: dict[str, Any]) -> dict[str, Any]:
 def new_sequence(
     project: Model, name: str, episode: Model | None = None, client: KitsuClient = default_client
 ) -> dict[str, Any]:
-    """The sequence of this name (in the episode, if any), created when there is none.
-
-    The usage page's order, ``new_sequence(project, episode, name)``, is taken
-    too: a name that is a dict, an id or None, beside an episode that is a
-    plain word, are swapped.
-    """
-    swapped = name is None or isinstance(name, dict) or is_id(name)
-    if swapped and isinstance(episode, str) and not is_id(episode):
-        name, episode = episode, name
+    """The sequence of this name (in the episode, if any; the server's match), created
+    when there is none. The usage page's order, ``(project, episode, name)``, fails
+    here as in gazu 1.3.1 (a ValueError: the name is not an id)."""
     body: dict[str, Any] = {"name": name}
     if episode is not None:
         body["episode_id"] = model_id(episode, "episode")
