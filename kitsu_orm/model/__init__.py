@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .base import REGISTRY, Entity, State
 from .files import FileStatus, OutputFile, OutputType, Software, WorkingFile
-from .people import Department, Person
+from .people import DayOff, Department, Organisation, Person
 from .playlists import Playlist, PlaylistEntry
 from .previews import PreviewFile
 from .production import (
@@ -22,6 +22,7 @@ from .production import (
     Sequence,
     Shot,
 )
+from .settings import Budget, MetadataDescriptor, StatusAutomation
 from .tasks import Comment, Task, TaskStatus, TaskType, TimeSpent
 
 __all__ = [
@@ -29,15 +30,19 @@ __all__ = [
     "Asset",
     "AssetInstance",
     "AssetType",
-    "Concept",
-    "Edit",
+    "Budget",
     "Comment",
+    "Concept",
+    "DayOff",
     "Department",
+    "Edit",
     "Entity",
     "EntityRow",
     "EntityType",
     "Episode",
     "FileStatus",
+    "MetadataDescriptor",
+    "Organisation",
     "OutputFile",
     "OutputType",
     "Person",
@@ -51,6 +56,7 @@ __all__ = [
     "Shot",
     "Software",
     "State",
+    "StatusAutomation",
     "Task",
     "TaskStatus",
     "TaskType",

@@ -8,19 +8,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .declare import finish, gazu_function, route
-from .entity_rows import (
-    Progress,
-    deleted,
-    download_csv,
-    first,
-    forced,
-    merge_data,
-    upload_file,
-    web_url,
-)
+from .entity_rows import Progress, download_csv, first, forced, merge_data, upload_file, web_url
 from .kitsu_client import KitsuClient, default_client
 from .memo import read, written
-from .rows import Model, model_id, sort_by_name
+from .rows import Model, model_id, sort_by_name, text_answer
 
 __all__ = [
     "all_asset_instances_for_asset",
@@ -100,7 +91,7 @@ remove_asset = route(
     "DELETE data/assets/{asset}",
     "asset, force=False, client=default",
     query=lambda a: forced(a.force),
-    answer=deleted,
+    answer=text_answer,
 )
 all_asset_types = route("GET data/asset-types", "client=default", answer=sort_by_name)
 all_asset_types_for_project = route(
@@ -120,7 +111,7 @@ update_asset_type = route(
     body=lambda a: {"name": a.asset_type["name"]},
 )
 remove_asset_type = route(
-    "DELETE data/entity-types/{asset_type}", "asset_type, client=default", answer=deleted
+    "DELETE data/entity-types/{asset_type}", "asset_type, client=default", answer=text_answer
 )
 get_asset_instance = route(
     "GET data/asset-instances/{asset_instance_id}", "asset_instance_id, client=default"

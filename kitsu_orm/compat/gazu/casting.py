@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .declare import finish, gazu_function, route
-from .entity_rows import ids_of
 from .kitsu_client import KitsuClient, default_client
 from .memo import read, written
-from .rows import Model, model_id
+from .rows import Model, link_ids, model_id
 
 __all__ = [
     "all_entity_links_for_project",
@@ -50,7 +49,7 @@ cast_asset = route(
     "PUT data/projects/{project}/entities/casting/assets/{asset}",
     "project, entities, asset, nb_occurences=None, label=None, client=default",
     body=lambda a: {
-        "entity_ids": ids_of(a.entities),
+        "entity_ids": link_ids(a.entities),
         **({} if a.nb_occurences is None else {"nb_occurences": a.nb_occurences}),
         **({} if a.label is None else {"label": a.label}),
     },

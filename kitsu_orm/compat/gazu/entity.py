@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .declare import finish, route
-from .entity_rows import deleted, first, forced, ids_of
-from .rows import model_id, sort_by_name
+from .entity_rows import first, forced
+from .rows import link_ids, model_id, sort_by_name, text_answer
 
 __all__ = [
     "all_entities",
@@ -54,19 +54,19 @@ new_entity_type = route(
     "POST data/entity-types", "name, client=default", body=lambda a: {"name": a.name}
 )
 remove_entity_type = route(
-    "DELETE data/entity-types/{entity_type}", "entity_type, client=default", answer=deleted
+    "DELETE data/entity-types/{entity_type}", "entity_type, client=default", answer=text_answer
 )
 remove_entity = route(
     "DELETE data/entities/{entity}",
     "entity, force=False, client=default",
     query=lambda a: forced(a.force),
-    answer=deleted,
+    answer=text_answer,
 )
 remove_entities = route(
     "POST actions/projects/{project}/delete-entities",
     "project, entities, force=False, client=default",
     query=lambda a: forced(a.force),
-    body=lambda a: ids_of(a.entities),
+    body=lambda a: link_ids(a.entities),
 )
 all_entities_with_tasks_linked_to_entity = route(
     "GET data/entities/{entity}/entities-linked/with-tasks", "entity, client=default"

@@ -1,6 +1,6 @@
 """What gazu's entity modules (asset, shot, scene, casting, entity) share beyond
-:mod:`.rows`: the answers gazu passes on as they are (the first row, the text of
-a delete), metadata merges, the web interface's URLs, CSV files in and out.
+:mod:`.rows`: the first row of a lookup as gazu passes it on, removals' ``force``,
+metadata merges, the web interface's URLs, CSV files in and out.
 """
 
 from __future__ import annotations
@@ -18,11 +18,9 @@ from .rows import Model, model_id
 
 __all__ = [
     "Progress",
-    "deleted",
     "download_csv",
     "first",
     "forced",
-    "ids_of",
     "merge_data",
     "upload_file",
     "web_url",
@@ -37,22 +35,9 @@ def first(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def deleted(answer: Any) -> Any:
-    """A delete's answer as gazu gives it: the response's text (``""`` when empty)."""
-    return "" if answer is None else answer
-
-
 def forced(force: bool) -> dict[str, str] | None:
     """The ``force`` query of gazu's removals: only when asked."""
     return {"force": "true"} if force else None
-
-
-def ids_of(models: list[Model] | Model | None, what: str = "entities") -> list[str]:
-    """The ids of one model or a list of them (gazu's links take both)."""
-    if models is None:
-        return []
-    items = models if isinstance(models, list) else [models]
-    return [model_id(m, what) for m in items]
 
 
 def merge_data(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from .declare import finish, gazu_function, route
-from .entity_rows import deleted, first
+from .entity_rows import first
 from .kitsu_client import KitsuClient, default_client
 from .memo import read
-from .rows import Model, model_id, sort_by_name
+from .rows import Model, model_id, sort_by_name, text_answer
 from .shot import get_sequence
 
 __all__ = [
@@ -75,7 +75,7 @@ add_shot_to_scene = route(
     body=lambda a: {"shot_id": model_id(a.shot, "shot")},
 )
 remove_shot_from_scene = route(
-    "DELETE data/scenes/{scene}/shots/{shot}", "scene, shot, client=default", answer=deleted
+    "DELETE data/scenes/{scene}/shots/{shot}", "scene, shot, client=default", answer=text_answer
 )
 update_asset_instance_name = route(
     "PUT data/asset-instances/{asset_instance}",

@@ -9,19 +9,10 @@ from typing import Any
 from ...model.production import Asset, Shot
 from .connection import default_session
 from .declare import finish, gazu_function, route
-from .entity_rows import (
-    Progress,
-    deleted,
-    download_csv,
-    first,
-    forced,
-    merge_data,
-    upload_file,
-    web_url,
-)
+from .entity_rows import Progress, download_csv, first, forced, merge_data, upload_file, web_url
 from .kitsu_client import KitsuClient, default_client
 from .memo import written
-from .rows import Model, as_dict, model_id, sort_by_name
+from .rows import Model, as_dict, model_id, sort_by_name, text_answer
 from .task import (  # the usage page reaches these through gazu.shot
     get_task_by_task_type,
     get_task_status,
@@ -142,19 +133,19 @@ remove_shot = route(
     "DELETE data/shots/{shot}",
     "shot, force=False, client=default",
     query=lambda a: forced(a.force),
-    answer=deleted,
+    answer=text_answer,
 )
 remove_sequence = route(
     "DELETE data/sequences/{sequence}",
     "sequence, force=False, client=default",
     query=lambda a: forced(a.force),
-    answer=deleted,
+    answer=text_answer,
 )
 remove_episode = route(
     "DELETE data/episodes/{episode}",
     "episode, force=False, client=default",
     query=lambda a: forced(a.force),
-    answer=deleted,
+    answer=text_answer,
 )
 restore_shot = route(
     "PUT data/shots/{shot}", "shot, client=default", body=lambda a: {"canceled": False}
@@ -167,7 +158,7 @@ add_asset_instance_to_shot = route(
 remove_asset_instance_from_shot = route(
     "DELETE data/shots/{shot}/asset-instances/{asset_instance}",
     "shot, asset_instance, client=default",
-    answer=deleted,
+    answer=text_answer,
 )
 
 
