@@ -291,6 +291,19 @@ ROUTES: dict[str, Routes] = {
         create_fields={"parent_id": "sequence_id"},
         create_only=frozenset({"name", "parent_id"}),
     ),
+    "Edit": _entity_rows(
+        "edits",
+        "data/edits",
+        "data/projects/{project_id}/edits",
+        create_fields={"parent_id": "episode_id"},
+        create_only=frozenset({"name", "parent_id", "description", "data"}),
+    ),
+    "Concept": _entity_rows(
+        "concepts",
+        "data/concepts",
+        "data/projects/{project_id}/concepts",
+        create_only=frozenset({"name", "description", "data"}),
+    ),
     "Asset": attrs.evolve(
         _entity_rows(
             "assets",
@@ -374,6 +387,12 @@ LINKS: dict[tuple[str, str], LinkRoutes] = {
         add="data/shots/{id}/asset-instances",
         add_key="asset_instance_id",
         remove="data/shots/{id}/asset-instances/{target}",
+    ),
+    ("Scene", "shots"): LinkRoutes(
+        list="data/scenes/{id}/shots",
+        add="data/scenes/{id}/shots",
+        add_key="shot_id",
+        remove="data/scenes/{id}/shots/{target}",
     ),
 }
 

@@ -101,7 +101,6 @@ def _remove_studio_rows(client: Transport) -> None:
                 client.delete(f"data/{route}/{row['id']}", params={"force": "true"})
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the facade's modules are being completed")
 def test_the_usage_page_gives_gazus_answers_through_the_facade(
     real_gazu: Any,
     gazu_facade: None,

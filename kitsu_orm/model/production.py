@@ -24,6 +24,8 @@ __all__ = [
     "Asset",
     "AssetInstance",
     "AssetType",
+    "Concept",
+    "Edit",
     "Episode",
     "Project",
     "ProjectStatus",
@@ -210,6 +212,10 @@ class Shot(EntityRow):
     frame_in: _FrameRange = _FrameRange("frame_in")
     frame_out: _FrameRange = _FrameRange("frame_out")
 
+    def restore(self) -> None:
+        """Bring a canceled shot back (gazu's ``restore_shot``), on commit."""
+        self.canceled = False
+
     def instantiate(self, asset: Asset, description: str | None = None) -> AssetInstance:
         """A new instance of ``asset`` in this shot, created and linked on commit.
 
@@ -244,6 +250,8 @@ class Scene(EntityRow):
     sequence: ToOne[Sequence] = ToOne("Sequence", "parent_id")
     tasks: ToMany[Task] = ToMany("Task", "entity_id")
     asset_instances: ToMany[AssetInstance] = ToMany("AssetInstance", "scene_id", scope=None)
+    # The shots made of this scene (each shot's source); linked and unlinked on commit.
+    shots: Linked[Shot] = Linked("Shot")
 
     def instantiate(self, asset: Asset, description: str | None = None) -> AssetInstance:
         """A new instance of ``asset`` in this scene, created (and numbered by Zou) on commit."""
@@ -251,6 +259,35 @@ class Scene(EntityRow):
         instance.asset, instance.scene = asset, self
         require_session(self).add(instance)
         return instance
+
+
+@entity(
+    "Edit",
+    level=4,
+    natural_key=("name", "project_id", "parent_id"),
+    get_or_create=True,
+    collection="edits",
+)
+class Edit(EntityRow):
+    """A cut of the project, or of one of its episodes: reviewed through its tasks."""
+
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    episode: ToOne[Episode] = ToOne("Episode", "parent_id")
+    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+
+
+@entity(
+    "Concept",
+    level=4,
+    natural_key=("name", "project_id", "parent_id"),
+    collection="concepts",
+)
+class Concept(EntityRow):
+    """A piece of concept art of the project, reviewed through its tasks before
+    the assets it inspires exist."""
+
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    tasks: ToMany[Task] = ToMany("Task", "entity_id")
 
 
 @entity(
