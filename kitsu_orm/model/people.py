@@ -6,6 +6,7 @@ from typing import Any
 
 from .base import Entity, entity
 from .fields import derived, sized, wire
+from .labels import Join, Shown
 from .relationships import ManyIds
 
 __all__ = ["Department", "Person"]
@@ -24,6 +25,9 @@ class Department(Entity):
 class Person(Entity):
     """A user of Kitsu, or a bot; ``role`` decides what they may read and write."""
 
+    __shown__ = Shown(
+        Join(("first_name", "last_name"), "name"), details=("role",), more=("email", "departments")
+    )
     first_name: str = sized(80, "")
     last_name: str = sized(80, "")
     email: str | None = sized(255)
