@@ -61,6 +61,7 @@ from .retry import Retry
 
 if TYPE_CHECKING:
     from .auth import Tokens
+    from .display import ResultList
     from .query import MultipleResultsFound, Query
     from .session import Session, cache_use, connect, current_session
     from .transport import Transport
@@ -98,6 +99,7 @@ __all__ = [
     "Project",
     "ProjectStatus",
     "Query",
+    "ResultList",
     "Retry",
     "Scene",
     "Sequence",
@@ -131,6 +133,7 @@ __all__ = [
 _LAZY = {
     "MultipleResultsFound": "query",
     "Query": "query",
+    "ResultList": "display",
     "Session": "session",
     "cache_use": "session",
     "connect": "session",

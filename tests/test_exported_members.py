@@ -35,6 +35,7 @@ EXPORTED = [
     "Project",
     "ProjectStatus",
     "Query",
+    "ResultList",
     "Retry",
     "Scene",
     "Sequence",
