@@ -284,3 +284,21 @@ def test_reprs_as_an_artist_sees_them(
     assert "Artist Test" in card
     for text in (*shown["html"], *shown["task_html"]):
         assert artist.password not in text
+
+
+def test_a_path_that_ends_on_objects_reads_as_their_titles(offline: Any) -> None:
+    session, _ = offline
+    p = _production(session)
+    comment = session.identity.merge_row(
+        kitsu.Comment,
+        {
+            "id": _id(),
+            "text": "Blocking done",
+            "person_id": p["ids"]["person"],
+            "task_status_id": p["ids"]["status"],
+            "object_id": p["ids"]["task"],
+        },
+    )
+    assert repr(comment) == "<Comment wip · Ana Lima (Blocking done)>"
+    row = kitsu.ResultList([p["task"]])._repr_html_()
+    assert "<td>Animation</td><td>SH010</td><td>wip</td><td>Ana Lima</td>" in row

@@ -123,6 +123,8 @@ def _text(value: Any, width: int | None = None) -> str | None:
         return ", ".join(p for p in parts if p) or None
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if hasattr(type(value), "__shown__"):  # an object: by its own title
+        return title_of(value) or None
     text = str(value)
     if width is not None and len(text) > width:
         text = text[: width - 1] + "…"
@@ -132,7 +134,8 @@ def _text(value: Any, width: int | None = None) -> str | None:
 @attrs.frozen
 class Column:
     """A part of a label read at a dotted path; ``a|b`` reads ``b`` when ``a`` is
-    not loaded or empty; ``fmt`` formats the words (``"v{}"``), ``width`` cuts them."""
+    not loaded or empty; ``fmt`` formats the words (``"v{}"``), ``width`` cuts them.
+    A path that ends on objects (``assignees``) reads as their titles."""
 
     path: str
     header: str | None = None

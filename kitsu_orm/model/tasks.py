@@ -84,7 +84,7 @@ class Task(Entity):
         "task_type.name",
         "entity.name",
         "task_status.short_name",
-        more=("assignees.full_name", "due_date"),
+        more=("assignees", "due_date"),
         thumbnail="last_preview_file_id",
     )
     name: str = sized(80, "main")
@@ -323,9 +323,7 @@ def _person_ids(persons: tuple[Person, ...]) -> list[str]:
 class Comment(Entity):
     """A note on a task; the one way Kitsu changes a task's status."""
 
-    __shown__ = Shown(
-        "task_status.short_name", "person.full_name", details=(Column("text", width=40),)
-    )
+    __shown__ = Shown("task_status.short_name", "person", details=(Column("text", width=40),))
     text: str = ""
     object_id: str | None = None
     object_type: str = sized(80, "Task")
@@ -410,7 +408,7 @@ class TimeSpent(Entity):
     mean (safe to send twice), or ``session.expunge()`` it.
     """
 
-    __shown__ = Shown("person.full_name", "date", details=(Column("duration", fmt="{} min"),))
+    __shown__ = Shown("person", "date", details=(Column("duration", fmt="{} min"),))
 
     duration: float = 0.0
     date: date | None = None  # a day, as Zou stores it
