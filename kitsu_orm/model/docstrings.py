@@ -45,7 +45,13 @@ def _relationship_line(name: str, rel: Any) -> str:
     target = "an entity (shot, asset...)" if rel.polymorphic else rel.target_name
     if rel.many:
         how = f"list[{target}]"
-        via = f" (by ids in ``{rel.key}``)" if type(rel).__name__ == "ManyIds" else ""
+        kind = type(rel).__name__  # by name: relationships imports the declaration
+        if kind == "ManyIds":
+            via = f" (by ids in ``{rel.key}``)"
+        elif kind == "ToMany":
+            via = f" (whose ``{rel.key}`` is this one's id)"
+        else:
+            via = ""
     else:
         how = f"{target} | None"
         via = f" (through ``{rel.key}``)"
