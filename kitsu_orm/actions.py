@@ -22,6 +22,7 @@ from .errors import ServerError, Timeout, ValidationError
 from .model.arguments import day_string, optional_id, saved_id
 from .model.base import Entity
 from .model.files import FileStatus, OutputFile, OutputType, Software, WorkingFile, join_path
+from .model.people import Person
 from .model.playlists import Playlist, PlaylistEntry
 from .model.previews import BROKEN, MOVIE_VARIANTS, READY, PreviewFile
 from .model.production import AssetInstance, EntityRow
@@ -50,6 +51,22 @@ class Actions:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    # -- people -----------------------------------------------------------------------------
+
+    def invite(self, person: Person) -> dict[str, Any]:
+        """E-mail the person Kitsu's invitation (``Person.invite``): the server's answer."""
+        path = fill(ACTIONS["invite_person"], person_id=saved_id(person, Person, "invite"))
+        answer: dict[str, Any] = self.session.transport.get(path)
+        return answer
+
+    def change_password(self, person: Person, password: str) -> dict[str, Any]:
+        """Set the person's password (``Person.change_password``); admins only."""
+        path = fill(ACTIONS["change_password"], person_id=saved_id(person, Person, "password"))
+        answer: dict[str, Any] = self.session.transport.post(
+            path, {"password": password, "password_2": password}
+        )
+        return answer
 
     # -- tasks ------------------------------------------------------------------------------
 

@@ -119,6 +119,7 @@ READS: dict[str, tuple[ReadRoute, ...]] = {
         _generic("data/output-files", _all_but("vendor")),
         _per("data/entities/{entity_id}/output-files"),
     ),
+    "DayOff": (_generic("data/day-offs", _ADMIN), _per("data/persons/{person_id}/day-offs")),
     # Zou narrows the table to the user's projects (a client's to the shared ones).
     "Playlist": (_generic("data/playlists", _all_but("vendor")),),
     "AssetInstance": (

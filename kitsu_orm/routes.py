@@ -175,6 +175,8 @@ ACTIONS: dict[str, str] = {
     "casting": "data/projects/{project_id}/entities/{entity_id}/casting",
     "batch_comment": "actions/tasks/batch-comment",
     "clear_assignation": "actions/tasks/clear-assignation",
+    "invite_person": "actions/persons/{person_id}/invite",
+    "change_password": "actions/persons/{person_id}/change-password",
 }
 
 # Publishing and reading previews: the record added to a comment, its file, the
@@ -234,6 +236,10 @@ USER_ROUTES: dict[str, str] = {
     "asset_types": "data/user/projects/{project_id}/asset-types",
     "assets": "data/user/projects/{project_id}/asset-types/{asset_type_id}/assets",
     "sequences": "data/user/projects/{project_id}/sequences",
+    "episodes": "data/user/projects/{project_id}/episodes",
+    "tasks_to_do": "data/user/tasks",
+    "done_tasks": "data/user/done-tasks",
+    "tasks_to_check": "data/user/tasks-to-check",
     "shots": "data/user/sequences/{sequence_id}/shots",
     "scenes": "data/user/sequences/{sequence_id}/scenes",
     "tasks": "data/user/{collection}/{entity_id}/tasks",
@@ -245,6 +251,14 @@ ROUTES: dict[str, Routes] = {
     "ProjectStatus": _crud("project-status"),
     "Person": _crud("persons", list_params={"relations": "true"}),
     "Department": _crud("departments"),
+    "MetadataDescriptor": _crud(
+        "metadata-descriptors", create="data/projects/{project_id}/metadata-descriptors"
+    ),
+    "StatusAutomation": _crud("status-automations"),
+    "Budget": _crud("budgets", create="data/projects/{project_id}/budgets"),
+    "DayOff": _crud("day-offs"),
+    # One per studio: made when Zou is set up, never by a client.
+    "Organisation": attrs.evolve(_crud("organisations"), create=None, delete=None),
     "EntityType": _crud("entity-types"),
     "AssetType": attrs.evolve(
         _crud("entity-types"), list="data/asset-types", one="data/asset-types/{id}"

@@ -22,7 +22,7 @@ from .errors import ValidationError
 from .model.arguments import saved_id
 from .model.base import Entity
 from .model.people import Person
-from .model.production import Asset, AssetType, Project, Scene, Sequence, Shot
+from .model.production import Asset, AssetType, Episode, Project, Scene, Sequence, Shot
 from .model.tasks import Task, TaskType
 from .routes import USER_ROUTES
 from .urls import fill
@@ -73,6 +73,22 @@ class User:
     def sequences(self, project: Project) -> list[Sequence]:
         """The sequences of a project that the user has tasks in."""
         return self._list(Sequence, "sequences", project_id=_id(project, Project))
+
+    def episodes(self, project: Project) -> list[Episode]:
+        """The episodes of a project that the user has tasks in."""
+        return self._list(Episode, "episodes", project_id=_id(project, Project))
+
+    def tasks_to_do(self) -> list[Task]:
+        """The user's tasks not done yet, in every open project."""
+        return self._list(Task, "tasks_to_do")
+
+    def done_tasks(self) -> list[Task]:
+        """The user's tasks whose status is done."""
+        return self._list(Task, "done_tasks")
+
+    def tasks_to_check(self) -> list[Task]:
+        """The tasks waiting for the user's feedback (a supervisor's or manager's review)."""
+        return self._list(Task, "tasks_to_check")
 
     def shots(self, sequence: Sequence) -> list[Shot]:
         """The shots of a sequence that the user has tasks on."""

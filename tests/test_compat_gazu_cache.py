@@ -59,7 +59,7 @@ def test_cached_functions_keep_their_names_and_switches() -> None:
     assert gazu.client.fecth is gazu.client.fetch_all
     for name in ("clear_cache", "disable_cache", "enable_cache", "get_cache_infos"):
         assert callable(getattr(gazu.client.get, name))
-    assert gazu.cache.__all__ == ["clear_all", "disable", "enable"]
+    assert {"clear_all", "disable", "enable", "cache", "get_cache_key"} <= set(gazu.cache.__all__)
     assert "cache" in gazu.__all__
 
 
@@ -67,7 +67,13 @@ def test_every_read_of_the_page_wears_the_switches() -> None:
     """Each ``all_*`` / ``get_*`` read is decorated where it is defined (nothing is
     wrapped at import): a name the usage page reaches in two modules is one function."""
     modules = (
-        gazu.asset, gazu.files, gazu.person, gazu.playlist, gazu.project, gazu.shot, gazu.task,
+        gazu.asset,
+        gazu.files,
+        gazu.person,
+        gazu.playlist,
+        gazu.project,
+        gazu.shot,
+        gazu.task,
         gazu.user,
     )
     for module in modules:
@@ -174,7 +180,7 @@ def test_disable_cache_clear_cache_and_enable_cache_of_one_function(
     gazu.client.fetch_all.enable_cache()
     gazu.client.fetch_all("projects")
     assert facade.cache_hits == hits + 2
-    assert gazu.client.fetch_all.get_cache_infos()["types"] == ["Project"]
+    assert "Project" in gazu.client.fetch_all.get_cache_infos()["types"]  # and any read before
 
     gazu.client.fetch_all.clear_cache()
     before = _requests(facade)
@@ -224,3 +230,75 @@ def test_a_decorated_facade_function_clears_the_types_it_read(
     name = "renamed-" + uuid.uuid4().hex[:8]
     gazu.client.put(f"data/projects/{kitsu_project['id']}", {"name": name})
     assert name in project_names()
+
+
+# -- gazu's memo helpers, compared with gazu 1.3.1's -----------------------------------------
+
+
+def test_the_memo_helpers_answer_as_gazu_s() -> None:
+    import datetime
+
+    import gazu as real
+
+    client = gazu.client.create_client("http://localhost/api", access_token="secret")
+    theirs_client = real.client.create_client("http://localhost/api", access_token="secret")
+    for args, kwargs in [((), {}), ((1, "a"), {}), ((), {"b": [2]}), ((PID,), {"x": None})]:
+        assert gazu.cache.get_cache_key(args, kwargs) == real.cache.get_cache_key(args, kwargs)
+    key = gazu.cache.get_cache_key((PID,), {"client": client})
+    assert key == real.cache.get_cache_key((PID,), {"client": theirs_client})
+    assert "secret" not in key
+    now = datetime.datetime.now()
+    old = now - datetime.timedelta(seconds=300)
+
+    def memo() -> dict[str, Any]:
+        return {"a": {"date_accessed": old, "value": [1]}, "b": {"date_accessed": now, "value": 2}}
+
+    for size in (0, 1, 2, 5):
+        ours, theirs = memo(), memo()
+        assert gazu.cache.remove_oldest_entry(ours, size) == real.cache.remove_oldest_entry(
+            theirs, size
+        )
+        assert ours == theirs
+    for expire in (0, 120, 600):
+        state = {"enabled": True, "expire": expire, "maxsize": 3}
+        for key in ("a", "b"):
+            assert gazu.cache.is_cache_expired(memo(), state, key) == real.cache.is_cache_expired(
+                memo(), state, key
+            )
+    store = memo()
+    copy = gazu.cache.get_value(store, "a")
+    copy.append(9)
+    assert store["a"]["value"] == [1] == real.cache.get_value(store, "a")
+    ours_store: dict[str, Any] = {}
+    assert gazu.cache.insert_value(lambda x: [x], ours_store, (3,), {}) == [3]
+    assert list(ours_store) == [gazu.cache.get_cache_key((3,), {})]
+
+
+def test_a_script_s_own_function_decorated_with_cache(facade: Session) -> None:
+    calls: list[int] = []
+
+    @gazu.cache.cache
+    def double(x: int) -> list[int]:
+        calls.append(x)
+        return [x, x]
+
+    gazu.cache.disable()
+    assert gazu.cache.is_cache_enabled({"enabled": True}) is False
+    double(2), double(2)
+    assert calls == [2, 2]  # off: every call runs
+    gazu.cache.enable()
+    assert gazu.cache.is_cache_enabled({"enabled": True}) is True
+    assert gazu.cache.is_cache_enabled({"enabled": False}) is False
+    first = double(3)
+    first.append(0)  # the memo keeps its own copy
+    assert double(3) == [3, 3] and calls == [2, 2, 3]
+    infos = double.get_cache_infos()  # type: ignore[attr-defined]
+    assert (infos["hits"], infos["misses"], infos["current_size"]) == (1, 1, 1)
+    double.disable_cache()  # type: ignore[attr-defined]
+    double(3)
+    assert calls == [2, 2, 3, 3]
+    double.enable_cache()  # type: ignore[attr-defined]
+    gazu.cache.clear_all()
+    double(3)
+    assert calls == [2, 2, 3, 3, 3]
+    gazu.cache.disable()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import random
 from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -59,10 +60,17 @@ def prod(
     project = c.post("data/projects", {"name": name, "production_type": "tvshow"})
     pid = project["id"]
     built: list[Prod] = []
+    day_offs: list[dict[str, Any]] = []
     try:
         built.append(_build(c, pid, kitsu_people, kitsu_role_clients["artist"]))
+        # A day off of the artist's, on a day no other run takes (Zou refuses overlaps).
+        day = datetime.date(2030, 1, 1) + datetime.timedelta(days=random.randrange(3000))
+        body = {"person_id": kitsu_people["artist"].id, "date": day.isoformat()}
+        day_offs.append(c.post("data/day-offs", {**body, "end_date": day.isoformat()}))
         yield built[0]
     finally:
+        for day_off in day_offs:
+            c.delete(f"data/day-offs/{day_off['id']}")
         for p in built:  # Zou deletes no project whose instances are still linked
             c.delete(f"data/shots/{p.shots[0]}/asset-instances/{p.instance}")
             for instance in (p.instance, p.scene_instance):
@@ -363,6 +371,10 @@ WALKS: dict[str, Walk] = {
     "working_file.software": lambda s, p: _each(_all(s, p, "working_files"), "software"),
     "working_file.person": lambda s, p: _each(_all(s, p, "working_files"), "person"),
     "person.departments": lambda s, p: _each(_all(s, p, "assignees"), "departments"),
+    "person.day_offs": lambda s, p: _each(_all(s, p, "assignees"), "day_offs"),
+    "day_off.person": lambda s, p: _each(
+        [d for person in _all(s, p, "assignees") for d in person.day_offs], "person"
+    ),
     **{f"playlist.{name}": partial(_playlist_rel, name=name) for name in _PLAYLIST_RELS},
     "playlist.entries": _entries,
     **{f"output_file.{name}": partial(_output_files, name=name) for name in _OUTPUT_FILE_RELS},
@@ -411,10 +423,14 @@ QUERIES: dict[str, Walk] = {
 }
 
 # What Zou refuses, by role: each must be a PermissionDenied (predicted, or Zou's 403).
+# Day offs: Zou shows a person's to admins, to the person, and to managers and
+# supervisors of the person's productions by their project role: the walk reads
+# every assignee's, other people's among them.
+_OTHERS_DAY_OFFS = {"person.day_offs", "day_off.person"}
 REFUSED: dict[str, set[str]] = {
-    "manager": {"asset.instances"},
-    "supervisor": {"asset.instances"},
-    "artist": {"asset.instances"},
+    "manager": {"asset.instances", *_OTHERS_DAY_OFFS},
+    "supervisor": {"asset.instances", *_OTHERS_DAY_OFFS},
+    "artist": {"asset.instances", *_OTHERS_DAY_OFFS},
 }
 
 # What a client or vendor sees is Zou's narrower view (a vendor: its own tasks only).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .base import REGISTRY, Entity, State
 from .files import FileStatus, OutputFile, OutputType, Software, WorkingFile
-from .people import Department, Person
+from .people import DayOff, Department, Organisation, Person
 from .playlists import Playlist, PlaylistEntry
 from .previews import PreviewFile
 from .production import (
@@ -20,6 +20,7 @@ from .production import (
     Sequence,
     Shot,
 )
+from .settings import Budget, MetadataDescriptor, StatusAutomation
 from .tasks import Comment, Task, TaskStatus, TaskType, TimeSpent
 
 __all__ = [
@@ -27,13 +28,17 @@ __all__ = [
     "Asset",
     "AssetInstance",
     "AssetType",
+    "Budget",
     "Comment",
+    "DayOff",
     "Department",
     "Entity",
     "EntityRow",
     "EntityType",
     "Episode",
     "FileStatus",
+    "MetadataDescriptor",
+    "Organisation",
     "OutputFile",
     "OutputType",
     "Person",
@@ -47,6 +52,7 @@ __all__ = [
     "Shot",
     "Software",
     "State",
+    "StatusAutomation",
     "Task",
     "TaskStatus",
     "TaskType",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
+from ..errors import NotFound
 from ..routes import LISTS
 from .base import REGISTRY, Entity, entity
 from .fields import derived, holds_id, sized
@@ -74,6 +75,15 @@ class Project(Entity):
     scenes: ToMany[Scene] = ToMany("Scene", "project_id", scope=None)
     assets: ToMany[Asset] = ToMany("Asset", "project_id", scope=None)
     tasks: ToMany[Task] = ToMany("Task", "project_id", scope=None)
+
+    def close(self) -> None:
+        """Give the project Zou's "Closed" status (saved at the next commit): closed
+        projects leave the open lists, and only they may be deleted."""
+        statuses = ProjectStatus.query(session=require_session(self)).all()
+        closed = next((s for s in statuses if s.name.lower() == "closed"), None)
+        if closed is None:
+            raise NotFound("the server has no Closed project status")
+        self.project_status = closed
 
 
 @entity("AssetType", reference=True, level=0, natural_key=("name",))

@@ -30,7 +30,7 @@ from .connection import default_session
 from .exception import as_gazu_error
 from .kitsu_client import default_client, talking_through
 from .memo import CachedFunction, read, written
-from .rows import model_id
+from .rows import jsonable, model_id
 
 __all__ = ["Arguments", "GazuFunction", "finish", "gazu_function", "parse_signature", "route"]
 
@@ -162,9 +162,10 @@ def _send(
     if method == "GET":
         return read(path, params)
     transport = default_session().transport
-    if method == "DELETE":
-        return written(path, lambda: transport.delete(path, params))
-    data = body(given) if body else {}
+    if method == "DELETE":  # gazu answers the server's text: "" for none
+        answer = written(path, lambda: transport.delete(path, params))
+        return "" if answer is None else answer
+    data = jsonable(body(given)) if body else {}
     send = transport.post if method == "POST" else transport.put
     return written(path, lambda: send(path, data, params))
 

@@ -7,6 +7,7 @@ transport, and turn ORM objects back into the dicts gazu would have answered.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from ...errors import ValidationError
@@ -22,13 +23,18 @@ __all__ = [
     "create",
     "is_id",
     "find_first",
+    "jsonable",
     "get_list",
     "get_one",
+    "link_ids",
+    "model_dict",
     "model_id",
     "sort_by_name",
+    "text_answer",
 ]
 
 Model = str | dict[str, Any]
+
 
 def model_id(model: Model | Entity | None, what: str = "model") -> str:
     """The id of an entity given as gazu takes it: a dict, an id string, or an ORM object."""
@@ -42,6 +48,26 @@ def model_id(model: Model | Entity | None, what: str = "model") -> str:
 
 
 is_id = is_uuid
+
+
+def model_dict(model: Model | Entity) -> dict[str, Any]:
+    """gazu's dict form of an entity argument: a dict as it is, an id as ``{"id": id}``."""
+    if isinstance(model, dict):
+        model_id(model)
+        return model
+    return {"id": model_id(model)}
+
+
+def link_ids(models: Any) -> list[str]:
+    """The ids of a list of entities (or of one), as gazu sends links (``departments``)."""
+    if models is None:
+        return []
+    return [model_id(m) for m in (models if isinstance(models, list) else [models])]
+
+
+def text_answer(answer: Any) -> Any:
+    """gazu answers a body-less reply (a DELETE's 204) as its text: ``""``."""
+    return "" if answer is None else answer
 
 
 def sort_by_name(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -89,3 +115,15 @@ def as_dict(obj: Entity) -> dict[str, Any]:
     row: dict[str, Any] = unstructure(obj)
     derived = {type(obj).__wire__[name] for name in type(obj).__derived__}
     return {k: v for k, v in row.items() if not (k in derived and v is None)}
+
+
+def jsonable(value: Any) -> Any:
+    """A request body as gazu's JSON encoder sends it: dates and datetimes in ISO
+    form (``date.isoformat()``), inside dicts, lists and tuples too."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
