@@ -69,6 +69,7 @@ from .retry import Retry
 
 if TYPE_CHECKING:
     from .auth import Tokens
+    from .display import ResultList
     from .query import MultipleResultsFound, Query
     from .session import Session, cache_use, connect, current_session
     from .transport import Transport
@@ -113,6 +114,7 @@ __all__ = [
     "Project",
     "ProjectStatus",
     "Query",
+    "ResultList",
     "Retry",
     "Scene",
     "Sequence",
@@ -147,6 +149,7 @@ __all__ = [
 _LAZY = {
     "MultipleResultsFound": "query",
     "Query": "query",
+    "ResultList": "display",
     "Session": "session",
     "cache_use": "session",
     "connect": "session",

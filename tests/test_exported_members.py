@@ -42,6 +42,7 @@ EXPORTED = [
     "Project",
     "ProjectStatus",
     "Query",
+    "ResultList",
     "Retry",
     "Scene",
     "Sequence",

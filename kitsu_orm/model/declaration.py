@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import ValidationError, did_you_mean
+from .docstrings import document
 from .fields import id_kind, is_derived, max_length, wire_name
 from .values import check_for, check_plain
 
@@ -159,6 +160,7 @@ def entity(
         checks = {f.name: check_for(f.name, types[f.name], id_kind(f)) for f in public}
         new.__checks__ = {k: v for k, v in checks.items() if v is not None}
         _check_keywords(new)
+        document(new)
         REGISTRY[type_name] = new
         return new
 
@@ -259,4 +261,3 @@ def _is_optional_of(annotation: Any, kinds: tuple[type, ...]) -> bool:
     return any(
         typing.get_origin(arg) in kinds or arg in kinds for arg in typing.get_args(annotation)
     )
-

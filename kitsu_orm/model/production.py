@@ -11,6 +11,7 @@ from ..errors import NotFound
 from ..routes import LISTS
 from .base import REGISTRY, Entity, entity
 from .fields import derived, holds_id, sized
+from .labels import Column, Shown, Span
 from .previews import MainPreview
 from .relationships import Casting, Linked, ToMany, ToOne
 from .state import require_session
@@ -48,6 +49,9 @@ class ProjectStatus(Entity):
 class Project(Entity):
     """A production: everything else belongs to one."""
 
+    __shown__ = Shown(
+        "name", details=("production_type",), more=("project_status.name", "fps", "start_date")
+    )
     name: str = sized(80, "")
     code: str | None = sized(80)
     description: str | None = None
@@ -108,6 +112,7 @@ class EntityType(Entity):
 class EntityRow(Entity):
     """What shots, sequences, episodes, scenes and assets share: one Zou table."""
 
+    __shown__ = Shown("name", more=("status", "description"), thumbnail="preview_file_id")
     name: str = sized(160, "")
     code: str | None = sized(160)
     description: str | None = None
@@ -154,6 +159,7 @@ class Episode(EntityRow):
 class Sequence(EntityRow):
     """A run of shots, under an episode in TV shows."""
 
+    __shown__ = Shown("name", details=("episode.name",), more=("description",))
     episode_name: str | None = derived()
 
     project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
@@ -201,6 +207,15 @@ class _FrameRange:
 class Shot(EntityRow):
     """A shot of a sequence: frames, casting, tasks."""
 
+    __shown__ = Shown(
+        "name",
+        details=(
+            "sequence.name|sequence_name",
+            Span("data.frame_in", "data.frame_out"),
+        ),
+        more=("nb_frames", "description"),
+        thumbnail="preview_file_id",
+    )
     sequence_name: str | None = derived()
 
     project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
@@ -244,6 +259,7 @@ class Shot(EntityRow):
 class Scene(EntityRow):
     """A layout unit under a sequence, with its own asset instances."""
 
+    __shown__ = Shown("name", details=("sequence.name|sequence_name",))
     sequence_name: str | None = derived()
 
     project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
@@ -300,6 +316,12 @@ class Concept(EntityRow):
 class Asset(EntityRow):
     """A character, prop or set of a project, typed by an AssetType."""
 
+    __shown__ = Shown(
+        "name",
+        details=("asset_type.name|asset_type_name",),
+        more=("description",),
+        thumbnail="preview_file_id",
+    )
     asset_type_name: str | None = derived()
 
     project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
@@ -323,6 +345,7 @@ class Asset(EntityRow):
 class AssetInstance(Entity):
     """One appearance of an asset in a shot, scene or other asset."""
 
+    __shown__ = Shown("name|asset.name", details=(Column("number", fmt="#{}"),))
     name: str | None = sized(80)
     number: int | None = None
     description: str | None = sized(200)

@@ -14,6 +14,7 @@ from .arguments import day_string, minutes, saved_id
 from .base import Entity, State, entity
 from .fields import DEFAULT_FILE_NAME, sized, wire
 from .files import WorkingFile
+from .labels import Column, Shown
 from .people import Department, Person
 from .previews import CommentState, PreviewFile, comment_state
 from .relationships import ManyIds, ToMany, ToOne
@@ -33,6 +34,7 @@ FilePath = str | os.PathLike[str]
 class TaskType(Entity):
     """A kind of work (Modeling, Animation...): a studio-wide reference table."""
 
+    __shown__ = Shown("name", details=("for_entity",))
     name: str = sized(40, "")
     short_name: str | None = sized(20)
     description: str | None = None
@@ -57,6 +59,7 @@ class TaskType(Entity):
 class TaskStatus(Entity):
     """Where a task stands (todo, wip, done...): a studio-wide reference table."""
 
+    __shown__ = Shown("short_name", details=("name",))
     name: str = sized(40, "")
     short_name: str = sized(10, "")
     description: str | None = None
@@ -77,6 +80,13 @@ class TaskStatus(Entity):
 class Task(Entity):
     """A piece of work of one type on one entity (a shot's animation), with its status and people."""
 
+    __shown__ = Shown(
+        "task_type.name",
+        "entity.name",
+        "task_status.short_name",
+        more=("assignees", "due_date"),
+        thumbnail="last_preview_file_id",
+    )
     name: str = sized(80, "main")
     description: str | None = None
     priority: int | None = None
@@ -313,6 +323,7 @@ def _person_ids(persons: tuple[Person, ...]) -> list[str]:
 class Comment(Entity):
     """A note on a task; the one way Kitsu changes a task's status."""
 
+    __shown__ = Shown("task_status.short_name", "person", details=(Column("text", width=40),))
     text: str = ""
     object_id: str | None = None
     object_type: str = sized(80, "Task")
@@ -397,6 +408,8 @@ class TimeSpent(Entity):
     mean (safe to send twice), or ``session.expunge()`` it.
     """
 
+    __shown__ = Shown("person", "date", details=(Column("duration", fmt="{} min"),))
+
     duration: float = 0.0
     date: date | None = None  # a day, as Zou stores it
     task_id: str | None = None
@@ -416,9 +429,7 @@ def _time_spent_of(session: Session, task: Task, person_id: str, day: date) -> T
         if (
             isinstance(obj, TimeSpent)
             and obj.person_id == person_id
-            and (
-                obj.task_id == task.id if obj.task_id else related_of(obj).get("task") is task
-            )
+            and (obj.task_id == task.id if obj.task_id else related_of(obj).get("task") is task)
             and obj.date is not None
             and day_string(obj.date) == text
             and obj.state in (State.PENDING, State.PERSISTENT)
