@@ -19,6 +19,7 @@ from .boards import children_of, merge_rows, read_board
 from .boards import in_listing_order as _sorted
 from .errors import LazyLoadError, NotFound, ValidationError
 from .model.base import REGISTRY, Entity
+from .model.declaration import is_row_of
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
 from .model.state import instance_state, label, loaded_value, related_of
 from .read_routes import CASTING, encode_values, read_plan
@@ -176,13 +177,13 @@ class Loader:
         children, in_order = children_of(self.session, rel, scope, board, rows)
         return group_of(children), in_order
 
-    def fetch_with_children(self, cls: type[E], rel: ToMany[Any], scope: tuple[str, str]) -> list[E]:
+    def fetch_with_children(
+        self, cls: type[E], rel: ToMany[Any], scope: tuple[str, str]
+    ) -> list[E]:
         """Every ``cls`` of ``scope`` with ``rel`` loaded, from the one request of
         its with-tasks route (for ``.include``): the parents' rows are partial too."""
         board = read_board(self.session, rel, scope)
-        parents = merge_rows(
-            self.session, cls, board.parent_fields, board.rows, keep_unknown=False
-        )
+        parents = merge_rows(self.session, cls, board.parent_fields, board.rows, keep_unknown=False)
         children, in_order = children_of(self.session, rel, scope, board, board.rows)
         _give_children(rel, parents, group_of(children), in_order=in_order)
         return parents
@@ -245,9 +246,7 @@ class Loader:
                     for shot_id, cast in body.items():
                         # An asset cast twice is one row of nb_occurences 2: listed twice,
                         # as the casting write takes it.
-                        out[shot_id] = [
-                            c["asset_id"] for c in cast for _ in range(_occurrences(c))
-                        ]
+                        out[shot_id] = [c["asset_id"] for c in cast for _ in range(_occurrences(c))]
                 else:  # one shot's assets, as rows
                     assets = [session.identity.merge_row(REGISTRY["Asset"], row) for row in body]
                     out[request.values["id"]] = [a.id for a in assets if a.id]
@@ -268,7 +267,8 @@ class Loader:
             body = self.session.transport.get(fill(route, id=obj.id)) if obj.id else []
             rows = [r for group in body.values() for r in group] if isinstance(body, dict) else body
             # Zou answers links in no stable order.
-            linked = _sorted([self.session.identity.merge_row(target, row) for row in rows])
+            merge = self.session.identity.merge_row
+            linked = _sorted([merge(target, row) for row in rows if is_row_of(target, row)])
             cache[rel.name] = linked
             cache.setdefault(Linked.LOADED, {})[rel.name] = [o.id for o in linked]
         found = {id(o): o for obj in objs for o in related_of(obj).get(rel.name, [])}

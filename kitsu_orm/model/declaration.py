@@ -32,10 +32,37 @@ else:
         return lambda decorator: decorator
 
 
-__all__ = ["REGISTRY", "MISSING", "entity", "check_type"]
+__all__ = ["REGISTRY", "MISSING", "entity", "check_type", "is_row_of"]
 
 REGISTRY: dict[str, type[Entity]] = {}
 MISSING: Any = attrs.NOTHING
+
+
+def is_row_of(
+    cls: type[Entity], row: dict[str, Any], kinds: dict[str, str] | None = None
+) -> bool:
+    """Whether a row read for ``cls`` is one of its objects.
+
+    Zou keeps episodes, sequences, shots, scenes, assets, edits and concepts in
+    one table, and some answers hold rows of another of those kinds beside the
+    asked one (a vendor's episodes list the scene a shot was made from): a row
+    whose ``type`` names another kind of that table is not an object of ``cls``.
+    Such answers may call every row a plain ``"Entity"``: ``kinds`` (entity type
+    id -> name) tells their kind then; without it, they are kept.
+    """
+    kind = row.get("type")
+    if kind == "Entity" and kinds is not None:
+        kind = kinds.get(str(row.get("entity_type_id")), "Asset")
+        kind = kind if kind in REGISTRY else "Asset"  # an asset type's own name
+    if kind is None or kind == cls.__kitsu_type__:
+        return True
+    other, table = REGISTRY.get(kind), REGISTRY.get("EntityRow")
+    return not (
+        other is not None
+        and table is not None
+        and issubclass(cls, table)
+        and issubclass(other, table)
+    )
 
 
 def check_type(cls: type[Entity], name: str, value: Any) -> None:
