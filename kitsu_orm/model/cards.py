@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..routes import PREVIEW_DOWNLOADS
-from ..urls import fill
 from .labels import Shown, Unloaded, describe, resolve, title_of
 from .relationships import ManyIds, ToOne
 from .state import instance_state, loaded_value, related_of
@@ -44,7 +42,7 @@ def thumbnail_url(obj: Entity) -> str | None:
     preview_id = loaded_value(obj, field)
     if not isinstance(preview_id, str) or not preview_id:
         return None
-    return session.transport.url(fill(PREVIEW_DOWNLOADS["thumbnail"], preview_file_id=preview_id))
+    return session.actions.thumbnail_url(preview_id)
 
 
 def _is_secret(name: str) -> bool:
