@@ -90,8 +90,12 @@ def _read_type(session: Session, type_name: str, ids: set[str]) -> Found:
     if role == "admin":
         return _by_id(type_name, ids, _attempt(partial(session.reload, cls, sorted(ids))))
     found: Found = {}
-    for id in ids:
-        found.update(_by_id(type_name, [id], _attempt(partial(_read_one, session, cls, id))))
+    away: KitsuError | None = None
+    for id in sorted(ids):
+        outcome = away if away is not None else _attempt(partial(_read_one, session, cls, id))
+        if isinstance(outcome, ConnectionError):  # out of reach, or no answer in time:
+            away = outcome  # the others wait for the next try, not a timeout each
+        found.update(_by_id(type_name, [id], outcome))
     return found
 
 

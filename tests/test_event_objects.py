@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import kitsu_orm as kitsu
-from kitsu_orm.errors import NotFound, ServerError
+from kitsu_orm.errors import ConnectionError, NotFound, ServerError
 from kitsu_orm.event_objects import read_objects
 from kitsu_orm.fake_transport import DEFAULT_USER
 from kitsu_orm.testing import FakeTransport
@@ -69,3 +69,12 @@ def test_no_more_tries_once_the_stream_stops() -> None:
     found = read_objects(session, {"Task": {A}}, lambda s: True)  # stopping while it waits
 
     assert isinstance(found[("Task", A)], ServerError) and reads == [A]
+
+
+def test_once_the_server_is_out_of_reach_the_other_objects_wait_for_the_next_try() -> None:
+    session, reads = _manager_session({A: [ConnectionError("no answer in time")]})
+
+    found = read_objects(session, {"Task": {A, B, C}}, lambda s: False)
+
+    assert all(found[("Task", id)] is session.identity_get(id) for id in (A, B, C))
+    assert reads == [A, A, B, C]  # not a timeout per object while the server is away
