@@ -172,16 +172,16 @@ class ReadPath(SessionCache):
             )
         return fill(routes_for(type_name).one, id=id)
 
-    def reload(self, cls: type[E], ids: list[str]) -> None:
-        """Read these objects again from the server itself (never the cache)."""
+    def reload(self, cls: type[E], ids: list[str]) -> list[E]:
+        """Read these objects again from the server itself (never the cache); the ones
+        it answered (one it leaves out is gone, or not this user's to read)."""
         if not ids:
-            return
+            return []
         routes = routes_for(cls.__kitsu_type__)
         part = json.dumps(ids, separators=(",", ":"))
         rows = self.get_rows(routes.list, {**routes.list_params, "id": part})
         with self.identity.lock:  # the rows merge as a whole
-            for row in rows:
-                self.identity.merge_row(cls, row)
+            return [self.identity.merge_row(cls, row) for row in rows]
 
     def get_rows(self, route: str, params: dict[str, Any]) -> list[Any]:
         """The rows of a list GET from the server itself (never the cache), in as many

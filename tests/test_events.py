@@ -17,13 +17,14 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from faultproxy import FaultProxy
+from faultproxy import Action, FaultProxy, delay, respond
 
 import kitsu_orm as kitsu
-from kitsu_orm.errors import AuthenticationError, ConfigurationError, ConnectionError
-from kitsu_orm.event import Event, compile_pattern
+from kitsu_orm.errors import AuthenticationError, ConfigurationError, ConnectionError, ServerError
+from kitsu_orm.event import Event, Listener, compile_pattern
 from kitsu_orm.event_log import EventLog
 from kitsu_orm.testing import FakeTransport, KitsuServer
 from kitsu_orm.transport import Transport
@@ -513,3 +514,95 @@ def test_a_listening_session_commits_comments_the_stream_reports_meanwhile(
     assert {c["id"] for c in comments} <= ours
     pushed = [e.object for e in heard if e.data.get("comment_id") in ours]
     assert pushed and all(isinstance(o, kitsu.Comment) and o.id in ours for o in pushed)
+
+
+# -- the object an event names, when the server fails to answer for it ----------------
+
+
+@pytest.fixture
+def api_proxy(kitsu_server: KitsuServer) -> Iterator[FaultProxy]:
+    with FaultProxy.in_front_of(kitsu_server.url) as proxy:
+        yield proxy
+
+
+def _session_through(proxy: FaultProxy, source: Transport, timeout: float = 60.0) -> kitsu.Session:
+    """A session as ``source``'s user whose requests go through ``proxy``."""
+    transport = Transport(proxy.url, token=source.tokens, timeout=(5.0, timeout))
+    transport.user = dict(source.user or {})  # the role is known: no request to learn it
+    return kitsu.Session(transport=transport)
+
+
+def _next_status_change(listener: Listener, task_id: str) -> Event | None:
+    return next((e for e in listener if e.data.get("task_id") == task_id), None)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("role", ["manager", "admin"])
+@pytest.mark.parametrize(
+    "faults",
+    [pytest.param((respond(500), respond(500)), id="500"), pytest.param((delay(4),), id="timeout")],
+)
+def test_an_events_object_is_read_again_when_the_server_failed_for_a_moment(
+    kitsu_client: Transport,
+    kitsu_role_clients: dict[str, Transport],
+    kitsu_team: Any,
+    events_url: str,
+    api_proxy: FaultProxy,
+    role: str,
+    faults: tuple[Action, ...],
+) -> None:
+    """A loaded server fails a read now and then (a 500, a read timeout, which the
+    transport does not send again): the event was handed over with the session's old
+    copy of the task (or None), silently. It is read again, after a short wait."""
+    task_id = _tasks(kitsu_client, kitsu_team.project["id"], 1)[0]
+    wip = _status(kitsu_client, "wip")
+    source = kitsu_client if role == "admin" else kitsu_role_clients[role]
+    session = _session_through(api_proxy, source, timeout=2.0)
+    session.events.url = events_url
+    held = session.get(kitsu.Task, task_id)  # the session's copy, soon outdated
+    try:
+        with session.events.listen("task:status-changed", timeout=20) as listener:
+            api_proxy.script(*faults, path=urlsplit(api_proxy.url).path + "/data/tasks")
+            kitsu_client.post(f"actions/tasks/{task_id}/comment", {"task_status_id": wip})
+            event = _next_status_change(listener, task_id)
+    finally:
+        session.close()
+        session.transport.close()
+
+    assert api_proxy.pending == 0  # every fault was met
+    assert event is not None and event.object is held and held.task_status_id == wip
+    assert event.error is None
+
+
+@pytest.mark.server
+def test_an_events_object_the_server_keeps_failing_to_read_is_none_with_the_error(
+    kitsu_client: Transport,
+    kitsu_role_clients: dict[str, Transport],
+    kitsu_team: Any,
+    events_url: str,
+    api_proxy: FaultProxy,
+) -> None:
+    task_ids = _tasks(kitsu_client, kitsu_team.project["id"], 2)
+    wip = _status(kitsu_client, "wip")
+    session = _session_through(api_proxy, kitsu_role_clients["manager"])
+    session.events.url = events_url
+    held = session.get(kitsu.Task, task_ids[0])
+    tasks_path = urlsplit(api_proxy.url).path + "/data/tasks"
+    try:
+        with session.events.listen("task:status-changed", timeout=20) as listener:
+            api_proxy.script(*[respond(500)] * 10, path=tasks_path)
+            kitsu_client.post(f"actions/tasks/{task_ids[0]}/comment", {"task_status_id": wip})
+            failed = _next_status_change(listener, task_ids[0])
+            left = api_proxy.pending
+            api_proxy.clear()  # the server answers again: the next event has its object
+            kitsu_client.post(f"actions/tasks/{task_ids[1]}/comment", {"task_status_id": wip})
+            then = _next_status_change(listener, task_ids[1])
+    finally:
+        session.close()
+        session.transport.close()
+
+    assert failed is not None and failed.object is None  # not the outdated copy
+    assert isinstance(failed.error, ServerError) and held.task_status_id != wip
+    assert 0 < left < 10  # tried a few times, then given up
+    assert then is not None and then.error is None
+    assert isinstance(then.object, kitsu.Task) and then.object.task_status_id == wip
