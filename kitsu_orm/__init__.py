@@ -36,9 +36,12 @@ from .model import (
     AttachmentFile,
     Budget,
     Comment,
+    Concept,
     DayOff,
     Department,
+    Edit,
     Entity,
+    EntityType,
     Episode,
     FileStatus,
     MetadataDescriptor,
@@ -73,6 +76,7 @@ from .retry import Retry
 
 if TYPE_CHECKING:
     from .auth import Tokens
+    from .display import ResultList
     from .query import MultipleResultsFound, Query
     from .session import Session, cache_use, connect, current_session
     from .transport import Transport
@@ -90,13 +94,16 @@ __all__ = [
     "Budget",
     "Comment",
     "CommitError",
+    "Concept",
     "ConfigurationError",
     "ConflictError",
     "ConnectionError",
     "DayOff",
     "Department",
     "DetachedError",
+    "Edit",
     "Entity",
+    "EntityType",
     "Episode",
     "FileStatus",
     "KitsuError",
@@ -118,6 +125,7 @@ __all__ = [
     "Project",
     "ProjectStatus",
     "Query",
+    "ResultList",
     "Retry",
     "Scene",
     "SearchFilter",
@@ -155,6 +163,7 @@ __all__ = [
 _LAZY = {
     "MultipleResultsFound": "query",
     "Query": "query",
+    "ResultList": "display",
     "Session": "session",
     "cache_use": "session",
     "connect": "session",

@@ -224,6 +224,12 @@ class Actions:
         path = fill(PREVIEW_DOWNLOADS[key], preview_file_id=saved_id(preview, PreviewFile, key))
         return self.session.transport.download(path, dest)
 
+    def thumbnail_url(self, preview_file_id: str) -> str:
+        """The address of a preview's thumbnail, for a page to show (no request)."""
+        return self.session.transport.url(
+            fill(PREVIEW_DOWNLOADS["thumbnail"], preview_file_id=preview_file_id)
+        )
+
     def wait_preview_ready(
         self, preview: PreviewFile, timeout: float, interval: float
     ) -> PreviewFile:

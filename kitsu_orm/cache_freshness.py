@@ -78,6 +78,8 @@ EVENT_TYPES = {
     "sequence": "Sequence",
     "shot": "Shot",
     "scene": "Scene",
+    "edit": "Edit",
+    "concept": "Concept",
     "task-type": "TaskType",
     "task-status": "TaskStatus",
     "task": "Task",

@@ -35,7 +35,15 @@ class _Stream(Protocol):
 class Event:
     """One event from Zou: its ``name`` (``"task:update"``), ``data`` (the ids it names),
     the log's ``id``, ``created_at`` and author ``user_id`` (None for an event handed
-    over as pushed), its ``project_id``, and ``object``: the object it names, fresh."""
+    over as pushed), its ``project_id``, and ``object``: the object it names, fresh.
+
+    ``error``: why ``object`` is None although the event names an object it does not
+    delete: the read of it failed (:class:`~kitsu_orm.errors.NotFound`: gone since,
+    :class:`~kitsu_orm.errors.PermissionDenied`: not this user's to read, a
+    :class:`~kitsu_orm.errors.ConnectionError` or
+    :class:`~kitsu_orm.errors.ServerError`: the server still failed after a few tries).
+    The session's older copy is never handed over in its place: the event says it
+    is outdated."""
 
     name: str
     data: Mapping[str, Any]
@@ -44,6 +52,7 @@ class Event:
     user_id: str | None = None
     project_id: str | None = None
     object: Entity | None = None
+    error: KitsuError | None = None
 
     @property
     def kind(self) -> str:

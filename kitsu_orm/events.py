@@ -15,7 +15,10 @@ Patterns match event names, ``*`` standing for any text (``"task:*"``,
 (``event.object``: ``task:update`` a Task, ``comment:new`` a Comment), read
 again from the server and merged into the session (fields the user edited
 keep their edit), or None when the event deletes it, the user may not read
-it, or the kind names no class.
+it, or the kind names no class. A read that fails for a moment (a busy server)
+is tried again; one that keeps failing leaves the object None, with the error
+in ``event.error`` (:mod:`kitsu_orm.event_objects`), never the session's
+outdated copy.
 
 What is promised (docs/guarantees.md, "Live events"): for a user who may read
 Zou's event log (admins, managers for their productions), no event is missed
@@ -41,12 +44,12 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .cache_freshness import EVENT_TYPES, event_types
-from .errors import AuthenticationError, ConfigurationError, ConnectionError, KitsuError
+from .errors import AuthenticationError, ConnectionError, KitsuError
 from .event import Callback, Event, EventStats, Listener, compile_pattern
 from .event_log import EventLog, Row
+from .event_objects import read_objects
 from .event_socket import EventSocket
-from .routes import LISTS, routes_for
-from .urls import fill
+from .routes import LISTS
 
 if TYPE_CHECKING:
     from .model.base import Entity
@@ -309,48 +312,24 @@ class Events:
                     listener.put(event)
         self._counts[1] += len(rows)
 
-    def _objects(self, rows: list[Row]) -> dict[tuple[str, str], Entity | None]:
-        """The objects the events name, read again (one request per object; per type
-        for an admin), for events that do not delete them."""
+    def _objects(self, rows: list[Row]) -> dict[tuple[str, str], Entity | KitsuError | None]:
+        """The objects the events name: read again for the events that do not delete
+        them (:func:`~kitsu_orm.event_objects.read_objects`: the object, or why it could
+        not be read); the session's copy, if any, for the others."""
         from .model.base import REGISTRY
 
-        session = self.session
-        found: dict[tuple[str, str], Entity | None] = {}
+        found: dict[tuple[str, str], Entity | KitsuError | None] = {}
         wanted: dict[str, set[str]] = {}
         for row in rows:
             key = _named(row)
-            if key is None or key in found:
+            if key is None or key in found or key[1] in wanted.get(key[0], ()):
                 continue
-            found[key] = session.identity_get(key[1])
             if not str(row["name"]).endswith(":delete") and key[0] in REGISTRY:
                 wanted.setdefault(key[0], set()).add(key[1])
-        with session.between_commits():
-            self._read_again(wanted, found)
+            else:
+                found[key] = self.session.identity_get(key[1])
+        found.update(read_objects(self.session, wanted, self._stopping.wait))
         return found
-
-    def _read_again(
-        self, wanted: dict[str, set[str]], found: dict[tuple[str, str], Entity | None]
-    ) -> None:
-        from .model.base import REGISTRY
-
-        session = self.session
-        for type_name, ids in wanted.items():
-            cls = REGISTRY[type_name]
-            try:
-                if session.role == "admin":
-                    session.reload(cls, sorted(ids))
-                else:
-                    for id in ids:
-                        row = session.read(
-                            type_name, fill(routes_for(type_name).one, id=id), {}, fresh=True
-                        )
-                        session.identity.merge_row(cls, row)
-            except (AuthenticationError, ConfigurationError):
-                raise
-            except KitsuError:
-                pass  # not readable by this user, or gone: the object stays None
-            for id in ids:
-                found[(type_name, id)] = session.identity_get(id)
 
 
 def _host_root(host: str) -> str:
@@ -372,7 +351,7 @@ def _wanted(
     return any(m(name) for m, _ in callbacks) or any(li.matches(name) for li in listeners)
 
 
-def _event(row: Row, obj: Entity | None) -> Event:
+def _event(row: Row, found: Entity | KitsuError | None) -> Event:
     def text(key: str) -> str | None:
         value = row.get(key)
         return None if value is None else str(value)
@@ -385,7 +364,8 @@ def _event(row: Row, obj: Entity | None) -> Event:
         created_at=text("created_at"),
         user_id=text("user_id"),
         project_id=text("project_id"),
-        object=obj,
+        object=None if isinstance(found, KitsuError) else found,
+        error=found if isinstance(found, KitsuError) else None,
     )
 
 

@@ -19,6 +19,7 @@ from .boards import children_of, merge_rows, read_board
 from .boards import in_listing_order as _sorted
 from .errors import LazyLoadError, NotFound, ValidationError
 from .model.base import REGISTRY, Entity
+from .model.declaration import is_row_of
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
 from .model.state import instance_state, label, loaded_value, related_of
 from .model.wire import PARTIAL
@@ -286,7 +287,11 @@ class Loader:
             else:
                 rows = [r for g in body.values() for r in g] if isinstance(body, dict) else body
                 # Partial: Zou shows some roles fewer fields (a team's people to artists).
-                rows_linked = [identity.merge_row(target, {**r, PARTIAL: True}) for r in rows]
+                rows_linked = [
+                    identity.merge_row(target, {**r, PARTIAL: True})
+                    for r in rows
+                    if is_row_of(target, r)
+                ]
             # Zou answers links in no stable order.
             linked = _sorted(rows_linked)
             cache[rel.name] = linked

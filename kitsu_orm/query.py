@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from .context import current_session
+from .display import ResultList, query_html, query_repr
 from .errors import NotFound, ValidationError, did_you_mean
 from .model.base import Entity, check_type
 from .model.relationships import ManyIds, ToMany, ToOne
@@ -46,6 +47,9 @@ class Filter:
     values: tuple[Any, ...]
     many: bool  # the field holds a list of ids (``assignees``): match membership
     server: bool  # Zou can apply it
+    # As the user wrote it (``project`` and the project object), for reprs only.
+    name: str = attrs.field(default="", eq=False)
+    shown: tuple[Any, ...] = attrs.field(default=(), eq=False)
 
     def matches(self, obj: Entity) -> bool:
         """Whether a loaded object passes this filter, for filters applied here, not by the
@@ -56,7 +60,7 @@ class Filter:
         return current in self.values
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Query(Generic[E]):
     """A query of one entity type: immutable (each method answers a new one), validated when built,
     run by its session when read."""
@@ -100,14 +104,22 @@ class Query(Generic[E]):
             raise ValidationError(f"limit takes a whole number >= 0, not {n!r}")
         return attrs.evolve(self, max_rows=n)
 
+    def __repr__(self) -> str:
+        return query_repr(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: what the query will ask (it is not run)."""
+        return query_html(self)
+
     # -- running -------------------------------------------------------------------------
 
-    def all(self) -> list[E]:
-        """Every matching object, in one request (or as many as the URL length needs)."""
+    def all(self) -> ResultList[E]:
+        """Every matching object, in one request (or as many as the URL length needs),
+        as a list that Jupyter shows as a table."""
         session = self._session()
         # One bar for the query and its includes, which report the rows they read.
         with loading(session.progress, self.cls.__name__):
-            return self._run(session)
+            return ResultList(self._run(session))
 
     def _run(self, session: Session) -> list[E]:
         routes = routes_for(self.cls.__kitsu_type__)
@@ -261,6 +273,8 @@ class Query(Generic[E]):
             values=checked,
             many=isinstance(rel, ManyIds),
             server=None not in checked,
+            name=name,
+            shown=values,
         )
 
     def _value(self, name: str, field: str, rel: Any, value: Any) -> Any:

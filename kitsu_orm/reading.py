@@ -23,8 +23,9 @@ import attrs
 from .cache_freshness import cacheable
 from .errors import NotFound, PermissionDenied, ValidationError
 from .loading import group_of
-from .model.base import Entity
+from .model.base import REGISTRY, Entity
 from .model.builders import prepare_structure
+from .model.declaration import is_row_of
 from .progress import rows_read
 from .read_routes import ONE_ROLES, Values, read_plan, role_name
 from .routes import routes_for
@@ -125,10 +126,22 @@ class ReadPath(SessionCache):
             return rows
 
         rows = self.as_role(read)
+        kinds = self.entity_kinds() if any(r.get("type") == "Entity" for r in rows) else None
+        rows = [row for row in rows if is_row_of(cls, row, kinds)]
         prepare_structure(cls, len(rows))
         merge = self.identity.merge_row
         with self.identity.lock:  # one answer merges as a whole
             return group_of(merge(cls, row) for row in rows)  # type: ignore[return-value]
+
+    def entity_kinds(self) -> dict[str, str]:
+        """Entity type id -> name, for answers whose rows all say ``"Entity"``: read
+        once a session, whole (an id missing from it is an asset type made since)."""
+        kinds: dict[str, str] | None = getattr(self, "_entity_kinds", None)
+        if kinds is None:
+            rows = self.fetch(REGISTRY["EntityType"], {})
+            kinds = {str(o.id): str(getattr(o, "name", "")) for o in rows}
+            self._entity_kinds = kinds
+        return kinds
 
     def as_role(self, read: Callable[[str], T]) -> T:
         """Run a read planned for this user's role. A session that does not know its
@@ -160,16 +173,16 @@ class ReadPath(SessionCache):
             )
         return fill(routes_for(type_name).one, id=id)
 
-    def reload(self, cls: type[E], ids: list[str]) -> None:
-        """Read these objects again from the server itself (never the cache)."""
+    def reload(self, cls: type[E], ids: list[str]) -> list[E]:
+        """Read these objects again from the server itself (never the cache); the ones
+        it answered (one it leaves out is gone, or not this user's to read)."""
         if not ids:
-            return
+            return []
         routes = routes_for(cls.__kitsu_type__)
         part = json.dumps(ids, separators=(",", ":"))
         rows = self.get_rows(routes.list, {**routes.list_params, "id": part})
         with self.identity.lock:  # the rows merge as a whole
-            for row in rows:
-                self.identity.merge_row(cls, row)
+            return [self.identity.merge_row(cls, row) for row in rows]
 
     def get_rows(self, route: str, params: dict[str, Any]) -> list[Any]:
         """The rows of a list GET from the server itself (never the cache), in as many

@@ -8,11 +8,12 @@ type is one class in model/ and one entry here.
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
+
+from .link_routes import LINKS, LinkRoutes
 
 __all__ = [
     "ACTIONS",
@@ -53,29 +54,6 @@ class CreateRoute:
     path: str
     fields: Mapping[str, str]
     unless: frozenset[str] = frozenset()
-
-
-@attrs.frozen
-class LinkRoutes:
-    """A many-to-many link the API shows per object only (``shot.asset_instances``).
-
-    ``list`` answers the linked rows (possibly grouped in a dict of lists), or,
-    with ``ids_in``, the object's own row, which lists the linked ids under that
-    key; ``add`` takes ``{add_key: target id}``; ``remove`` takes ``{target}``.
-    """
-
-    list: str
-    add: str
-    add_key: str
-    remove: str
-    ids_in: str | None = None
-
-    def listed_ids(self, body: Any) -> builtins.list[str]:
-        """The linked ids the ``list`` route answered."""
-        if self.ids_in is not None:
-            return [str(i) for i in (body or {}).get(self.ids_in) or ()]
-        rows = [r for group in body.values() for r in group] if isinstance(body, dict) else body
-        return [str(row["id"]) for row in rows or ()]
 
 
 @attrs.frozen
@@ -328,6 +306,19 @@ ROUTES: dict[str, Routes] = {
         create_fields={"parent_id": "sequence_id"},
         create_only=frozenset({"name", "parent_id"}),
     ),
+    "Edit": _entity_rows(
+        "edits",
+        "data/edits",
+        "data/projects/{project_id}/edits",
+        create_fields={"parent_id": "episode_id"},
+        create_only=frozenset({"name", "parent_id", "description", "data"}),
+    ),
+    "Concept": _entity_rows(
+        "concepts",
+        "data/concepts",
+        "data/projects/{project_id}/concepts",
+        create_only=frozenset({"name", "description", "data"}),
+    ),
     "Asset": attrs.evolve(
         _entity_rows(
             "assets",
@@ -411,33 +402,6 @@ ROUTES: dict[str, Routes] = {
             )
             for key, target in (("asset_instance_id", "instance"), ("entity_id", "entity"))
         },
-    ),
-}
-
-
-def _link(base: str, key: str, list: str | None = None, ids_in: str | None = None) -> LinkRoutes:
-    """A link added at ``base`` and removed at ``base/{target}``."""
-    return LinkRoutes(list or base, base, key, f"{base}/{{target}}", ids_in)
-
-
-_SETTINGS = "data/projects/{id}/settings"
-
-LINKS: dict[tuple[str, str], LinkRoutes] = {
-    ("Shot", "asset_instances"): LinkRoutes(
-        list="data/shots/{id}/asset-instances",
-        add="data/shots/{id}/asset-instances",
-        add_key="asset_instance_id",
-        remove="data/shots/{id}/asset-instances/{target}",
-    ),
-    # A project's settings (Zou's data/projects/{id}/settings/...) and its team.
-    ("Project", "team"): _link("data/projects/{id}/team", "person_id"),
-    ("Project", "task_types"): _link(
-        f"{_SETTINGS}/task-types", "task_type_id", "data/projects/{id}/task-types"
-    ),
-    ("Project", "task_statuses"): _link(f"{_SETTINGS}/task-status", "task_status_id"),
-    # No route lists a project's asset types setting: its row does.
-    ("Project", "asset_types"): _link(
-        f"{_SETTINGS}/asset-types", "asset_type_id", "data/projects/{id}", "asset_types"
     ),
 }
 

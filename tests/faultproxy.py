@@ -341,6 +341,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._actions: deque[Action] = deque()
+        self._routed: dict[str, deque[Action]] = {}  # by path prefix (script(path=...))
         self._received: list[Seen] = []
         self._forwarded: list[Seen] = []
         self._sockets: set[socket.socket] = set()
@@ -376,16 +377,21 @@ class FaultProxy:
     def port(self) -> int:
         return self._port
 
-    def script(self, *actions: Action) -> None:
-        """Apply ``actions`` to the next requests, in order; later ones are passed."""
+    def script(self, *actions: Action, path: str | None = None) -> None:
+        """Apply ``actions`` to the next requests, in order; later ones are passed. With
+        ``path``, only to requests whose path starts with it (``"/api/data/tasks"``):
+        a client's other requests, in any number, pass them by."""
         with self._lock:
-            self._actions.extend(actions)
+            if path is None:
+                self._actions.extend(actions)
+            else:
+                self._routed.setdefault(path, deque()).extend(actions)
 
     @property
     def pending(self) -> int:
         """How many scripted actions no request has consumed yet."""
         with self._lock:
-            return len(self._actions)
+            return len(self._actions) + sum(len(a) for a in self._routed.values())
 
     @property
     def received(self) -> list[Seen]:
@@ -407,6 +413,7 @@ class FaultProxy:
         """Forget the script and the records, e.g. after a test's setup requests."""
         with self._lock:
             self._actions.clear()
+            self._routed.clear()
             self._received.clear()
             self._forwarded.clear()
 
@@ -552,10 +559,17 @@ class FaultProxy:
         method, target, _ = request.start.split(" ", 2)
         path, _, query = target.partition("?")
         with self._lock:
-            action = self._actions.popleft() if self._actions else PASS
+            action = self._next_action(path)
             seen = Seen(method.upper(), path, query, action)
             self._received.append(seen)
         return seen
+
+    def _next_action(self, path: str) -> Action:
+        """The action scripted for a request to ``path`` (under the lock)."""
+        for prefix, actions in self._routed.items():
+            if actions and path.startswith(prefix):
+                return actions.popleft()
+        return self._actions.popleft() if self._actions else PASS
 
     def _apply(self, seen: Seen, client: socket.socket, request: _Message) -> None:
         action = seen.action

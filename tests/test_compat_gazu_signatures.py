@@ -28,15 +28,6 @@ MODULES = [
     "task",
     "user",
 ]
-# Modules whose facade is still being completed (issue 15): each must fail its check
-# (strict), so that a module leaves this list the day it is complete.
-INCOMPLETE = {
-    "asset",
-    "casting",
-    "entity",
-    "scene",
-    "shot",
-}
 
 
 def gazu_functions(module: Any) -> dict[str, inspect.Signature]:
@@ -78,15 +69,7 @@ def differences(name: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(m, marks=pytest.mark.xfail(strict=True, reason="issue 15: incomplete"))
-        if m in INCOMPLETE
-        else m
-        for m in MODULES
-    ],
-)
+@pytest.mark.parametrize("name", MODULES)
 def test_the_facade_has_every_function_of_the_gazu_module_with_its_signature(name: str) -> None:
     found = differences(name)
     assert not found, "\n".join(found)

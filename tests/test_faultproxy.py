@@ -296,3 +296,12 @@ def test_cut_breaks_a_request_in_flight(proxy: FaultProxy, upstream: _EchoServer
 
     assert failed and time.monotonic() - began < 2  # broken now, not after the delay
     assert _request(proxy)[0].status == 200  # new connections are served as before
+
+
+def test_a_script_for_a_path_is_met_by_requests_to_that_path_only(proxy: FaultProxy) -> None:
+    proxy.script(respond(503), path="/api/tasks")
+    proxy.script(respond(502))
+    paths = ["/api/x", "/api/x", "/api/tasks/1", "/api/tasks/2"]
+    statuses = [_request(proxy, path=path)[0].status for path in paths]
+    assert statuses == [502, 200, 503, 200]
+    assert proxy.pending == 0

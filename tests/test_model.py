@@ -373,31 +373,7 @@ def test_a_deleted_object_cannot_be_edited() -> None:
     assert shot.name == "SH010"
 
 
-# -- repr ------------------------------------------------------------------------------
-
-
-def test_repr_shows_type_label_short_id_and_state() -> None:
-    assert repr(kitsu.Shot(name="SH010")) == "<Shot SH010 new (transient)>"
-    assert repr(_loaded(SHOT_ROW, kitsu.Shot)) == "<Shot SH010 5a5e0b04>"
-    person = _loaded(
-        {
-            "id": "1234567890",
-            "first_name": "Ada",
-            "last_name": "Lovelace",
-            "full_name": "Ada Lovelace",
-        },
-        kitsu.Person,
-    )
-    assert repr(person) == "<Person Ada Lovelace 12345678>"
-    deleted = _loaded(SHOT_ROW, kitsu.Shot)
-    instance_state(deleted).move_to(kitsu.State.DELETED, None)
-    assert repr(deleted) == "<Shot SH010 5a5e0b04 (deleted)>"
-
-
-def test_repr_never_loads_anything() -> None:
-    # A detached object with unloaded relationships must still print.
-    task = _loaded(TASK_ROW, kitsu.Task)
-    assert repr(task) == "<Task main 9b1f3c1e>"
+# Reprs: tests/test_reprs.py.
 
 
 # -- oversized and unstorable text ---------------------------------------------------------

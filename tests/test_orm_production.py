@@ -205,6 +205,37 @@ def test_asset_instances(
         cleanup.commit()
 
 
+def test_scene_shots_are_linked_and_a_canceled_shot_restored(
+    session: kitsu.Session, kitsu_project: dict[str, Any]
+) -> None:
+    project = kitsu.Project.get(kitsu_project["id"], session=session)
+    sequence = kitsu.Sequence.get_or_create(session=session, project=project, name="SQ01")
+    shots = [
+        kitsu.Shot.get_or_create(session=session, sequence=sequence, name=f"SH0{i}") for i in (1, 2)
+    ]
+    scene = kitsu.Scene.get_or_create(session=session, sequence=sequence, name="SC01")
+    session.commit()
+    scene.shots = shots
+    session.commit()
+    fresh = kitsu.Session(transport=session.transport)
+    f_scene = fresh.get(kitsu.Scene, scene.id or "")
+    assert [s.id for s in f_scene.shots] == [s.id for s in shots]
+    assert fresh.get(kitsu.Shot, shots[0].id or "").source_id == scene.id
+    f_scene.shots = [s for s in f_scene.shots if s.id == shots[1].id]  # unlink the first
+    fresh.commit()
+    again = kitsu.Session(transport=session.transport)
+    assert [s.id for s in again.get(kitsu.Scene, scene.id or "").shots] == [shots[1].id]
+
+    shot = again.get(kitsu.Shot, shots[0].id or "")
+    shot.canceled = True
+    again.commit()
+    shot.restore()
+    again.commit()
+    assert (
+        kitsu.Session(transport=session.transport).get(kitsu.Shot, shot.id or "").canceled is False
+    )
+
+
 def test_shots_sequences_episodes(session: kitsu.Session, kitsu_make_project: Any) -> None:
     project = kitsu.Project.get(kitsu_make_project(production_type="tvshow")["id"], session=session)
     episode = kitsu.Episode.get_or_create(session=session, project=project, name="E01")
@@ -261,3 +292,25 @@ def test_get_or_create_pending_and_errors(
         kitsu.Shot.get_or_create(session=session, nmae="SH01")
     with pytest.raises(kitsu.NotFound):
         kitsu.Shot.get(str(uuid.uuid4()), session=session)
+
+
+def test_edits_and_concepts_are_made_and_read(
+    session: kitsu.Session, kitsu_make_project: Any
+) -> None:
+    project = kitsu.Project.get(kitsu_make_project(production_type="tvshow")["id"], session=session)
+    episode = kitsu.Episode.get_or_create(session=session, project=project, name="E01")
+    cut = kitsu.Edit.get_or_create(session=session, project=project, episode=episode, name="Cut")
+    mood = kitsu.Concept(project=project, name="Mood", description="dusk")
+    session.add(mood)
+    session.commit()
+    fresh = kitsu.Session(transport=session.transport)
+    f_cut = fresh.get(kitsu.Edit, cut.id or "")
+    assert (f_cut.name, f_cut.episode.id, f_cut.project.id) == ("Cut", episode.id, project.id)
+    assert [c.id for c in kitsu.Edit.where(session=fresh, project=project.id).all()] == [cut.id]
+    f_mood = kitsu.Concept.where(session=fresh, project=project.id).one()
+    assert (f_mood.id, f_mood.description, f_mood.tasks) == (mood.id, "dusk", [])
+    # Zou answers the edit of that name rather than a second one.
+    again = kitsu.Edit.get_or_create(
+        session=fresh, project=project.id, episode=episode.id, name="Cut"
+    )
+    assert again is f_cut

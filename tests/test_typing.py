@@ -46,6 +46,9 @@ def user_code(p: Project, seq: Sequence) -> None:
     reveal_type(Shot.where(project=p).first())  # first
     reveal_type(Shot.where(project=p))  # where
     reveal_type(Shot.query().all())  # all
+    as_list: list[Shot] = Shot.query().all()  # a ResultList is a list[Shot]
+    reveal_type(as_list[0])  # item
+    reveal_type(Shot.query().all()[1:])  # slice
     reveal_type(Shot.where(project=p).one())  # one
     reveal_type(Shot.get("id"))  # get
     reveal_type(Shot.get_or_create(name="SH01", sequence=seq))  # get_or_create
@@ -71,7 +74,9 @@ def user_code(p: Project, seq: Sequence) -> None:
 EXPECTED = {
     "first": r"kitsu_orm\.model\.production\.Shot \| None|Union\[kitsu_orm\.model\.production\.Shot, None\]",
     "where": r"kitsu_orm\.query\.Query\[kitsu_orm\.model\.production\.Shot\]",
-    "all": r"(builtins\.)?list\[kitsu_orm\.model\.production\.Shot\]",
+    "all": r"kitsu_orm\.display\.ResultList\[kitsu_orm\.model\.production\.Shot\]",
+    "item": r"kitsu_orm\.model\.production\.Shot$",
+    "slice": r"kitsu_orm\.display\.ResultList\[kitsu_orm\.model\.production\.Shot\]",
     "one": r"kitsu_orm\.model\.production\.Shot$",
     "get": r"kitsu_orm\.model\.production\.Shot$",
     "get_or_create": r"kitsu_orm\.model\.production\.Shot$",

@@ -9,8 +9,8 @@ gazu exception class it raised.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,16 +52,28 @@ LACKING: list[str] = [
 ]
 
 
-def _outcome(module: Any, error: BaseException) -> str:
-    """The gazu exception class an error is (ours are gazu's too), else its own name."""
-    names = {n for n, c in inspect.getmembers(module.exception, inspect.isclass)}
-    for cls in type(error).__mro__:
-        if cls.__name__ in names:
-            return f"raises {cls.__name__}"
-    return f"raises {type(error).__name__}"
+@dataclass(frozen=True)
+class Raised:
+    """What a statement raised."""
+
+    error: BaseException
+
+    def __repr__(self) -> str:
+        return f"raises {type(self.error).__name__}"
 
 
-def _run(source: str, namespace: dict[str, Any], module: Any) -> Any:
+def _caught_alike(theirs: Any, ours: Any) -> bool:
+    """Whether a handler written for gazu's error catches ours: gazu's own class by its
+    name (the facade's errors are of gazu's classes too), any other by the class."""
+    if not (isinstance(theirs, Raised) and isinstance(ours, Raised)):
+        return False
+    cls = type(theirs.error)
+    if cls.__module__ == "builtins":
+        return isinstance(ours.error, cls)
+    return cls.__name__ in {c.__name__ for c in type(ours.error).__mro__}
+
+
+def _run(source: str, namespace: dict[str, Any]) -> Any:
     """Run one statement; its answer is what it binds, or the value of an expression."""
     before = dict(namespace)
     try:
@@ -73,7 +85,7 @@ def _run(source: str, namespace: dict[str, Any], module: Any) -> Any:
             return eval(tree, namespace)  # noqa: S307 - the page's own example
         exec(compile(source, "<usage page>", "exec"), namespace)  # noqa: S102
     except Exception as error:  # noqa: BLE001 - the outcome compared is the error
-        return _outcome(module, error)
+        return Raised(error)
     changed = [k for k in namespace if k != "__builtins__" and namespace[k] is not before.get(k)]
     return {k: namespace[k] for k in changed}
 
@@ -101,7 +113,6 @@ def _remove_studio_rows(client: Transport) -> None:
                 client.delete(f"data/{route}/{row['id']}", params={"force": "true"})
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the facade's modules are being completed")
 def test_the_usage_page_gives_gazus_answers_through_the_facade(
     real_gazu: Any,
     gazu_facade: None,
@@ -126,14 +137,16 @@ def test_the_usage_page_gives_gazus_answers_through_the_facade(
     script = {run: statements(text, run) for run in RUNS}
     differences = []
     lacking = []  # statements that call a function gazu 1.3.1 does not have
+    answered = 0  # statements gazu ran without an error: what makes the run worth it
     try:
         for (block, source), (_, ours) in zip(script["gazu"], script["facade"], strict=True):
-            theirs_answer = norm(_run(source, spaces["gazu"], real_gazu))
-            if theirs_answer == "raises AttributeError":
+            theirs_answer = norm(_run(source, spaces["gazu"]))
+            if isinstance(theirs_answer, Raised) and type(theirs_answer.error) is AttributeError:
                 lacking.append(source)
                 continue  # the facade's extra (see LACKING) would change what follows
-            ours_answer = norm(_run(ours, spaces["facade"], facade))
-            if theirs_answer != ours_answer:
+            ours_answer = norm(_run(ours, spaces["facade"]))
+            answered += not isinstance(theirs_answer, Raised)
+            if theirs_answer != ours_answer and not _caught_alike(theirs_answer, ours_answer):
                 differences.append(
                     f"[block {block}] {source}\n  gazu:   {theirs_answer!r:.600}\n  facade: {ours_answer!r:.600}"
                 )
@@ -142,6 +155,8 @@ def test_the_usage_page_gives_gazus_answers_through_the_facade(
         real_gazu.log_in(kitsu_server.admin_email, kitsu_server.admin_password)
     assert not differences, f"{len(differences)} statements differ:\n" + "\n".join(differences)
     assert sorted(lacking) == sorted(LACKING)
+    print(f"{len(script['gazu'])} statements, {answered} answered, {len(lacking)} lacking in gazu")
+    assert answered >= 80  # 82 of 126 on gazu 1.3.1 and Zou 1.0.97
 
 
 def _asset_instance_names(module: Any) -> dict[str, Any]:

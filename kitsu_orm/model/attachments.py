@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from .base import Entity, entity
 from .fields import sized
@@ -14,7 +15,29 @@ from .state import require_session
 if TYPE_CHECKING:
     from .tasks import Comment
 
-__all__ = ["AttachmentFile"]
+__all__ = ["AttachmentFile", "CommentThread"]
+
+
+class CommentThread:
+    """A comment's verbs about its thread (mixed into Comment): they act now, not at
+    commit, and read the comment again after."""
+
+    __slots__ = ()
+
+    def reply(self, text: str) -> dict[str, Any]:
+        """Answer this comment: the reply as Zou answers it (``replies`` gets it)."""
+        comment = cast("Comment", self)
+        return require_session(comment).actions.reply(comment, text)
+
+    def delete_reply(self, reply: dict[str, Any] | str) -> None:
+        """Delete one of ``replies`` (its author's, or any as an admin)."""
+        comment = cast("Comment", self)
+        require_session(comment).actions.delete_reply(comment, reply)
+
+    def attach(self, paths: Iterable[str | os.PathLike[str]]) -> list[AttachmentFile]:
+        """Attach files to this comment: the new ``attachments``."""
+        comment = cast("Comment", self)
+        return require_session(comment).actions.attach(comment, list(paths))
 
 
 @entity("AttachmentFile", level=10)

@@ -17,7 +17,8 @@ import attrs
 
 from ..errors import DetachedError
 from .declaration import MISSING, REGISTRY, check_type, entity
-from .state import InstanceState, State, copy_json, label, related_of
+from .labels import Shown, describe
+from .state import InstanceState, State, copy_json, related_of
 from .values import Check
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ class Entity(_Declarative):
     __get_or_create__: ClassVar[bool] = False
     __collection__: ClassVar[str | None] = None
     __bulk_tasks__: ClassVar[bool] = False
+    # What its repr and its row in a notebook table show (see ``labels.Shown``).
+    __shown__: ClassVar[Shown] = Shown("name")
 
     # First, so that the constructor has made it when it sets the fields.
     _instance_state: InstanceState = attrs.field(init=False, factory=InstanceState)
@@ -106,12 +109,19 @@ class Entity(_Declarative):
         return object.__getattribute__(self, name)
 
     def __repr__(self) -> str:
-        text = label(self) or ""
-        short = (self.id or "new")[:8]
-        extra = f" {text}" if text else ""
-        lifecycle = self._instance_state.lifecycle
-        flag = "" if lifecycle is State.PERSISTENT else f" ({lifecycle.value})"
-        return f"<{type(self).__name__}{extra} {short}{flag}>"
+        return describe(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: a card of the loaded fields and relationships (no request)."""
+        from .cards import entity_html
+
+        return entity_html(self)
+
+    def __dir__(self) -> list[str]:
+        """Fields and relationships first among the names, for tab completion."""
+        cls = type(self)
+        names = set(object.__dir__(self)) | cls.__fields__ | cls.__relationships__.keys()
+        return sorted(n for n in names if not n.startswith("_") or n.startswith("__"))
 
     # -- class-level queries, on the current session --------------------------------
 

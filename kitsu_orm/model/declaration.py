@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import ValidationError, did_you_mean
+from .docstrings import document
 from .fields import id_kind, is_derived, max_length, wire_name
 from .values import check_for, check_plain
 
@@ -31,10 +32,37 @@ else:
         return lambda decorator: decorator
 
 
-__all__ = ["REGISTRY", "MISSING", "entity", "check_type"]
+__all__ = ["REGISTRY", "MISSING", "entity", "check_type", "is_row_of"]
 
 REGISTRY: dict[str, type[Entity]] = {}
 MISSING: Any = attrs.NOTHING
+
+
+def is_row_of(
+    cls: type[Entity], row: dict[str, Any], kinds: dict[str, str] | None = None
+) -> bool:
+    """Whether a row read for ``cls`` is one of its objects.
+
+    Zou keeps episodes, sequences, shots, scenes, assets, edits and concepts in
+    one table, and some answers hold rows of another of those kinds beside the
+    asked one (a vendor's episodes list the scene a shot was made from): a row
+    whose ``type`` names another kind of that table is not an object of ``cls``.
+    Such answers may call every row a plain ``"Entity"``: ``kinds`` (entity type
+    id -> name) tells their kind then; without it, they are kept.
+    """
+    kind = row.get("type")
+    if kind == "Entity" and kinds is not None:
+        kind = kinds.get(str(row.get("entity_type_id")), "Asset")
+        kind = kind if kind in REGISTRY else "Asset"  # an asset type's own name
+    if kind is None or kind == cls.__kitsu_type__:
+        return True
+    other, table = REGISTRY.get(kind), REGISTRY.get("EntityRow")
+    return not (
+        other is not None
+        and table is not None
+        and issubclass(cls, table)
+        and issubclass(other, table)
+    )
 
 
 def check_type(cls: type[Entity], name: str, value: Any) -> None:
@@ -159,6 +187,7 @@ def entity(
         checks = {f.name: check_for(f.name, types[f.name], id_kind(f)) for f in public}
         new.__checks__ = {k: v for k, v in checks.items() if v is not None}
         _check_keywords(new)
+        document(new)
         REGISTRY[type_name] = new
         return new
 
@@ -259,4 +288,3 @@ def _is_optional_of(annotation: Any, kinds: tuple[type, ...]) -> bool:
     return any(
         typing.get_origin(arg) in kinds or arg in kinds for arg in typing.get_args(annotation)
     )
-

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .arguments import session_of
 from .base import Entity, entity
 from .fields import DEFAULT_FILE_NAME, sized
+from .labels import Column, Shown
 from .production import AssetInstance, EntityRow
 from .relationships import ToOne
 
@@ -28,6 +29,7 @@ __all__ = [
 class Software(Entity):
     """A program files are made with: its extension names working files."""
 
+    __shown__ = Shown("name", details=("version",))
     name: str = sized(40, "")
     short_name: str | None = sized(20)
     file_extension: str | None = sized(20)
@@ -62,6 +64,7 @@ class FileStatus(Entity):
 class WorkingFile(Entity):
     """A revision of a task's work-in-progress file; Zou builds its path from the file tree."""
 
+    __shown__ = Shown("name", Column("revision", fmt="v{}"), details=("software.name",))
     name: str = sized(250, DEFAULT_FILE_NAME)
     comment: str | None = None
     revision: int | None = None
@@ -83,6 +86,11 @@ class WorkingFile(Entity):
 class OutputFile(Entity):
     """A published file of an entity or asset instance, numbered by revision."""
 
+    __shown__ = Shown(
+        "name",
+        Column("revision", fmt="v{}"),
+        details=("output_type.name", "task_type.name"),
+    )
     name: str = sized(250, DEFAULT_FILE_NAME)
     canceled: bool = False
     size: int | None = None

@@ -7,6 +7,7 @@ from typing import Any
 
 from .base import Entity, entity
 from .fields import derived, sized, wire
+from .labels import Column, Join, Shown
 from .relationships import ManyIds, ToMany, ToOne
 from .state import require_session
 
@@ -40,6 +41,9 @@ class Department(Entity):
 class Person(Entity):
     """A user of Kitsu, or a bot; ``role`` decides what they may read and write."""
 
+    __shown__ = Shown(
+        Join(("first_name", "last_name"), "name"), details=("role",), more=("email", "departments")
+    )
     first_name: str = sized(80, "")
     last_name: str = sized(80, "")
     email: str | None = sized(255)
@@ -79,6 +83,7 @@ class DayOff(Entity):
     """A person's leave, from ``date`` to ``end_date`` inclusive (Zou refuses overlaps,
     and removes the time spents it covers)."""
 
+    __shown__ = Shown("person", "date", details=(Column("end_date", fmt="to {}"),))
     date: datetime.date | None = None
     end_date: datetime.date | None = None
     description: str | None = None

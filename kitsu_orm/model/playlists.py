@@ -24,6 +24,7 @@ import attrs
 from ..errors import ValidationError
 from .base import Entity, entity
 from .fields import derived, holds_id, sized, wire
+from .labels import Shown
 from .previews import PreviewFile
 from .relationships import ToMany, ToOne
 from .state import InstanceState, instance_state, require_session
@@ -110,6 +111,8 @@ class Playlist(Entity):
     TV show's playlist for all episodes. Zou 1.0.97 has no "daily" flag:
     Kitsu's daily playlists are ordinary ones, named after their day.
     """
+
+    __shown__ = Shown("name", details=("for_entity",), more=("task_type.name",))
 
     name: str = sized(80, "")
     for_entity: str | None = sized(10)

@@ -20,6 +20,7 @@ import attrs
 from ..errors import NotFound, ValidationError
 from .base import Entity, entity
 from .fields import derived, sized
+from .labels import Column, Shown
 from .relationships import ToOne
 from .state import InstanceState, instance_state, require_session
 
@@ -109,6 +110,14 @@ class PreviewFile(Entity):
     ``revision`` counts the versions published on the task; several previews
     of one comment share it and follow each other by ``position``.
     """
+
+    __shown__ = Shown(
+        Column("revision", fmt="v{}"),
+        Column("task.entity.name", "entity"),
+        Column("task.task_type.name", "task_type"),
+        details=("extension", "status"),
+        thumbnail="id",
+    )
 
     name: str | None = sized(250)
     original_name: str | None = sized(250)

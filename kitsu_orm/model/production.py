@@ -11,6 +11,7 @@ from ..errors import NotFound
 from ..routes import LISTS
 from .base import REGISTRY, Entity, entity
 from .fields import derived, holds_id, sized
+from .labels import Column, Shown, Span
 from .previews import MainPreview
 from .relationships import Casting, Linked, ToMany, ToOne
 from .state import require_session
@@ -26,6 +27,8 @@ __all__ = [
     "Asset",
     "AssetInstance",
     "AssetType",
+    "Concept",
+    "Edit",
     "Episode",
     "Project",
     "ProjectStatus",
@@ -48,6 +51,9 @@ class ProjectStatus(Entity):
 class Project(Entity):
     """A production: everything else belongs to one."""
 
+    __shown__ = Shown(
+        "name", details=("production_type",), more=("project_status.name", "fps", "start_date")
+    )
     name: str = sized(80, "")
     code: str | None = sized(80)
     description: str | None = None
@@ -115,6 +121,7 @@ class EntityType(Entity):
 class EntityRow(Entity):
     """What shots, sequences, episodes, scenes and assets share: one Zou table."""
 
+    __shown__ = Shown("name", more=("status", "description"), thumbnail="preview_file_id")
     name: str = sized(160, "")
     code: str | None = sized(160)
     description: str | None = None
@@ -161,6 +168,7 @@ class Episode(EntityRow):
 class Sequence(EntityRow):
     """A run of shots, under an episode in TV shows."""
 
+    __shown__ = Shown("name", details=("episode.name",), more=("description",))
     episode_name: str | None = derived()
 
     project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
@@ -208,6 +216,15 @@ class _FrameRange:
 class Shot(EntityRow):
     """A shot of a sequence: frames, casting, tasks."""
 
+    __shown__ = Shown(
+        "name",
+        details=(
+            "sequence.name|sequence_name",
+            Span("data.frame_in", "data.frame_out"),
+        ),
+        more=("nb_frames", "description"),
+        thumbnail="preview_file_id",
+    )
     sequence_name: str | None = derived()
 
     project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
@@ -218,6 +235,10 @@ class Shot(EntityRow):
     asset_instances: Linked[AssetInstance] = Linked("AssetInstance")
     frame_in: _FrameRange = _FrameRange("frame_in")
     frame_out: _FrameRange = _FrameRange("frame_out")
+
+    def restore(self) -> None:
+        """Bring a canceled shot back (gazu's ``restore_shot``), on commit."""
+        self.canceled = False
 
     def instantiate(self, asset: Asset, description: str | None = None) -> AssetInstance:
         """A new instance of ``asset`` in this shot, created and linked on commit.
@@ -247,12 +268,15 @@ class Shot(EntityRow):
 class Scene(EntityRow):
     """A layout unit under a sequence, with its own asset instances."""
 
+    __shown__ = Shown("name", details=("sequence.name|sequence_name",))
     sequence_name: str | None = derived()
 
     project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
     sequence: ToOne[Sequence] = ToOne("Sequence", "parent_id")
     tasks: ToMany[Task] = ToMany("Task", "entity_id")
     asset_instances: ToMany[AssetInstance] = ToMany("AssetInstance", "scene_id", scope=None)
+    # The shots made of this scene (each shot's source); linked and unlinked on commit.
+    shots: Linked[Shot] = Linked("Shot")
 
     def instantiate(self, asset: Asset, description: str | None = None) -> AssetInstance:
         """A new instance of ``asset`` in this scene, created (and numbered by Zou) on commit."""
@@ -260,6 +284,35 @@ class Scene(EntityRow):
         instance.asset, instance.scene = asset, self
         require_session(self).add(instance)
         return instance
+
+
+@entity(
+    "Edit",
+    level=4,
+    natural_key=("name", "project_id", "parent_id"),
+    get_or_create=True,
+    collection="edits",
+)
+class Edit(EntityRow):
+    """A cut of the project, or of one of its episodes: reviewed through its tasks."""
+
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    episode: ToOne[Episode] = ToOne("Episode", "parent_id")
+    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+
+
+@entity(
+    "Concept",
+    level=4,
+    natural_key=("name", "project_id", "parent_id"),
+    collection="concepts",
+)
+class Concept(EntityRow):
+    """A piece of concept art of the project, reviewed through its tasks before
+    the assets it inspires exist."""
+
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    tasks: ToMany[Task] = ToMany("Task", "entity_id")
 
 
 @entity(
@@ -272,6 +325,12 @@ class Scene(EntityRow):
 class Asset(EntityRow):
     """A character, prop or set of a project, typed by an AssetType."""
 
+    __shown__ = Shown(
+        "name",
+        details=("asset_type.name|asset_type_name",),
+        more=("description",),
+        thumbnail="preview_file_id",
+    )
     asset_type_name: str | None = derived()
 
     project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
@@ -295,6 +354,7 @@ class Asset(EntityRow):
 class AssetInstance(Entity):
     """One appearance of an asset in a shot, scene or other asset."""
 
+    __shown__ = Shown("name|asset.name", details=(Column("number", fmt="#{}"),))
     name: str | None = sized(80)
     number: int | None = None
     description: str | None = sized(200)

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, overload
 
 from ..errors import ValidationError
-from .state import instance_state, related_of, require_session
+from .state import State, instance_state, related_of, require_session
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -113,7 +113,7 @@ class Relationship(Generic[_T]):
         (classes name each other before all exist), then kept: it is read for
         every object of every batch."""
         if self._target is None:
-            from .base import REGISTRY
+            from .declaration import REGISTRY
 
             self._target = REGISTRY[self.target_name]
         return self._target
@@ -349,8 +349,6 @@ def unsaved_targets(objs: Iterable[Entity]) -> Iterator[Entity]:
     """The objects never added to a session that ``objs`` point at through a to-one,
     and those they point at in turn, each once, each after what points at it: a
     commit creates them too (a new shot's new sequence)."""
-    from .base import Entity, State
-
     seen: set[int] = set()
     queue = list(objs)
     while queue:
@@ -359,7 +357,7 @@ def unsaved_targets(objs: Iterable[Entity]) -> Iterator[Entity]:
             target = related_of(obj).get(name)
             if (
                 isinstance(rel, ToOne)
-                and isinstance(target, Entity)
+                and target is not None  # a to-one holds an entity or None
                 and target.state is State.TRANSIENT
                 and id(target) not in seen
             ):

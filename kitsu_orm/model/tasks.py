@@ -11,9 +11,11 @@ import attrs
 
 from ..errors import ValidationError
 from .arguments import day_string, minutes, saved_id
+from .attachments import CommentThread
 from .base import Entity, State, entity
 from .fields import DEFAULT_FILE_NAME, derived, sized, wire
 from .files import WorkingFile
+from .labels import Column, Shown
 from .people import Department, Person
 from .previews import CommentState, PreviewFile, comment_state
 from .relationships import ManyIds, ToMany, ToOne
@@ -34,6 +36,7 @@ FilePath = str | os.PathLike[str]
 class TaskType(Entity):
     """A kind of work (Modeling, Animation...): a studio-wide reference table."""
 
+    __shown__ = Shown("name", details=("for_entity",))
     name: str = sized(40, "")
     short_name: str | None = sized(20)
     description: str | None = None
@@ -58,6 +61,7 @@ class TaskType(Entity):
 class TaskStatus(Entity):
     """Where a task stands (todo, wip, done...): a studio-wide reference table."""
 
+    __shown__ = Shown("short_name", details=("name",))
     name: str = sized(40, "")
     short_name: str = sized(10, "")
     description: str | None = None
@@ -78,6 +82,13 @@ class TaskStatus(Entity):
 class Task(Entity):
     """A piece of work of one type on one entity (a shot's animation), with its status and people."""
 
+    __shown__ = Shown(
+        "task_type.name",
+        "entity.name",
+        "task_status.short_name",
+        more=("assignees", "due_date"),
+        thumbnail="last_preview_file_id",
+    )
     name: str = sized(80, "main")
     description: str | None = None
     priority: int | None = None
@@ -311,9 +322,11 @@ def _person_ids(persons: tuple[Person, ...]) -> list[str]:
 
 
 @entity("Comment", level=9, natural_key=("object_id", "person_id", "text"))
-class Comment(Entity):
-    """A note on a task; the one way Kitsu changes a task's status."""
+class Comment(Entity, CommentThread):
+    """A note on a task; the one way Kitsu changes a task's status. Its replies and
+    attached files: ``replies``, ``attachments``, ``reply()``, ``attach()``."""
 
+    __shown__ = Shown("task_status.short_name", "person", details=(Column("text", width=40),))
     text: str = ""
     object_id: str | None = None
     object_type: str = sized(80, "Task")
@@ -352,18 +365,6 @@ class Comment(Entity):
         if self.id is None:
             return []
         return require_session(self).actions.previews_of_comment(self)
-
-    def reply(self, text: str) -> dict[str, Any]:
-        """Answer this comment, now (not at commit): the reply as Zou answers it."""
-        return require_session(self).actions.reply(self, text)
-
-    def delete_reply(self, reply: dict[str, Any] | str) -> None:
-        """Delete one of ``replies`` (its author's or an admin's), now."""
-        require_session(self).actions.delete_reply(self, reply)
-
-    def attach(self, paths: Iterable[FilePath]) -> list[AttachmentFile]:
-        """Attach files to this comment, now: the new ``attachments``."""
-        return require_session(self).actions.attach(self, list(paths))
 
 
 class TimeSpentState(InstanceState):
@@ -416,6 +417,8 @@ class TimeSpent(Entity):
     mean (safe to send twice), or ``session.expunge()`` it.
     """
 
+    __shown__ = Shown("person", "date", details=(Column("duration", fmt="{} min"),))
+
     duration: float = 0.0
     date: date | None = None  # a day, as Zou stores it
     task_id: str | None = None
@@ -435,9 +438,7 @@ def _time_spent_of(session: Session, task: Task, person_id: str, day: date) -> T
         if (
             isinstance(obj, TimeSpent)
             and obj.person_id == person_id
-            and (
-                obj.task_id == task.id if obj.task_id else related_of(obj).get("task") is task
-            )
+            and (obj.task_id == task.id if obj.task_id else related_of(obj).get("task") is task)
             and obj.date is not None
             and day_string(obj.date) == text
             and obj.state in (State.PENDING, State.PERSISTENT)

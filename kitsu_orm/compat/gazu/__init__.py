@@ -5,8 +5,8 @@ calls of gazu's usage page, answered through kitsu_orm's session, with
 kitsu_orm's errors.
 
 The modules of gazu's usage page (``asset``, ``cache``, ``client``, ``files``,
-``person``, ``project``, ``shot``, ``task``, ``user``, and ``playlist`` beyond
-the page) sit on three of their
+``person``, ``project``, ``scene``, ``shot``, ``task``, ``user``, and
+``casting``, ``entity`` and ``playlist`` beyond the page) sit on three of their
 own, which import one another in this order only:
 
 - :mod:`.connection`: the session the facade talks through;
@@ -27,7 +27,22 @@ from typing import Any
 
 from ...auth import Tokens
 from ...transport import Transport
-from . import asset, cache, client, exception, files, person, playlist, project, shot, task, user
+from . import (
+    asset,
+    cache,
+    casting,
+    client,
+    entity,
+    exception,
+    files,
+    person,
+    playlist,
+    project,
+    scene,
+    shot,
+    task,
+    user,
+)
 from .client import (
     GAZU_VERSION,
     KitsuClient,
@@ -51,12 +66,15 @@ __version__ = GAZU_VERSION
 __all__ = [
     "asset",
     "cache",
+    "casting",
     "client",
+    "entity",
     "exception",
     "files",
     "person",
     "playlist",
     "project",
+    "scene",
     "shot",
     "task",
     "user",
