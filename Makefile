@@ -68,4 +68,4 @@ server-stop: venv
 	$(PY) -m kitsu_orm.devserver stop
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info site docs/examples build/notebooks
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info site docs/examples build/notebooks .cache
