@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv demo test soak stateful bench lint server-start server-stop clean
+.PHONY: venv demo test soak stateful bench lint docs docs-serve docs-notebooks server-start server-stop clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,7 @@ venv: $(VENV)/.installed
 demo: venv
 	$(PY) -m kitsu_orm.devserver start
 	$(PY) examples/sample_production.py
+	$(PY) examples/large_production.py
 	$(PY) examples/tour.py
 
 ## The whole suite, against a real local Kitsu started (or reused) by the pytest plugin.
@@ -37,6 +38,25 @@ stateful: venv
 bench: venv
 	$(PY) benchmarks/run.py
 
+## The documentation site in site/: the guides, the API reference from the docstrings, and
+## the example notebooks as tests/test_notebooks.py executed them (build/notebooks/, written
+## by make test); a notebook not executed yet is shown without its outputs. --strict: a
+## broken link or reference fails the build.
+docs: docs-notebooks
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
+docs-serve: docs-notebooks
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve
+
+docs-notebooks: venv
+	@rm -rf docs/examples && mkdir -p docs/examples
+	@for notebook in examples/*.ipynb; do \
+	  name=$$(basename "$$notebook"); \
+	  if [ -f "build/notebooks/$$name" ]; then cp "build/notebooks/$$name" docs/examples/; \
+	  else echo "docs: $$name not executed yet (make test runs it): shown without outputs" >&2; \
+	       cp "$$notebook" docs/examples/; fi; \
+	done
+
 lint: venv
 	$(VENV)/bin/ruff check kitsu_orm tests benchmarks examples
 	$(VENV)/bin/mypy
@@ -48,4 +68,4 @@ server-stop: venv
 	$(PY) -m kitsu_orm.devserver stop
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info site docs/examples build/notebooks .cache

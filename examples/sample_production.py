@@ -19,19 +19,24 @@ ARTISTS = (("Ana", "Lopez"), ("Kenji", "Sato"))
 
 
 def main() -> None:
-    session = connect()
-    existing = kitsu.Project.where(name=SAMPLE_PROJECT).first()
+    build(connect())
+
+
+def build(session: kitsu.Session, name: str = SAMPLE_PROJECT) -> kitsu.Project:
+    """The sample production named ``name`` in ``session`` (the current session):
+    the one there, or a new one (an older sample is replaced)."""
+    existing = kitsu.Project.where(name=name).first()
     if existing is not None:
         if (existing.data or {}).get("sample_version") == SAMPLE_VERSION:
-            print(f"sample production {SAMPLE_PROJECT!r} already there")
-            return
+            print(f"sample production {name!r} already there")
+            return existing
         remove(session, existing)
     task_types = {t.name: t for t in kitsu.TaskType.where()}
     todo = kitsu.TaskStatus.where(short_name="todo").one()
     asset_types = {t.name: t for t in kitsu.AssetType.where()}
     with session.begin():
         project = kitsu.Project(
-            name=SAMPLE_PROJECT, production_type="tvshow", data={"sample_version": SAMPLE_VERSION}
+            name=name, production_type="tvshow", data={"sample_version": SAMPLE_VERSION}
         )
         session.add(project)
         for first, last in ARTISTS:
@@ -40,8 +45,8 @@ def main() -> None:
                 session.add(kitsu.Person(first_name=first, last_name=last, email=email))
         assets = []
         for type_name, names in ASSETS.items():
-            for name in names:
-                asset = kitsu.Asset(name=name, project=project, asset_type=asset_types[type_name])
+            for asset_name in names:
+                asset = kitsu.Asset(name=asset_name, project=project, asset_type=asset_types[type_name])
                 session.add(asset)
                 assets.append(asset)
                 session.add(
@@ -80,10 +85,9 @@ def main() -> None:
                                 task_status=todo,
                             )
                         )
-    print(
-        f"sample production {SAMPLE_PROJECT!r} created in one commit: {session.stats.requests} requests"
-    )
+    print(f"sample production {name!r} created in one commit: {session.stats.requests} requests")
     add_artist(session, project)
+    return project
 
 
 def add_artist(session: kitsu.Session, project: kitsu.Project) -> None:
@@ -113,7 +117,7 @@ def remove(session: kitsu.Session, project: kitsu.Project) -> None:
         project.project_status = kitsu.ProjectStatus.where(name="Closed").one()
     with session.begin():
         session.delete(project)
-    print(f"an older sample production {SAMPLE_PROJECT!r} was removed")
+    print(f"an older sample production {project.name!r} was removed")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ stamp, a later update or delete of ours would be refused as someone else's chang
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from .errors import KitsuError
@@ -25,7 +26,13 @@ from .urls import fill
 if TYPE_CHECKING:
     from .persistence import Writer
 
-__all__ = ["assign", "assignees", "unassign"]
+__all__ = ["assign", "assignees", "rebase_assignees", "unassign"]
+
+# Tasks with an (un)assignment sent and not yet read back. Until it is, nobody knows
+# whom the server holds: when the task is read again (kitsu_orm.stale), the server's
+# assignees become its baseline, so that the next commit takes off whoever the
+# server holds and the user's list leaves out, and adds only who is missing.
+_IN_DOUBT: weakref.WeakSet[Task] = weakref.WeakSet()
 
 
 def assign(w: Writer, op: Assign) -> None:
@@ -33,6 +40,7 @@ def assign(w: Writer, op: Assign) -> None:
     person_id, tasks = _person_and_tasks(op.person, op.tasks)
     # Two assignments of one task may run at once: neither answer is the last word.
     w.session.identity.mark_stale(Task, [t.id for t in tasks if t.id])
+    _IN_DOUBT.update(tasks)
     rows = w.transport.put(
         fill(ACTIONS["assign"], person_id=person_id), {"task_ids": [t.id for t in tasks]}
     )
@@ -49,6 +57,7 @@ def unassign(w: Writer, op: Unassign) -> None:
     them again after its writes)."""
     person_id, tasks = _person_and_tasks(op.person, op.tasks)
     w.session.identity.mark_stale(Task, [t.id for t in tasks if t.id])
+    _IN_DOUBT.update(tasks)
     ids = w.transport.put(
         ACTIONS["clear_assignation"],
         {"task_ids": [t.id for t in tasks], "person_id": person_id},
@@ -56,6 +65,22 @@ def unassign(w: Writer, op: Unassign) -> None:
     done = [t for t in tasks if t.id in set(ids or ())]
     _settle_assignment(done, person_id, assigned=False)
     _refused(tasks, done, f"unassign {person_id}")
+
+
+def rebase_assignees(task: Entity | None, row: dict[str, Any]) -> None:
+    """``row`` is ``task`` as the server holds it now: if an (un)assignment of it was in
+    doubt, the server's assignees become the baseline its pending list is compared with
+    (a lost answer may hide a write done, or not done)."""
+    if not isinstance(task, Task) or task not in _IN_DOUBT:
+        return
+    _IN_DOUBT.discard(task)
+    server = list(row.get(Task.__wire__["assignee_ids"]) or [])
+    state = instance_state(task)
+    for store in (state.changes, state.copies):
+        if store is not None and "assignee_ids" in store:
+            store["assignee_ids"] = list(server)
+    if state.changes is not None and set(task.assignee_ids or []) == set(server):
+        state.changes.pop("assignee_ids", None)
 
 
 # -- conflicts ------------------------------------------------------------------------

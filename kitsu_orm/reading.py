@@ -173,15 +173,24 @@ class ReadPath(SessionCache):
             )
         return fill(routes_for(type_name).one, id=id)
 
-    def reload(self, cls: type[E], ids: list[str]) -> list[E]:
+    def reload(
+        self,
+        cls: type[E],
+        ids: list[str],
+        before_merge: Callable[[dict[str, Any]], None] | None = None,
+    ) -> list[E]:
         """Read these objects again from the server itself (never the cache); the ones
-        it answered (one it leaves out is gone, or not this user's to read)."""
+        it answered (one it leaves out is gone, or not this user's to read).
+        ``before_merge`` sees each row before it is merged."""
         if not ids:
             return []
         routes = routes_for(cls.__kitsu_type__)
         part = json.dumps(ids, separators=(",", ":"))
         rows = self.get_rows(routes.list, {**routes.list_params, "id": part})
         with self.identity.lock:  # the rows merge as a whole
+            if before_merge is not None:
+                for row in rows:
+                    before_merge(row)
             return [self.identity.merge_row(cls, row) for row in rows]
 
     def get_rows(self, route: str, params: dict[str, Any]) -> list[Any]:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .assignments import rebase_assignees
 from .errors import KitsuError
 from .model.production import Shot
 from .model.tasks import Comment, Task, TimeSpent
@@ -47,10 +48,16 @@ def mark_stale(session: Session, ops: Sequence[Operation]) -> None:
 
 
 def read_stale(session: Session) -> None:
-    """Read again the rows marked stale, one request per type (edits kept)."""
+    """Read again the rows marked stale, one request per type (edits kept; a task
+    whose assignment was in doubt takes the server's assignees as its baseline)."""
     identity = session.identity
+
+    def rebase(row: dict[str, Any]) -> None:
+        rebase_assignees(identity.get(row["id"]), row)
+
     for cls, ids in identity.stale().items():
-        session.reload(cls, [i for i in ids if identity.get(i) is not None])
+        known = [i for i in ids if identity.get(i) is not None]
+        session.reload(cls, known, rebase if cls is Task else None)
         identity.clear_stale(cls, ids)
 
 

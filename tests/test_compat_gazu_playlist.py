@@ -100,6 +100,12 @@ def test_playlists_as_gazu_makes_reads_and_edits_them(
     with pytest.raises(errors.ValidationError):
         gazu.playlist.all_playlists(client=object())
 
+    # A whole playlist dict saved as it is, through both.
+    ours = gazu.playlist.update_playlist({**ours, "name": "Facade review, renamed"})
+    theirs = real_gazu.playlist.update_playlist({**theirs, "name": "Gazu review, renamed"})
+    _same(ours, theirs)
+    assert gazu.playlist.get_playlist(ours)["name"] == "Facade review, renamed"
+
     mine, gazus = tmp_path / "ours.zip", tmp_path / "theirs.zip"
     assert gazu.playlist.download_playlist_zip(ours, str(mine)) == mine
     real_gazu.playlist.download_playlist_zip(ours, str(gazus))

@@ -882,3 +882,45 @@ def test_a_new_shot_whose_field_was_emptied_after_its_create_was_cut_keeps_it_em
     assert not s.new and not s.dirty
     rows = kitsu_client.get("data/shots/all", {"project_id": project.id})
     assert [(r["name"], r["description"]) for r in rows] == [("SH001", None)]
+
+
+@pytest.mark.parametrize("then", ["reassign", "unassign all"])
+def test_a_task_reassigned_after_its_assignment_answer_was_lost_keeps_only_the_new_assignee(
+    proxy: FaultProxy,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    kitsu_people: dict[str, Any],
+    then: str,
+) -> None:
+    """Found by tests/test_unitofwork_stateful.py (make test): an assignment reached the
+    server but its answer was lost; the task was then given to someone else. The next
+    commit must take the first person off too: the server holds them, whatever the
+    session could not confirm."""
+    s = _session(proxy.url, kitsu_client, 1)
+    s.transport.retry = Retry(total=0)
+    s.transport.user = dict(kitsu_client.user or {})
+    project = s.get(kitsu.Project, kitsu_project["id"])
+    first, second = (s.get(kitsu.Person, kitsu_people[k].id) for k in ("artist", "artist2"))
+    for person in (first, second):
+        kitsu_client.post(f"data/projects/{project.id}/team", {"person_id": person.id})
+    seq = kitsu.Sequence(name="SQ01", project=project)
+    shot = kitsu.Shot(name="SH001", project=project, sequence=seq, frame_in=1, frame_out=5)
+    task = kitsu.Task(
+        project=project,
+        entity=shot,
+        task_type=kitsu.TaskType.where(name="Layout", for_entity="Shot", session=s).one(),
+        task_status=kitsu.TaskStatus.where(short_name="todo", session=s).one(),
+    )
+    s.add_all([seq, shot, task])
+    s.commit()
+    task.assignees = [first]
+    broken = _break_first_write(s, proxy, "put", "/assign")
+    with pytest.raises((kitsu.CommitError, kitsu.ConnectionError)):
+        s.commit()
+    assert broken
+    assert kitsu_client.get(f"data/tasks/{task.id}")["assignees"] == [first.id]  # applied
+    task.assignees = [second] if then == "reassign" else []
+    s.commit()
+    expected = [second.id] if then == "reassign" else []
+    assert kitsu_client.get(f"data/tasks/{task.id}")["assignees"] == expected
+    assert not s.dirty and not s.new
