@@ -6,9 +6,8 @@ joins its parents' loaded lists, an updated one takes the server's row.
 A write whose request breaks after it may have reached the server is recorded in
 doubt (:mod:`kitsu_orm.doubts`), so that the next commit settles it instead of
 sending it twice; an update's answer that shows someone else's edit is reported
-(:func:`~kitsu_orm.conflicts.raced_fields`). Zou's special cases live here: the
-create routes of each type (:mod:`kitsu_orm.routes`), the bulk routes of tasks,
-comments and assignments, the set and add routes of time spent.
+(:func:`~kitsu_orm.conflicts.raced_fields`). Zou's special cases live here: create
+routes per type, bulk routes of tasks, comments, assignments; time spent's routes.
 """
 
 from __future__ import annotations
@@ -297,7 +296,8 @@ def update(w: Writer, op: Update) -> None:
     changes = obj.changes()
     path = routes.update
     body: dict[str, Any] = {}
-    for name in op.fields:
+    sent = [*op.fields, *sorted(routes.update_always - set(op.fields))]
+    for name in sent:
         new = getattr(obj, name)
         if name == "data" and routes.data_merges:
             old = changes.get(name, (None, new))[0] or {}
@@ -326,7 +326,7 @@ def update(w: Writer, op: Update) -> None:
         raise
     w.session.identity.pop_doubt(obj)
     if isinstance(row, dict) and row.get("id") == obj.id:
-        raced = [] if w.overwrite else raced_fields(obj, row, op.fields, loaded)
+        raced = [] if w.overwrite else raced_fields(obj, row, sent, loaded)
         if raced:
             w.raced[obj] = raced
         w.session.identity.apply_row(obj, row)

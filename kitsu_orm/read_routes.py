@@ -121,6 +121,16 @@ READS: dict[str, tuple[ReadRoute, ...]] = {
         _per("data/entities/{entity_id}/output-files"),
     ),
     "DayOff": (_generic("data/day-offs", _ADMIN), _per("data/persons/{person_id}/day-offs")),
+    # Zou's generic routes of these are the admin's: the others read them by project
+    # (descriptors: anyone on it; budgets: its managers).
+    "MetadataDescriptor": (
+        _generic("data/metadata-descriptors", _ADMIN),
+        _per("data/projects/{project_id}/metadata-descriptors"),
+    ),
+    "Budget": (
+        _generic("data/budgets", _ADMIN),
+        _per("data/projects/{project_id}/budgets", frozenset({"manager"})),
+    ),
     "Milestone": (
         _generic("data/milestones", _ADMIN),
         _per("data/projects/{project_id}/milestones", _all_but("vendor")),

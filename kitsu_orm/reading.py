@@ -111,6 +111,24 @@ class ReadPath(SessionCache):
         """Rows of ``cls`` matching ``params`` (wire names: a value or a list of values),
         through the routes this user's role may read (:func:`~kitsu_orm.read_routes.read_plan`).
         ``context``: values the rows share without being filtered on (their project)."""
+        rows = self.rows_as_role(cls, params, context)
+        kinds = self.entity_kinds() if any(r.get("type") == "Entity" for r in rows) else None
+        rows = [row for row in rows if is_row_of(cls, row, kinds)]
+        prepare_structure(cls, len(rows))
+        merge = self.identity.merge_row
+        with self.identity.lock:  # one answer merges as a whole
+            return group_of(merge(cls, row) for row in rows)  # type: ignore[return-value]
+
+    def rows_as_role(
+        self,
+        cls: type[Entity],
+        params: Mapping[str, Values],
+        context: Mapping[str, Values] | None = None,
+        *,
+        fresh: bool = False,
+    ) -> list[dict[str, Any]]:
+        """The rows :meth:`fetch` merges, as the server answers them, through the
+        routes this user's role may read (``fresh``: never from the cache)."""
         type_name = cls.__kitsu_type__
         names = filter_names(cls)
 
@@ -118,20 +136,15 @@ class ReadPath(SessionCache):
             plan = read_plan(type_name, role, params, context, names=names)
             rows: list[dict[str, Any]] = []
             for request in plan.requests:
-                rows.extend(rows_of(self.read(type_name, request.path, dict(request.params))))
+                answer = self.read(type_name, request.path, dict(request.params), fresh=fresh)
+                rows.extend(rows_of(answer))
             if plan.local:
                 rows = [r for r in rows if _matches(r, plan.local)]
             if len(plan.requests) > 1:
                 rows = list({r["id"]: r for r in rows}.values())
             return rows
 
-        rows = self.as_role(read)
-        kinds = self.entity_kinds() if any(r.get("type") == "Entity" for r in rows) else None
-        rows = [row for row in rows if is_row_of(cls, row, kinds)]
-        prepare_structure(cls, len(rows))
-        merge = self.identity.merge_row
-        with self.identity.lock:  # one answer merges as a whole
-            return group_of(merge(cls, row) for row in rows)  # type: ignore[return-value]
+        return self.as_role(read)
 
     def entity_kinds(self) -> dict[str, str]:
         """Entity type id -> name, for answers whose rows all say ``"Entity"``: read

@@ -84,6 +84,9 @@ class Routes:
     data_replace: str | None = None
     # Create routes chosen by the first field set among the keys, before ``create``.
     create_by: Mapping[str, CreateRoute] = attrs.field(factory=dict)
+    # Fields every update sends, changed or not: the update route resets them to its
+    # defaults when they are left out.
+    update_always: frozenset[str] = frozenset()
 
 
 def _crud(collection: str, **kwargs: Any) -> Routes:
@@ -96,6 +99,14 @@ def _crud(collection: str, **kwargs: Any) -> Routes:
         delete=f"{base}/{{id}}",
         generic=base,
         **kwargs,
+    )
+
+
+def _per_project(collection: str) -> Routes:
+    """Read anywhere, written through the project's own routes."""
+    scoped = f"data/projects/{{project_id}}/{collection}"
+    return attrs.evolve(
+        _crud(collection), create=scoped, update=f"{scoped}/{{id}}", delete=f"{scoped}/{{id}}"
     )
 
 
@@ -251,13 +262,16 @@ ROUTES: dict[str, Routes] = {
     "ProjectStatus": _crud("project-status"),
     "Person": _crud("persons", list_params={"relations": "true"}),
     "Department": _crud("departments"),
-    "MetadataDescriptor": _crud(
-        "metadata-descriptors", create="data/projects/{project_id}/metadata-descriptors"
+    # Written through their project's routes, which its managers may use (the
+    # generic ones are the admin's).
+    "MetadataDescriptor": attrs.evolve(
+        _per_project("metadata-descriptors"),
+        update_always=frozenset({"for_client", "data_type", "choices", "departments"}),
     ),
     "StatusAutomation": _crud("status-automations"),
-    "Budget": _crud("budgets", create="data/projects/{project_id}/budgets"),
+    "Budget": _per_project("budgets"),
     "DayOff": _crud("day-offs"),
-    "Milestone": attrs.evolve(_crud("milestones"), generic=None),  # generic: admins only
+    "Milestone": _crud("milestones"),
     # The logged-in user's own (notifications: only ``read`` is written; Zou subscribes
     # whoever asks).
     "Notification": attrs.evolve(_own("notifications"), create=None, delete=None),

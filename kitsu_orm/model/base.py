@@ -58,6 +58,9 @@ class Entity(_Declarative):
     __from_wire__: ClassVar[dict[str, str]] = {}
     __derived__: ClassVar[frozenset[str]] = frozenset()
     __key_relations__: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # Fields the server sets itself when others are written (a descriptor's field_name
+    # follows its name): a change of them in a PUT's answer is no one else's.
+    __follows__: ClassVar[dict[str, tuple[str, ...]]] = {}
     __datetime_fields__: ClassVar[frozenset[str]] = frozenset()
     __date_fields__: ClassVar[frozenset[str]] = frozenset()
     __checks__: ClassVar[dict[str, Check]] = {}

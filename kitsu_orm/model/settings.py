@@ -34,6 +34,9 @@ class MetadataDescriptor(Entity):
     typed by ``data_type`` (a number, a boolean, a date, one of ``choices``...).
     """
 
+    # Zou renames the field (and the data keys of every entity) with the descriptor.
+    __follows__ = {"field_name": ("name",)}
+
     project_id: str | None = None
     entity_type: str = sized(60, "Asset")
     task_type_id: str | None = None
