@@ -92,7 +92,11 @@ class RedisCache:
             raise ConfigurationError("a Redis cache needs a prefix and a positive lock_timeout")
         self.reference_ttl, self.production_ttl = reference_ttl, production_ttl
         self.events_interval, self.keep, self.retry_after = events_interval, keep, retry_after
-        self.connect_timeout = connect_timeout
+        self._settings: dict[str, Any] = dict(
+            prefix=self.prefix, reference_ttl=reference_ttl, production_ttl=production_ttl,
+            events_interval=events_interval, lock_timeout=self.lock_timeout, keep=keep,
+            retry_after=retry_after, connect_timeout=connect_timeout,
+        )  # fmt: skip
         self.namespace = self.server_key = ""
         self.hits = self.misses = 0
         self._lock = threading.Lock()
@@ -124,19 +128,8 @@ class RedisCache:
 
     def sibling(self) -> RedisCache:
         """Another, unscoped cache on the same Redis (and connections) and settings."""
-        return RedisCache(
-            self.url,
-            disk=self.disk.sibling() if self.disk is not None else None,
-            prefix=self.prefix,
-            reference_ttl=self.reference_ttl,
-            production_ttl=self.production_ttl,
-            events_interval=self.events_interval,
-            lock_timeout=self.lock_timeout,
-            keep=self.keep,
-            retry_after=self.retry_after,
-            connect_timeout=self.connect_timeout,
-            client=self._client,
-        )
+        disk = self.disk.sibling() if self.disk is not None else None
+        return RedisCache(self.url, disk=disk, client=self._client, **self._settings)
 
     @property
     def is_up(self) -> bool:
