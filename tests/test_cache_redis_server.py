@@ -201,3 +201,37 @@ def test_an_unreachable_redis_leaves_reads_working_with_one_warning(
         assert layered.cache_hits == 1  # the disk tier answered the second read
     warnings = [r for r in caplog.records if "unreachable" in r.getMessage()]
     assert len(warnings) == 2  # once for each cache: not once per read
+
+
+def test_an_output_path_is_computed_once_until_a_name_it_shows_changes(
+    kitsu_server: KitsuServer,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    shared: str,
+) -> None:
+    from kitsu_orm.filetree import file_tree
+
+    pid = kitsu_project["id"]
+    kitsu_client.put(f"data/projects/{pid}", {"file_tree": file_tree("default")})
+    if not kitsu_client.get("data/output-types", {"name": "Render"}):
+        kitsu_client.post("data/output-types", {"name": "Render", "short_name": "rnd"})
+    row = _make_shot(kitsu_client, pid)
+    s = _session(kitsu_server.url, kitsu_client, shared)
+    shot = s.get(kitsu.Shot, row["id"])
+    render = kitsu.OutputType.where(name="Render", session=s).one()
+    lighting = kitsu.TaskType.where(name="Lighting", session=s).one()
+    before = s.transport.stats.by_method.get("POST", 0)
+    path = kitsu.OutputFile.build_path(shot, render, lighting)
+    assert "SH010" in path
+    other = _session(kitsu_server.url, kitsu_client, shared)  # another process's session
+    assert kitsu.OutputFile.build_path(
+        other.get(kitsu.Shot, row["id"]), render, lighting
+    ) == path
+    assert other.transport.stats.by_method.get("POST", 0) == 0
+    assert s.transport.stats.by_method.get("POST", 0) == before + 1
+    shot.name = "SH020"
+    s.commit()
+    other.close()
+    renamed = kitsu.OutputFile.build_path(other.get(kitsu.Shot, row["id"]), render, lighting)
+    assert "SH020" in renamed and "SH010" not in renamed
+    s.cache.clear()  # type: ignore[union-attr]
