@@ -222,7 +222,7 @@ def test_an_output_path_is_computed_once_until_a_name_it_shows_changes(
     lighting = kitsu.TaskType.where(name="Lighting", session=s).one()
     before = s.transport.stats.by_method.get("POST", 0)
     path = kitsu.OutputFile.build_path(shot, render, lighting)
-    assert "SH010" in path
+    assert "sh010" in path
     other = _session(kitsu_server.url, kitsu_client, shared)  # another process's session
     assert kitsu.OutputFile.build_path(
         other.get(kitsu.Shot, row["id"]), render, lighting
@@ -233,5 +233,5 @@ def test_an_output_path_is_computed_once_until_a_name_it_shows_changes(
     s.commit()
     other.close()
     renamed = kitsu.OutputFile.build_path(other.get(kitsu.Shot, row["id"]), render, lighting)
-    assert "SH020" in renamed and "SH010" not in renamed
+    assert "sh020" in renamed and "sh010" not in renamed
     s.cache.clear()  # type: ignore[union-attr]
