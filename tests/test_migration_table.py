@@ -78,3 +78,21 @@ def test_every_object_style_name_exists() -> None:
         for attribute in re.findall(r"kitsu\.(\w+)", objects):
             assert hasattr(kitsu, attribute), (name, attribute)
     assert checked > 50
+
+
+def test_one_row_per_function_of_every_module_the_facade_covers() -> None:
+    """Every public function of gazu 1.3.1's modules that the facade covers (the
+    signature test's list) has a row, found by introspection of gazu itself."""
+    import importlib
+
+    from test_compat_gazu_signatures import MODULES, gazu_functions
+
+    rows = {re.findall(r"`([a-z_.]+)`", row[0])[0] for row in _rows()}
+    missing = [
+        f"{module}.{function}"
+        for module in MODULES
+        for function in gazu_functions(importlib.import_module(f"gazu.{module}"))
+        if f"{module}.{function}" not in rows
+    ]
+    assert not missing, missing
+    assert len(rows) >= 480
