@@ -29,8 +29,10 @@ The token is the admin's, given to every process (a farm job gets one from its
 submitter; no login per job), and confirmed once before the waves.
 
 Target (issue 17): on the shared tier the server receives about one request per
-distinct answer for the whole run (about 10), and the waves finish faster than
-gazu's.
+distinct answer for the whole run (nine here), and the waves finish faster than
+gazu's. Besides those, Zou's event log is read by one process every
+``events_interval`` (10 s) of the run's wall time, spawning included: a long run
+counts a few such reads, reported apart.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ PROJECT_NAME = "bench-farm"
 PROCESSES = int(os.environ.get("FARM_PROCESSES", "200"))
 WAVE = int(os.environ.get("FARM_WAVE", "20"))
 REDIS = os.environ.get("FARM_REDIS", "redis://127.0.0.1:6379/0")
+# Reads of Zou's event log per side (one process per namespace per events_interval).
+EVENT_READS: dict[str, int] = {}
 SHOT_TASKS = ("Storyboard", "Layout", "Animation", "Lighting", "FX", "Compositing")
 
 _CHILD = r"""
@@ -196,6 +200,7 @@ def _side(name: str, how: str, kind: str, cache: str, proxy: FaultProxy, token: 
         route = "/".join("{id}" if len(p) == 36 else p for p in seen.path.split("/"))
         kinds[f"{seen.method} {route}"] = kinds.get(f"{seen.method} {route}", 0) + 1
     side.how += " (" + ", ".join(f"{k} x{v}" for k, v in sorted(kinds.items())) + ")"
+    EVENT_READS[name] = kinds.get("GET /api/data/events/last", 0)
     first = answers[0]
     if any(a != first for a in answers):
         raise AssertionError(f"{name}: the processes read different contexts")
@@ -251,9 +256,12 @@ def main() -> Result:
     redis_side = result.side("kitsu_orm, shared Redis tier")
     gazu_side = result.side("gazu")
     assert redis_side.request_count is not None and gazu_side.request_count is not None
+    events = EVENT_READS.get(redis_side.name, 0)
+    answers = redis_side.request_count - events
     result.targets.append(Target(
-        "shared tier: about one request per distinct answer for the whole run (<= 12)",
-        redis_side.request_count <= 12, f"{redis_side.request_count} requests"))
+        "shared tier: about one request per distinct answer for the whole run (<= 12), "
+        "besides the event log (read by one process every 10 s)",
+        answers <= 12, f"{answers} requests, and {events} event-log reads"))
     result.targets.append(Target(
         "shared tier: the waves finish faster than gazu's",
         redis_side.median < gazu_side.median,
