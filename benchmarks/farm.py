@@ -214,6 +214,7 @@ def main() -> Result:
     transport = Transport(server.url)
     transport.login(server.admin_email, server.admin_password)
     shot = ensure(transport)
+    time.sleep(1.1)  # the first event-log look starts after the setup's events (seconds)
     assert transport.tokens is not None
     token = transport.tokens.access
     prefix = f"kitsu-orm-bench-farm-{uuid.uuid4().hex[:8]}:"
