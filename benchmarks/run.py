@@ -2,7 +2,8 @@
 
 ``make bench`` runs this. Order: the bench production (built once, reused),
 transport overhead, R1 review sheet, W1-W3 writes, M1 memory and import
-time, C1 the review sheet from a cold and a warm disk cache. A workload that fails is reported as failed and the others still run;
+time, C1 the review sheet from a cold and a warm disk cache, farm: 200 processes reading
+one shot's job context (gazu, disk cache, shared Redis tier). A workload that fails is reported as failed and the others still run;
 the exit status is 1 when any failed.
 """
 
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cache_warm
+import farm
 import footprint
 import production
 import review_sheet
@@ -120,6 +122,7 @@ def main() -> int:
         ("W1-W3", writes.main),
         ("M1/import", footprint.main),
         ("C1", cache_warm.main),
+        ("farm", farm.main),
     ]
     for key, step in steps:
         print(f"== {key}", flush=True)

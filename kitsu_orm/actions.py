@@ -37,7 +37,7 @@ from .urls import fill
 if TYPE_CHECKING:
     from .session import Session
 
-__all__ = ["Actions", "file_target", "merge_rows", "output_file_filters"]
+__all__ = ["PATH_DEPENDS_ON", "Actions", "file_target", "merge_rows", "output_file_filters"]
 
 E = TypeVar("E", bound=Entity)
 
@@ -327,8 +327,14 @@ class Actions:
             "separator": sep,
         }
         path = _file_path("output_file_path", target, temporal_entity)
-        answer = self.session.transport.post(path, body)
+        # A computation, not a write: cached until a name or the file tree changes.
+        answer = self.session.computed(PATH_DEPENDS_ON, path, body)
         return join_path(answer["folder_path"], answer["file_name"], sep)
+
+
+# What an output path is built from: the file tree and names of the project, the
+# entity and its parents, the output and task types.
+PATH_DEPENDS_ON = "Project+Episode+Sequence+Shot+Asset+AssetType+OutputType+TaskType"
 
 
 def _task_id(task: Task) -> str:

@@ -71,6 +71,7 @@ import attrs
 import diskcache  # type: ignore[import-untyped]
 
 from . import cache_scope
+from .cache_disk import NoPickleDisk
 from .cache_entries import (
     Damaged,
     as_generation,
@@ -84,11 +85,8 @@ from .cache_folder import (
     MARKER,
     claim_folder,
     default_directory,
-    is_value_file,
     private_database,
     remove_store_files,
-    remove_value_file,
-    write_value_file,
 )
 from .cache_freshness import NAMES_SHOWN_BY, REFERENCE_TYPES, event_types
 
@@ -235,8 +233,29 @@ class Cache:
 
     def stale_answer(self, type_name: str, route: str, params: Mapping[str, Any]) -> Any:
         """Any stored answer, whatever its age (for when the server is down), or None."""
+        stored = self.entry(type_name, route, params)
+        return None if stored is None else stored["body"]
+
+    def entry(self, type_name: str, route: str, params: Mapping[str, Any]) -> Any:
+        """The stored entry (``at``, ``gen``, ``body``, and what a tier behind this one
+        added), whatever its age, or None: for a shared tier that uses this one as its
+        local copy (:mod:`.cache_redis`)."""
         stored = self._get_entry(self._key(type_name, route, params))
-        return None if stored is _MISS else stored["body"]
+        return None if stored is _MISS else stored
+
+    def keep(
+        self, type_name: str, route: str, params: Mapping[str, Any], body: Any, **extra: Any
+    ) -> None:
+        """Store an answer a shared tier vouches for (its generations in ``extra``), under
+        this folder's generations too, so that it serves alone when that tier is down."""
+        entry = {"at": time.time(), "gen": self._generation(type_name), "body": body, **extra}
+        # ``at`` may come in ``extra``: the shared tier's own, so the lifetime is the same
+        self._set(self._key(type_name, route, params), entry, type_name)
+
+    def claim_event_check(self) -> bool:
+        """Whether this process reads the event log now, once the last look is old enough:
+        on disk, every process does (a shared tier leases it to one)."""
+        return True
 
     def forget_types(self, type_names: Iterable[str]) -> None:
         """Drop every answer about these types, and about the types whose rows show
@@ -360,7 +379,7 @@ class Cache:
         private_database(self.directory)
         store = diskcache.Cache(
             str(self.directory),
-            disk=_Disk,
+            disk=NoPickleDisk,
             size_limit=self.size_limit,
             tag_index=True,
             timeout=10,
@@ -397,50 +416,3 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return "a stored text is not UTF-8"
     return f"a file of it could not be read ({exc})"
-
-
-class _Disk(diskcache.Disk):  # type: ignore[misc]
-    """diskcache's storage without pickles. Keys are text, values text, numbers
-    or bytes (answers come encoded by :func:`~kitsu_orm.cache_entries.encode`); a pickled key or value,
-    which only a tampered folder can hold, is refused, never loaded."""
-
-    def __init__(self, directory: str, **settings: Any) -> None:
-        settings.pop("compress_level", None)  # a setting of folders written by JSONDisk
-        super().__init__(directory, **settings)
-        self._root = os.path.realpath(directory)
-
-    def put(self, key: Any) -> Any:
-        if type(key) is not str:
-            raise TypeError(f"cache keys are text, not {type(key).__name__}")
-        return super().put(key)
-
-    def get(self, key: Any, raw: bool) -> Any:
-        if not raw:
-            raise Damaged
-        return super().get(key, raw)
-
-    def store(self, value: Any, read: bool, key: Any = diskcache.core.UNKNOWN) -> Any:
-        if type(value) not in (str, int, float, bytes):
-            raise TypeError(f"cache values are text, numbers or bytes, not {type(value).__name__}")
-        return super().store(value, read, key=key)
-
-    def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
-        if mode == diskcache.core.MODE_PICKLE:
-            raise Damaged("a stored value is a pickle, which kitsu_orm never writes")
-        if filename is not None and not self._is_value_file(filename):
-            raise Damaged(f"a stored value's file lies outside the cache folder ({filename!r})")
-        return super().fetch(mode, filename, value, read)
-
-    def remove(self, file_path: str) -> None:
-        # diskcache's own would delete any path a row names, then empty folders upwards.
-        remove_value_file(self._root, self._directory, file_path)
-
-    def _write(
-        self, full_path: str, iterator: Iterable[Any], mode: str, encoding: str | None = None
-    ) -> int:
-        """A value file readable by the user alone (0600, in 0700 folders)."""
-        return write_value_file(full_path, iterator, mode, encoding)
-
-    def _is_value_file(self, filename: str) -> bool:
-        """Whether a row's file name is a value file inside the folder."""
-        return is_value_file(self._root, self._directory, filename)

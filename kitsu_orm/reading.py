@@ -266,6 +266,20 @@ class ReadPath(SessionCache):
         rows_read(body)
         return body
 
+    def computed(self, type_name: str, route: str, body: dict[str, Any]) -> Any:
+        """The answer of a POST route that computes without writing (a path from the
+        project's file tree), cached like a read: outdated by a write to any of the
+        ``"A+B"`` types it depends on; from the server alone without a cache."""
+        if self.cache is None:
+            return self.transport.post(route, body)
+        params = {"POST": json.dumps(body, sort_keys=True)}
+        cache = self._scope_cache()
+        answer, hit = cache.answer(
+            type_name, route, params, lambda: self.transport.post(route, body)
+        )
+        self.cache_hits += 1 if hit else 0
+        return answer
+
     @property
     def role(self) -> str:
         """The user's role on the server: ``"admin"``, ``"manager"``, ``"supervisor"``,

@@ -36,11 +36,11 @@ from .reading import CacheUse, ReadPath, cache_use, check_row
 from .retry import Retry
 
 if TYPE_CHECKING:
-    from .cache import Cache
     from .changes import ChangeSet
     from .events import Events
     from .protocols import TransportProtocol
     from .query import Query
+    from .session_cache import AnyCache
 
 # CacheUse, cache_use and current_session are the read path's and the context's,
 # named here too: users import them from the session, as they always have.
@@ -61,7 +61,7 @@ def connect(
     timeout: float | tuple[float, float] | None = None,
     retry: Retry | None = None,
     workers: int = 8,
-    cache: str | Cache = "off",
+    cache: str | AnyCache = "off",
     cache_dir: str | None = None,
     progress: Setting = False,
 ) -> Session:
@@ -141,7 +141,7 @@ class Session(ReadPath):
         timeout: float | tuple[float, float] | None = None,
         retry: Retry | None = None,
         workers: int = 8,
-        cache: str | Cache = "off",
+        cache: str | AnyCache = "off",
         cache_dir: str | None = None,
         progress: Setting = False,
     ) -> None:

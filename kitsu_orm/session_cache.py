@@ -12,6 +12,7 @@ wrote.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
@@ -26,6 +27,9 @@ from .routes import LISTS
 
 if TYPE_CHECKING:
     from .cache import Cache
+    from .cache_redis import RedisCache
+
+    AnyCache = Cache | RedisCache
     from .protocols import TransportProtocol
 
 __all__ = ["SessionCache"]
@@ -37,7 +41,7 @@ class SessionCache:
 
     # Set by Session.__init__ (the transport) and use_cache (the rest).
     transport: TransportProtocol
-    cache: Cache | None
+    cache: AnyCache | None
     cache_mode: str
     _cache_scope: tuple[str, str] | None
     _confirmed: tuple[str, str] | None  # (access token, user id)
@@ -50,8 +54,9 @@ class SessionCache:
         if self.cache is not None:
             self._scope_cache().forget_types(type_names)
 
-    def use_cache(self, cache: str | Cache = "on", cache_dir: str | None = None) -> None:
-        """Switch this live session's cache: ``"on"``, ``"off"``, ``"offline"`` or a Cache."""
+    def use_cache(self, cache: str | AnyCache = "on", cache_dir: str | None = None) -> None:
+        """Switch this live session's cache: ``"on"``, ``"off"``, ``"offline"``, a Redis
+        URL (``"redis://host:6379/0"``, ``"disk+redis://..."``) or a Cache or RedisCache."""
         self.cache_mode, self.cache = _open_cache(cache, cache_dir)
         self._cache_scope = None
         self._confirmed = None
@@ -106,7 +111,7 @@ class SessionCache:
         self._confirmed = (tokens.access if tokens is not None else "", user_id)
         return user_id
 
-    def _scope_cache(self) -> Cache:
+    def _scope_cache(self) -> AnyCache:
         """The cache, bound to this session's (server, user): checked on every use, since
         the transport may log in as someone else, and a Cache object may be shared by the
         sessions of several users. Catches up on events once per (server, user)."""
@@ -122,7 +127,7 @@ class SessionCache:
                 self._catch_up_on_events(self.cache)
         return self.cache
 
-    def _catch_up_on_events(self, cache: Cache) -> None:
+    def _catch_up_on_events(self, cache: AnyCache) -> None:
         """Drop what other people changed since this namespace last looked, where the
         user may read Zou's event log; the time-to-live covers everyone else. Skipped
         when the last look is younger than ``cache.events_interval`` seconds."""
@@ -136,6 +141,8 @@ class SessionCache:
             return
         since = cache.last_event_check()
         if since is not None and _seconds_since(since, now) < cache.events_interval:
+            return
+        if not cache.claim_event_check():  # another process of a shared tier reads it now
             return
         if since is not None:
             params = {"after": since, "limit": 1000}
@@ -151,17 +158,31 @@ class SessionCache:
 _CACHE_MODES = ("off", "on", "offline")
 
 
-def _open_cache(cache: str | Cache, directory: str | None) -> tuple[str, Cache | None]:
-    # diskcache and sqlite3 load only for sessions that use a cache.
+def _open_cache(cache: str | AnyCache, directory: str | None) -> tuple[str, AnyCache | None]:
+    # diskcache and sqlite3 (or redis) load only for sessions that use a cache.
+    from .cache_shared import redis_url
+
+    if isinstance(cache, str) and redis_url(cache):
+        return "on", _open_redis(cache, directory)
     from .cache import Cache
 
-    if isinstance(cache, Cache):
+    shared = sys.modules.get(f"{__package__}.cache_redis")  # loaded once a RedisCache exists
+    if isinstance(cache, Cache) or (shared is not None and isinstance(cache, shared.RedisCache)):
         return "on", cache
     if cache not in _CACHE_MODES:
         raise ConfigurationError(f"cache must be one of {', '.join(_CACHE_MODES)}, not {cache!r}")
     if cache == "off":
         return "off", None
     return cache, Cache(directory)
+
+
+def _open_redis(url: str, directory: str | None) -> RedisCache:
+    """``redis://...`` alone, or ``disk+redis://...``: a disk copy in front of it."""
+    from .cache import Cache
+    from .cache_redis import RedisCache
+
+    disk = Cache(directory) if url.startswith("disk+") else None
+    return RedisCache(url.removeprefix("disk+"), disk=disk)
 
 
 def _seconds_since(when: str, now: Any) -> float:
