@@ -40,7 +40,7 @@ EXPECTED_HTML: dict[str, tuple[str, ...]] = {
         "<caption>12 Shots</caption>",  # the shots table
         "<td>SH030</td><td>E02_SQ02</td>",
         "Animation · SH010 · ",  # a shot's card names its tasks
-        "<td>Modeling</td>",  # the tasks DataFrame
+        "<th>Modeling</th>",  # the tasks DataFrame, grouped by type and status
     ),
     "batch_edit": (
         "<caption>3 Shots</caption>",
