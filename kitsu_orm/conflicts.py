@@ -154,20 +154,11 @@ def _read(
     session: Session, path: str, objs: list[Entity], params: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """The rows of ``objs`` from the generic route ``path``; where Zou keeps it for
-    admins (milestones, descriptors... for a manager), through the routes the user's
-    role reads them by, one request per project."""
+    admins (milestones, descriptors... for a manager), through the role's routes."""
     try:
         return session.get_rows(path, params)
     except PermissionDenied:
-        return _rows_as_role(session, objs)
-
-
-def _rows_as_role(session: Session, objs: list[Entity]) -> list[dict[str, Any]]:
-    cls = type(objs[0])
-    projects = sorted({str(p) for p in (getattr(o, "project_id", None) for o in objs) if p})
-    context = {"project_id": projects} if projects else None
-    ids = [o.id for o in objs if o.id]
-    return session.rows_as_role(cls, {"id": ids}, context, fresh=True)
+        return session.rows_by_id(type(objs[0]), [o.id for o in objs if o.id])
 
 
 # -- after ------------------------------------------------------------------------------

@@ -294,10 +294,8 @@ def update(w: Writer, op: Update) -> None:
     routes = routes_for(cls.__kitsu_type__)
     _resolve_pending_keys(obj)
     changes = obj.changes()
-    path = routes.update
-    body: dict[str, Any] = {}
-    sent = [*op.fields, *sorted(routes.update_always - set(op.fields))]
-    for name in sent:
+    path, body = routes.update, {}
+    for name in (sent := [*op.fields, *sorted(routes.update_always - set(op.fields))]):
         new = getattr(obj, name)
         if name == "data" and routes.data_merges:
             old = changes.get(name, (None, new))[0] or {}
@@ -317,6 +315,8 @@ def update(w: Writer, op: Update) -> None:
         if (value := loaded_value(obj, name, _UNLOADED)) is not _UNLOADED
     }
     since = server_clock(w.transport)
+    if routes.update_rereads:
+        w.session.identity.mark_stale(cls, [obj.id])
     try:
         row = w.transport.put(_format(path, obj), body)
     except NotFound as exc:

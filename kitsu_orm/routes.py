@@ -87,6 +87,9 @@ class Routes:
     # Fields every update sends, changed or not: the update route resets them to its
     # defaults when they are left out.
     update_always: frozenset[str] = frozenset()
+    # The update route answers the row before the server saves it again (a comment's
+    # mentions): the object is read again after the commit's writes.
+    update_rereads: bool = False
 
 
 def _crud(collection: str, **kwargs: Any) -> Routes:
@@ -371,6 +374,7 @@ ROUTES: dict[str, Routes] = {
         create="actions/tasks/{object_id}/comment",
         create_fields={"text": "comment"},
         create_only=frozenset({"text", "task_status_id", "person_id", "checklist"}),
+        update_rereads=True,
     ),
     "TimeSpent": _crud("time-spents"),
     # Made by adding it to a comment (PREVIEWS["add_preview"]), never through the table.
