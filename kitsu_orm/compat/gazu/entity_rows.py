@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from ...errors import ValidationError
 from .connection import default_session
 from .memo import written
 from .rows import Model, model_id
 
 __all__ = [
     "Progress",
-    "download_csv",
+    "export_csv",
     "first",
     "forced",
     "merge_data",
@@ -80,17 +79,23 @@ def upload_file(
     return answer
 
 
-def download_csv(
-    path: str,
+def export_csv(
+    collection: str,
+    project: Model,
     file_path: str | os.PathLike[str],
-    params: dict[str, Any],
+    episode: Model | None,
+    assigned_to: Model | None,
     progress_callback: Progress = None,
 ) -> Path:
-    """Write a CSV export to ``file_path``; answers the path written (gazu: its
+    """Write the project's ``collection`` (``assets``, ``shots``) as CSV to ``file_path``,
+    for an episode or a person if given; answers the path written (gazu: its
     ``requests`` response)."""
-    for key, value in params.items():
-        if not isinstance(value, str):
-            raise ValidationError(f"{key}: expected an id, not {value!r}")
+    params = {}
+    if episode:
+        params["episode_id"] = model_id(episode, "episode")
+    if assigned_to:
+        params["assigned_to"] = model_id(assigned_to, "assigned_to")
+    path = f"export/csv/projects/{model_id(project, 'project')}/{collection}.csv"
     query = f"?{urlencode(params)}" if params else ""
     target = default_session().transport.download(path + query, file_path)
     if progress_callback is not None:

@@ -9,7 +9,7 @@ from typing import Any
 from ...model.production import Asset, Shot
 from .connection import default_session
 from .declare import finish, gazu_function, route
-from .entity_rows import Progress, download_csv, first, forced, merge_data, upload_file, web_url
+from .entity_rows import Progress, export_csv, first, forced, merge_data, upload_file, web_url
 from .kitsu_client import KitsuClient, default_client
 from .memo import written
 from .rows import Model, as_dict, model_id, sort_by_name, text_answer
@@ -356,13 +356,7 @@ def export_shots_with_csv(
     progress_callback: Progress = None,
 ) -> Path:
     """Write the project's shots as CSV; answers the path written."""
-    params = {}
-    if episode:
-        params["episode_id"] = model_id(episode, "episode")
-    if assigned_to:
-        params["assigned_to"] = model_id(assigned_to, "assigned_to")
-    path = f"export/csv/projects/{model_id(project, 'project')}/shots.csv"
-    return download_csv(path, csv_file_path, params, progress_callback)
+    return export_csv("shots", project, csv_file_path, episode, assigned_to, progress_callback)
 
 
 @gazu_function
