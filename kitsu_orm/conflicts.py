@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .doubts import NEVER_COMPARED, comparable
-from .errors import AlreadyExists, ConflictError, PermissionDenied, ValidationError
+from .errors import AlreadyExists, ConflictError, ValidationError
 from .model.base import REGISTRY, Entity, State
 from .model.builders import structure_row
 from .model.converter import unstructure
@@ -110,8 +110,7 @@ def _conflicts_in(
     for op in ops:
         if op.obj is not None:
             fields.update(type(op.obj).__wire__[f] for f in op.fields)
-    ids = json.dumps([o.id for o in objs], separators=(",", ":"))
-    rows = _read(session, path, objs, {"id": ids, "fields": ",".join(sorted(fields))})
+    rows = _read(session, path, objs, {"fields": ",".join(sorted(fields))})
     by_id = {row["id"]: row for row in rows}
     found: list[tuple[Entity, bool]] = []
     named: dict[int, list[str]] = {}
@@ -142,8 +141,7 @@ def _conflicts_in(
     changed = [o for o, gone in found if not gone and not (same_fields and id(o) in named)]
     full: dict[str, dict[str, Any]] = {}
     if changed:  # a conflict: read those rows whole, to name the fields
-        ids = json.dumps([o.id for o in changed], separators=(",", ":"))
-        full = {row["id"]: row for row in _read(session, path, changed, {"id": ids})}
+        full = {row["id"]: row for row in _read(session, path, changed, {})}
     for obj, gone in found:
         row = full.get(obj.id or "")
         names = _changed_on_server(obj, row) if row is not None else named.get(id(obj), [])
@@ -153,12 +151,10 @@ def _conflicts_in(
 def _read(
     session: Session, path: str, objs: list[Entity], params: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """The rows of ``objs`` from the generic route ``path``; where Zou keeps it for
-    admins (milestones, descriptors... for a manager), through the role's routes."""
-    try:
-        return session.get_rows(path, params)
-    except PermissionDenied:
-        return session.rows_by_id(type(objs[0]), [o.id for o in objs if o.id])
+    """The rows of ``objs`` from the generic route ``path`` (where Zou keeps it for
+    admins, through the role's routes: milestones, descriptors... for a manager)."""
+    ids = [o.id for o in objs if o.id]
+    return session.rows_by_id(type(objs[0]), ids, params, route=path)
 
 
 # -- after ------------------------------------------------------------------------------

@@ -205,15 +205,21 @@ class ReadPath(SessionCache):
             return [self.identity.merge_row(cls, row) for row in rows]
 
     def rows_by_id(
-        self, cls: type[Entity], ids: list[str], params: dict[str, Any] | None = None
+        self,
+        cls: type[Entity],
+        ids: list[str],
+        params: dict[str, Any] | None = None,
+        route: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Rows by id from the server itself: through the type's generic route, or, where
-        Zou keeps it for admins, through the routes the user's role reads them by,
-        scoped by what the objects this session holds point at (their task...)."""
+        """Rows by id from the server itself: through ``route`` (the type's list route
+        by default), or, where Zou keeps it for admins, through the routes the user's
+        role reads them by, scoped by what the objects this session holds point at
+        (their task...)."""
         routes = routes_for(cls.__kitsu_type__)
         part = json.dumps(ids, separators=(",", ":"))
+        given = {**(routes.list_params if route is None else {}), **(params or {}), "id": part}
         try:
-            return self.get_rows(routes.list, {**routes.list_params, **(params or {}), "id": part})
+            return self.get_rows(route or routes.list, given)
         except PermissionDenied:
             held = [o for o in map(self.identity.get, ids) if o is not None]
             context: dict[str, Values] = {}
