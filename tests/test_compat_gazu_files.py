@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_previews import require_ffmpeg
 from test_publishing import Board, write_png
 
 from kitsu_orm import file_tree
@@ -200,18 +201,18 @@ def test_downloads_write_the_bytes_gazu_writes(
     _compare_download(real_gazu, world, name, args)
 
 
-@pytest.mark.skipif(not HAS_FFMPEG, reason="ffmpeg is missing: no movie previews")
 @pytest.mark.parametrize(("name", "args"), MOVIE_DOWNLOADS, ids=[r[0] for r in MOVIE_DOWNLOADS])
 def test_movie_downloads_write_the_bytes_gazu_writes(
     real_gazu: Any, world: dict[str, Any], name: str, args: Args
 ) -> None:
+    require_ffmpeg()
     _compare_download(real_gazu, world, name, args)
 
 
-@pytest.mark.skipif(not HAS_FFMPEG, reason="ffmpeg is missing: no movie previews")
 def test_frames_and_tiles_extracted_as_gazu_extracts_them(
     real_gazu: Any, world: dict[str, Any]
 ) -> None:
+    require_ffmpeg()
     movie, folder = world["movie"], world["folder"]
     # To a file: the path written; without one, the bytes (gazu: the response, read).
     written = gazu.files.extract_frame_from_preview(movie, 3, str(folder / "frame.png"))

@@ -7,13 +7,12 @@ queue before answering)."""
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_previews import _movie
+from test_previews import _movie, require_ffmpeg
 from test_publishing import Board, write_png
 
 from kitsu_orm import errors
@@ -177,7 +176,6 @@ def test_share_links_temp_playlists_and_notifications_as_gazu_makes_them(
     )
 
 
-@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is missing: no builds")
 def test_playlist_movies_built_listed_downloaded_and_removed_as_gazu_does(
     real_gazu: Any,
     kitsu_client: Transport,
@@ -186,6 +184,7 @@ def test_playlist_movies_built_listed_downloaded_and_removed_as_gazu_does(
     kitsu_people: dict[str, TeamMember],
     tmp_path: Path,
 ) -> None:
+    require_ffmpeg()
     # A small frame: the builds (and the movie's processing) encode at the project's size.
     kitsu_client.put(f"data/projects/{kitsu_project['id']}", {"resolution": "320x240"})
     board = Board(kitsu_client, kitsu_project, 1)

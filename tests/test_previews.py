@@ -118,14 +118,20 @@ def _movie(folder: Path) -> Path:
     return path
 
 
-def test_a_movie_is_processed_by_the_server_and_downloaded_back(
-    session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any], tmp_path: Path
-) -> None:
+def require_ffmpeg() -> None:
+    """Movies need ffmpeg, here and on the dev server: a skip on a machine without it,
+    a failure under CI, which installs it (.ci/run)."""
     if shutil.which("ffmpeg") is None:
         message = "ffmpeg is missing: movie previews cannot be made nor processed"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{message} (CI installs it: .ci/run)", pytrace=False)
         pytest.skip(f"{message} (apt-get install -y ffmpeg)")
+
+
+def test_a_movie_is_processed_by_the_server_and_downloaded_back(
+    session: kitsu.Session, kitsu_client: Transport, kitsu_project: dict[str, Any], tmp_path: Path
+) -> None:
+    require_ffmpeg()
     board = Board(kitsu_client, kitsu_project, 1)
     task = _tasks(session, board)[0]
     wfa = _status(session, "wfa")
