@@ -36,6 +36,14 @@ during it keeps the CPU seen at its last sample, and reports their number
 ``cutime`` growth: every backend of any database that ended meanwhile) bounds
 what such a backend could have lost. PostgreSQL's shared processes (WAL
 writer, checkpointer) are left out: they serve every database alike.
+
+Beside the server, the same cores run the client measured (``client``: this
+process, every thread) and everything else (``others``: the machine's CPU
+from ``/proc/stat`` less the two; PostgreSQL's shared writers and the kernel's
+network work land there too). On a shared machine the floor says what the
+server needs, ``others`` what the run had to share the cores with, and
+``busy(wall)`` whether the cores were full all along: a run that kept them
+busy was bound by CPU, whoever spent it.
 """
 
 from __future__ import annotations
@@ -106,6 +114,20 @@ def _title(pid: int) -> str:
             "utf-8", "replace")
     except (FileNotFoundError, ProcessLookupError):
         return ""
+
+
+def machine_ticks() -> int:
+    """CPU ticks the whole machine spent running anything (user, nice, system, irq,
+    softirq: all but idle, I/O wait and what the hypervisor stole)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields)
+    return user + nice + system + irq + softirq
+
+
+def own_seconds() -> float:
+    """This process's CPU seconds so far, every thread."""
+    times = os.times()
+    return times.user + times.system
 
 
 def _name_and_parent(pid: int) -> tuple[str, int] | None:
@@ -190,6 +212,12 @@ class ServerCpu:
         self.ended_backends = 0
         self.reaped_by_postmaster = 0.0
         self.missing: list[str] = []  # parts that could not be measured, and why
+        # Beside the server, on the same cores: this process (the client measured) and
+        # everything else (other programs, PostgreSQL's shared writers, the kernel).
+        self.client = 0.0
+        self.others = 0.0
+        self._machine = 0
+        self._client = 0.0
         self._roots: dict[str, int] = {}
         self._before: dict[str, int] = {}
         self._backends: Backends | None = None
@@ -214,6 +242,7 @@ class ServerCpu:
         if "redis" not in self._roots:
             self.missing.append("redis (shared with others: not counted)")
         self._before = {name: tree_ticks(pid) for name, pid in self._roots.items()}
+        self._machine, self._client = machine_ticks(), own_seconds()
         self._backends = self._find_backends()
         if self._backends is None:
             self.missing.append("postgres (no local backend of its database found)")
@@ -227,6 +256,7 @@ class ServerCpu:
         return self
 
     def stop(self) -> None:
+        machine, client = machine_ticks(), own_seconds()
         after = {name: tree_ticks(pid) for name, pid in self._roots.items()}
         self.parts = {name: (after[name] - self._before[name]) / TICKS for name in after}
         if self._backends is not None:
@@ -238,6 +268,8 @@ class ServerCpu:
             self.ended_backends = self._backends.ended()
             reaped = _reaped(_stat(self._backends.master) or ["0"] * 15)
             self.reaped_by_postmaster = (reaped - self._master_reaped) / TICKS
+        self.client = client - self._client
+        self.others = max(0.0, (machine - self._machine) / TICKS - self.seconds - self.client)
 
     def _find_backends(self) -> Backends | None:
         """The backends of the server's database, under the postmaster that has some
@@ -266,6 +298,12 @@ class ServerCpu:
     ) -> None:
         self.stop()
 
+    def busy(self, wall: float, cores_available: int | None = None) -> float:
+        """How busy the cores were over ``wall`` seconds, everything counted: near 1, the
+        run was bound by CPU (the server's, the client's or other programs')."""
+        spent = self.seconds + self.client + self.others
+        return spent / ((cores_available or cores()) * wall)
+
     def describe(self) -> str:
         """The parts, as ``zou 11.2 + postgres 4.1 + ... s``."""
         shown = " + ".join(f"{name} {self.parts[name]:.2f}" for name in PARTS
@@ -274,16 +312,17 @@ class ServerCpu:
 
 
 if __name__ == "__main__":
+    # How busy are the bench server and the machine right now? A floor is only
+    # honest on an idle machine: look before a benchmark.
+    import sys
     import time
 
-    import requests
     from _common import bench_server
 
-    server = bench_server()
-    with ServerCpu(server) as idle:
-        time.sleep(2)
-        for _ in range(20):  # a request, so that Zou has a backend
-            requests.get(server.url + "/data/persons", timeout=10)
-    print(f"5 s idle: {idle.describe()} (ended backends {idle.ended_backends}, "
-          f"reaped by the postmaster {idle.reaped_by_postmaster:.2f} s); {cores()} cores; "
-          f"not measured: {idle.missing}")
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
+    with ServerCpu(bench_server()) as now:
+        time.sleep(seconds)
+    print(f"{seconds:g} s on {cores()} cores: server {now.describe()}, other programs "
+          f"{now.others:.2f} s (busy {now.busy(seconds):.0%}); load average "
+          f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}"
+          + (f"; not measured: {', '.join(now.missing)}" if now.missing else ""))

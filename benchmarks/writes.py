@@ -233,15 +233,20 @@ class Writes:
 
     def _floor(self, key: str, side: Side) -> Side:
         """A row for the server's CPU floor of one side's runs: its CPU seconds over the
-        cores, and the side's wall time against it."""
+        cores, the side's wall time against it, and what else ran on the cores."""
         runs = self.cpu[key][side.name]
         floor = Side(f"server CPU floor of {side.name}'s runs",
                      times=[r.floor(self.cores) for r in runs])
         parts = " + ".join(f"{name} {median([r.parts.get(name, 0.0) for r in runs]):.2f}"
                            for name in PARTS if any(name in r.parts for r in runs))
         cpu = median([r.seconds for r in runs])
+        client = median([r.client for r in runs])
+        others = median([r.others for r in runs])
+        busy = median([r.busy(wall, self.cores) for r, wall in zip(runs, side.times, strict=True)])
         floor.how = (f"server CPU {cpu:.2f} s ({parts}) / {self.cores} cores; "
-                     f"{side.name} wall / floor = {side.median / floor.median:.2f}")
+                     f"{side.name} wall / floor = {side.median / floor.median:.2f}; beside "
+                     f"the server: client {client:.2f} s, other programs {others:.2f} s, "
+                     f"cores {busy:.0%} busy")
         return floor
 
     def _result(self, key: str, title: str, sides: dict[str, Side]) -> Result:
@@ -276,8 +281,9 @@ class Writes:
         note = (f"floor: the CPU seconds the server's processes spent on the run (Zou's "
                 f"workers, the PostgreSQL backends of its database, its Redis and event "
                 f"stream; benchmarks/server_cpu.py) over the {self.cores} cores: no client "
-                f"can finish sooner on this machine. Load average after {key}: {load} "
-                "(other programs' CPU lengthens the wall time, not the floor)")
+                f"can finish sooner on this machine. It is a fair bar on an idle machine "
+                f"only: the CPU of other programs during the runs lengthens the wall time, "
+                f"not the floor (load average after {key}: {load})")
         if ended:
             note += f"; {ended} backends ended during the runs (CPU after their last sample lost)"
         return note
