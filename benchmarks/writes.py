@@ -24,7 +24,10 @@ side does the same work: no run finds its changes already made.
   per task (given the status, as a careful user does: without it gazu looks
   the default status up once per task).
 
-After every run an untimed check reads back what the run wrote.
+After every run an untimed check reads back what the run wrote. For W1 and
+W2, the CPU time the server's processes spend on each run is measured
+(server_cpu.py) and each side's wall time is set against the server's CPU
+floor: that CPU over the cores (benchmarks/README.md, "Server ceiling").
 """
 
 from __future__ import annotations
