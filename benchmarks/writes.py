@@ -8,8 +8,8 @@ side does the same work: no run finds its changes already made.
 - W1, frame range and a ``data`` field on all 500 shots, one session.
   kitsu_orm: a new Session, ``Shot.where(project=...)``, set ``frame_in``,
   ``frame_out`` and ``data["bench_note"]`` on each, commit once (the unit of
-  work sends the PUTs over ``workers`` connections after one conflict
-  check per 80 shots). gazu: ``all_shots_for_project`` then, per shot, edit
+  work sends the PUTs over ``workers`` connections after the conflict
+  check, whose URL-sized parts go side by side). gazu: ``all_shots_for_project`` then, per shot, edit
   the dict's ``data`` and ``gazu.shot.update_shot(shot)``.
 - W2, status WIP with a comment on 200 tasks, one session. Each run takes
   the 200 tasks of its own task type (still todo). kitsu_orm:
