@@ -9,8 +9,9 @@ side does the same work: no run finds its changes already made.
   kitsu_orm: a new Session, ``Shot.where(project=...)``, set ``frame_in``,
   ``frame_out`` and ``data["bench_note"]`` on each, commit once (the unit of
   work sends the PUTs over ``workers`` connections after the conflict
-  check, whose URL-sized parts go side by side). gazu: ``all_shots_for_project`` then, per shot, edit
-  the dict's ``data`` and ``gazu.shot.update_shot(shot)``.
+  check, whose URL-sized parts go side by side). gazu:
+  ``all_shots_for_project`` then, per shot, edit the dict's ``data`` and
+  ``gazu.shot.update_shot(shot)``.
 - W2, status WIP with a comment on 200 tasks, one session. Each run takes
   the 200 tasks of its own task type (still todo). kitsu_orm:
   ``Task.where(project=..., task_type=...)``, ``task.start("...")`` on each,
