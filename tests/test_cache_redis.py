@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -279,7 +280,7 @@ def test_looks_are_never_closer_than_the_interval(prefix: str) -> None:
         thread.join(30)
     began = [b for b, _, _ in look.runs]
     assert len(began) >= 2  # it does look again once the interval has run out...
-    assert all(b - a >= 0.4 - 0.05 for a, b in zip(began, began[1:])), began  # ...not sooner
+    assert all(b - a >= 0.4 - 0.05 for a, b in pairwise(began)), began  # ...not sooner
     assert look.runs[0][2] is None and None not in [since for _, _, since in look.runs[1:]]
     caches[0].clear()
 
