@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -285,6 +285,21 @@ def test_looks_are_never_closer_than_the_interval(prefix: str) -> None:
     caches[0].clear()
 
 
+def _holding(prefix: str, target: Callable[[str], None], lock: str) -> Any:
+    """A new process running ``target(prefix)``, once it holds a key matching ``lock``.
+    Forked where the OS can (a spawned one imports everything again: seconds, on a
+    loaded machine), with its own Redis connections."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    holder = multiprocessing.get_context(method).Process(target=target, args=(prefix,))
+    holder.start()
+    client = redis.Redis.from_url(REDIS)
+    deadline = time.monotonic() + 30
+    while not list(client.scan_iter(match=prefix + lock)):
+        assert time.monotonic() < deadline and holder.is_alive(), f"no {lock} was taken"
+        time.sleep(0.02)
+    return holder
+
+
 def _look_forever(prefix: str) -> None:
     _cache(prefix, lock_timeout=2).catch_up(lambda since: time.sleep(60) or "never")
 
@@ -293,24 +308,18 @@ def _look_forever(prefix: str) -> None:
 def test_a_looker_killed_mid_look_blocks_the_others_no_longer_than_the_timeout(
     prefix: str,
 ) -> None:
-    looker = multiprocessing.get_context("spawn").Process(target=_look_forever, args=(prefix,))
-    looker.start()
-    client = redis.Redis.from_url(REDIS)
-    deadline = time.monotonic() + 30
-    while not list(client.scan_iter(match=prefix + "*|events-lease")):
-        assert time.monotonic() < deadline and looker.is_alive(), "the looker took no lease"
-        time.sleep(0.02)
+    started = time.monotonic()  # the looker's lease is taken after this...
+    looker = _holding(prefix, _look_forever, "*|events-lease")
     cache, look = _cache(prefix, lock_timeout=2), Look()
     waiting = threading.Thread(target=cache.catch_up, args=(look,))
-    began = time.monotonic()
+    began = time.monotonic()  # ...and before this
     waiting.start()
-    time.sleep(0.3)
-    assert waiting.is_alive() and look.runs == []  # it waits for the look under way
-    looker.kill()
+    time.sleep(0.2)
+    looker.kill()  # mid-look: its lease stays until it expires
     looker.join()
     waiting.join(10)
-    assert len(look.runs) == 1  # then looks itself once the dead one's lease is gone
-    assert look.runs[0][0] - began < 2 + 1.0
+    assert len(look.runs) == 1  # the waiter looked itself, once the dead one's lease was gone:
+    assert started + 2 <= look.runs[0][0] < began + 2 + 1.5  # not before, nor long after
     cache.clear()
 
 
@@ -381,15 +390,7 @@ def _hold_the_lock_forever(prefix: str) -> None:
 def test_a_holder_killed_mid_flight_blocks_the_others_no_longer_than_the_timeout(
     prefix: str,
 ) -> None:
-    holder = multiprocessing.get_context("spawn").Process(
-        target=_hold_the_lock_forever, args=(prefix,)
-    )
-    holder.start()
-    client = redis.Redis.from_url(REDIS)
-    deadline = time.monotonic() + 30
-    while not list(client.scan_iter(match=prefix + "lock|*")):
-        assert time.monotonic() < deadline and holder.is_alive(), "the holder took no lock"
-        time.sleep(0.02)
+    holder = _holding(prefix, _hold_the_lock_forever, "lock|*")
     holder.kill()
     holder.join()
     cache, fetch = _cache(prefix, lock_timeout=1.5), Fetcher(["P"])
