@@ -252,7 +252,6 @@ class Cache:
         # ``at`` may come in ``extra``: the shared tier's own, so the lifetime is the same
         self._set(self._key(type_name, route, params), entry, type_name)
 
-
     def forget_types(self, type_names: Iterable[str]) -> None:
         """Drop every answer about these types, and about the types whose rows show
         their names, in every process sharing the folder."""

@@ -255,7 +255,7 @@ def test_a_crowd_looks_at_the_event_log_once_and_waits_for_that_look(prefix: str
     look = Look(seconds=0.3)
     returned = _crowd(caches, look)
     assert [since for _, _, since in look.runs] == [None]  # one look, for all twelve
-    (_, ended, _), = look.runs
+    ((_, ended, _),) = look.runs
     assert min(returned) >= ended  # none went on (to serve what it outdates) before its end
     assert len({c.last_event_check() for c in caches}) == 1  # its mark, for all
     _crowd(caches, look)
