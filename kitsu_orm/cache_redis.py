@@ -12,7 +12,8 @@ uses the same Redis and prefix:
   every process on every node stops serving the old answers at once. An
   answer is served while younger than its time-to-live and stored under the
   generations it was read under. Zou's event log is read by one process per
-  namespace per ``events_interval`` (a lease in Redis), not by all.
+  namespace per ``events_interval`` (a lease in Redis), not by all; the others
+  wait for that look to end rather than serve what it may outdate.
 - **Single flight.** When many processes miss the same answer together, one
   takes a lock (``SET NX PX lock_timeout``) and asks the server; the others
   poll for its answer. A holder that dies leaves a lock that expires after
@@ -216,39 +217,57 @@ class RedisCache:
         generations: list[int],
         ttl: float,
     ) -> tuple[T, bool]:
-        lock, token = self.prefix + "lock|" + key[len(self.prefix) :], os.urandom(16).hex()
-        pause = 0.005
+        def stored() -> tuple[Any, bool] | None:
+            entry = self._entry(key)
+            fresh = entry is not None and is_fresh(entry, entry["gen"], generations, ttl)
+            return (entry, True) if fresh else None
+
+        def ask() -> tuple[Any, bool]:
+            made = {"at": time.time(), "gen": generations, "body": fetch()}
+            text = json.dumps(made)
+            self._try(partial(self._client.set, key, text, px=self._keep_ms(ttl)), None)
+            return made, False
+
+        lock = self.prefix + "lock|" + key[len(self.prefix) :]
+        found = self._by_one_process(lock, stored, ask)
+        if found is None:  # Redis went away: the server, as if alone
+            return self._without_redis(type_name, route, params, fetch, False)
+        entry, hit = found
+        self._copy(type_name, route, params, entry, generations)
+        return self._counted(entry["body"], hit=hit)
+
+    def _by_one_process(
+        self, lock: str, done: Callable[[], T | None], act: Callable[[], T]
+    ) -> T | None:
+        """``act()`` in one process of all those that call this together with ``lock``;
+        the others wait until ``done()`` finds its result (not None) and return that.
+
+        A holder that fails releases the lock and one waiter acts in its place; one that
+        dies leaves a lock that expires after ``lock_timeout``. ``done()`` is asked again
+        once the lock is taken: the previous holder may have finished between the
+        caller's look and the lock. None when Redis became unreachable on the way."""
+        token, px, pause = os.urandom(16).hex(), int(self.lock_timeout * 1000), 0.005
         while True:
-            took = self._try(
-                lambda: self._client.set(lock, token, nx=True, px=int(self.lock_timeout * 1000)),
-                None,
-            )
-            if took is None and not self.is_up:  # Redis went away: the server, as if alone
-                return self._without_redis(type_name, route, params, fetch, False)
+            took = self._try(lambda: self._client.set(lock, token, nx=True, px=px), None)
+            if not self.is_up:
+                return None
             if took:
                 try:
-                    body = fetch()
-                    made = {"at": time.time(), "gen": generations, "body": body}
-                    text = json.dumps(made)
-                    self._try(partial(self._client.set, key, text, px=self._keep_ms(ttl)), None)
+                    found = done()
+                    return found if found is not None else act()
                 finally:
                     self._try(lambda: self._client.eval(RELEASE, 1, lock, token), None)
-                self._copy(type_name, route, params, made, generations)
-                return self._counted(body, hit=False)
-            while True:  # another process asks: wait for its answer, or for its lock to go
+            while True:  # another process acts: wait for its result, or for its lock to go
                 time.sleep(pause)
                 pause = min(pause * 1.5, 0.05)
-                found = self._try(
-                    lambda: self._client.pipeline().get(key).exists(lock).execute(), None
-                )
-                if found is None:
-                    return self._without_redis(type_name, route, params, fetch, False)
-                entry = self._decoded(key, found[0])
-                if entry is not None and is_fresh(entry, entry["gen"], generations, ttl):
-                    self._copy(type_name, route, params, entry, generations)
-                    return self._counted(entry["body"], hit=True)
-                if not found[1]:
-                    break  # released without a fresh answer, or expired (a dead holder)
+                found = done()
+                if found is not None:
+                    return found
+                held = self._try(lambda: self._client.exists(lock), None)
+                if held is None:
+                    return None
+                if not held:
+                    break  # released without a result, or expired (a dead holder)
 
     def stale_answer(self, type_name: str, route: str, params: Mapping[str, Any]) -> Any:
         """Any stored answer, whatever its age (for when the server is down), or None."""
@@ -312,24 +331,53 @@ class RedisCache:
         """When the event log was last read for this namespace (ISO, server time), or None."""
         if not self.is_up and self.disk is not None:
             return self.disk.last_event_check()
-        raw = self._try(lambda: self._client.get(f"{self.prefix}{self.namespace}|events"), None)
+        raw = self._try(lambda: self._client.get(self._events_key("events")), None)
         return raw.decode() if isinstance(raw, bytes) else None
 
     def record_event_check(self, when: str) -> None:
-        """Remember that the event log was read up to ``when``, for every process."""
-        key = f"{self.prefix}{self.namespace}|events"
-        self._try(lambda: self._client.set(key, when, px=int(self.keep * 1000)), None)
-        if self.disk is not None:
-            self.disk.record_event_check(when)
+        """Remember that the namespace is up to date as of now, read up to ``when`` (a live
+        event stream keeps it so): no process looks again for ``events_interval``."""
+        self._record_look(when, self.events_interval)
 
-    def claim_event_check(self) -> bool:
-        """Whether this process reads the event log now: one per namespace per
-        ``events_interval`` takes the lease; Redis down, the disk copy's rule."""
-        key, ms = f"{self.prefix}{self.namespace}|events-lease", int(self.events_interval * 1000)
-        took = self._try(lambda: self._client.set(key, "1", nx=True, px=max(ms, 1)), None)
-        if took is None and not self.is_up:
-            return self.disk is not None
-        return bool(took)
+    def _record_look(self, mark: str, fresh_for: float) -> None:
+        """The mark of a look, and for how long no other look is due, in one step."""
+
+        def record() -> None:
+            pipe = self._client.pipeline(transaction=True)
+            pipe.set(self._events_key("events"), mark, px=int(self.keep * 1000))
+            if fresh_for > 0.001:
+                pipe.set(self._events_key("events-fresh"), "1", px=int(fresh_for * 1000))
+            pipe.execute()
+
+        self._try(record, None)
+        if self.disk is not None:
+            self.disk.record_event_check(mark)
+
+    def _events_key(self, name: str) -> str:
+        return f"{self.prefix}{self.namespace}|{name}"
+
+    def catch_up(self, look: Callable[[str | None], str]) -> None:
+        """Run ``look(mark)`` (see :meth:`kitsu_orm.cache.Cache.catch_up`) in one process
+        of all those sharing this namespace, once per ``events_interval``; the others
+        wait for its end (their answers are then as fresh as its look), or take over
+        when it fails or dies (its lease lasts ``lock_timeout``). The interval runs on
+        Redis's clock (a key that expires), the same for every node. Redis down: the
+        disk copy's rule, or no look (the server answers every read then)."""
+
+        def looked() -> bool | None:
+            return True if self._try(lambda: self._client.exists(fresh), 0) else None
+
+        def act() -> bool:
+            began = time.monotonic()
+            mark = look(self.last_event_check())
+            self._record_look(mark, self.events_interval - (time.monotonic() - began))
+            return True
+
+        fresh = self._events_key("events-fresh")
+        if looked() is None and self.is_up:
+            self._by_one_process(self._events_key("events-lease"), looked, act)
+        if not self.is_up and self.disk is not None:
+            self.disk.catch_up(look)
 
     # -- storage --------------------------------------------------------------------
 
