@@ -14,7 +14,7 @@ read (``Loader.complete``).
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -24,6 +24,7 @@ from .model.builders import positional_structure
 from .model.relationships import ToMany
 from .model.state import loaded_value
 from .model.wire import PARTIAL
+from .routes import LISTS
 
 if TYPE_CHECKING:
     from .session import Session
@@ -44,6 +45,8 @@ class Board:
     child_fields: tuple[str, ...]
     rows: list[list[Any]]
     child_key: str
+    # The route that answered it: some write their parents' columns their own way.
+    route: str = ""
 
     @property
     def parent_id(self) -> int:
@@ -64,14 +67,36 @@ class Board:
             return operator.itemgetter(last)  # the usual case: the rows carry neither
         return lambda row: (*(str(row[i] or "") for i in at), row[last])
 
+    def parents(self) -> tuple[tuple[str, ...], list[list[Any]]]:
+        """The parents' columns under the names of their own rows, and the rows with
+        None where the board writes a stand-in for it: built into objects, they
+        hold what a full load of the parents gives (see :data:`_PARENT_COLUMNS`)."""
+        columns = _PARENT_COLUMNS.get(self.route)
+        if columns is None:
+            return self.parent_fields, self.rows
+        fields = tuple(columns.renamed.get(name, name) for name in self.parent_fields)
+        nulls = [(fields.index(k), v) for k, v in columns.nulls.items() if k in fields]
+        rows = []
+        for row in self.rows:
+            row = list(row)
+            for at, stand_in in nulls:
+                if row[at] == stand_in:
+                    row[at] = None
+            rows.append(row)
+        return fields, rows
+
     @classmethod
-    def of(cls, body: Any, child_key: str) -> Board:
+    def of(cls, body: Any, child_key: str, route: str = "") -> Board:
         """Read a with-tasks answer, positional (Zou's ``*_fields`` headers) or as dicts."""
         child_header = f"{child_key[:-1]}_fields"
         if isinstance(body, dict):
             parent_header = next(k for k in body if k.endswith("_fields") and k != child_header)
             return cls(
-                tuple(body[parent_header]), tuple(body[child_header]), body["rows"], child_key
+                tuple(body[parent_header]),
+                tuple(body[child_header]),
+                body["rows"],
+                child_key,
+                route,
             )
         # A server that ignores ``compact`` answers dicts: made positional here.
         parents: list[dict[str, Any]] = list(body)
@@ -85,7 +110,30 @@ class Board:
             row[parent_fields.index(child_key)] = [[c.get(f) for f in child_fields] for c in kids]
             return row
 
-        return cls(parent_fields, child_fields, [positional(p) for p in parents], child_key)
+        rows = [positional(p) for p in parents]
+        return cls(parent_fields, child_fields, rows, child_key, route)
+
+
+@attrs.frozen
+class _Columns:
+    """How a board writes its parents' columns apart from their own rows: under
+    another name (``renamed``: the board's name -> the rows'), and a missing value
+    as a stand-in (``nulls``: the rows' name -> what stands for None there)."""
+
+    renamed: Mapping[str, str] = attrs.field(factory=dict)
+    nulls: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+# The asset board names the asset type's id and the episode's after what they are
+# (an asset row's entity_type_id and source_id), and writes a missing id as "" and
+# a missing ready_for as "None" (Zou 1.0.97's str() of each value). The shot board
+# writes its parents as their rows do.
+_PARENT_COLUMNS: dict[str, _Columns] = {
+    LISTS["assets_with_tasks"]: _Columns(
+        renamed={"asset_type_id": "entity_type_id", "episode_id": "source_id"},
+        nulls={"preview_file_id": "", "source_id": "", "ready_for": "None"},
+    ),
+}
 
 
 def read_board(session: Session, rel: ToMany[Any], scope: tuple[str, str]) -> Board:
@@ -95,7 +143,7 @@ def read_board(session: Session, rel: ToMany[Any], scope: tuple[str, str]) -> Bo
     # The answer holds both sides: a write to either type outdates it.
     type_names = f"{rel.owner.__kitsu_type__}+{rel.target.__kitsu_type__}"
     params = {scope[0]: scope[1], "compact": "true"}
-    return Board.of(session.read(type_names, rel.via, params), rel.via_key)
+    return Board.of(session.read(type_names, rel.via, params), rel.via_key, rel.via)
 
 
 def children_of(
