@@ -1,14 +1,16 @@
 """Boards: Zou's with-tasks answers, a project's parents with their children.
 
-A with-tasks route answers every shot (or asset, or edit) of a project with its
-tasks, in one request several times cheaper than the tasks' own list route;
-asked with ``compact=true``, as positional rows under column headers (a
-:class:`Board`), half the bytes and far less JSON to parse. The loader reads a
-board for ``.include("tasks")`` on a whole project and for loads of children
-too many for an IN-list of ids. Board rows lack some fields (``name``,
-``updated_at``...): the objects made of them are *partial*, and complete
-themselves in one request for their whole batch when a missing field is first
-read (``Loader.complete``).
+A with-tasks route answers every shot (or asset, episode, sequence, scene, edit,
+concept) of a project with its tasks, in one request several times cheaper than
+the tasks' own list route; the shot and asset boards, asked with
+``compact=true``, as positional rows under column headers (a :class:`Board`),
+half the bytes and far less JSON to parse. The loader reads a board for
+``.include("tasks")`` on a whole project and for loads of children too many for
+an IN-list of ids. Board rows lack some fields (``name``, ``updated_at``...):
+the objects made of them are *partial*, and complete themselves in one request
+for their whole batch when a missing field is first read (``Loader.complete``).
+Each board writes its parents' columns its own way: :meth:`Board.parents` gives
+them as the parents' own rows have them.
 """
 
 from __future__ import annotations
@@ -74,7 +76,11 @@ class Board:
         columns = _PARENT_COLUMNS.get(self.route)
         if columns is None:
             return self.parent_fields, self.rows
-        fields = tuple(columns.renamed.get(name, name) for name in self.parent_fields)
+        # A dropped column takes a name no field has: the builders skip it.
+        fields = tuple(
+            f"{_DROPPED}{name}" if name in columns.dropped else columns.renamed.get(name, name)
+            for name in self.parent_fields
+        )
         nulls = [(fields.index(k), v) for k, v in columns.nulls.items() if k in fields]
         rows = []
         for row in self.rows:
@@ -117,22 +123,34 @@ class Board:
 @attrs.frozen
 class _Columns:
     """How a board writes its parents' columns apart from their own rows: under
-    another name (``renamed``: the board's name -> the rows'), and a missing value
-    as a stand-in (``nulls``: the rows' name -> what stands for None there)."""
+    another name (``renamed``: the board's name -> the rows'), a missing value as a
+    stand-in (``nulls``: the rows' name -> what stands for None there), and columns
+    to leave out (``dropped``)."""
 
     renamed: Mapping[str, str] = attrs.field(factory=dict)
     nulls: Mapping[str, Any] = attrs.field(factory=dict)
+    dropped: frozenset[str] = frozenset()
 
 
-# The asset board names the asset type's id and the episode's after what they are
-# (an asset row's entity_type_id and source_id), and writes a missing id as "" and
-# a missing ready_for as "None" (Zou 1.0.97's str() of each value). The shot board
-# writes its parents as their rows do.
+# Zou 1.0.97's boards, against their parents' own rows. The shot and edit boards
+# write them alike. The asset board names the type's id and the episode's after
+# what they are (entity_type_id and source_id in the rows), and writes a missing
+# id as "" and a missing ready_for as "None" (str() of each value). The episode,
+# sequence and scene boards call the parent's id episode_id, and write it "None"
+# when there is none. The concept board carries updated_at, yet not every field:
+# left out, so that its objects are known to be partial.
+_ENTITIES = _Columns(
+    renamed={"episode_id": "parent_id"}, nulls={"parent_id": "None", "preview_file_id": ""}
+)
 _PARENT_COLUMNS: dict[str, _Columns] = {
     LISTS["assets_with_tasks"]: _Columns(
         renamed={"asset_type_id": "entity_type_id", "episode_id": "source_id"},
         nulls={"preview_file_id": "", "source_id": "", "ready_for": "None"},
     ),
+    LISTS["episodes_with_tasks"]: _ENTITIES,
+    LISTS["sequences_with_tasks"]: _ENTITIES,
+    LISTS["scenes_with_tasks"]: _ENTITIES,
+    LISTS["concepts_with_tasks"]: _Columns(dropped=frozenset({"created_at", "updated_at"})),
 }
 
 
@@ -199,6 +217,8 @@ def merge_rows(
         out.append(identity.merge_row(cls, row))
     return out
 
+
+_DROPPED = "-dropped-"
 
 # Children and links are listed by name, then creation, then id.
 _ORDER = ("name", "created_at", "id")

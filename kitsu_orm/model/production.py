@@ -157,7 +157,9 @@ class Episode(EntityRow):
         "Project", "project_id", scope=None, named_by="project_name"
     )
     sequences: ToMany[Sequence] = ToMany("Sequence", "parent_id")
-    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+    tasks: ToMany[Task] = ToMany(
+        "Task", "entity_id", via=LISTS["episodes_with_tasks"]
+    )
 
 
 @entity(
@@ -179,7 +181,9 @@ class Sequence(EntityRow):
     episode: ToOne[Episode] = ToOne("Episode", "parent_id", named_by="episode_name")
     shots: ToMany[Shot] = ToMany("Shot", "parent_id")
     scenes: ToMany[Scene] = ToMany("Scene", "parent_id")
-    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+    tasks: ToMany[Task] = ToMany(
+        "Task", "entity_id", via=LISTS["sequences_with_tasks"]
+    )
 
 
 class _FrameRange:
@@ -281,7 +285,9 @@ class Scene(EntityRow):
         "Project", "project_id", scope=None, named_by="project_name"
     )
     sequence: ToOne[Sequence] = ToOne("Sequence", "parent_id", named_by="sequence_name")
-    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+    tasks: ToMany[Task] = ToMany(
+        "Task", "entity_id", via=LISTS["scenes_with_tasks"]
+    )
     asset_instances: ToMany[AssetInstance] = ToMany("AssetInstance", "scene_id", scope=None)
     # The shots made of this scene (each shot's source); linked and unlinked on commit.
     shots: Linked[Shot] = Linked("Shot")
@@ -308,7 +314,9 @@ class Edit(EntityRow):
         "Project", "project_id", scope=None, named_by="project_name"
     )
     episode: ToOne[Episode] = ToOne("Episode", "parent_id")
-    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+    tasks: ToMany[Task] = ToMany(
+        "Task", "entity_id", via=LISTS["edits_with_tasks"]
+    )
 
 
 @entity(
@@ -324,7 +332,9 @@ class Concept(EntityRow):
     project: ToOne[Project] = ToOne(
         "Project", "project_id", scope=None, named_by="project_name"
     )
-    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+    tasks: ToMany[Task] = ToMany(
+        "Task", "entity_id", via=LISTS["concepts_with_tasks"]
+    )
 
 
 @entity(
