@@ -1,15 +1,23 @@
-"""Batched loading on a real Kitsu: request counts for 100 shots, include, strict mode."""
+"""Batched loading on a real Kitsu: request counts for 100 shots and 90 assets, lazy and
+with include, as the admin and as team members; strict mode."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
 from conftest import SessionFactory
 
 import kitsu_orm as kitsu
-from kitsu_orm.testing import KitsuServer, remove_project, unique_project_name
+from kitsu_orm.testing import (
+    KitsuServer,
+    TeamMember,
+    TokenSessions,
+    remove_project,
+    unique_project_name,
+)
 from kitsu_orm.transport import Transport
 
 pytestmark = pytest.mark.server
@@ -262,3 +270,183 @@ def test_board_rows_sort_as_their_objects_do() -> None:
     assert [r[0] for r in sorted(rows, key=board.child_order())] == [o.id for o in objects]
     plain = Board(("id", "tasks"), ("id", "entity_id"), [], "tasks")
     assert sorted([["b", "s"], ["a", "s"]], key=plain.child_order()) == [["a", "s"], ["b", "s"]]
+
+
+# -- the lazy walk loads what include loads -------------------------------------------------
+
+NB_ASSETS = 90  # more than an IN-list of ids holds: the tasks come from the board
+WALKERS = ("admin", "artist", "supervisor")
+
+
+@pytest.fixture(scope="module")
+def ninety_assets(
+    kitsu_server: KitsuServer, kitsu_client: Transport, hundred_shots: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """90 props and characters with a Modeling task each, assigned to Ann on even
+    assets: built in one ORM commit, shared by this module's tests, which only read it."""
+    project = kitsu_client.post("data/projects", {"name": unique_project_name("loading-assets")})
+    try:
+        transport = Transport(kitsu_server.url, token=kitsu_client.tokens)
+        s = kitsu.Session(transport=transport)
+        with s.begin():
+            p = s.get(kitsu.Project, project["id"])
+            ann = s.get(kitsu.Person, hundred_shots["ann"])
+            modeling = kitsu.TaskType.where(name="Modeling", for_entity="Asset", session=s).one()
+            todo = kitsu.TaskStatus.where(short_name="todo", session=s).one()
+            kinds = [kitsu.AssetType.where(name=n, session=s).one() for n in ("Prop", "Character")]
+            for n in range(NB_ASSETS):
+                asset = kitsu.Asset(name=f"AS{n:03d}", project=p, asset_type=kinds[n % 2])
+                task = kitsu.Task(project=p, entity=asset, task_type=modeling, task_status=todo)
+                if n % 2 == 0:
+                    task.assignees = [ann]
+                s.add_all([asset, task])
+        transport.close()
+        yield {"project_id": project["id"]}
+    finally:
+        remove_project(kitsu_client, project)
+
+
+@pytest.fixture
+def walker(
+    kitsu_server: KitsuServer,
+    kitsu_client: Transport,
+    kitsu_people: dict[str, TeamMember],
+    kitsu_role_clients: dict[str, Transport],
+    hundred_shots: dict[str, Any],
+    ninety_assets: dict[str, Any],
+) -> Iterator[Callable[[str], kitsu.Session]]:
+    """``walker(key)``: a new session as the admin, or as the artist or supervisor of
+    both projects' team (a role that reads only some routes)."""
+    for project in (hundred_shots, ninety_assets):
+        for key in WALKERS[1:]:
+            team = f"data/projects/{project['project_id']}/team"
+            kitsu_client.post(team, {"person_id": kitsu_people[key].id})
+    sessions = TokenSessions(kitsu_server.url)
+
+    def make(key: str) -> kitsu.Session:
+        return sessions.on(kitsu_client if key == "admin" else kitsu_role_clients[key])
+
+    yield make
+    sessions.close()
+
+
+def _requests(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The requests logged so far (method and path, no query), for failure messages."""
+    return [" ".join(r.getMessage().split("?")[0].split()[:2]) for r in caplog.records]
+
+
+def _shot_walk(shots: Iterable[kitsu.Shot]) -> list[tuple[Any, ...]]:
+    """The review sheet, as its users write it: a line per task of each shot."""
+    rows = []
+    for shot in shots:
+        sequence = shot.sequence
+        assert sequence is not None
+        for task in shot.tasks:
+            assert task.task_type is not None and task.task_status is not None
+            names = sorted(a.full_name or "" for a in task.assignees)
+            rows.append((sequence.name, shot.name, task.task_type.name,
+                         task.task_status.short_name, names))
+    return sorted(rows)
+
+
+def _asset_walk(assets: Iterable[kitsu.Asset]) -> list[tuple[Any, ...]]:
+    rows = []
+    for asset in assets:
+        kind = asset.asset_type
+        assert kind is not None
+        for task in asset.tasks:
+            assert task.task_type is not None and task.task_status is not None
+            names = sorted(a.full_name or "" for a in task.assignees)
+            rows.append((kind.name, asset.name, task.task_type.name,
+                         task.task_status.short_name, names))
+    return sorted(rows)
+
+
+@pytest.mark.parametrize("who", WALKERS)
+def test_the_lazy_walk_of_shots_sends_the_requests_of_include_and_the_shot_list(
+    who: str,
+    walker: Callable[[str], kitsu.Session],
+    hundred_shots: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The list of shots, then the board (tasks), task types, statuses, persons: the
+    sequences come from the names the shot rows carry, with no request. ``include``
+    reads the same but the shot list, which the board holds too."""
+    caplog.set_level(logging.DEBUG, "kitsu_orm.http")
+    pid = hundred_shots["project_id"]
+    lazy = walker(who)
+    rows = _shot_walk(kitsu.Shot.where(project=pid, session=lazy))
+    assert len(rows) == NB_SHOTS + NB_LAYOUT and {r[0] for r in rows} == {"SQ01"}
+    sent = _requests(caplog)
+    assert lazy.stats.requests == 5, sent
+    caplog.clear()
+
+    eager = walker(who)
+    query = kitsu.Shot.where(project=pid, session=eager).include(
+        "sequence", "tasks.task_type", "tasks.task_status", "tasks.assignees"
+    )
+    assert _shot_walk(query.all()) == rows
+    assert eager.stats.requests == 4, _requests(caplog)
+    assert _requests(caplog) == [r for r in sent if "shots/all" not in r]
+
+
+@pytest.mark.parametrize("who", WALKERS)
+def test_the_lazy_walk_of_assets_sends_the_requests_of_include_the_list_and_the_types(
+    who: str,
+    walker: Callable[[str], kitsu.Session],
+    ninety_assets: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The list of assets, their types (the list does not name them), then as for
+    shots. ``include`` reads the board alone of the three: it names the types."""
+    caplog.set_level(logging.DEBUG, "kitsu_orm.http")
+    pid = ninety_assets["project_id"]
+    lazy = walker(who)
+    rows = _asset_walk(kitsu.Asset.where(project=pid, session=lazy))
+    assert len(rows) == NB_ASSETS and {r[0] for r in rows} == {"Prop", "Character"}
+    sent = _requests(caplog)
+    assert lazy.stats.requests == 6, sent
+    caplog.clear()
+
+    eager = walker(who)
+    query = kitsu.Asset.where(project=pid, session=eager).include(
+        "asset_type", "tasks.task_type", "tasks.task_status", "tasks.assignees"
+    )
+    assert _asset_walk(query.all()) == rows
+    assert eager.stats.requests == 4, _requests(caplog)
+    skipped = ("assets/all", "asset-types")
+    assert _requests(caplog) == [r for r in sent if not any(s in r for s in skipped)]
+
+
+def test_partial_targets_complete_together_and_stay_one_object_per_id(
+    new_session: SessionFactory, hundred_shots: dict[str, Any]
+) -> None:
+    """A sequence made of the name its shots carry is the one object of its id, and
+    reads its other fields in one request; a shot moved to another sequence in the
+    session names its old one: its new one is read, not made of that name."""
+    s = new_session()
+    shots = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).all()
+    assert {shot.sequence for shot in shots} == {shots[0].sequence}
+    assert s.transport.stats.total == 1
+    sequence = shots[0].sequence
+    assert sequence is not None and sequence.name == "SQ01"
+    assert sequence.updated_at is not None and sequence.project_id == hundred_shots["project_id"]
+    assert s.transport.stats.total == 2
+    assert kitsu.Sequence.where(project=sequence.project_id, session=s).one() is sequence
+
+    other = new_session()
+    moved = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=other).all()[0]
+    moved.parent_id = sequence.id
+    elsewhere = kitsu.Sequence(name="SQ02", project_id=sequence.project_id)
+    other.add(elsewhere)
+    other.commit()
+    assert elsewhere.id is not None
+    try:
+        fresh = new_session()
+        shot = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=fresh).all()[0]
+        shot.parent_id = elsewhere.id  # its row still says sequence_name "SQ01"
+        assert shot.sequence is not None and shot.sequence.name == "SQ02"
+        assert fresh.transport.stats.total == 2
+    finally:
+        with other.begin():
+            other.delete(elsewhere)
