@@ -64,7 +64,9 @@ def board_production(kitsu_client: Transport) -> Iterator[dict[str, Any]]:
             for n, seq in enumerate(sequences)
         ]
         edits = [
-            client.post(f"data/projects/{pid}/edits", {"name": "ED01", "episode_id": episode["id"]}),
+            client.post(
+                f"data/projects/{pid}/edits", {"name": "ED01", "episode_id": episode["id"]}
+            ),
             client.post(f"data/projects/{pid}/edits", {"name": "ED02"}),
         ]
         concepts = [
@@ -87,7 +89,8 @@ def board_production(kitsu_client: Transport) -> Iterator[dict[str, Any]]:
         by_kind["Asset"] = types["Modeling"]["id"]
         for kind in ("Episode", "Sequence", "Scene", "Concept"):
             made = client.post(
-                "data/task-types", {"name": f"boards-{kind}-{uuid.uuid4().hex[:6]}", "for_entity": kind}
+                "data/task-types",
+                {"name": f"boards-{kind}-{uuid.uuid4().hex[:6]}", "for_entity": kind},
             )
             made_types.append(made)
             by_kind[kind] = made["id"]
@@ -182,9 +185,7 @@ def test_board_parents_are_named_and_valued_as_their_rows() -> None:
     ]
     board = Board(fields, ("id",), rows, "tasks", LISTS["assets_with_tasks"])
     columns, values = board.parents()
-    assert columns == (
-        "id", "entity_type_id", "source_id", "preview_file_id", "ready_for", "tasks"
-    )
+    assert columns == ("id", "entity_type_id", "source_id", "preview_file_id", "ready_for", "tasks")
     assert values == [["a1", "t1", None, None, None, []], ["a2", "t1", "e1", "p1", "tt1", []]]
     assert rows[0] == ["a1", "t1", "", "", "None", []]  # the answer itself is left as it was
     shots = Board(("id", "parent_id", "tasks"), ("id",), [["s1", "q1", []]], "tasks", "")

@@ -141,7 +141,9 @@ def test_shots_loaded_with_their_tasks_complete_their_other_fields_in_one_reques
     new_session: SessionFactory, hundred_shots: dict[str, Any]
 ) -> None:
     s = new_session()
-    shots = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).include("tasks").all()
+    shots = (
+        kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).include("tasks").all()
+    )
     assert s.transport.stats.total == 1
     full = {
         shot.id: shot
@@ -151,7 +153,9 @@ def test_shots_loaded_with_their_tasks_complete_their_other_fields_in_one_reques
     assert s.transport.stats.total == 2  # every shot of the batch completed at once
     for shot in shots:
         assert (shot.name, shot.data, shot.parent_id) == (
-            full[shot.id].name, full[shot.id].data, full[shot.id].parent_id
+            full[shot.id].name,
+            full[shot.id].data,
+            full[shot.id].parent_id,
         )
     assert s.transport.stats.total == 2
 
@@ -344,8 +348,9 @@ def _shot_walk(shots: Iterable[kitsu.Shot]) -> list[tuple[Any, ...]]:
         for task in shot.tasks:
             assert task.task_type is not None and task.task_status is not None
             names = sorted(a.full_name or "" for a in task.assignees)
-            rows.append((sequence.name, shot.name, task.task_type.name,
-                         task.task_status.short_name, names))
+            rows.append(
+                (sequence.name, shot.name, task.task_type.name, task.task_status.short_name, names)
+            )
     return sorted(rows)
 
 
@@ -357,8 +362,9 @@ def _asset_walk(assets: Iterable[kitsu.Asset]) -> list[tuple[Any, ...]]:
         for task in asset.tasks:
             assert task.task_type is not None and task.task_status is not None
             names = sorted(a.full_name or "" for a in task.assignees)
-            rows.append((kind.name, asset.name, task.task_type.name,
-                         task.task_status.short_name, names))
+            rows.append(
+                (kind.name, asset.name, task.task_type.name, task.task_status.short_name, names)
+            )
     return sorted(rows)
 
 
