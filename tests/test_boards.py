@@ -16,7 +16,13 @@ import kitsu_orm as kitsu
 from kitsu_orm.boards import Board
 from kitsu_orm.model.state import loaded_value
 from kitsu_orm.routes import LISTS
-from kitsu_orm.testing import remove_project, unique_project_name
+from kitsu_orm.testing import (
+    KitsuServer,
+    TeamMember,
+    TokenSessions,
+    remove_project,
+    unique_project_name,
+)
 from kitsu_orm.transport import Transport
 
 # The types with a board, and the kind of task each one's tasks are.
@@ -190,3 +196,38 @@ def test_board_parents_are_named_and_valued_as_their_rows() -> None:
     assert rows[0] == ["a1", "t1", "", "", "None", []]  # the answer itself is left as it was
     shots = Board(("id", "parent_id", "tasks"), ("id",), [["s1", "q1", []]], "tasks", "")
     assert shots.parents() == (("id", "parent_id", "tasks"), [["s1", "q1", []]])
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("who", ["artist", "supervisor", "manager", "client", "vendor"])
+def test_every_role_gets_from_a_board_the_tasks_it_gets_by_their_parents(
+    who: str,
+    board_production: dict[str, Any],
+    kitsu_server: KitsuServer,
+    kitsu_client: Transport,
+    kitsu_people: dict[str, TeamMember],
+    kitsu_role_clients: dict[str, Transport],
+) -> None:
+    """A board answers a role what the task list answers it (Zou shows a vendor only
+    its own tasks, either way), for every type with a board the role may list."""
+    pid = board_production["project_id"]
+    kitsu_client.post(f"data/projects/{pid}/team", {"person_id": kitsu_people[who].id})
+    sessions = TokenSessions(kitsu_server.url)
+    compared = []
+    try:
+        for cls in BOARD_TYPES:
+            by_parents = sessions.on(kitsu_role_clients[who])
+            try:  # a client lists no concepts, a vendor no scenes
+                parents = cls.where(project=pid, session=by_parents).all()
+            except kitsu.PermissionDenied:
+                continue
+            expected = {(p.id, t.id) for p in parents for t in p.tasks}  # type: ignore[attr-defined]
+            on_board = sessions.on(kitsu_role_clients[who])
+            objs = cls.where(project=pid, session=on_board).include("tasks").all()
+            got = {(o.id, t.id) for o in objs for t in o.tasks}  # type: ignore[attr-defined]
+            assert got == expected, cls.__name__
+            assert on_board.stats.requests == 1, cls.__name__
+            compared.append(cls)
+        assert {kitsu.Shot, kitsu.Asset, kitsu.Sequence} <= set(compared)
+    finally:
+        sessions.close()
