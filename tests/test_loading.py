@@ -339,89 +339,62 @@ def _requests(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [" ".join(r.getMessage().split("?")[0].split()[:2]) for r in caplog.records]
 
 
-def _shot_walk(shots: Iterable[kitsu.Shot]) -> list[tuple[Any, ...]]:
-    """The review sheet, as its users write it: a line per task of each shot."""
+def _walk(parents: Iterable[kitsu.Shot | kitsu.Asset], group: str) -> list[tuple[Any, ...]]:
+    """The review sheet, as its users write it: a line per task of each parent, named
+    with what ``group`` reaches (a shot's sequence, an asset's type)."""
     rows = []
-    for shot in shots:
-        sequence = shot.sequence
-        assert sequence is not None
-        for task in shot.tasks:
+    for parent in parents:
+        name, grouped_by = parent.name, getattr(parent, group)
+        for task in parent.tasks:
             assert task.task_type is not None and task.task_status is not None
             names = sorted(a.full_name or "" for a in task.assignees)
-            rows.append(
-                (sequence.name, shot.name, task.task_type.name, task.task_status.short_name, names)
-            )
-    return sorted(rows)
-
-
-def _asset_walk(assets: Iterable[kitsu.Asset]) -> list[tuple[Any, ...]]:
-    rows = []
-    for asset in assets:
-        kind = asset.asset_type
-        assert kind is not None
-        for task in asset.tasks:
-            assert task.task_type is not None and task.task_status is not None
-            names = sorted(a.full_name or "" for a in task.assignees)
-            rows.append(
-                (kind.name, asset.name, task.task_type.name, task.task_status.short_name, names)
-            )
+            kind, status = task.task_type.name, task.task_status.short_name
+            rows.append((grouped_by.name, name, kind, status, names))
     return sorted(rows)
 
 
 @pytest.mark.parametrize("who", WALKERS)
-def test_the_lazy_walk_of_shots_sends_the_requests_of_include_and_the_shot_list(
+@pytest.mark.parametrize(
+    ("cls", "group", "groups", "lazy_requests", "list_routes"),
+    [
+        # The sequences are made of the names the shot rows carry: no request.
+        (kitsu.Shot, "sequence", {"SQ01"}, 5, ("shots/all",)),
+        # The asset list does not name their types: one more request than shots.
+        (kitsu.Asset, "asset_type", {"Prop", "Character"}, 6, ("assets/all", "asset-types")),
+    ],
+    ids=["shots", "assets"],
+)
+def test_the_lazy_walk_sends_the_requests_of_include_and_the_list(
+    cls: type[kitsu.Shot | kitsu.Asset],
+    group: str,
+    groups: set[str],
+    lazy_requests: int,
+    list_routes: tuple[str, ...],
     who: str,
     walker: Callable[[str], kitsu.Session],
     hundred_shots: dict[str, Any],
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """The list of shots, then the board (tasks), task types, statuses, persons: the
-    sequences come from the names the shot rows carry, with no request. ``include``
-    reads the same but the shot list, which the board holds too."""
-    caplog.set_level(logging.DEBUG, "kitsu_orm.http")
-    pid = hundred_shots["project_id"]
-    lazy = walker(who)
-    rows = _shot_walk(kitsu.Shot.where(project=pid, session=lazy))
-    assert len(rows) == NB_SHOTS + NB_LAYOUT and {r[0] for r in rows} == {"SQ01"}
-    sent = _requests(caplog)
-    assert lazy.stats.requests == 5, sent
-    caplog.clear()
-
-    eager = walker(who)
-    query = kitsu.Shot.where(project=pid, session=eager).include(
-        "sequence", "tasks.task_type", "tasks.task_status", "tasks.assignees"
-    )
-    assert _shot_walk(query.all()) == rows
-    assert eager.stats.requests == 4, _requests(caplog)
-    assert _requests(caplog) == [r for r in sent if "shots/all" not in r]
-
-
-@pytest.mark.parametrize("who", WALKERS)
-def test_the_lazy_walk_of_assets_sends_the_requests_of_include_the_list_and_the_types(
-    who: str,
-    walker: Callable[[str], kitsu.Session],
     ninety_assets: dict[str, Any],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The list of assets, their types (the list does not name them), then as for
-    shots. ``include`` reads the board alone of the three: it names the types."""
+    """Lazily: the list, then the board (the tasks), task types, statuses, persons.
+    With ``include``: the board answers the list too (and names the asset types)."""
     caplog.set_level(logging.DEBUG, "kitsu_orm.http")
-    pid = ninety_assets["project_id"]
+    production = hundred_shots if cls is kitsu.Shot else ninety_assets
     lazy = walker(who)
-    rows = _asset_walk(kitsu.Asset.where(project=pid, session=lazy))
-    assert len(rows) == NB_ASSETS and {r[0] for r in rows} == {"Prop", "Character"}
+    rows = _walk(cls.where(project=production["project_id"], session=lazy), group)
+    assert len(rows) == (NB_SHOTS + NB_LAYOUT if cls is kitsu.Shot else NB_ASSETS)
+    assert {r[0] for r in rows} == groups
     sent = _requests(caplog)
-    assert lazy.stats.requests == 6, sent
+    assert lazy.stats.requests == lazy_requests, sent
     caplog.clear()
 
     eager = walker(who)
-    query = kitsu.Asset.where(project=pid, session=eager).include(
-        "asset_type", "tasks.task_type", "tasks.task_status", "tasks.assignees"
+    query = cls.where(project=production["project_id"], session=eager).include(
+        group, "tasks.task_type", "tasks.task_status", "tasks.assignees"
     )
-    assert _asset_walk(query.all()) == rows
+    assert _walk(query.all(), group) == rows
     assert eager.stats.requests == 4, _requests(caplog)
-    skipped = ("assets/all", "asset-types")
-    assert _requests(caplog) == [r for r in sent if not any(s in r for s in skipped)]
+    assert _requests(caplog) == [r for r in sent if not any(s in r for s in list_routes)]
 
 
 def test_partial_targets_complete_together_and_stay_one_object_per_id(
