@@ -7,9 +7,12 @@ interleaved, and the rows are checked equal before anything is timed:
 - ``kitsu_orm (lazy)``: a new Session each run (from the tokens of an earlier
   login, as every side), ``Shot.where(project=...)``, then plain attribute
   walking: ``shot.sequence``, ``shot.tasks``, ``task.task_type``,
-  ``task.task_status``, ``task.assignees``, all loaded lazily in batches.
+  ``task.task_status``, ``task.assignees``, all loaded lazily in batches (5
+  requests: the shots, then the with-tasks board for their tasks, task types,
+  statuses, persons; the sequences are made of the names the shot rows carry).
 - ``kitsu_orm (include)``: the same with
-  ``.include("sequence", "tasks.task_type", "tasks.task_status", "tasks.assignees")``.
+  ``.include("sequence", "tasks.task_type", "tasks.task_status", "tasks.assignees")``
+  (4 requests: the board answers the shots too).
 - ``gazu (typical loop)``: gazu 1.3.1 with its cache off, written as a
   gazu user does, with dicts as caches for what repeats::
 
@@ -28,8 +31,8 @@ interleaved, and the rows are checked equal before anything is timed:
   half the bytes of the dict form), ``data/task-types``,
   ``data/task-status``, ``data/persons``; dict lookups join them.
 
-Targets: kitsu_orm at most 6 requests, at least 20x faster than the gazu
-loop, within 1.5x of the raw minimum.
+Targets: kitsu_orm 4 requests with include and 5 lazily, at least 20x faster
+than the gazu loop, within 1.5x of the raw minimum with include and 1.3x lazily.
 """
 
 from __future__ import annotations
@@ -162,14 +165,16 @@ def main() -> Result:
     gazu_x = result.ratio("gazu (typical loop)")
     gazu_lazy_x = result.ratio("gazu (typical loop)", "kitsu_orm (lazy)")
     raw_x = ours.median / sides["raw minimum"].median
-    most = max(ours.request_count or 0, lazy.request_count or 0)
+    lazy_x = lazy.median / sides["raw minimum"].median
     result.targets = [
-        Target("kitsu_orm at most 6 requests", most <= 6,
+        Target("kitsu_orm 4 requests with include, 5 lazily",
+               (ours.request_count, lazy.request_count) == (4, 5),
                f"include {ours.request_count}, lazy {lazy.request_count}"),
         Target("kitsu_orm at least 20x faster than the typical gazu loop", gazu_x >= 20,
                f"{gazu_x:.1f}x (include), {gazu_lazy_x:.1f}x (lazy)"),
         Target("kitsu_orm within 1.5x of the raw minimum", raw_x <= 1.5,
-               f"{raw_x:.2f}x (include), {lazy.median / sides['raw minimum'].median:.2f}x (lazy)"),
+               f"{raw_x:.2f}x (include), {lazy_x:.2f}x (lazy)"),
+        Target("the lazy walk within 1.3x of the raw minimum", lazy_x <= 1.3, f"{lazy_x:.2f}x"),
     ]
     result.notes.append(f"fastest kitsu_orm variant: {best}; rows checked equal on all four sides")
     for include, name in ((True, "kitsu_orm (include)"), (False, "kitsu_orm (lazy)")):
