@@ -116,20 +116,19 @@ class _Line:
     def head_due(self) -> float | None:
         return self.items[0][0] if self.items else None
 
-
-def _send(sock: socket.socket, line: _Line, data: bytes) -> bool:
-    """Send the head of ``line`` (``data``) as far as the socket takes; True if all went."""
-    try:
-        sent = sock.send(data)
-    except BlockingIOError:
-        sent = 0
-    line.size -= sent
-    if sent < len(data):
-        line.items[0] = (line.items[0][0], data[sent:])
-        line.blocked = True
-        return False
-    line.items.popleft()
-    return True
+    def send_first(self, sock: socket.socket, data: bytes) -> bool:
+        """Send the first item (``data``) as far as ``sock`` takes it; True if all went."""
+        try:
+            sent = sock.send(data)
+        except BlockingIOError:
+            sent = 0
+        self.size -= sent
+        if sent < len(data):
+            self.items[0] = (self.items[0][0], data[sent:])
+            self.blocked = True  # until the socket says it is writable again
+            return False
+        self.items.popleft()
+        return True
 
 
 class _Connection:
@@ -282,7 +281,7 @@ class _Connection:
 
     def _sent(self, sock: socket.socket, line: _Line, data: bytes) -> bool:
         try:
-            return _send(sock, line, data)
+            return line.send_first(sock, data)
         except OSError:  # the peer is gone: so is this connection
             self.close()
             return False
