@@ -293,7 +293,7 @@ def main() -> Result:
         # The token is confirmed once (a farm's submitter did), on the shared tier only.
         import kitsu_orm as kitsu
 
-        warm = kitsu.Session(proxy.url, token=token, cache=shared)
+        warm = kitsu.Session(url, token=token, cache=shared)  # the URL the processes use
         kitsu.Person.where(session=warm, email="nobody@example.com").all()
         plan = [
             ("gazu", "gazu 1.3.1, no cache: the typical loop", "gazu", ""),
