@@ -24,7 +24,9 @@ side does the same work: no run finds its changes already made.
   per task (given the status, as a careful user does: without it gazu looks
   the default status up once per task).
 
-After every run an untimed check reads back what the run wrote.
+After every run an untimed check reads back what the run wrote. The
+workloads go through the profile's network (benchmarks/README.md); building
+the project and the checks talk to the server directly.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from _common import Result, Side, Target, bench_server, compare, gazu_client
+from _common import Result, Side, Target, bench_server, client_url, compare, gazu_client, profile
 from production import Spec, build, close_project, connect
 
 import kitsu_orm as kitsu
@@ -57,6 +59,7 @@ class Writes:
 
     def __init__(self) -> None:
         self.server = bench_server()
+        self.url = client_url(self.server)  # the benchmarked clients'
         self.t: Transport = connect()
         assert self.t.tokens is not None
         self.tokens = self.t.tokens
@@ -86,7 +89,7 @@ class Writes:
         return found
 
     def session(self) -> kitsu.Session:
-        return kitsu.Session(self.server.url, token=self.tokens)
+        return kitsu.Session(self.url, token=self.tokens)
 
     def close(self) -> None:
         close_project(self.t, self.pid)
@@ -212,17 +215,22 @@ class Writes:
     def _result(self, key: str, title: str, sides: dict[str, Side]) -> Result:
         result = Result(key, title, list(sides.values()), reference=ORM)
         ratio = result.ratio(GAZU)
+        result.figures["gazu / kitsu_orm"] = f"{ratio:.2f}x"
         if key == "W3":
             ours, theirs = sides[ORM].request_count or 1, sides[GAZU].request_count or 0
             result.targets.append(Target(
                 "at least 10x fewer requests than one call per task", theirs >= 10 * ours,
                 f"{ours} vs {theirs} requests ({theirs / ours:.0f}x fewer); "
                 f"gazu / kitsu_orm time = {ratio:.2f}x"))
+            if profile().remote:  # where each of gazu's 2004 requests pays a round trip
+                result.targets.append(Target("kitsu_orm at least 20x faster than gazu",
+                                             ratio >= 20, f"gazu / kitsu_orm = {ratio:.2f}x"))
         else:
             times = TARGETS[key]
             result.targets.append(Target(f"kitsu_orm at least {times}x faster than gazu",
                                          ratio >= times, f"gazu / kitsu_orm = {ratio:.2f}x"))
-            result.notes.append(CEILING[key])
+            if not profile().remote:  # the ratios below are loopback's
+                result.notes.append(CEILING[key])
         print(result.report())
         return result
 
