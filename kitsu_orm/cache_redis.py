@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import cache_scope
 from .cache_entries import is_answer, is_confirmation
 from .cache_freshness import NAMES_SHOWN_BY, REFERENCE_TYPES
-from .cache_shared import RELEASE, counter, from_json, is_fresh, literal_glob, shown, split_settings
+from .cache_redis_link import RedisLink
+from .cache_shared import counter, from_json, is_fresh, literal_glob, shown, split_settings
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -101,15 +102,18 @@ class RedisCache:
         self.namespace = self.server_key = ""
         self.hits = self.misses = 0
         self._lock = threading.Lock()
-        self._retry_at = 0.0  # while Redis is down: when to try it again
-        self._warned = False  # the outage under way was logged
         self._pending: set[str] = set()  # generation bumps Redis missed while down
-        self._errors: tuple[type[BaseException], ...] = (_redis().RedisError, OSError)
         if client is None:
             client = _redis().Redis.from_url(
                 self.url, socket_connect_timeout=connect_timeout, socket_timeout=5
             )
         self._client = client
+        following = "the disk cache" if disk is not None else "the server"
+        self._link = RedisLink(
+            client, self.url, errors=(_redis().RedisError, OSError),
+            lock_timeout=self.lock_timeout, retry_after=retry_after, fallback=following,
+        )  # fmt: skip
+        self._try = self._link.attempt
 
     def __repr__(self) -> str:
         return f"<RedisCache {shown(self.url)} namespace={self.namespace[:12] or '-'}>"
@@ -135,7 +139,7 @@ class RedisCache:
     @property
     def is_up(self) -> bool:
         """Whether Redis is used now (False for ``retry_after`` seconds after a failure)."""
-        return time.monotonic() >= self._retry_at
+        return self._link.is_up
 
     # -- confirmed identities ---------------------------------------------------------
 
@@ -229,45 +233,12 @@ class RedisCache:
             return made, False
 
         lock = self.prefix + "lock|" + key[len(self.prefix) :]
-        found = self._by_one_process(lock, stored, ask)
+        found = self._link.once(lock, stored, ask)
         if found is None:  # Redis went away: the server, as if alone
             return self._without_redis(type_name, route, params, fetch, False)
         entry, hit = found
         self._copy(type_name, route, params, entry, generations)
         return self._counted(entry["body"], hit=hit)
-
-    def _by_one_process(
-        self, lock: str, done: Callable[[], T | None], act: Callable[[], T]
-    ) -> T | None:
-        """``act()`` in one process of all those that call this together with ``lock``;
-        the others wait until ``done()`` finds its result (not None) and return that.
-
-        A holder that fails releases the lock and one waiter acts in its place; one that
-        dies leaves a lock that expires after ``lock_timeout``. ``done()`` is asked again
-        once the lock is taken: the previous holder may have finished between the
-        caller's look and the lock. None when Redis became unreachable on the way."""
-        token, px, pause = os.urandom(16).hex(), int(self.lock_timeout * 1000), 0.005
-        while True:
-            took = self._try(lambda: self._client.set(lock, token, nx=True, px=px), None)
-            if not self.is_up:
-                return None
-            if took:
-                try:
-                    found = done()
-                    return found if found is not None else act()
-                finally:
-                    self._try(lambda: self._client.eval(RELEASE, 1, lock, token), None)
-            while True:  # another process acts: wait for its result, or for its lock to go
-                time.sleep(pause)
-                pause = min(pause * 1.5, 0.05)
-                found = done()
-                if found is not None:
-                    return found
-                held = self._try(lambda: self._client.exists(lock), None)
-                if held is None:
-                    return None
-                if not held:
-                    break  # released without a result, or expired (a dead holder)
 
     def stale_answer(self, type_name: str, route: str, params: Mapping[str, Any]) -> Any:
         """Any stored answer, whatever its age (for when the server is down), or None."""
@@ -375,7 +346,7 @@ class RedisCache:
 
         fresh = self._events_key("events-fresh")
         if looked() is None and self.is_up:
-            self._by_one_process(self._events_key("events-lease"), looked, act)
+            self._link.once(self._events_key("events-lease"), looked, act)
         if not self.is_up and self.disk is not None:
             self.disk.catch_up(look)
 
@@ -468,27 +439,3 @@ class RedisCache:
             else:
                 self.misses += 1
         return body, hit
-
-    def _try(self, action: Callable[[], T], default: T) -> T:
-        """Run a Redis command; unreachable, the default, and Redis is left alone for
-        ``retry_after`` seconds (one warning per outage)."""
-        if not self.is_up:
-            return default
-        try:
-            result = action()
-        except self._errors as exc:
-            self._retry_at = time.monotonic() + self.retry_after
-            if not self._warned:
-                self._warned = True
-                following = "the disk cache" if self.disk is not None else "the server"
-                logger.warning(
-                    "the Redis cache %s is unreachable (%s): reading from %s meanwhile",
-                    shown(self.url),
-                    exc,
-                    following,
-                )
-            return default
-        if self._warned:
-            self._warned = False
-            logger.warning("the Redis cache %s is reachable again", shown(self.url))
-        return result
