@@ -1,15 +1,19 @@
-"""What every benchmark shares: the server, interleaved timing, request counting
-and the result a workload reports (rendered by run.py into docs/performance.md)."""
+"""What every benchmark shares: the server, the network profile, interleaved timing,
+request counting and the result a workload reports (rendered by run.py into
+docs/performance.md)."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import attrs
 import requests
+from latency_proxy import SpawnedProxy
 
 from kitsu_orm.devserver import DevServer
 
@@ -19,6 +23,78 @@ def bench_server() -> DevServer:
     server = DevServer.from_env(name=os.environ.get("KITSU_BENCH_NAME", "bench"))
     server.ensure_running()
     return server
+
+
+# -- the network between the clients and the server ----------------------------------
+
+
+@attrs.frozen
+class Profile:
+    """Where the benchmarked clients are: on the server's machine, or across a network.
+
+    Only the clients measured go through the network; building the data a
+    workload needs and checking what it wrote talk to the server directly.
+    """
+
+    name: str
+    about: str
+    rtt: float = 0.0  # seconds
+    mbit: float | None = None  # each way; None: loopback's
+    handshake_rtts: float = 0.0  # before a new connection's first request
+
+    @property
+    def remote(self) -> bool:
+        return self.rtt > 0
+
+
+PROFILES = {
+    "loopback": Profile("loopback", "clients on the server's machine, straight to Zou"),
+    "remote": Profile(
+        "remote", "a hosted Kitsu: 40 ms round trip, 100 Mbit/s each way, a new connection "
+        "pays 2 round trips first (TCP and TLS 1.3 handshakes), keep-alive as behind nginx "
+        "(benchmarks/latency_proxy.py, in a process of its own)",
+        rtt=0.040, mbit=100, handshake_rtts=2),
+}
+
+
+def profile() -> Profile:
+    """The profile of this run: ``BENCH_PROFILE`` (``make bench PROFILE=remote``)."""
+    name = os.environ.get("BENCH_PROFILE") or "loopback"
+    if name not in PROFILES:
+        raise SystemExit(f"BENCH_PROFILE={name!r}: not one of {', '.join(PROFILES)}")
+    return PROFILES[name]
+
+
+def by_profile(loopback: int, remote: int) -> int:
+    """A count (of runs...) for this run's profile: gazu's one request per object costs a
+    round trip each across a network, where a loopback run can afford more runs."""
+    return remote if profile().remote else loopback
+
+
+@contextlib.contextmanager
+def network(url: str) -> Iterator[str]:
+    """The URL the profile's clients use to reach ``url``, for the time of the block:
+    ``url`` itself on loopback, a latency proxy's in front of it in the remote profile."""
+    wanted = profile()
+    if not wanted.remote:
+        yield url
+        return
+    with SpawnedProxy.in_front_of(url, rtt=wanted.rtt, mbit=wanted.mbit,
+                                  handshake_rtts=wanted.handshake_rtts) as proxy:
+        yield proxy.url
+
+
+_NETWORKS: dict[str, str] = {}
+
+
+def client_url(server: DevServer) -> str:
+    """The URL the benchmarked clients use for the bench server, in this profile: one
+    latency proxy for the whole process in the remote profile, stopped when it exits."""
+    if server.url not in _NETWORKS:
+        stack = contextlib.ExitStack()
+        _NETWORKS[server.url] = stack.enter_context(network(server.url))
+        atexit.register(stack.close)
+    return _NETWORKS[server.url]
 
 
 def interleaved(
@@ -84,6 +160,8 @@ class Result:
     targets: list[Target] = attrs.Factory(list)
     notes: list[str] = attrs.Factory(list)
     unit: str = "s"  # how times are shown: "s" or "ms"
+    # The key ratios, shown side by side for every profile at the top of docs/performance.md.
+    figures: dict[str, str] = attrs.Factory(dict)
 
     def side(self, name: str) -> Side:
         return next(s for s in self.sides if s.name == name)
@@ -111,6 +189,8 @@ class Result:
             lines.append(f"  {s.name:<30} {req:>10}  {amount}  x{self.ratio(s.name):.2f}")
         for t in self.targets:
             lines.append(f"  target {'MET ' if t.met else 'MISSED'}: {t.text} ({t.measured})")
+        for label, figure in self.figures.items():
+            lines.append(f"  {label}: {figure}")
         return "\n".join(lines)
 
 
@@ -164,10 +244,11 @@ class RequestCounter:
 
 
 def gazu_client(server: DevServer) -> RequestCounter:
-    """Log gazu's default client in (its cache stays off) and count its requests."""
+    """Log gazu's default client in through the profile's network (its cache stays off)
+    and count its requests."""
     import gazu
 
-    gazu.set_host(server.url)
+    gazu.set_host(client_url(server))
     gazu.log_in(server.admin_email, server.admin_password)
     gazu.cache.disable()
     return RequestCounter(gazu.client.default_client.session)

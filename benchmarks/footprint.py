@@ -88,6 +88,7 @@ def memory() -> Result:
     ratio = result.ratio("kitsu_orm")
     result.targets.append(Target("kitsu_orm holds no more than gazu's dicts", ratio <= 1,
                                  f"kitsu_orm / gazu = {ratio:.2f}x retained"))
+    result.figures["kitsu_orm / gazu, memory retained"] = f"{ratio:.2f}x"
     result.notes.append("retained bytes per task: " + ", ".join(
         f"{s.name} {(s.value or 0) / 4000:,.0f}" for s in sides))
     print(result.report())
@@ -106,6 +107,7 @@ def import_time() -> Result:
     ours = result.side("kitsu_orm").median
     result.targets.append(Target("import kitsu_orm in at most 0.15 s", ours <= 0.15,
                                  f"{ours:.3f} s; gazu / kitsu_orm = {ratio:.2f}x"))
+    result.figures["gazu / kitsu_orm, import time"] = f"{ratio:.2f}x ({ours:.3f} s)"
     print(result.report())
     return result
 

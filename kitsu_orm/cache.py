@@ -88,7 +88,7 @@ from .cache_folder import (
     private_database,
     remove_store_files,
 )
-from .cache_freshness import NAMES_SHOWN_BY, REFERENCE_TYPES, event_types
+from .cache_freshness import NAMES_SHOWN_BY, REFERENCE_TYPES, event_types, look_is_due
 
 __all__ = ["Cache", "CacheStats", "default_directory", "event_types", "REFERENCE_TYPES"]
 
@@ -252,11 +252,6 @@ class Cache:
         # ``at`` may come in ``extra``: the shared tier's own, so the lifetime is the same
         self._set(self._key(type_name, route, params), entry, type_name)
 
-    def claim_event_check(self) -> bool:
-        """Whether this process reads the event log now, once the last look is old enough:
-        on disk, every process does (a shared tier leases it to one)."""
-        return True
-
     def forget_types(self, type_names: Iterable[str]) -> None:
         """Drop every answer about these types, and about the types whose rows show
         their names, in every process sharing the folder."""
@@ -299,6 +294,15 @@ class Cache:
     def record_event_check(self, when: str) -> None:
         """Remember that the event log was read up to ``when``, for the next catch-up."""
         self._safely(lambda: self._store.set(f"{self.namespace}|events", when), None)
+
+    def catch_up(self, look: Callable[[str | None], str]) -> None:
+        """Run ``look(mark)`` (read the event log since ``mark``, None for a namespace that
+        never looked; it returns the new mark) when the last look is ``events_interval``
+        old, and record its mark. On disk every process of the machine may look at once
+        (a shared tier lets one look for all)."""
+        since = self.last_event_check()
+        if look_is_due(since, self.events_interval):
+            self.record_event_check(look(since))
 
     # -- storage --------------------------------------------------------------------
 

@@ -6,7 +6,9 @@
 - **Your own writes** outdate every answer about the types written, and
   (:data:`NAMES_SHOWN_BY`) about the types whose rows show their names.
 - **Other people's writes** reach the cache through Zou's event log:
-  :func:`event_types` reads which types its events name.
+  :func:`event_types` reads which types its events name; a namespace looks at
+  it again once its last look (:func:`event_mark`) is ``events_interval`` old
+  (:func:`look_is_due`).
 - **Types no event names** (:data:`UNCACHED_TYPES`) are never stored: another
   process's change to them could not outdate a stored answer, so their reads go
   to the server each time (:func:`cacheable`); a session still keeps one object
@@ -15,6 +17,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,7 +27,9 @@ __all__ = [
     "REFERENCE_TYPES",
     "UNCACHED_TYPES",
     "cacheable",
+    "event_mark",
     "event_types",
+    "look_is_due",
 ]
 
 # Served for the reference time-to-live; every other type for the production one.
@@ -117,3 +122,21 @@ def event_types(events: Iterable[Mapping[str, Any]], *, limit: int) -> tuple[set
         if name in _ENTITY_ROWS:
             types.update({"EntityRow", "Casting"})
     return types, complete
+
+
+def event_mark() -> str:
+    """Now, as the mark of an event-log look: where the next look starts (``after``, in
+    the seconds Zou's route accepts, UTC as its log is)."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    return now.isoformat(timespec="seconds")
+
+
+def look_is_due(mark: str | None, interval: float) -> bool:
+    """Whether a namespace whose last look is ``mark`` (None: never) looks again now."""
+    if mark is None:
+        return True
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    try:
+        return (now - datetime.datetime.fromisoformat(mark)).total_seconds() >= interval
+    except (TypeError, ValueError):
+        return True  # unreadable (or not ours): look again

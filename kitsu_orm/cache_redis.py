@@ -12,7 +12,8 @@ uses the same Redis and prefix:
   every process on every node stops serving the old answers at once. An
   answer is served while younger than its time-to-live and stored under the
   generations it was read under. Zou's event log is read by one process per
-  namespace per ``events_interval`` (a lease in Redis), not by all.
+  namespace per ``events_interval`` (a lease in Redis), not by all; the others
+  wait for that look to end rather than serve what it may outdate.
 - **Single flight.** When many processes miss the same answer together, one
   takes a lock (``SET NX PX lock_timeout``) and asks the server; the others
   poll for its answer. A holder that dies leaves a lock that expires after
@@ -41,7 +42,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import cache_scope
 from .cache_entries import is_answer, is_confirmation
 from .cache_freshness import NAMES_SHOWN_BY, REFERENCE_TYPES
-from .cache_shared import RELEASE, counter, from_json, is_fresh, literal_glob, shown, split_settings
+from .cache_redis_link import RedisLink
+from .cache_shared import counter, from_json, is_fresh, literal_glob, shown, split_settings
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -100,15 +102,18 @@ class RedisCache:
         self.namespace = self.server_key = ""
         self.hits = self.misses = 0
         self._lock = threading.Lock()
-        self._retry_at = 0.0  # while Redis is down: when to try it again
-        self._warned = False  # the outage under way was logged
         self._pending: set[str] = set()  # generation bumps Redis missed while down
-        self._errors: tuple[type[BaseException], ...] = (_redis().RedisError, OSError)
         if client is None:
             client = _redis().Redis.from_url(
                 self.url, socket_connect_timeout=connect_timeout, socket_timeout=5
             )
         self._client = client
+        following = "the disk cache" if disk is not None else "the server"
+        self._link = RedisLink(
+            client, self.url, errors=(_redis().RedisError, OSError),
+            lock_timeout=self.lock_timeout, retry_after=retry_after, fallback=following,
+        )  # fmt: skip
+        self._try = self._link.attempt
 
     def __repr__(self) -> str:
         return f"<RedisCache {shown(self.url)} namespace={self.namespace[:12] or '-'}>"
@@ -134,7 +139,7 @@ class RedisCache:
     @property
     def is_up(self) -> bool:
         """Whether Redis is used now (False for ``retry_after`` seconds after a failure)."""
-        return time.monotonic() >= self._retry_at
+        return self._link.is_up
 
     # -- confirmed identities ---------------------------------------------------------
 
@@ -216,39 +221,24 @@ class RedisCache:
         generations: list[int],
         ttl: float,
     ) -> tuple[T, bool]:
-        lock, token = self.prefix + "lock|" + key[len(self.prefix) :], os.urandom(16).hex()
-        pause = 0.005
-        while True:
-            took = self._try(
-                lambda: self._client.set(lock, token, nx=True, px=int(self.lock_timeout * 1000)),
-                None,
-            )
-            if took is None and not self.is_up:  # Redis went away: the server, as if alone
-                return self._without_redis(type_name, route, params, fetch, False)
-            if took:
-                try:
-                    body = fetch()
-                    made = {"at": time.time(), "gen": generations, "body": body}
-                    text = json.dumps(made)
-                    self._try(partial(self._client.set, key, text, px=self._keep_ms(ttl)), None)
-                finally:
-                    self._try(lambda: self._client.eval(RELEASE, 1, lock, token), None)
-                self._copy(type_name, route, params, made, generations)
-                return self._counted(body, hit=False)
-            while True:  # another process asks: wait for its answer, or for its lock to go
-                time.sleep(pause)
-                pause = min(pause * 1.5, 0.05)
-                found = self._try(
-                    lambda: self._client.pipeline().get(key).exists(lock).execute(), None
-                )
-                if found is None:
-                    return self._without_redis(type_name, route, params, fetch, False)
-                entry = self._decoded(key, found[0])
-                if entry is not None and is_fresh(entry, entry["gen"], generations, ttl):
-                    self._copy(type_name, route, params, entry, generations)
-                    return self._counted(entry["body"], hit=True)
-                if not found[1]:
-                    break  # released without a fresh answer, or expired (a dead holder)
+        def stored() -> tuple[Any, bool] | None:
+            entry = self._entry(key)
+            fresh = entry is not None and is_fresh(entry, entry["gen"], generations, ttl)
+            return (entry, True) if fresh else None
+
+        def ask() -> tuple[Any, bool]:
+            made = {"at": time.time(), "gen": generations, "body": fetch()}
+            text = json.dumps(made)
+            self._try(partial(self._client.set, key, text, px=self._keep_ms(ttl)), None)
+            return made, False
+
+        lock = self.prefix + "lock|" + key[len(self.prefix) :]
+        found = self._link.once(lock, stored, ask)
+        if found is None:  # Redis went away: the server, as if alone
+            return self._without_redis(type_name, route, params, fetch, False)
+        entry, hit = found
+        self._copy(type_name, route, params, entry, generations)
+        return self._counted(entry["body"], hit=hit)
 
     def stale_answer(self, type_name: str, route: str, params: Mapping[str, Any]) -> Any:
         """Any stored answer, whatever its age (for when the server is down), or None."""
@@ -312,24 +302,53 @@ class RedisCache:
         """When the event log was last read for this namespace (ISO, server time), or None."""
         if not self.is_up and self.disk is not None:
             return self.disk.last_event_check()
-        raw = self._try(lambda: self._client.get(f"{self.prefix}{self.namespace}|events"), None)
+        raw = self._try(lambda: self._client.get(self._events_key("events")), None)
         return raw.decode() if isinstance(raw, bytes) else None
 
     def record_event_check(self, when: str) -> None:
-        """Remember that the event log was read up to ``when``, for every process."""
-        key = f"{self.prefix}{self.namespace}|events"
-        self._try(lambda: self._client.set(key, when, px=int(self.keep * 1000)), None)
-        if self.disk is not None:
-            self.disk.record_event_check(when)
+        """Remember that the namespace is up to date as of now, read up to ``when`` (a live
+        event stream keeps it so): no process looks again for ``events_interval``."""
+        self._record_look(when, self.events_interval)
 
-    def claim_event_check(self) -> bool:
-        """Whether this process reads the event log now: one per namespace per
-        ``events_interval`` takes the lease; Redis down, the disk copy's rule."""
-        key, ms = f"{self.prefix}{self.namespace}|events-lease", int(self.events_interval * 1000)
-        took = self._try(lambda: self._client.set(key, "1", nx=True, px=max(ms, 1)), None)
-        if took is None and not self.is_up:
-            return self.disk is not None
-        return bool(took)
+    def _record_look(self, mark: str, fresh_for: float) -> None:
+        """The mark of a look, and for how long no other look is due, in one step."""
+
+        def record() -> None:
+            pipe = self._client.pipeline(transaction=True)
+            pipe.set(self._events_key("events"), mark, px=int(self.keep * 1000))
+            if fresh_for > 0.001:
+                pipe.set(self._events_key("events-fresh"), "1", px=int(fresh_for * 1000))
+            pipe.execute()
+
+        self._try(record, None)
+        if self.disk is not None:
+            self.disk.record_event_check(mark)
+
+    def _events_key(self, name: str) -> str:
+        return f"{self.prefix}{self.namespace}|{name}"
+
+    def catch_up(self, look: Callable[[str | None], str]) -> None:
+        """Run ``look(mark)`` (see :meth:`kitsu_orm.cache.Cache.catch_up`) in one process
+        of all those sharing this namespace, once per ``events_interval``; the others
+        wait for its end (their answers are then as fresh as its look), or take over
+        when it fails or dies (its lease lasts ``lock_timeout``). The interval runs on
+        Redis's clock (a key that expires), the same for every node. Redis down: the
+        disk copy's rule, or no look (the server answers every read then)."""
+
+        def looked() -> bool | None:
+            return True if self._try(lambda: self._client.exists(fresh), 0) else None
+
+        def act() -> bool:
+            began = time.monotonic()
+            mark = look(self.last_event_check())
+            self._record_look(mark, self.events_interval - (time.monotonic() - began))
+            return True
+
+        fresh = self._events_key("events-fresh")
+        if looked() is None and self.is_up:
+            self._link.once(self._events_key("events-lease"), looked, act)
+        if not self.is_up and self.disk is not None:
+            self.disk.catch_up(look)
 
     # -- storage --------------------------------------------------------------------
 
@@ -420,27 +439,3 @@ class RedisCache:
             else:
                 self.misses += 1
         return body, hit
-
-    def _try(self, action: Callable[[], T], default: T) -> T:
-        """Run a Redis command; unreachable, the default, and Redis is left alone for
-        ``retry_after`` seconds (one warning per outage)."""
-        if not self.is_up:
-            return default
-        try:
-            result = action()
-        except self._errors as exc:
-            self._retry_at = time.monotonic() + self.retry_after
-            if not self._warned:
-                self._warned = True
-                following = "the disk cache" if self.disk is not None else "the server"
-                logger.warning(
-                    "the Redis cache %s is unreachable (%s): reading from %s meanwhile",
-                    shown(self.url),
-                    exc,
-                    following,
-                )
-            return default
-        if self._warned:
-            self._warned = False
-            logger.warning("the Redis cache %s is reachable again", shown(self.url))
-        return result

@@ -122,10 +122,35 @@ class Loader:
         identity = self.session.identity
         keys = {getattr(o, rel.key) for o in objs} - {None}
         missing = sorted(k for k in keys if k not in identity)
+        if missing and rel.named_by is not None:
+            self._named_targets(rel, objs, set(missing))
+            missing = [k for k in missing if k not in identity]
         if missing:
             scope = _shared_scope(rel, objs)
             self.fetch_ids(rel.target_name, missing, scope=scope, context=_projects(objs))
         return group_of(identity.found(keys))
+
+    def _named_targets(self, rel: ToOne[Any], objs: Sequence[Entity], missing: set[str]) -> None:
+        """The ``missing`` targets whose owners' rows name them (``rel.named_by``), made
+        of that as partial objects, loaded together: no request. An owner whose key
+        was edited names its old target: it says nothing."""
+        target, rows = rel.target, {}
+        scope = rel.scope if rel.scope in target.__fields__ else None
+        named_by = rel.named_by or ""
+        for obj in objs:
+            key = loaded_value(obj, rel.key)
+            if key not in missing or key in rows or rel.key in (instance_state(obj).changes or ()):
+                continue
+            name = loaded_value(obj, named_by)
+            if not isinstance(name, str) or not name:
+                continue
+            row = {"id": key, target.__wire__["name"]: name, PARTIAL: True}
+            if scope is not None and isinstance(value := loaded_value(obj, scope), str):
+                row[target.__wire__[scope]] = value
+            rows[key] = row
+        identity = self.session.identity
+        with identity.lock:  # merged as a whole, as one answer is
+            group_of([identity.merge_row(target, row) for row in rows.values()])
 
     def _load_many_ids(self, rel: ManyIds[Any], objs: Sequence[Entity]) -> list[Entity]:
         identity = self.session.identity
@@ -191,12 +216,17 @@ class Loader:
         self, cls: type[E], rel: ToMany[Any], scope: tuple[str, str]
     ) -> list[E]:
         """Every ``cls`` of ``scope`` with ``rel`` loaded, from the one request of
-        its with-tasks route (for ``.include``): the parents' rows are partial too."""
+        its with-tasks route (for ``.include``): the parents' rows are partial too,
+        and loaded together (a field they lack loads for all of them at once)."""
         board = read_board(self.session, rel, scope)
-        parents = merge_rows(self.session, cls, board.parent_fields, board.rows, keep_unknown=False)
+        fields, rows = board.parents()
+        # The rows leave out the scope they were asked by (the asset board, its project).
+        parents = merge_rows(
+            self.session, cls, fields, rows, keep_unknown=False, fixed=dict([scope])
+        )
         children, in_order = children_of(self.session, rel, scope, board, board.rows)
         _give_children(rel, parents, group_of(children), in_order=in_order)
-        return parents
+        return group_of(parents)  # type: ignore[return-value]
 
     def complete(self, obj: Entity) -> None:
         """Load the fields partial rows left out, for ``obj`` and the partial
@@ -211,7 +241,9 @@ class Loader:
         partial = [m for m in members if type(m) is cls and m.id and _is_partial(m)] or [obj]
         ids = sorted({m.id for m in partial if m.id})
         scope = _shared_scope_field("project_id", partial)
-        if len(ids) > URL_ID_BUDGET and scope is not None:
+        if cls.__reference__:  # read whole, as every load of a reference table
+            self.load_reference(cls, force=True)
+        elif len(ids) > URL_ID_BUDGET and scope is not None:
             self.session.fetch(cls, {"project_id": scope})
         else:
             context = _projects(partial)

@@ -237,6 +237,11 @@ LISTS: dict[str, str] = {
     "task_comments": "data/tasks/{task_id}/comments",
     "shots_with_tasks": "data/shots/with-tasks",
     "assets_with_tasks": "data/assets/with-tasks",
+    "episodes_with_tasks": "data/episodes/with-tasks",
+    "sequences_with_tasks": "data/sequences/with-tasks",
+    "scenes_with_tasks": "data/scenes/with-tasks",
+    "edits_with_tasks": "data/edits/with-tasks",
+    "concepts_with_tasks": "data/concepts/with-tasks",
 }
 
 # Zou's live events: a socket.io server apart from the API, which a Kitsu host serves

@@ -13,6 +13,7 @@ wrote.
 from __future__ import annotations
 
 import sys
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
@@ -129,30 +130,31 @@ class SessionCache:
 
     def _catch_up_on_events(self, cache: AnyCache) -> None:
         """Drop what other people changed since this namespace last looked, where the
-        user may read Zou's event log; the time-to-live covers everyone else. Skipped
-        when the last look is younger than ``cache.events_interval`` seconds."""
-        from datetime import datetime, timezone
+        user may read Zou's event log; the time-to-live covers everyone else. The cache
+        says when a look is due (``cache.events_interval``) and who looks."""
+        from .cache_freshness import event_mark
 
-        from .cache_freshness import event_types
-
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
         if self.live_events:  # up to date by the pushes: recorded for the other processes
-            cache.record_event_check(now.isoformat(timespec="seconds"))
-            return
-        since = cache.last_event_check()
-        if since is not None and _seconds_since(since, now) < cache.events_interval:
-            return
-        if not cache.claim_event_check():  # another process of a shared tier reads it now
-            return
-        if since is not None:
-            params = {"after": since, "limit": 1000}
-            try:  # from the server itself: the cache is what this checks
-                events = self.transport.get(LISTS["events"], params)
-            except (PermissionDenied, NotFound, ValidationError):
-                return  # not a manager: the time-to-live alone applies
-            types, complete = event_types(events, limit=1000)
-            cache.forget_types(types if complete else _all_type_names())
-        cache.record_event_check(now.isoformat(timespec="seconds"))
+            cache.record_event_check(event_mark())
+        else:
+            cache.catch_up(partial(self._look_at_events, cache))
+
+    def _look_at_events(self, cache: AnyCache, since: str | None) -> str:
+        """Read the event log after ``since`` and drop the types it names; the mark of
+        this look. A namespace that never looked has nothing to drop: it starts now."""
+        from .cache_freshness import event_mark, event_types
+
+        now = event_mark()  # before the read: an event written meanwhile is read next time
+        if since is None:
+            return now
+        params = {"after": since, "limit": 1000}
+        try:  # from the server itself: the cache is what this checks
+            events = self.transport.get(LISTS["events"], params)
+        except (PermissionDenied, NotFound, ValidationError):
+            return now  # not a manager: the time-to-live alone applies; asked once an interval
+        types, complete = event_types(events, limit=1000)
+        cache.forget_types(types if complete else _all_type_names())
+        return now
 
 
 _CACHE_MODES = ("off", "on", "offline")
@@ -183,15 +185,6 @@ def _open_redis(url: str, directory: str | None) -> RedisCache:
 
     disk = Cache(directory) if url.startswith("disk+") else None
     return RedisCache(url.removeprefix("disk+"), disk=disk)
-
-
-def _seconds_since(when: str, now: Any) -> float:
-    from datetime import datetime
-
-    try:
-        return float((now - datetime.fromisoformat(when)).total_seconds())
-    except (TypeError, ValueError):
-        return float("inf")  # unreadable: look again
 
 
 def _all_type_names() -> list[str]:

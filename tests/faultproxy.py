@@ -35,7 +35,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -145,6 +145,7 @@ class Seen:
     path: str
     query: str
     action: Action
+    at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
 
 
 # -- HTTP messages -----------------------------------------------------------------------

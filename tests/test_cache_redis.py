@@ -16,13 +16,15 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kitsu_orm.cache import Cache
+from kitsu_orm.cache_freshness import event_mark
 from kitsu_orm.cache_shared import redis_url, shown, split_settings
 from kitsu_orm.errors import ConfigurationError, ConnectionError
 
@@ -209,15 +211,137 @@ def test_a_malformed_entry_is_dropped_and_clear_deletes_only_its_own_keys(
         client.delete(foreign)
 
 
+class Look:
+    """An event-log look (``cache.catch_up``'s callable) that counts its runs, notes when
+    each began and ended, and may take its time or fail."""
+
+    def __init__(self, seconds: float = 0.0, fails: bool = False) -> None:
+        self.seconds, self.fails = seconds, fails
+        self.runs: list[tuple[float, float, str | None]] = []  # began, ended, since
+        self._lock = threading.Lock()
+
+    def __call__(self, since: str | None) -> str:
+        began = time.monotonic()
+        time.sleep(self.seconds)
+        if self.fails:
+            raise ConnectionError("the server went away mid-look")
+        with self._lock:
+            self.runs.append((began, time.monotonic(), since))
+        return event_mark()
+
+
+def _crowd(caches: list[Any], look: Look) -> list[float]:
+    """Every cache catches up at the same moment, each in a thread of its own (its own
+    Redis connections, as a process would have); when each one returned."""
+    start, returned = threading.Barrier(len(caches)), []
+
+    def one(cache: Any) -> None:
+        start.wait()
+        cache.catch_up(look)
+        returned.append(time.monotonic())
+
+    threads = [threading.Thread(target=one, args=(c,)) for c in caches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(returned) == len(caches), "a catch-up never returned"
+    return returned
+
+
 @needs_redis
-def test_one_process_of_a_crowd_reads_the_event_log_per_interval(prefix: str) -> None:
-    caches = [_cache(prefix, events_interval=0.5) for _ in range(5)]
-    assert [c.claim_event_check() for c in caches] == [True, False, False, False, False]
-    time.sleep(0.6)
-    assert sum(c.claim_event_check() for c in caches) == 1
-    caches[0].record_event_check("2026-12-06T10:00:00")
-    assert caches[3].last_event_check() == "2026-12-06T10:00:00"
+def test_a_crowd_looks_at_the_event_log_once_and_waits_for_that_look(prefix: str) -> None:
+    caches = [_cache(prefix, events_interval=30) for _ in range(12)]
+    look = Look(seconds=0.3)
+    returned = _crowd(caches, look)
+    assert [since for _, _, since in look.runs] == [None]  # one look, for all twelve
+    ((_, ended, _),) = look.runs
+    assert min(returned) >= ended  # none went on (to serve what it outdates) before its end
+    assert len({c.last_event_check() for c in caches}) == 1  # its mark, for all
+    _crowd(caches, look)
+    assert len(look.runs) == 1  # and none again within the interval
     caches[0].clear()
+
+
+@needs_redis
+def test_looks_are_never_closer_than_the_interval(prefix: str) -> None:
+    caches, look = [_cache(prefix, events_interval=0.4) for _ in range(4)], Look()
+    until = time.monotonic() + 1.5
+
+    def keep_reading(cache: Any) -> None:
+        while time.monotonic() < until:
+            cache.catch_up(look)
+            time.sleep(0.005)
+
+    threads = [threading.Thread(target=keep_reading, args=(c,)) for c in caches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    began = [b for b, _, _ in look.runs]
+    assert len(began) >= 2  # it does look again once the interval has run out...
+    assert all(b - a >= 0.4 - 0.05 for a, b in pairwise(began)), began  # ...not sooner
+    assert look.runs[0][2] is None and None not in [since for _, _, since in look.runs[1:]]
+    caches[0].clear()
+
+
+def _holding(prefix: str, target: Callable[[str], None], lock: str) -> Any:
+    """A new process running ``target(prefix)``, once it holds a key matching ``lock``.
+    Forked where the OS can (a spawned one imports everything again: seconds, on a
+    loaded machine), with its own Redis connections."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    holder = multiprocessing.get_context(method).Process(target=target, args=(prefix,))
+    holder.start()
+    client = redis.Redis.from_url(REDIS)
+    deadline = time.monotonic() + 30
+    while not list(client.scan_iter(match=prefix + lock)):
+        assert time.monotonic() < deadline and holder.is_alive(), f"no {lock} was taken"
+        time.sleep(0.02)
+    return holder
+
+
+def _look_forever(prefix: str) -> None:
+    _cache(prefix, lock_timeout=2).catch_up(lambda since: time.sleep(60) or "never")
+
+
+@needs_redis
+def test_a_looker_killed_mid_look_blocks_the_others_no_longer_than_the_timeout(
+    prefix: str,
+) -> None:
+    started = time.monotonic()  # the looker's lease is taken after this...
+    looker = _holding(prefix, _look_forever, "*|events-lease")
+    cache, look = _cache(prefix, lock_timeout=2), Look()
+    waiting = threading.Thread(target=cache.catch_up, args=(look,))
+    began = time.monotonic()  # ...and before this
+    waiting.start()
+    time.sleep(0.2)
+    looker.kill()  # mid-look: its lease stays until it expires
+    looker.join()
+    waiting.join(10)
+    assert len(look.runs) == 1  # the waiter looked itself, once the dead one's lease was gone:
+    assert started + 2 <= look.runs[0][0] < began + 2 + 1.5  # not before, nor long after
+    cache.clear()
+
+
+@needs_redis
+def test_a_failed_look_lets_the_next_process_look_at_once(prefix: str) -> None:
+    one, two = _cache(prefix, lock_timeout=30), _cache(prefix, lock_timeout=30)
+    with pytest.raises(ConnectionError, match="mid-look"):
+        one.catch_up(Look(fails=True))
+    look, began = Look(), time.monotonic()
+    two.catch_up(look)
+    assert len(look.runs) == 1 and time.monotonic() - began < 1.0  # no lease left behind
+    one.clear()
+
+
+@needs_redis
+def test_a_live_event_stream_records_a_look_for_every_process(prefix: str) -> None:
+    listening, other = _cache(prefix), _cache(prefix)
+    listening.record_event_check("2026-12-06T10:00:00")
+    look = Look()
+    other.catch_up(look)
+    assert look.runs == [] and other.last_event_check() == "2026-12-06T10:00:00"
+    listening.clear()
 
 
 # -- single flight -----------------------------------------------------------------------
@@ -245,6 +369,18 @@ def test_twenty_threads_missing_one_answer_ask_once(prefix: str) -> None:
     caches[0].clear()
 
 
+@needs_redis
+def test_an_answer_stored_between_a_miss_and_the_lock_is_not_asked_again(prefix: str) -> None:
+    late, first = _cache(prefix), _cache(prefix)
+    generations, fetch = late._generations("Project"), Fetcher(["P"])
+    key = late._key("Project", "data/projects", {})
+    # ``late`` found no answer; before it takes the lock, ``first`` asks and releases it.
+    assert first.answer("Project", "data/projects", {}, fetch) == (["P"], False)
+    found = late._single_flight("Project", "data/projects", {}, key, fetch, generations, 300)
+    assert found == (["P"], True) and fetch.calls == 1
+    late.clear()
+
+
 def _hold_the_lock_forever(prefix: str) -> None:
     cache = _cache(prefix, lock_timeout=1.5)
     cache.answer("Project", "data/projects", {}, lambda: time.sleep(60))
@@ -254,15 +390,7 @@ def _hold_the_lock_forever(prefix: str) -> None:
 def test_a_holder_killed_mid_flight_blocks_the_others_no_longer_than_the_timeout(
     prefix: str,
 ) -> None:
-    holder = multiprocessing.get_context("spawn").Process(
-        target=_hold_the_lock_forever, args=(prefix,)
-    )
-    holder.start()
-    client = redis.Redis.from_url(REDIS)
-    deadline = time.monotonic() + 30
-    while not list(client.scan_iter(match=prefix + "lock|*")):
-        assert time.monotonic() < deadline and holder.is_alive(), "the holder took no lock"
-        time.sleep(0.02)
+    holder = _holding(prefix, _hold_the_lock_forever, "lock|*")
     holder.kill()
     holder.join()
     cache, fetch = _cache(prefix, lock_timeout=1.5), Fetcher(["P"])
@@ -290,7 +418,9 @@ def test_an_unreachable_redis_never_fails_a_read_and_warns_once(
             assert alone.answer("Shot", "data/shots", {}, fetch) == ([1], False)
         alone.forget_types(["Shot"])
         assert alone.confirmed_user(SERVER, "t") is None
-        assert alone.claim_event_check() is False  # no shared lease: the lifetimes apply
+        look = Look()
+        alone.catch_up(look)
+        assert look.runs == []  # nothing cached to outdate: every read asks the server
     assert fetch.calls == 3
     assert caplog.text.count("unreachable") == 1
     assert alone.check() and not alone.is_up
@@ -302,6 +432,10 @@ def test_an_unreachable_redis_never_fails_a_read_and_warns_once(
     assert layered.answer("Shot", "data/shots", {}, fetch) == ([2], True)  # the disk's
     layered.forget_types(["Shot"])  # outdates the disk copy at once
     assert layered.answer("Shot", "data/shots", {}, fetch) == ([2], False)
+    look = Look()
+    layered.catch_up(look)
+    layered.catch_up(look)
+    assert len(look.runs) == 1  # the disk copy's rule: one look per interval on the machine
     layered.confirm(SERVER, "t", "u1", until=None)
     assert layered.confirmed_user(SERVER, "t") == "u1"
     layered.close()

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -171,6 +172,53 @@ def test_twenty_processes_missing_one_answer_send_the_server_one_request(
     assert len(seen) - 1 == seen.count("/api/data/events/last") <= 1, seen
     assert all(a["frame_outs"] == [10] for a in answers)
     assert sorted(a["hits"] for a in answers) == [0] + [1] * 19
+    warm.cache.clear()  # type: ignore[union-attr]
+
+
+def test_a_crowd_reads_the_event_log_once_and_none_serves_what_that_read_outdates(
+    kitsu_server: KitsuServer,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    shared: str,
+) -> None:
+    from kitsu_orm.cache_redis import RedisCache
+    from kitsu_orm.cache_shared import split_settings
+
+    pid = kitsu_project["id"]
+    row = _make_shot(kitsu_client, pid)
+    prefix = split_settings(shared)[1]["prefix"]
+
+    def session(url: str) -> kitsu.Session:  # a process of the farm, its own connections
+        cache = RedisCache(REDIS, prefix=prefix, events_interval=1)
+        return kitsu.Session(transport=Transport(url, token=kitsu_client.tokens), cache=cache)
+
+    def frame_outs(s: kitsu.Session) -> list[Any]:
+        return [x.frame_out for x in kitsu.Shot.where(project_id=pid, session=s)]
+
+    time.sleep(1.1)  # the event log's marks are seconds: the shot's event is before the first
+    with FaultProxy.in_front_of(kitsu_server.url) as proxy:
+        warm = session(proxy.url)
+        assert frame_outs(warm) == [10]  # cached; and the namespace's first look marked
+        time.sleep(1.1)  # the interval runs out, and the write below is after that mark
+        kitsu_client.put(f"data/entities/{row['id']}", {"data": {"frame_in": 1, "frame_out": 99}})
+        crowd = [session(proxy.url) for _ in range(8)]
+        proxy.clear()
+        start, answers = threading.Barrier(len(crowd)), []
+
+        def read(s: kitsu.Session) -> None:
+            start.wait()
+            answers.append(frame_outs(s))
+
+        threads = [threading.Thread(target=read, args=(s,)) for s in crowd]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        seen = [s.path for s in proxy.received]
+    # One of them reads the log; the others wait for that read instead of serving the
+    # shots it outdates; the shots are then asked once (single flight).
+    assert sorted(seen) == ["/api/data/events/last", "/api/data/shots/all"], seen
+    assert answers == [[99]] * len(crowd)
     warm.cache.clear()  # type: ignore[union-attr]
 
 

@@ -1,15 +1,23 @@
-"""Batched loading on a real Kitsu: request counts for 100 shots, include, strict mode."""
+"""Batched loading on a real Kitsu: request counts for 100 shots and 90 assets, lazy and
+with include, as the admin and as team members; strict mode."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
 from conftest import SessionFactory
 
 import kitsu_orm as kitsu
-from kitsu_orm.testing import KitsuServer, remove_project, unique_project_name
+from kitsu_orm.testing import (
+    KitsuServer,
+    TeamMember,
+    TokenSessions,
+    remove_project,
+    unique_project_name,
+)
 from kitsu_orm.transport import Transport
 
 pytestmark = pytest.mark.server
@@ -133,7 +141,9 @@ def test_shots_loaded_with_their_tasks_complete_their_other_fields_in_one_reques
     new_session: SessionFactory, hundred_shots: dict[str, Any]
 ) -> None:
     s = new_session()
-    shots = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).include("tasks").all()
+    shots = (
+        kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).include("tasks").all()
+    )
     assert s.transport.stats.total == 1
     full = {
         shot.id: shot
@@ -143,7 +153,9 @@ def test_shots_loaded_with_their_tasks_complete_their_other_fields_in_one_reques
     assert s.transport.stats.total == 2  # every shot of the batch completed at once
     for shot in shots:
         assert (shot.name, shot.data, shot.parent_id) == (
-            full[shot.id].name, full[shot.id].data, full[shot.id].parent_id
+            full[shot.id].name,
+            full[shot.id].data,
+            full[shot.id].parent_id,
         )
     assert s.transport.stats.total == 2
 
@@ -262,3 +274,158 @@ def test_board_rows_sort_as_their_objects_do() -> None:
     assert [r[0] for r in sorted(rows, key=board.child_order())] == [o.id for o in objects]
     plain = Board(("id", "tasks"), ("id", "entity_id"), [], "tasks")
     assert sorted([["b", "s"], ["a", "s"]], key=plain.child_order()) == [["a", "s"], ["b", "s"]]
+
+
+# -- the lazy walk loads what include loads -------------------------------------------------
+
+NB_ASSETS = 90  # more than an IN-list of ids holds: the tasks come from the board
+WALKERS = ("admin", "artist", "supervisor")
+
+
+@pytest.fixture(scope="module")
+def ninety_assets(
+    kitsu_server: KitsuServer, kitsu_client: Transport, hundred_shots: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """90 props and characters with a Modeling task each, assigned to Ann on even
+    assets: built in one ORM commit, shared by this module's tests, which only read it."""
+    project = kitsu_client.post("data/projects", {"name": unique_project_name("loading-assets")})
+    try:
+        transport = Transport(kitsu_server.url, token=kitsu_client.tokens)
+        s = kitsu.Session(transport=transport)
+        with s.begin():
+            p = s.get(kitsu.Project, project["id"])
+            ann = s.get(kitsu.Person, hundred_shots["ann"])
+            modeling = kitsu.TaskType.where(name="Modeling", for_entity="Asset", session=s).one()
+            todo = kitsu.TaskStatus.where(short_name="todo", session=s).one()
+            kinds = [kitsu.AssetType.where(name=n, session=s).one() for n in ("Prop", "Character")]
+            for n in range(NB_ASSETS):
+                asset = kitsu.Asset(name=f"AS{n:03d}", project=p, asset_type=kinds[n % 2])
+                task = kitsu.Task(project=p, entity=asset, task_type=modeling, task_status=todo)
+                if n % 2 == 0:
+                    task.assignees = [ann]
+                s.add_all([asset, task])
+        transport.close()
+        yield {"project_id": project["id"]}
+    finally:
+        remove_project(kitsu_client, project)
+
+
+@pytest.fixture
+def walker(
+    kitsu_server: KitsuServer,
+    kitsu_client: Transport,
+    kitsu_people: dict[str, TeamMember],
+    kitsu_role_clients: dict[str, Transport],
+    hundred_shots: dict[str, Any],
+    ninety_assets: dict[str, Any],
+) -> Iterator[Callable[[str], kitsu.Session]]:
+    """``walker(key)``: a new session as the admin, or as the artist or supervisor of
+    both projects' team (a role that reads only some routes)."""
+    for project in (hundred_shots, ninety_assets):
+        for key in WALKERS[1:]:
+            team = f"data/projects/{project['project_id']}/team"
+            kitsu_client.post(team, {"person_id": kitsu_people[key].id})
+    sessions = TokenSessions(kitsu_server.url)
+
+    def make(key: str) -> kitsu.Session:
+        return sessions.on(kitsu_client if key == "admin" else kitsu_role_clients[key])
+
+    yield make
+    sessions.close()
+
+
+def _requests(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The requests logged so far (method and path, no query), for failure messages."""
+    return [" ".join(r.getMessage().split("?")[0].split()[:2]) for r in caplog.records]
+
+
+def _walk(parents: Iterable[kitsu.Shot | kitsu.Asset], group: str) -> list[tuple[Any, ...]]:
+    """The review sheet, as its users write it: a line per task of each parent, named
+    with what ``group`` reaches (a shot's sequence, an asset's type)."""
+    rows = []
+    for parent in parents:
+        name, grouped_by = parent.name, getattr(parent, group)
+        for task in parent.tasks:
+            assert task.task_type is not None and task.task_status is not None
+            names = sorted(a.full_name or "" for a in task.assignees)
+            kind, status = task.task_type.name, task.task_status.short_name
+            rows.append((grouped_by.name, name, kind, status, names))
+    return sorted(rows)
+
+
+@pytest.mark.parametrize("who", WALKERS)
+@pytest.mark.parametrize(
+    ("cls", "group", "groups", "lazy_requests", "list_routes"),
+    [
+        # The sequences are made of the names the shot rows carry: no request.
+        (kitsu.Shot, "sequence", {"SQ01"}, 5, ("shots/all",)),
+        # The asset list does not name their types: one more request than shots.
+        (kitsu.Asset, "asset_type", {"Prop", "Character"}, 6, ("assets/all", "asset-types")),
+    ],
+    ids=["shots", "assets"],
+)
+def test_the_lazy_walk_sends_the_requests_of_include_and_the_list(
+    cls: type[kitsu.Shot | kitsu.Asset],
+    group: str,
+    groups: set[str],
+    lazy_requests: int,
+    list_routes: tuple[str, ...],
+    who: str,
+    walker: Callable[[str], kitsu.Session],
+    hundred_shots: dict[str, Any],
+    ninety_assets: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Lazily: the list, then the board (the tasks), task types, statuses, persons.
+    With ``include``: the board answers the list too (and names the asset types)."""
+    caplog.set_level(logging.DEBUG, "kitsu_orm.http")
+    production = hundred_shots if cls is kitsu.Shot else ninety_assets
+    lazy = walker(who)
+    rows = _walk(cls.where(project=production["project_id"], session=lazy), group)
+    assert len(rows) == (NB_SHOTS + NB_LAYOUT if cls is kitsu.Shot else NB_ASSETS)
+    assert {r[0] for r in rows} == groups
+    sent = _requests(caplog)
+    assert lazy.stats.requests == lazy_requests, sent
+    caplog.clear()
+
+    eager = walker(who)
+    query = cls.where(project=production["project_id"], session=eager).include(
+        group, "tasks.task_type", "tasks.task_status", "tasks.assignees"
+    )
+    assert _walk(query.all(), group) == rows
+    assert eager.stats.requests == 4, _requests(caplog)
+    assert _requests(caplog) == [r for r in sent if not any(s in r for s in list_routes)]
+
+
+def test_partial_targets_complete_together_and_stay_one_object_per_id(
+    new_session: SessionFactory, hundred_shots: dict[str, Any]
+) -> None:
+    """A sequence made of the name its shots carry is the one object of its id, and
+    reads its other fields in one request; a shot moved to another sequence in the
+    session names its old one: its new one is read, not made of that name."""
+    s = new_session()
+    shots = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).all()
+    assert {shot.sequence for shot in shots} == {shots[0].sequence}
+    assert s.transport.stats.total == 1
+    sequence = shots[0].sequence
+    assert sequence is not None and sequence.name == "SQ01"
+    assert sequence.updated_at is not None and sequence.project_id == hundred_shots["project_id"]
+    assert s.transport.stats.total == 2
+    assert kitsu.Sequence.where(project=sequence.project_id, session=s).one() is sequence
+
+    other = new_session()
+    moved = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=other).all()[0]
+    moved.parent_id = sequence.id
+    elsewhere = kitsu.Sequence(name="SQ02", project_id=sequence.project_id)
+    other.add(elsewhere)
+    other.commit()
+    assert elsewhere.id is not None
+    try:
+        fresh = new_session()
+        shot = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=fresh).all()[0]
+        shot.parent_id = elsewhere.id  # its row still says sequence_name "SQ01"
+        assert shot.sequence is not None and shot.sequence.name == "SQ02"
+        assert fresh.transport.stats.total == 2
+    finally:
+        with other.begin():
+            other.delete(elsewhere)

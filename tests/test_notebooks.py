@@ -60,11 +60,11 @@ EXPECTED_HTML: dict[str, tuple[str, ...]] = {
 # What the cells print, in full or in part.
 EXPECTED_TEXT: dict[str, tuple[str, ...]] = {
     "explore_production": (
-        "12 shots with their sequences, tasks and assignees: 5 requests",
+        "12 shots with their sequences, tasks and assignees: 4 requests",
         "E01_SQ01 SH010 Animation: Ana Lopez",
     ),
     "batch_edit": ("6 objects committed in 7 requests",),
-    "casting_chart": ("12 shots and their casting: 5 requests",),
+    "casting_chart": ("12 shots and their casting: 4 requests",),
     # The acceptance: 500 rows, and the requests do not grow with them.
     "production_at_scale": (
         "500 shots; requests: 1 for the table, 3 for the DataFrame of 500 rows",

@@ -718,10 +718,22 @@ def test_a_lazy_to_one_whose_target_is_gone_names_it(
     for row in shots_in_project["shots"]:
         kitsu_client.put(f"data/entities/{row['id']}", {"parent_id": new_seq["id"]})
     kitsu_client.delete(f"data/sequences/{old_seq}")
+    # The shot's row names its sequence: the sequence is made of that, with no request,
+    # and finds itself gone when a field the name did not give is read.
+    sequence = shot.sequence
+    assert sequence is not None and sequence.name == "SQ01"
+    with pytest.raises(kitsu.NotFound) as nf:
+        sequence.description  # noqa: B018
+    assert nf.value.message == (
+        f"Sequence SQ01 {old_seq} not found (deleted on the server since it was loaded)"
+    )
+    # A key set in the session names no target: it is read by its id.
+    gone = str(uuid.uuid4())
+    shot.parent_id = gone
     with pytest.raises(kitsu.NotFound) as nf:
         shot.sequence  # noqa: B018
     assert nf.value.message == (
-        f"Sequence {old_seq} not found (deleted, or never existed): {shot!r}.sequence points at it"
+        f"Sequence {gone} not found (deleted, or never existed): {shot!r}.sequence points at it"
     )
 
 

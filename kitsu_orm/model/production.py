@@ -79,7 +79,9 @@ class Project(Entity):
     scenes: ToMany[Scene] = ToMany("Scene", "project_id", scope=None)
     assets: ToMany[Asset] = ToMany("Asset", "project_id", scope=None)
     tasks: ToMany[Task] = ToMany("Task", "project_id", scope=None)
-    milestones: ToMany[Milestone] = ToMany("Milestone", "project_id", scope=None, order_by=("date",))
+    milestones: ToMany[Milestone] = ToMany(
+        "Milestone", "project_id", scope=None, order_by=("date",)
+    )
     # The project's settings, linked and unlinked at commit (one request per change):
     # who is on its team, which task types and statuses it uses, its asset types.
     team: Linked[Person] = Linked("Person")
@@ -153,9 +155,9 @@ REGISTRY["EntityRow"] = EntityRow
 class Episode(EntityRow):
     """A part of a TV show project; its sequences hang on it."""
 
-    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None, named_by="project_name")
     sequences: ToMany[Sequence] = ToMany("Sequence", "parent_id")
-    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+    tasks: ToMany[Task] = ToMany("Task", "entity_id", via=LISTS["episodes_with_tasks"])
 
 
 @entity(
@@ -171,11 +173,11 @@ class Sequence(EntityRow):
     __shown__ = Shown("name", details=("episode.name",), more=("description",))
     episode_name: str | None = derived()
 
-    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
-    episode: ToOne[Episode] = ToOne("Episode", "parent_id")
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None, named_by="project_name")
+    episode: ToOne[Episode] = ToOne("Episode", "parent_id", named_by="episode_name")
     shots: ToMany[Shot] = ToMany("Shot", "parent_id")
     scenes: ToMany[Scene] = ToMany("Scene", "parent_id")
-    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+    tasks: ToMany[Task] = ToMany("Task", "entity_id", via=LISTS["sequences_with_tasks"])
 
 
 class _FrameRange:
@@ -227,8 +229,8 @@ class Shot(EntityRow):
     )
     sequence_name: str | None = derived()
 
-    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
-    sequence: ToOne[Sequence] = ToOne("Sequence", "parent_id")
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None, named_by="project_name")
+    sequence: ToOne[Sequence] = ToOne("Sequence", "parent_id", named_by="sequence_name")
     tasks: ToMany[Task] = ToMany("Task", "entity_id", via=LISTS["shots_with_tasks"])
     preview_file: MainPreview = MainPreview()
     assets: Casting = Casting()
@@ -271,9 +273,9 @@ class Scene(EntityRow):
     __shown__ = Shown("name", details=("sequence.name|sequence_name",))
     sequence_name: str | None = derived()
 
-    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
-    sequence: ToOne[Sequence] = ToOne("Sequence", "parent_id")
-    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None, named_by="project_name")
+    sequence: ToOne[Sequence] = ToOne("Sequence", "parent_id", named_by="sequence_name")
+    tasks: ToMany[Task] = ToMany("Task", "entity_id", via=LISTS["scenes_with_tasks"])
     asset_instances: ToMany[AssetInstance] = ToMany("AssetInstance", "scene_id", scope=None)
     # The shots made of this scene (each shot's source); linked and unlinked on commit.
     shots: Linked[Shot] = Linked("Shot")
@@ -296,9 +298,9 @@ class Scene(EntityRow):
 class Edit(EntityRow):
     """A cut of the project, or of one of its episodes: reviewed through its tasks."""
 
-    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None, named_by="project_name")
     episode: ToOne[Episode] = ToOne("Episode", "parent_id")
-    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+    tasks: ToMany[Task] = ToMany("Task", "entity_id", via=LISTS["edits_with_tasks"])
 
 
 @entity(
@@ -311,8 +313,8 @@ class Concept(EntityRow):
     """A piece of concept art of the project, reviewed through its tasks before
     the assets it inspires exist."""
 
-    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
-    tasks: ToMany[Task] = ToMany("Task", "entity_id")
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None, named_by="project_name")
+    tasks: ToMany[Task] = ToMany("Task", "entity_id", via=LISTS["concepts_with_tasks"])
 
 
 @entity(
@@ -333,8 +335,10 @@ class Asset(EntityRow):
     )
     asset_type_name: str | None = derived()
 
-    project: ToOne[Project] = ToOne("Project", "project_id", scope=None)
-    asset_type: ToOne[AssetType] = ToOne("AssetType", "entity_type_id", scope=None)
+    project: ToOne[Project] = ToOne("Project", "project_id", scope=None, named_by="project_name")
+    asset_type: ToOne[AssetType] = ToOne(
+        "AssetType", "entity_type_id", scope=None, named_by="asset_type_name"
+    )
     episode: ToOne[Episode] = ToOne("Episode", "source_id")
     tasks: ToMany[Task] = ToMany("Task", "entity_id", via=LISTS["assets_with_tasks"])
     preview_file: MainPreview = MainPreview()

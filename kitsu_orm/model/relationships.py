@@ -190,7 +190,25 @@ else:
 
 class ToOne(Relationship[_T]):
     """The object a foreign-key field points at: ``shot.sequence`` via ``parent_id``
-    (None when the field is None)."""
+    (None when the field is None).
+
+    ``named_by`` names a field of the owner that holds the target's name, as Zou
+    joins it into the owner's rows (a shot's ``sequence_name``): the targets the
+    session lacks are then made of it, as partial objects, with no request, and
+    complete themselves in one request for their batch when a field they lack is
+    read (see ``Loader.complete``).
+    """
+
+    def __init__(
+        self,
+        target: str,
+        key: str,
+        *,
+        scope: str | None = "project_id",
+        named_by: str | None = None,
+    ) -> None:
+        super().__init__(target, key, scope=scope)
+        self.named_by = named_by
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> Self: ...
