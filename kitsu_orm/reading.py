@@ -237,8 +237,8 @@ class ReadPath(SessionCache):
         reads to check or settle its writes, which an outdated answer would mislead.
 
         The parts are sent side by side (up to ``workers`` at once): a commit's
-        conflict check of 500 objects is 7 of them, which would otherwise cost 7
-        round trips to a distant server before the first write."""
+        conflict check of 500 objects is six of them, which one after the other
+        would cost six round trips to a distant server before the first write."""
         parts = fitting(self.transport.host, route, params)
         answers = side_by_side(lambda part: self.transport.get(route, part), parts, self.workers)
         return [row for answer in answers for row in rows_of(answer)]
