@@ -295,6 +295,8 @@ class Writes:
             result.figures["kitsu_orm wall / server CPU floor"] = f"{ours:.2f}x"
             result.notes.append(self._floor_note(key))
         print(result.report())
+        for row in rows[len(sides):]:
+            print(f"  {row.name}: {row.how}")
         return result
 
     def _floor_note(self, key: str) -> str:
