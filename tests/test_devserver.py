@@ -383,6 +383,19 @@ def test_each_server_has_its_own_redis(local_server: DevServer) -> None:
         assert sock.recv(64) == b"+PONG\r\n"
 
 
+@pytest.mark.server
+def test_process_ids_name_the_server_s_own_running_processes(local_server: DevServer) -> None:
+    found = local_server.process_ids()
+
+    assert found["zou"] == local_server.pid
+    assert set(found) == ({"zou", "events", "redis"} if local_server.config.redis_private
+                          else {"zou", "events"})
+    titles = {name: Path(f"/proc/{pid}/cmdline").read_bytes() for name, pid in found.items()}
+    assert b"zou.app:app" in titles["zou"] and b"zou.event_stream:app" in titles["events"]
+    if "redis" in titles:
+        assert str(local_server.config.redis_port).encode() in titles["redis"]
+
+
 # -- the fixtures ------------------------------------------------------------------
 
 

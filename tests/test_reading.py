@@ -92,3 +92,25 @@ def test_a_vendor_lists_the_episodes_of_a_project_whose_shot_is_linked_to_a_scen
     s = kitsu_as("vendor")
     episodes = kitsu.Episode.where(session=s, project_id=pid).all()
     assert [(e.id, e.name) for e in episodes] == [(episode["id"], "E01")]
+
+
+def test_the_parts_of_a_long_id_list_a_commit_reads_are_sent_side_by_side() -> None:
+    """A conflict check of hundreds of objects is several URL-sized GETs: sent at
+    once, a distant server costs one round trip for them, not one each."""
+    import itertools
+    import json
+    import threading
+
+    ids = [str(uuid.uuid4()) for _ in range(400)]
+    together = threading.Barrier(2, timeout=5)  # broken if the parts go one by one
+    calls = itertools.count()
+
+    def server(method: str, path: str, params: dict[str, Any], body: Any) -> Any:
+        if next(calls) < 2:
+            together.wait()
+        return [{"id": i} for i in json.loads(params["id"])]
+
+    s = kitsu.Session(transport=FakeTransport(server))
+    rows = s.get_rows("data/entities", {"id": json.dumps(ids)})
+    assert [r["id"] for r in rows] == ids  # every part's rows, in order
+    assert len(s.transport.requests) >= 2

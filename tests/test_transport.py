@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.server
 import json
 import logging
 import threading
@@ -100,6 +101,50 @@ def test_every_host_form_reaches_the_api_root(kitsu_server: Any, form: str) -> N
 def test_host_down_is_reported_not_raised() -> None:
     t = Transport("http://127.0.0.1:9", timeout=(0.5, 0.5))
     assert not t.is_host_up()
+
+
+class _Proxy(http.server.BaseHTTPRequestHandler):
+    """A forward proxy that answers every request itself and notes what it was asked."""
+
+    seen: list[tuple[str, str | None]] = []
+
+    def do_GET(self) -> None:
+        type(self).seen.append((self.path, self.headers.get("Authorization")))
+        body = b'{"api": "proxy"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_the_environment_s_proxies_are_used_and_a_netrc_never_replaces_the_token(
+    kitsu_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Read once per transport (not per request, as requests does): still honoured.
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine kitsu.invalid login someone password secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_port}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    try:
+        _Proxy.seen = []
+        proxied = Transport("http://kitsu.invalid/api", token="a.b.c")
+        assert proxied.get("") == {"api": "proxy"}
+        assert _Proxy.seen == [("http://kitsu.invalid/api/", "Bearer a.b.c")]
+        direct = Transport(kitsu_server.url)  # NO_PROXY names it
+        assert direct.get("")["api"] == "Zou"
+        direct.host = "http://kitsu.invalid/api"  # another host: its own proxy setting
+        assert direct.get("") == {"api": "proxy"} and len(_Proxy.seen) == 2
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
 
 
 def test_expired_token_is_refreshed_once(kitsu_server: Any, fresh: Transport) -> None:

@@ -117,6 +117,18 @@ class DevServer:
         """The gunicorn master's pid while it runs."""
         return self._zou_pid.live_pid()
 
+    def process_ids(self) -> dict[str, int]:
+        """The pids of the processes this server started and that run now: ``zou`` (the
+        API's gunicorn master), ``events`` (the event stream's) and ``redis`` (its
+        private redis-server, when it has one); the workers are their children. For
+        whoever measures what the server costs (benchmarks/server_cpu.py)."""
+        found = {
+            "zou": self.pid,
+            "events": self._events.pid_file.live_pid(),
+            "redis": self._redis_pid.live_pid() if self.config.redis_private else None,
+        }
+        return {name: pid for name, pid in found.items() if pid is not None}
+
     # -- lifecycle -----------------------------------------------------------------
 
     def is_running(self) -> bool:
