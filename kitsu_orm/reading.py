@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -76,6 +77,8 @@ class ReadPath(SessionCache):
     # Set by Session.__init__; kept up to date by every read the cache answers.
     cache_hits: int
     is_offline: bool
+    # Reads of one include may run side by side (kitsu_orm.load_plan): none is lost.
+    _hits_lock: threading.Lock
 
     if TYPE_CHECKING:
         # The session's own (Session.identity): where fetched rows become objects.
@@ -111,7 +114,13 @@ class ReadPath(SessionCache):
         """Rows of ``cls`` matching ``params`` (wire names: a value or a list of values),
         through the routes this user's role may read (:func:`~kitsu_orm.read_routes.read_plan`).
         ``context``: values the rows share without being filtered on (their project)."""
-        rows = self.rows_as_role(cls, params, context)
+        return self.merge_answer(cls, self.rows_as_role(cls, params, context))
+
+    def merge_answer(self, cls: type[E], rows: list[dict[str, Any]]) -> list[E]:
+        """The objects of the rows :meth:`rows_as_role` read for ``cls`` (those of
+        another kind left out), merged into the identity map as one answer, as a load
+        group: the second half of :meth:`fetch`, for a loader that read them on
+        another thread."""
         kinds = self.entity_kinds() if any(r.get("type") == "Entity" for r in rows) else None
         rows = [row for row in rows if is_row_of(cls, row, kinds)]
         prepare_structure(cls, len(rows))
@@ -170,6 +179,10 @@ class ReadPath(SessionCache):
             if self.role == "admin":
                 raise
             return read(self.role)
+
+    def _count_hit(self) -> None:
+        with self._hits_lock:
+            self.cache_hits += 1
 
     def _known_role(self) -> str | None:
         role = (self.transport.user or {}).get("role")
@@ -286,7 +299,7 @@ class ReadPath(SessionCache):
         else:
             self.is_offline = offline or (self.is_offline and hit)
         if hit:
-            self.cache_hits += 1
+            self._count_hit()
         rows_read(body)
         return body
 
@@ -301,7 +314,8 @@ class ReadPath(SessionCache):
         answer, hit = cache.answer(
             type_name, route, params, lambda: self.transport.post(route, body)
         )
-        self.cache_hits += 1 if hit else 0
+        if hit:
+            self._count_hit()
         return answer
 
     @property

@@ -1,0 +1,48 @@
+"""Calls run side by side on a few threads, each sending its requests over the
+transport's pooled keep-alive connections: the one thread pool of the library.
+
+A commit runs the writes of each level this way (:mod:`kitsu_orm.unitofwork`),
+an ``.include()`` the loads of its plan that do not depend on each other
+(:mod:`kitsu_orm.load_plan`). The session's ``workers`` bounds the threads; the
+transport's pool keeps as many connections open, so that a call never waits
+for another one's connection, nor opens one of its own.
+
+Each call runs in a copy of the caller's context (:mod:`contextvars`), as
+``asyncio.to_thread`` would run it: the current session, a ``cache_use()``
+block and the progress bar of a load follow it onto the worker.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+__all__ = ["SideBySide"]
+
+T = TypeVar("T")
+
+
+class SideBySide:
+    """A pool of at most ``workers`` threads named ``name-N``, for one batch of
+    calls: ``with SideBySide(4, "kitsu-load") as pool: pool.submit(call)``.
+
+    Leaving the block waits for every call started, so that no request of the
+    batch is still in flight once it is over; leaving it on an exception cancels
+    the calls not started yet first (their requests are never sent).
+    """
+
+    def __init__(self, workers: int, name: str) -> None:
+        self._pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix=name)
+
+    def __enter__(self) -> SideBySide:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=exc_type is not None)
+
+    def submit(self, call: Callable[[], T]) -> Future[T]:
+        """Start ``call`` on a free thread (queued until one is), in a copy of the
+        caller's context."""
+        return self._pool.submit(contextvars.copy_context().run, call)
