@@ -77,8 +77,10 @@ class ReadPath(SessionCache):
     # Set by Session.__init__; kept up to date by every read the cache answers.
     cache_hits: int
     is_offline: bool
-    # Reads of one include may run side by side (kitsu_orm.load_plan): none is lost.
+    # Reads of one include may run side by side (kitsu_orm.load_plan): no hit is
+    # lost, and the role is asked once.
     _hits_lock: threading.Lock
+    _role_lock: threading.Lock
 
     if TYPE_CHECKING:
         # The session's own (Session.identity): where fetched rows become objects.
@@ -328,7 +330,10 @@ class ReadPath(SessionCache):
         """
         user = self.transport.user or {}
         if not user.get("role"):
-            user = self.transport.current_user()
+            with self._role_lock:  # loads read side by side may all need it at once
+                user = self.transport.user or {}
+                if not user.get("role"):
+                    user = self.transport.current_user()
         return str(user.get("role") or "user")
 
 
