@@ -62,6 +62,11 @@ class Load(Generic[T]):
     before: Callable[[], None] = _nothing
 
     @staticmethod
+    def done(value: U) -> Load[U]:
+        """A load with nothing left to read nor merge: its answer is ``value``."""
+        return Load(None, lambda _: value)
+
+    @staticmethod
     def inline(call: Callable[[], U]) -> Load[U]:
         """A load that is not cut: run whole at its turn, its requests included."""
         return Load(None, lambda _: call())
@@ -105,13 +110,19 @@ class _Step:
         self.answer: Future[Any] | None = None  # once its read is sent
         self.result: list[Entity] | None = None  # once merged
 
-    def merges(self) -> Classes:
-        """What it may merge: its target's class (a step bound to fail blocks all)."""
-        return None if self.rel is None else merged_by(self.rel)
+    def merges(self, loader: Loader) -> Classes:
+        """What it may merge: its target's class, and its owners' when it reads a
+        field they lack (which loads it). A step bound to fail blocks all."""
+        if self.rel is None:
+            return None
+        merged = merged_by(self.rel)
+        if merged is None or loader.reads_loaded(self.rel, self.members):
+            return merged
+        return merged | {self.owner}
 
     def reads(self) -> Classes:
         """The classes whose objects its preparation reads: its owners', its target's."""
-        merged = self.merges()
+        merged = None if self.rel is None else merged_by(self.rel)
         return None if merged is None else merged | {self.owner}
 
 
@@ -178,6 +189,10 @@ def _preorder(node: _Node) -> Iterator[_Node]:
         yield from _preorder(child)
 
 
+def _union(a: Classes, b: Classes) -> Classes:
+    return None if a is None or b is None else a | b
+
+
 def _overlap(a: Classes, b: Classes) -> bool:
     if a is None or b is None:
         return True
@@ -235,15 +250,15 @@ class _Plan:
             parent = node.parent
             if node.steps is None and parent is not None and parent.level is not None:
                 self._steps(node)
-            if node.steps is None:
-                unfinished.append(node.classes)
+            if node.steps is None:  # its owners' fields may load too
+                unfinished.append(_union(node.classes, parent.classes if parent else None))
                 continue
             for step in node.steps:
                 if step.result is not None:
                     continue
                 if step is not current and step.load is None and self._may_start(step, unfinished):
                     self._start(pool, step)
-                unfinished.append(step.merges())
+                unfinished.append(step.merges(self.loader))
 
     def _may_start(self, step: _Step, unfinished: list[Classes]) -> bool:
         reads = step.reads()

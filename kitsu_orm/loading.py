@@ -144,7 +144,7 @@ class Loader:
                 rel.target_name, missing, scope=_shared_scope(rel, objs), context=_projects(objs)
             )
             if missing
-            else Load.inline(list[Entity])
+            else Load.done([])
         )
 
         def before() -> None:
@@ -191,7 +191,7 @@ class Loader:
         keys: set[str] = set().union(*id_lists)
         given = {row["id"] for row in embedded}
         missing = sorted(k for k in keys if k not in identity and k not in given)
-        fetch = self._by_ids(rel.target_name, missing) if missing else Load.inline(list[Entity])
+        fetch = self._by_ids(rel.target_name, missing) if missing else Load.done([])
 
         def before() -> None:
             for row in embedded:
@@ -403,7 +403,7 @@ class Loader:
         if context is None and scope is not None and scope[0] == "project_id":
             context = {"project_id": [scope[1]]}
         if not ids:
-            return Load.inline(list[Entity])
+            return Load.done([])
         return self._rows(cls, {"id": list(ids)}, context).then(list)
 
     def _rows(
