@@ -1,18 +1,21 @@
-"""The plan of an include on a real Kitsu, behind a proxy that holds or refuses its
-requests: the loads that need the board but not each other (task types, statuses,
-persons) are in flight together, the rest waits for what it needs, and the session
-ends as the sequential run leaves it, errors included, as the admin and as an
-artist of the project's team."""
+"""The plan of an include: the loads that need the board but not each other (task
+types, statuses, persons) are in flight together, a load waits for the loads before
+it that may merge what it reads, and the session ends as the sequential run leaves
+it, errors included: on a real Kitsu behind a proxy that holds or refuses requests,
+as the admin and as an artist of the project's team, and on a fake transport."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
 from faultproxy import FaultProxy, Seen, delay, respond
 
 import kitsu_orm as kitsu
+from kitsu_orm.fake_transport import FakeTransport
 from kitsu_orm.testing import (
     KitsuServer,
     TeamMember,
@@ -21,8 +24,6 @@ from kitsu_orm.testing import (
     unique_project_name,
 )
 from kitsu_orm.transport import Transport
-
-pytestmark = pytest.mark.server
 
 # How long the proxy holds each request: loads one after the other would arrive
 # at least this far apart, loads in flight together arrive within a few ms.
@@ -108,6 +109,7 @@ def _sheet(shots: list[kitsu.Shot]) -> list[tuple[Any, ...]]:
     )  # fmt: skip
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("who", WHO)
 def test_the_loads_that_need_the_board_alone_are_in_flight_together(
     who: str, proxy: FaultProxy, through: Callable[..., kitsu.Session], production: dict[str, Any]
@@ -136,6 +138,7 @@ def test_the_loads_that_need_the_board_alone_are_in_flight_together(
     assert _held(together) == _held(one_by_one)
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("who", WHO)
 def test_an_error_of_a_load_in_flight_is_raised_at_its_turn_with_nothing_after_it_merged(
     who: str, proxy: FaultProxy, through: Callable[..., kitsu.Session], production: dict[str, Any]
@@ -184,3 +187,93 @@ def _arrivals(seen: list[Seen]) -> list[tuple[str, float]]:
     """Each request's path and arrival, in seconds after the first, for messages."""
     start = seen[0].at if seen else 0.0
     return [(s.path, round(s.at - start, 3)) for s in seen]
+
+
+# -- on a fake transport ---------------------------------------------------------------
+
+P1, P2 = "00000000-0000-0000-0000-0000000000a1", "00000000-0000-0000-0000-0000000000a2"
+TASK = {
+    "id": "00000000-0000-0000-0000-00000000000a",
+    "type": "Task",
+    "project_id": "00000000-0000-0000-0000-00000000000b",
+    "task_type_id": "00000000-0000-0000-0000-00000000000c",
+    "task_status_id": "00000000-0000-0000-0000-00000000000d",
+    "assignees": [P1, P2],
+}
+COMMENT = {
+    "id": "00000000-0000-0000-0000-00000000000e",
+    "type": "Comment",
+    "object_id": TASK["id"],
+    "person_id": P1,
+    "task_status_id": TASK["task_status_id"],
+}
+
+
+def _studio(before_answer: Callable[[str], None] = lambda path: None) -> FakeTransport:
+    """A fake Kitsu holding one task, assigned to two people, one of whom commented
+    on it; ``before_answer(path)`` runs before each answer, on the reading thread."""
+    tables: dict[str, list[dict[str, Any]]] = {
+        "data/tasks": [TASK],
+        "data/comments": [COMMENT],
+        "data/task-types": [{"id": TASK["task_type_id"], "type": "TaskType", "name": "Anim"}],
+        "data/task-status": [{"id": TASK["task_status_id"], "type": "TaskStatus", "name": "Todo"}],
+        "data/persons": [
+            {"id": p, "type": "Person", "first_name": name}
+            for p, name in ((P1, "Ann"), (P2, "Bob"))
+        ],
+    }
+
+    def answer(method: str, path: str, params: Mapping[str, Any], body: Any) -> Any:
+        before_answer(path)
+        ids = _ids(params.get("id"))
+        return [r for r in tables[path] if ids is None or r["id"] in ids]
+
+    return FakeTransport(answer)
+
+
+def _ids(value: Any) -> set[str] | None:
+    if value is None:
+        return None
+    return set(json.loads(value)) if value.startswith("[") else {value}
+
+
+def test_independent_loads_wait_for_each_other_on_a_fake_transport_too() -> None:
+    """Each table read waits until all three are in flight: one after the other, the
+    first would wait for nothing, and the barrier would break."""
+    barrier = threading.Barrier(3, timeout=10)
+    tables = ("data/task-types", "data/task-status", "data/persons")
+    fake = _studio(lambda path: barrier.wait() if path in tables else None)
+    s = kitsu.Session(transport=fake)
+    (task,) = (
+        kitsu.Task.where(project=TASK["project_id"], session=s)
+        .include("task_type", "task_status", "assignees")
+        .all()
+    )
+    assert sorted(r.path for r in fake.requests) == sorted(("data/tasks", *tables))
+    assert fake.requests[0].path == "data/tasks"
+    assert task.task_type is not None and task.task_type.name == "Anim"
+    assert [p.first_name for p in task.assignees] == ["Ann", "Bob"]
+    assert s.stats.requests == 4
+
+
+@pytest.mark.parametrize("workers", [1, 8])
+def test_a_load_waits_for_the_loads_before_it_that_merge_what_it_reads(workers: int) -> None:
+    """``assignees`` needs no comment, yet it waits for ``comments.person``, which
+    comes first and loads persons too: it then asks only for the person that load did
+    not bring, as one load after the other does."""
+    fake = _studio()
+    s = kitsu.Session(transport=fake, workers=workers)
+    (task,) = (
+        kitsu.Task.where(project=TASK["project_id"], session=s)
+        .include("comments.person", "assignees")
+        .all()
+    )
+    asked = [(r.path, _ids(r.params.get("id"))) for r in fake.requests]
+    assert asked == [
+        ("data/tasks", None),
+        ("data/comments", None),
+        ("data/persons", {P1}),
+        ("data/persons", {P2}),
+    ]
+    assert [p.first_name for p in task.assignees] == ["Ann", "Bob"]
+    assert task.comments[0].person is task.assignees[0]
