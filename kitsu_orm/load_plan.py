@@ -97,7 +97,7 @@ def run_includes(loader: Loader, objs: list[Entity], paths: Sequence[str]) -> No
 class _Step:
     """The load of one node's relationship on its objects of one class."""
 
-    __slots__ = ("answer", "load", "members", "owner", "rel", "result")
+    __slots__ = ("_loaded", "answer", "load", "members", "owner", "rel", "result")
 
     def __init__(
         self, rel: Relationship[Any] | None, owner: type[Entity], members: list[Entity]
@@ -109,6 +109,14 @@ class _Step:
         self.load: Load[list[Entity]] | None = None  # once prepared
         self.answer: Future[Any] | None = None  # once its read is sent
         self.result: list[Entity] | None = None  # once merged
+        self._loaded: bool | None = None
+
+    def keys_loaded(self, loader: Loader) -> bool:
+        """Whether preparing it reads only fields its objects hold (asked once: a
+        field once loaded stays so)."""
+        if self._loaded is None:
+            self._loaded = self.rel is not None and loader.reads_loaded(self.rel, self.members)
+        return self._loaded
 
     def merges(self, loader: Loader) -> Classes:
         """What it may merge: its target's class, and its owners' when it reads a
@@ -116,7 +124,7 @@ class _Step:
         if self.rel is None:
             return None
         merged = merged_by(self.rel)
-        if merged is None or loader.reads_loaded(self.rel, self.members):
+        if merged is None or self.keys_loaded(loader):
             return merged
         return merged | {self.owner}
 
@@ -265,7 +273,7 @@ class _Plan:
         if step.rel is None or any(_overlap(merged, reads) for merged in unfinished):
             return False
         # Preparing it must read only loaded fields: a missing one would load now.
-        return self.loader.reads_loaded(step.rel, step.members)
+        return step.keys_loaded(self.loader)
 
     def _start(self, pool: SideBySide, step: _Step) -> None:
         """Prepare a load ahead of its turn, and send its read."""
