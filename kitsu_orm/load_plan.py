@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -33,6 +32,8 @@ from .model.relationships import Relationship
 from .side_by_side import SideBySide
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .loading import Loader
 
 __all__ = ["Load", "run_includes"]

@@ -5,7 +5,9 @@ one relationship load) share a *load group*. Reading a relationship on any
 of them loads it for the whole group at once: by an IN-list of ids when it
 fits in a URL, by one request scoped to the shared project when it does not,
 and from the whole table, once per session, for small reference tables
-(task types, statuses...). ``.include()`` runs the same loader up front.
+(task types, statuses...). ``.include()`` runs the same loads up front, those
+that do not depend on each other side by side (:mod:`kitsu_orm.load_plan`).
+Casting and links load in :mod:`kitsu_orm.link_loads`.
 """
 
 from __future__ import annotations
@@ -19,15 +21,14 @@ from .boards import Board as Board  # where tests and callers have found it
 from .boards import children_of, merge_rows, read_board
 from .boards import in_listing_order as _sorted
 from .errors import LazyLoadError, NotFound
+from .link_loads import load_casting, load_linked
 from .load_plan import Load, run_includes
 from .model.base import REGISTRY, Entity
-from .model.declaration import is_row_of
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
 from .model.state import instance_state, label, loaded_value, related_of
 from .model.wire import PARTIAL
-from .read_routes import CASTING, encode_values, read_plan
+from .read_routes import encode_values
 from .routes import LISTS, URL_ID_BUDGET
-from .urls import fill
 
 if TYPE_CHECKING:
     from .session import Session
@@ -111,9 +112,9 @@ class Loader:
         if isinstance(rel, ToMany):
             return self._to_many(rel, objs)
         if isinstance(rel, Casting):
-            return Load.inline(partial(self._load_casting, rel, objs))
+            return Load.inline(partial(load_casting, self, rel, objs)).then(group_of)
         if isinstance(rel, Linked):
-            return Load.inline(partial(self._load_linked, rel, objs))
+            return Load.inline(partial(load_linked, self, rel, objs)).then(group_of)
         raise TypeError(f"unknown relationship {rel!r}")  # pragma: no cover
 
     @staticmethod
@@ -287,86 +288,6 @@ class Loader:
         if _is_partial(obj):  # deleted on the server meanwhile
             raise NotFound.of_object(cls.__name__, obj.id, label=label(obj), loaded=True)
 
-    def _load_casting(self, rel: Casting, objs: Sequence[Entity]) -> list[Entity]:
-        """One request per project gives the casting of all its shots (a vendor,
-        whom Zou refuses it, reads one request per shot)."""
-        todo = [o for o in objs if o.id and rel.name not in related_of(o)]
-        by_project: dict[str, list[Entity]] = defaultdict(list)
-        for shot in todo:
-            by_project[getattr(shot, "project_id", None) or ""].append(shot)
-        identity = self.session.identity
-        for project_id, shots in by_project.items():
-            if not project_id:
-                casting: dict[str, list[str]] = {}
-            else:
-                context = {"project_id": project_id, "id": [s.id for s in shots if s.id]}
-                casting = self._casting(context)
-            wanted = sorted({i for s in shots for i in casting.get(s.id or "", [])})
-            missing = [i for i in wanted if i not in identity]
-            if missing:
-                self.fetch_ids("Asset", missing, scope=("project_id", project_id))
-            for shot in shots:
-                ids = casting.get(shot.id or "", [])
-                instance_state(shot).related_cache()[rel.name] = identity.found(ids)
-        assets = {id(a): a for o in objs for a in related_of(o).get(rel.name, [])}
-        return group_of(assets.values())
-
-    def _casting(self, context: dict[str, Any]) -> dict[str, list[str]]:
-        """Asset ids by shot id, from the casting route this user may read."""
-        session = self.session
-
-        def read(role: str) -> dict[str, list[str]]:
-            plan = read_plan("Casting", role, {}, context, routes=CASTING)
-            out: dict[str, list[str]] = {}
-            for request in plan.requests:
-                body = session.read("Casting", request.path, dict(request.params))
-                if isinstance(body, dict):  # the project's: {shot id: [{asset_id...}]}
-                    for shot_id, cast in body.items():
-                        # An asset cast twice is one row of nb_occurences 2: listed twice,
-                        # as the casting write takes it.
-                        out[shot_id] = [c["asset_id"] for c in cast for _ in range(_occurrences(c))]
-                else:  # one shot's assets, as rows
-                    assets = [session.identity.merge_row(REGISTRY["Asset"], row) for row in body]
-                    out[request.values["id"]] = [a.id for a in assets if a.id]
-            return out
-
-        return session.as_role(read)
-
-    def _load_linked(self, rel: Linked[Any], objs: Sequence[Entity]) -> list[Entity]:
-        """One request per object: the link routes answer one object's links."""
-        from .routes import LINKS
-
-        if not objs:
-            return []
-        route = LINKS[(type(objs[0]).__kitsu_type__, rel.name)]
-        target, identity = rel.target, self.session.identity
-        for obj in objs:
-            cache = instance_state(obj).related_cache()
-            if rel.name in cache:
-                continue
-            body = self.session.transport.get(fill(route.list, id=obj.id)) if obj.id else []
-            if route.ids_in is not None:  # the object's row lists the ids: load the targets
-                ids = route.listed_ids(body)
-                missing = [i for i in ids if i not in identity]
-                if missing:
-                    self.fetch_ids(rel.target_name, missing)
-                known = [identity.get(i) for i in ids]
-                rows_linked = [o for o in known if o is not None]
-            else:
-                rows = [r for g in body.values() for r in g] if isinstance(body, dict) else body
-                # Partial: Zou shows some roles fewer fields (a team's people to artists).
-                rows_linked = [
-                    identity.merge_row(target, {**r, PARTIAL: True})
-                    for r in rows
-                    if is_row_of(target, r)
-                ]
-            # Zou answers links in no stable order.
-            linked = _sorted(rows_linked)
-            cache[rel.name] = linked
-            cache.setdefault(Linked.LOADED, {})[rel.name] = [o.id for o in linked]
-        found = {id(o): o for obj in objs for o in related_of(obj).get(rel.name, [])}
-        return group_of(found.values())
-
     # -- rows by id -------------------------------------------------------------------
 
     def fetch_ids(
@@ -510,9 +431,3 @@ def _ordered(objs: list[Entity], order_by: tuple[str, ...]) -> list[Entity]:
         return (*((v is not None, v if v is not None else 0) for v in values), obj.id or "")
 
     return sorted(objs, key=key)
-
-
-def _occurrences(cast: dict[str, Any]) -> int:
-    """How many times a casting row puts its asset in the shot (Zou spells it nb_occurences)."""
-    count = cast.get("nb_occurences")
-    return count if isinstance(count, int) and count > 0 else 1

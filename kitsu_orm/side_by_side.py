@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["SideBySide"]
 
@@ -34,6 +36,10 @@ class SideBySide:
     """
 
     def __init__(self, workers: int, name: str) -> None:
+        # Imported here: concurrent.futures imports logging (tens of ms), which a
+        # script that never loads side by side need not pay for.
+        from concurrent.futures import ThreadPoolExecutor
+
         self._pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix=name)
 
     def __enter__(self) -> SideBySide:
@@ -42,7 +48,7 @@ class SideBySide:
     def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
         self._pool.shutdown(wait=True, cancel_futures=exc_type is not None)
 
-    def submit(self, call: Callable[[], T]) -> Future[T]:
-        """Start ``call`` on a free thread (queued until one is), in a copy of the
-        caller's context."""
-        return self._pool.submit(contextvars.copy_context().run, call)
+    def submit(self, call: Callable[..., T], *args: Any) -> Future[T]:
+        """Start ``call(*args)`` on a free thread (queued until one is), in a copy of
+        the caller's context."""
+        return self._pool.submit(contextvars.copy_context().run, call, *args)

@@ -50,7 +50,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, wait
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .assignments import assignees
@@ -370,7 +369,7 @@ class UnitOfWork:
                 done.append(op)
             return done, None, None
         with SideBySide(workers, "kitsu-commit") as pool:
-            futures = {pool.submit(partial(self._step, op)): op for op in level}
+            futures = {pool.submit(self._step, op): op for op in level}
             finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
             error = next((f.exception() for f in finished if f.exception() is not None), None)
             if error is not None:
@@ -403,7 +402,6 @@ class UnitOfWork:
         self._meter.advance()
 
     # -- after ------------------------------------------------------------------------------
-
 
 
 def _transient(error: KitsuError) -> bool:
