@@ -12,7 +12,8 @@ interleaved, and the rows are checked equal before anything is timed:
   statuses, persons; the sequences are made of the names the shot rows carry).
 - ``kitsu_orm (include)``: the same with
   ``.include("sequence", "tasks.task_type", "tasks.task_status", "tasks.assignees")``
-  (4 requests: the board answers the shots too).
+  (4 requests: the board answers the shots too; task types, statuses and persons
+  then go together, so two round trips).
 - ``gazu (typical loop)``: gazu 1.3.1 with its cache off, written as a
   gazu user does, with dicts as caches for what repeats::
 

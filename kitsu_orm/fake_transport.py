@@ -88,8 +88,9 @@ class FakeTransport:
 
     ``user`` is the logged-in user (an admin by default: the session reads
     its role from it); ``token`` the access token it pretends to hold (None:
-    not logged in). Not thread-safe beyond what a list append is: commits
-    that run writes in parallel record them in completion order.
+    not logged in). Not thread-safe beyond what a list append is: a commit's
+    writes and an include's reads sent side by side are recorded in the order
+    they reach it.
     """
 
     def __init__(

@@ -5,27 +5,30 @@ one relationship load) share a *load group*. Reading a relationship on any
 of them loads it for the whole group at once: by an IN-list of ids when it
 fits in a URL, by one request scoped to the shared project when it does not,
 and from the whole table, once per session, for small reference tables
-(task types, statuses...). ``.include()`` runs the same loader up front.
+(task types, statuses...). ``.include()`` runs the same loads up front, those
+that do not depend on each other side by side (:mod:`kitsu_orm.load_plan`).
+Casting and links load in :mod:`kitsu_orm.link_loads`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .boards import Board as Board  # where tests and callers have found it
 from .boards import children_of, merge_rows, read_board
 from .boards import in_listing_order as _sorted
-from .errors import LazyLoadError, NotFound, ValidationError
+from .errors import LazyLoadError, NotFound
+from .link_loads import load_casting, load_linked
+from .load_plan import Load, run_includes
 from .model.base import REGISTRY, Entity
-from .model.declaration import is_row_of
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
 from .model.state import instance_state, label, loaded_value, related_of
 from .model.wire import PARTIAL
-from .read_routes import CASTING, encode_values, read_plan
+from .read_routes import encode_values
 from .routes import LISTS, URL_ID_BUDGET
-from .urls import fill
 
 if TYPE_CHECKING:
     from .session import Session
@@ -85,55 +88,84 @@ class Loader:
         group = instance_state(obj).group
         return list(group) if group is not None and obj in group else [obj]
 
-    def include(self, objs: list[Entity], path: str) -> None:
-        """Load ``path`` (``"tasks.task_status"``) for every object, level by level."""
-        level: list[Entity] = objs
-        for name in path.split("."):
-            by_type: dict[type[Entity], list[Entity]] = defaultdict(list)
-            for obj in level:
-                by_type[type(obj)].append(obj)
-            next_level: list[Entity] = []
-            for cls, members in by_type.items():
-                rel = cls.__relationships__.get(name)
-                if rel is None:
-                    raise ValidationError(
-                        f"{cls.__name__} has no relationship {name!r} (in {path!r})"
-                    )
-                next_level.extend(self.load_relation(rel, members))
-            level = next_level
+    def include(self, objs: list[Entity], *paths: str) -> None:
+        """Load ``paths`` (``"tasks.task_status"``) for every object, level by level;
+        loads that do not depend on each other are read side by side
+        (:mod:`kitsu_orm.load_plan`)."""
+        if paths:
+            run_includes(self, objs, paths)
 
     # -- relationship loads ---------------------------------------------------------
 
     def load_relation(self, rel: Relationship[Any], objs: Sequence[Entity]) -> list[Entity]:
         """Load ``rel`` for all ``objs``; returns the related objects, as a new group."""
+        return self.prepare(rel, objs).run()
+
+    def prepare(self, rel: Relationship[Any], objs: Sequence[Entity]) -> Load[list[Entity]]:
+        """The load of ``rel`` for all ``objs``, cut where it waits for the server
+        (:class:`~kitsu_orm.load_plan.Load`): nothing is read or merged yet, and
+        its answer is the related objects, as a new group."""
         if isinstance(rel, ToOne):
-            return self._load_to_one(rel, objs)
+            return self._to_one(rel, objs)
         if isinstance(rel, ManyIds):
-            return self._load_many_ids(rel, objs)
+            return self._many_ids(rel, objs)
         if isinstance(rel, ToMany):
-            return self._load_to_many(rel, objs)
+            return self._to_many(rel, objs)
         if isinstance(rel, Casting):
-            return self._load_casting(rel, objs)
+            return Load.inline(partial(load_casting, self, rel, objs)).then(group_of)
         if isinstance(rel, Linked):
-            return self._load_linked(rel, objs)
+            return Load.inline(partial(load_linked, self, rel, objs)).then(group_of)
         raise TypeError(f"unknown relationship {rel!r}")  # pragma: no cover
 
-    def _load_to_one(self, rel: ToOne[Any], objs: Sequence[Entity]) -> list[Entity]:
+    @staticmethod
+    def reads_loaded(rel: Relationship[Any], objs: Sequence[Entity]) -> bool:
+        """Whether :meth:`prepare` reads only fields of ``objs`` loaded already: else
+        reading one would load it (a request) there and then."""
+        owner_fields = (rel.scope,) if isinstance(rel, ToMany) else (rel.key, rel.scope)
+        names = [n for n in owner_fields if n is not None]
+        return all(
+            loaded_value(o, n, _UNSET) is not _UNSET
+            for o in objs
+            for n in names
+            if n in type(o).__fields__
+        )
+
+    def _to_one(self, rel: ToOne[Any], objs: Sequence[Entity]) -> Load[list[Entity]]:
         identity = self.session.identity
         keys = {getattr(o, rel.key) for o in objs} - {None}
         missing = sorted(k for k in keys if k not in identity)
-        if missing and rel.named_by is not None:
-            self._named_targets(rel, objs, set(missing))
-            missing = [k for k in missing if k not in identity]
-        if missing:
-            scope = _shared_scope(rel, objs)
-            self.fetch_ids(rel.target_name, missing, scope=scope, context=_projects(objs))
-        return group_of(identity.found(keys))
+        named = (
+            self._named_rows(rel, objs, set(missing))
+            if missing and rel.named_by is not None
+            else {}
+        )
+        missing = [k for k in missing if k not in named]
+        fetch = (
+            self._by_ids(
+                rel.target_name, missing, scope=_shared_scope(rel, objs), context=_projects(objs)
+            )
+            if missing
+            else Load.done([])
+        )
 
-    def _named_targets(self, rel: ToOne[Any], objs: Sequence[Entity], missing: set[str]) -> None:
-        """The ``missing`` targets whose owners' rows name them (``rel.named_by``), made
-        of that as partial objects, loaded together: no request. An owner whose key
-        was edited names its old target: it says nothing."""
+        def before() -> None:
+            if named:
+                with identity.lock:  # merged as a whole, as one answer is
+                    group_of([identity.merge_row(rel.target, row) for row in named.values()])
+            fetch.before()
+
+        def after(answer: Any) -> list[Entity]:
+            fetch.after(answer)
+            return group_of(identity.found(keys))
+
+        return Load(fetch.read, after, before)
+
+    def _named_rows(
+        self, rel: ToOne[Any], objs: Sequence[Entity], missing: set[str]
+    ) -> dict[str, dict[str, Any]]:
+        """The rows of the ``missing`` targets whose owners' rows name them
+        (``rel.named_by``), to be made partial objects, loaded together: no request.
+        An owner whose key was edited names its old target: it says nothing."""
         target, rows = rel.target, {}
         scope = rel.scope if rel.scope in target.__fields__ else None
         named_by = rel.named_by or ""
@@ -148,65 +180,70 @@ class Loader:
             if scope is not None and isinstance(value := loaded_value(obj, scope), str):
                 row[target.__wire__[scope]] = value
             rows[key] = row
-        identity = self.session.identity
-        with identity.lock:  # merged as a whole, as one answer is
-            group_of([identity.merge_row(target, row) for row in rows.values()])
+        return rows
 
-    def _load_many_ids(self, rel: ManyIds[Any], objs: Sequence[Entity]) -> list[Entity]:
+    def _many_ids(self, rel: ManyIds[Any], objs: Sequence[Entity]) -> Load[list[Entity]]:
         identity = self.session.identity
-        id_lists = [self._listed_ids(rel, getattr(obj, rel.key) or ()) for obj in objs]
+        listed = [list(getattr(obj, rel.key) or ()) for obj in objs]
+        # A field may embed its targets' rows instead of their ids: merged as partial
+        # objects, with no request.
+        embedded = [item for items in listed for item in items if isinstance(item, dict)]
+        id_lists = [[i["id"] if isinstance(i, dict) else i for i in items] for items in listed]
         keys: set[str] = set().union(*id_lists)
-        missing = sorted(k for k in keys if k not in identity)
-        if missing:
-            self.fetch_ids(rel.target_name, missing)
-        for obj, ids in zip(objs, id_lists, strict=True):
-            instance_state(obj).related_cache()[rel.name] = identity.found(ids)
-        return group_of(identity.found(keys))
+        given = {row["id"] for row in embedded}
+        missing = sorted(k for k in keys if k not in identity and k not in given)
+        fetch = self._by_ids(rel.target_name, missing) if missing else Load.done([])
 
-    def _listed_ids(self, rel: ManyIds[Any], items: Iterable[Any]) -> list[Any]:
-        """The ids a ManyIds field lists; the rows it embeds merged as partial objects."""
-        identity, out = self.session.identity, []
-        for item in items:
-            if isinstance(item, dict):
-                item = identity.merge_row(rel.target, {**item, PARTIAL: True}).id
-            out.append(item)
-        return out
+        def before() -> None:
+            for row in embedded:
+                identity.merge_row(rel.target, {**row, PARTIAL: True})
+            fetch.before()
 
-    def _load_to_many(self, rel: ToMany[Any], objs: Sequence[Entity]) -> list[Entity]:
+        def after(answer: Any) -> list[Entity]:
+            fetch.after(answer)
+            for obj, ids in zip(objs, id_lists, strict=True):
+                instance_state(obj).related_cache()[rel.name] = identity.found(ids)
+            return group_of(identity.found(keys))
+
+        return Load(fetch.read, after, before)
+
+    def _to_many(self, rel: ToMany[Any], objs: Sequence[Entity]) -> Load[list[Entity]]:
         parents = [o for o in objs if o.id and rel.name not in related_of(o)]
         loaded = [c for o in objs for c in related_of(o).get(rel.name, ())]
         if not parents:
-            return group_of(loaded)
+            return Load.inline(partial(group_of, loaded))
         ids = sorted({p.id for p in parents if p.id})
-        target = rel.target
-        key_wire = target.__wire__[rel.key]
+        target, wanted = rel.target, set(ids)
         scope = _shared_scope(rel, parents)
         context = _projects(parents)
-        rows: list[Entity] = []
-        in_order = False
+        children: Load[tuple[list[Entity], bool]]
         if len(ids) > URL_ID_BUDGET and scope is not None and rel.via:
-            rows, in_order = self._fetch_via(rel, scope, set(ids))
+            read = partial(read_board, self.session, rel, scope)
+            children = Load(read, partial(self._board_children, rel, scope, wanted))
         elif len(ids) > URL_ID_BUDGET and scope is not None:
-            wanted = set(ids)
-            rows = [
-                r
-                for r in self.session.fetch(target, {scope[0]: scope[1]}, context)
-                if getattr(r, rel.key) in wanted
-            ]
+            children = self._rows(target, {scope[0]: scope[1]}, context).then(
+                lambda rows: ([r for r in rows if getattr(r, rel.key) in wanted], False)
+            )
         else:
-            rows = self.session.fetch(target, {key_wire: ids}, context)
-        _give_children(rel, parents, rows, in_order=in_order)
-        return group_of([*loaded, *rows])
+            by_key = {target.__wire__[rel.key]: ids}
+            children = self._rows(target, by_key, context).then(lambda rows: (rows, False))
 
-    def _fetch_via(
-        self, rel: ToMany[Any], scope: tuple[str, str], wanted: set[str]
+        def give(found: tuple[list[Entity], bool]) -> list[Entity]:
+            rows, in_order = found
+            _give_children(rel, parents, rows, in_order=in_order)
+            return group_of([*loaded, *rows])
+
+        return children.then(give)
+
+    def _board_children(
+        self, rel: ToMany[Any], scope: tuple[str, str], wanted: set[str], board: Board
     ) -> tuple[list[Entity], bool]:
-        """Children from a "with-tasks" route: every parent of the scope with its
-        children, in one request several times cheaper than the children's own
-        list route. Its rows lack some fields (name, updated_at...): they are
-        partial, and complete themselves in one request when first read. Also
-        says whether the children came in order (see ``boards.children_of``)."""
-        board = read_board(self.session, rel, scope)
+        """The children of the ``wanted`` parents on a "with-tasks" board: every
+        parent of the scope with its children, in one request several times cheaper
+        than the children's own list route. Its rows lack some fields (name,
+        updated_at...): they are partial, and complete themselves in one request
+        when first read. Also says whether the children came in order (see
+        ``boards.children_of``)."""
         at = board.parent_id
         rows = [r for r in board.rows if r[at] in wanted]
         children, in_order = children_of(self.session, rel, scope, board, rows)
@@ -238,98 +275,18 @@ class Loader:
             )
         cls = type(obj)
         members = _loaded_with(obj)
-        partial = [m for m in members if type(m) is cls and m.id and _is_partial(m)] or [obj]
-        ids = sorted({m.id for m in partial if m.id})
-        scope = _shared_scope_field("project_id", partial)
+        incomplete = [m for m in members if type(m) is cls and m.id and _is_partial(m)] or [obj]
+        ids = sorted({m.id for m in incomplete if m.id})
+        scope = _shared_scope_field("project_id", incomplete)
         if cls.__reference__:  # read whole, as every load of a reference table
             self.load_reference(cls, force=True)
         elif len(ids) > URL_ID_BUDGET and scope is not None:
             self.session.fetch(cls, {"project_id": scope})
         else:
-            context = _projects(partial)
+            context = _projects(incomplete)
             self.session.fetch(cls, {"id": ids}, context)
         if _is_partial(obj):  # deleted on the server meanwhile
             raise NotFound.of_object(cls.__name__, obj.id, label=label(obj), loaded=True)
-
-    def _load_casting(self, rel: Casting, objs: Sequence[Entity]) -> list[Entity]:
-        """One request per project gives the casting of all its shots (a vendor,
-        whom Zou refuses it, reads one request per shot)."""
-        todo = [o for o in objs if o.id and rel.name not in related_of(o)]
-        by_project: dict[str, list[Entity]] = defaultdict(list)
-        for shot in todo:
-            by_project[getattr(shot, "project_id", None) or ""].append(shot)
-        identity = self.session.identity
-        for project_id, shots in by_project.items():
-            if not project_id:
-                casting: dict[str, list[str]] = {}
-            else:
-                context = {"project_id": project_id, "id": [s.id for s in shots if s.id]}
-                casting = self._casting(context)
-            wanted = sorted({i for s in shots for i in casting.get(s.id or "", [])})
-            missing = [i for i in wanted if i not in identity]
-            if missing:
-                self.fetch_ids("Asset", missing, scope=("project_id", project_id))
-            for shot in shots:
-                ids = casting.get(shot.id or "", [])
-                instance_state(shot).related_cache()[rel.name] = identity.found(ids)
-        assets = {id(a): a for o in objs for a in related_of(o).get(rel.name, [])}
-        return group_of(assets.values())
-
-    def _casting(self, context: dict[str, Any]) -> dict[str, list[str]]:
-        """Asset ids by shot id, from the casting route this user may read."""
-        session = self.session
-
-        def read(role: str) -> dict[str, list[str]]:
-            plan = read_plan("Casting", role, {}, context, routes=CASTING)
-            out: dict[str, list[str]] = {}
-            for request in plan.requests:
-                body = session.read("Casting", request.path, dict(request.params))
-                if isinstance(body, dict):  # the project's: {shot id: [{asset_id...}]}
-                    for shot_id, cast in body.items():
-                        # An asset cast twice is one row of nb_occurences 2: listed twice,
-                        # as the casting write takes it.
-                        out[shot_id] = [c["asset_id"] for c in cast for _ in range(_occurrences(c))]
-                else:  # one shot's assets, as rows
-                    assets = [session.identity.merge_row(REGISTRY["Asset"], row) for row in body]
-                    out[request.values["id"]] = [a.id for a in assets if a.id]
-            return out
-
-        return session.as_role(read)
-
-    def _load_linked(self, rel: Linked[Any], objs: Sequence[Entity]) -> list[Entity]:
-        """One request per object: the link routes answer one object's links."""
-        from .routes import LINKS
-
-        if not objs:
-            return []
-        route = LINKS[(type(objs[0]).__kitsu_type__, rel.name)]
-        target, identity = rel.target, self.session.identity
-        for obj in objs:
-            cache = instance_state(obj).related_cache()
-            if rel.name in cache:
-                continue
-            body = self.session.transport.get(fill(route.list, id=obj.id)) if obj.id else []
-            if route.ids_in is not None:  # the object's row lists the ids: load the targets
-                ids = route.listed_ids(body)
-                missing = [i for i in ids if i not in identity]
-                if missing:
-                    self.fetch_ids(rel.target_name, missing)
-                known = [identity.get(i) for i in ids]
-                rows_linked = [o for o in known if o is not None]
-            else:
-                rows = [r for g in body.values() for r in g] if isinstance(body, dict) else body
-                # Partial: Zou shows some roles fewer fields (a team's people to artists).
-                rows_linked = [
-                    identity.merge_row(target, {**r, PARTIAL: True})
-                    for r in rows
-                    if is_row_of(target, r)
-                ]
-            # Zou answers links in no stable order.
-            linked = _sorted(rows_linked)
-            cache[rel.name] = linked
-            cache.setdefault(Linked.LOADED, {})[rel.name] = [o.id for o in linked]
-        found = {id(o): o for obj in objs for o in related_of(obj).get(rel.name, [])}
-        return group_of(found.values())
 
     # -- rows by id -------------------------------------------------------------------
 
@@ -343,26 +300,60 @@ class Loader:
     ) -> list[Entity]:
         """Load objects by id; reference tables load whole, once per session.
         ``context``: the projects they are in, for the roles that must name one."""
+        return self._by_ids(type_name, ids, scope=scope, context=context).run()
+
+    def _by_ids(
+        self,
+        type_name: str,
+        ids: Sequence[str],
+        *,
+        scope: tuple[str, str] | None = None,
+        context: dict[str, list[str]] | None = None,
+    ) -> Load[list[Entity]]:
+        """:meth:`fetch_ids`, as a load."""
         cls = REGISTRY[type_name]
         if type_name == "EntityRow":
-            return self._fetch_entity_rows(ids)
+            return Load.inline(partial(self._fetch_entity_rows, ids))
         if cls.__reference__:
-            self.load_reference(cls)
-            return self.session.identity.found(ids)
+            found = self.session.identity.found
+            return self._reference(cls).then(lambda _: found(ids))
         if len(ids) > URL_ID_BUDGET and scope is not None and scope[0] in cls.__fields__:
             wanted = set(ids)
-            return [r for r in self.session.fetch(cls, {scope[0]: scope[1]}) if r.id in wanted]
+            rows = self._rows(cls, {scope[0]: scope[1]})
+            return rows.then(lambda objs: [r for r in objs if r.id in wanted])
         if context is None and scope is not None and scope[0] == "project_id":
             context = {"project_id": [scope[1]]}
-        return list(self.session.fetch(cls, {"id": list(ids)}, context)) if ids else []
+        if not ids:
+            return Load.done([])
+        return self._rows(cls, {"id": list(ids)}, context).then(list)
+
+    def _rows(
+        self,
+        cls: type[E],
+        params: dict[str, Any],
+        context: dict[str, list[str]] | None = None,
+    ) -> Load[list[E]]:
+        """``session.fetch(cls, params, context)``, as a load: read on any thread,
+        merged at its turn."""
+        session = self.session
+        read = partial(session.rows_as_role, cls, params, context)
+        return Load(read, partial(session.merge_answer, cls))
 
     def load_reference(self, cls: type[E], *, force: bool = False) -> list[E]:
         """Every row of a reference table, read once per session (``force``: read again)."""
+        return self._reference(cls, force=force).run()
+
+    def _reference(self, cls: type[E], *, force: bool = False) -> Load[list[E]]:
+        """:meth:`load_reference`, as a load."""
         if cls in self._references and not force:
-            return [o for o in self.session.identity.objects() if isinstance(o, cls)]
-        rows = self.session.fetch(cls, {})
-        self._references.add(cls)
-        return rows
+            objects = self.session.identity.objects
+            return Load.inline(lambda: [o for o in objects() if isinstance(o, cls)])
+
+        def loaded(objs: list[E]) -> list[E]:
+            self._references.add(cls)
+            return objs
+
+        return self._rows(cls, {}).then(loaded)
 
     def _fetch_entity_rows(self, ids: Sequence[str]) -> list[Entity]:
         out: list[Entity] = []
@@ -440,9 +431,3 @@ def _ordered(objs: list[Entity], order_by: tuple[str, ...]) -> list[Entity]:
         return (*((v is not None, v if v is not None else 0) for v in values), obj.id or "")
 
     return sorted(objs, key=key)
-
-
-def _occurrences(cast: dict[str, Any]) -> int:
-    """How many times a casting row puts its asset in the shot (Zou spells it nb_occurences)."""
-    count = cast.get("nb_occurences")
-    return count if isinstance(count, int) and count > 0 else 1

@@ -145,8 +145,7 @@ class Query(Generic[E]):
         from .loading import group_of
 
         group_of(result)
-        for path in self.includes:
-            session.loader.include(list(result), path)
+        session.loader.include(list(result), *self.includes)
         return result
 
     def __iter__(self) -> Iterator[E]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,6 +31,7 @@ from .progress import rows_read
 from .read_routes import ONE_ROLES, Values, read_plan, role_name
 from .routes import routes_for
 from .session_cache import SessionCache
+from .side_by_side import side_by_side
 from .urls import checked_id, fill, fitting
 
 if TYPE_CHECKING:
@@ -77,6 +79,10 @@ class ReadPath(SessionCache):
     cache_hits: int
     is_offline: bool
     workers: int  # how many requests a commit sends at once
+    # Reads of one include may run side by side (kitsu_orm.load_plan): no hit is
+    # lost, and the role is asked once.
+    _hits_lock: threading.Lock
+    _role_lock: threading.Lock
 
     if TYPE_CHECKING:
         # The session's own (Session.identity): where fetched rows become objects.
@@ -112,7 +118,13 @@ class ReadPath(SessionCache):
         """Rows of ``cls`` matching ``params`` (wire names: a value or a list of values),
         through the routes this user's role may read (:func:`~kitsu_orm.read_routes.read_plan`).
         ``context``: values the rows share without being filtered on (their project)."""
-        rows = self.rows_as_role(cls, params, context)
+        return self.merge_answer(cls, self.rows_as_role(cls, params, context))
+
+    def merge_answer(self, cls: type[E], rows: list[dict[str, Any]]) -> list[E]:
+        """The objects of the rows :meth:`rows_as_role` read for ``cls`` (those of
+        another kind left out), merged into the identity map as one answer, as a load
+        group: the second half of :meth:`fetch`, for a loader that read them on
+        another thread."""
         kinds = self.entity_kinds() if any(r.get("type") == "Entity" for r in rows) else None
         rows = [row for row in rows if is_row_of(cls, row, kinds)]
         prepare_structure(cls, len(rows))
@@ -171,6 +183,10 @@ class ReadPath(SessionCache):
             if self.role == "admin":
                 raise
             return read(self.role)
+
+    def _count_hit(self) -> None:
+        with self._hits_lock:
+            self.cache_hits += 1
 
     def _known_role(self) -> str | None:
         role = (self.transport.user or {}).get("role")
@@ -290,7 +306,7 @@ class ReadPath(SessionCache):
         else:
             self.is_offline = offline or (self.is_offline and hit)
         if hit:
-            self.cache_hits += 1
+            self._count_hit()
         rows_read(body)
         return body
 
@@ -305,7 +321,8 @@ class ReadPath(SessionCache):
         answer, hit = cache.answer(
             type_name, route, params, lambda: self.transport.post(route, body)
         )
-        self.cache_hits += 1 if hit else 0
+        if hit:
+            self._count_hit()
         return answer
 
     @property
@@ -318,7 +335,10 @@ class ReadPath(SessionCache):
         """
         user = self.transport.user or {}
         if not user.get("role"):
-            user = self.transport.current_user()
+            with self._role_lock:  # loads read side by side may all need it at once
+                user = self.transport.user or {}
+                if not user.get("role"):
+                    user = self.transport.current_user()
         return str(user.get("role") or "user")
 
 
@@ -335,17 +355,6 @@ def check_row(cls: type[Entity], id: str, row: Any) -> None:
     kind = row.get("type")
     if kind is not None and kind != cls.__kitsu_type__:
         raise ValidationError(f"{id} is a {kind}, not a {cls.__name__}")
-
-
-def side_by_side(send: Callable[[T], Any], items: list[T], workers: int) -> list[Any]:
-    """``[send(item) for item in items]``, up to ``workers`` at once; the first error
-    raised (in the order of ``items``) is raised."""
-    if len(items) < 2 or workers < 2:
-        return [send(item) for item in items]
-    from concurrent.futures import ThreadPoolExecutor  # not on import kitsu_orm's path
-
-    with ThreadPoolExecutor(min(workers, len(items)), thread_name_prefix="kitsu-read") as pool:
-        return list(pool.map(send, items))
 
 
 def rows_of(body: Any) -> list[dict[str, Any]]:

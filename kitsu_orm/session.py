@@ -160,6 +160,8 @@ class Session(ReadPath):
         self.strict = strict
         self.workers = workers
         self.cache_hits = 0
+        self._hits_lock = threading.Lock()
+        self._role_lock = threading.Lock()
         self.is_offline = False
         self.use_cache(cache, cache_dir)
         # The identity map changes under its own lock, held briefly (never over a

@@ -175,8 +175,7 @@ def load_for(objs: Sequence[Entity], cols: Iterable[Column]) -> None:
         if session is not None:
             by_session.setdefault(id(session), (session, []))[1].append(obj)
     for session, members in by_session.values():
-        for chain in sorted(longest):
-            session.loader.include(members, ".".join(chain))
+        session.loader.include(members, *(".".join(chain) for chain in sorted(longest)))
 
 
 def iter_rows(objs: Sequence[Entity], cols: Sequence[Column]) -> Iterator[dict[str, Any]]:

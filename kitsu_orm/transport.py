@@ -436,15 +436,10 @@ def _make_session(host: str, pool_size: int, verify: bool | str) -> requests.Ses
 
 
 def _read_environment(session: requests.Session, host: str, verify: bool | str) -> None:
-    """Read once, for this host, what requests would read from the environment on
-    every request: the proxies (``HTTPS_PROXY``, ``NO_PROXY``...) and the CA bundle
-    (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``) when ``verify`` is left True.
-
-    Looking them up again for each request is a sixth of requests' own CPU per
-    request, which a commit of hundreds of writes pays on the machine that may
-    also run the server. A ``~/.netrc`` is not read: its basic credentials would
-    replace the bearer token. An explicit ``verify`` path wins over the variables.
-    """
+    """Read once per host what requests reads from the environment per request (a
+    sixth of its CPU, paid by every write of a commit): the proxies (``HTTPS_PROXY``,
+    ``NO_PROXY``...) and, ``verify`` left True, the CA bundle (``REQUESTS_CA_BUNDLE``,
+    ``CURL_CA_BUNDLE``). Not ``~/.netrc``: its credentials would replace the token."""
     session.trust_env = False
     session.proxies = requests.utils.get_environ_proxies(host)
     if verify is True:

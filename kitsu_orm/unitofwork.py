@@ -49,7 +49,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, wait
 from typing import TYPE_CHECKING, Any
 
 from .assignments import assignees
@@ -102,6 +102,7 @@ from .persistence import Writer, creatable, detach_from_parents
 from .progress import Meter, Setting, meter
 from .publishing import plan_previews, split_main_preview
 from .replacements import drop_orphans, replaced_by_new, row_key
+from .side_by_side import SideBySide
 from .stale import mark_stale, read_stale, try_read_stale
 
 if TYPE_CHECKING:
@@ -367,7 +368,7 @@ class UnitOfWork:
                     return done, exc, op
                 done.append(op)
             return done, None, None
-        with ThreadPoolExecutor(workers, thread_name_prefix="kitsu-commit") as pool:
+        with SideBySide(workers, "kitsu-commit") as pool:
             futures = {pool.submit(self._step, op): op for op in level}
             finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
             error = next((f.exception() for f in finished if f.exception() is not None), None)
@@ -401,7 +402,6 @@ class UnitOfWork:
         self._meter.advance()
 
     # -- after ------------------------------------------------------------------------------
-
 
 
 def _transient(error: KitsuError) -> bool:

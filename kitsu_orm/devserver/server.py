@@ -299,18 +299,9 @@ class DevServer:
             self.config.save(self.config_path)
         folder, log = self.state_dir / "redis", self.state_dir / "redis.log"
         cmd = [
-            binary,
-            "--port",
-            str(self.config.redis_port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ]
+            binary, "--port", str(self.config.redis_port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", str(folder),
+        ]  # fmt: skip
         self._redis_pid.write(spawn_detached(cmd, log, folder, os.environ))
         wait_for(
             "Redis",
