@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import cache_scope
 from .cache_entries import is_answer, is_confirmation
 from .cache_freshness import NAMES_SHOWN_BY, REFERENCE_TYPES
-from .cache_redis_link import RedisLink
+from .cache_redis_link import LONGEST_PAUSE, RedisLink
 from .cache_shared import counter, from_json, is_fresh, literal_glob, shown, split_settings
 from .errors import ConfigurationError
 
@@ -103,6 +103,9 @@ class RedisCache:
         self.hits = self.misses = 0
         self._lock = threading.Lock()
         self._pending: set[str] = set()  # generation bumps Redis missed while down
+        # Held from taking the pending bumps to forgetting them: a bump added meanwhile
+        # by another thread is sent, not forgotten with them.
+        self._bumping = threading.Lock()
         if client is None:
             client = _redis().Redis.from_url(
                 self.url, socket_connect_timeout=connect_timeout, socket_timeout=5
@@ -253,7 +256,8 @@ class RedisCache:
         names = set(type_names)
         for name in list(names):
             names.update(NAMES_SHOWN_BY.get(name, ()))
-        self._pending.update(self._generation_key(name) for name in names)
+        with self._bumping:
+            self._pending.update(self._generation_key(name) for name in names)
         self._bump_pending()
         if self.disk is not None:
             self.disk.forget_types(names)
@@ -341,7 +345,10 @@ class RedisCache:
         def act() -> bool:
             began = time.monotonic()
             mark = look(self.last_event_check())
-            self._record_look(mark, self.events_interval - (time.monotonic() - began))
+            # Even a look slower than the interval is seen done by all who waited for it
+            # (they poll at least this often), rather than each of them looking again.
+            left = self.events_interval - (time.monotonic() - began)
+            self._record_look(mark, max(left, 2 * LONGEST_PAUSE))
             return True
 
         fresh = self._events_key("events-fresh")
@@ -376,7 +383,6 @@ class RedisCache:
 
     def _bump_pending(self) -> bool:
         """Send the bumps Redis has not seen yet, all in one MULTI; whether it took them."""
-        keys = sorted(self._pending)
 
         def bump() -> bool:
             pipe = self._client.pipeline(transaction=True)
@@ -385,10 +391,12 @@ class RedisCache:
             pipe.execute(raise_on_error=False)  # a key that is not a counter is replaced
             return True
 
-        if not keys or not self.is_up or not self._try(bump, False):
-            return not keys
-        self._pending.difference_update(keys)
-        return True
+        with self._bumping:
+            keys = sorted(self._pending)
+            if not keys or not self.is_up or not self._try(bump, False):
+                return not keys
+            self._pending.difference_update(keys)
+            return True
 
     def _entry(self, key: str) -> Any:
         return self._decoded(key, self._try(lambda: self._client.get(key), None))

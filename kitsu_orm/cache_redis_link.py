@@ -29,7 +29,7 @@ T = TypeVar("T")
 logger = logging.getLogger("kitsu_orm.cache")
 # Waiters poll from 5 ms up to 50 ms: a quick answer is seen at once, a slow one
 # costs Redis a few commands a second per waiter.
-_FIRST_PAUSE, _LONGEST_PAUSE = 0.005, 0.05
+_FIRST_PAUSE, LONGEST_PAUSE = 0.005, 0.05
 
 
 class RedisLink:
@@ -89,14 +89,14 @@ class RedisLink:
         token, px = os.urandom(16).hex(), int(self.lock_timeout * 1000)
         while True:
             took = self.attempt(lambda: self.client.set(lock, token, nx=True, px=px), None)
-            if not self.is_up:
-                return None
-            if took:
+            if took:  # held, even if another thread found Redis gone meanwhile: release it
                 try:
                     found = done()
                     return found if found is not None else act()
                 finally:
                     self.attempt(lambda: self.client.eval(RELEASE, 1, lock, token), None)
+            if not self.is_up:
+                return None
             released, found = self._wait(lock, done)
             if not released:
                 return found
@@ -108,7 +108,7 @@ class RedisLink:
         pause = _FIRST_PAUSE
         while True:
             time.sleep(pause)
-            pause = min(pause * 1.5, _LONGEST_PAUSE)
+            pause = min(pause * 1.5, LONGEST_PAUSE)
             found = done()
             if found is not None:
                 return False, found

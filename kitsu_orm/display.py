@@ -78,6 +78,8 @@ def _clauses(query: Query[Any]) -> list[tuple[str, str]]:
         clauses.append(("where", ", ".join(_conditions(query.filters))))
     if query.includes:
         clauses.append(("include", ", ".join(query.includes)))
+    if query.lazy_paths:
+        clauses.append(("lazy", ", ".join(query.lazy_paths)))
     if query.fields:
         clauses.append(("only", ", ".join(query.fields)))
     if query.ordering:

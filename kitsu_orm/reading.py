@@ -27,6 +27,7 @@ from .loading import group_of
 from .model.base import REGISTRY, Entity
 from .model.builders import prepare_structure
 from .model.declaration import is_row_of
+from .model.wire import PARTIAL
 from .progress import rows_read
 from .read_routes import ONE_ROLES, Values, read_plan, role_name
 from .routes import routes_for
@@ -117,8 +118,12 @@ class ReadPath(SessionCache):
     ) -> list[E]:
         """Rows of ``cls`` matching ``params`` (wire names: a value or a list of values),
         through the routes this user's role may read (:func:`~kitsu_orm.read_routes.read_plan`).
-        ``context``: values the rows share without being filtered on (their project)."""
-        return self.merge_answer(cls, self.rows_as_role(cls, params, context))
+        ``context``: values the rows share without being filtered on (their project).
+        Rows asked for some ``fields`` only are partial: the others load on first read."""
+        rows = self.rows_as_role(cls, params, context)
+        if "fields" in params:
+            rows = [{**row, PARTIAL: True} for row in rows]
+        return self.merge_answer(cls, rows)
 
     def merge_answer(self, cls: type[E], rows: list[dict[str, Any]]) -> list[E]:
         """The objects of the rows :meth:`rows_as_role` read for ``cls`` (those of

@@ -13,6 +13,7 @@ wrote.
 from __future__ import annotations
 
 import sys
+import threading
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -118,10 +119,11 @@ class SessionCache:
         sessions of several users. Catches up on events once per (server, user)."""
         assert self.cache is not None
         scope = (self.transport.host, self._user_id())
-        if not self.cache.serves(*scope):
-            if self.cache.namespace:  # another user's, or another session's: not ours to rebind
-                self.cache = self.cache.sibling()
-            self.cache.scope(*scope)
+        with _SCOPING:  # two sessions finding one cache unscoped must not both take it
+            if not self.cache.serves(*scope):
+                if self.cache.namespace:  # another user's, or another session's: not ours
+                    self.cache = self.cache.sibling()
+                self.cache.scope(*scope)
         if scope != self._cache_scope:
             self._cache_scope = scope
             if self.cache_mode == "on":
@@ -158,6 +160,9 @@ class SessionCache:
 
 
 _CACHE_MODES = ("off", "on", "offline")
+# Held while a session checks and binds its cache to its user: a few attribute reads
+# and writes, no I/O.
+_SCOPING = threading.Lock()
 
 
 def _open_cache(cache: str | AnyCache, directory: str | None) -> tuple[str, AnyCache | None]:

@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import uuid
 import warnings
@@ -800,6 +801,47 @@ def test_one_cache_object_shared_by_two_users_keeps_them_apart(
     assert other["name"] in {p.name for p in kitsu.Project.where(session=admin).all()}
     # ... and the artist's, after the admin's, still his.
     assert [p.name for p in kitsu.Project.where(session=s).all()] == [kitsu_project["name"]]
+
+
+@server
+def test_two_users_first_reading_at_once_through_one_unscoped_cache_stay_apart(
+    kitsu_server: KitsuServer,
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    kitsu_make_project: ProjectFactory,
+    artist: tuple[dict[str, Any], str],
+    tmp_path: Path,
+) -> None:
+    """Both sessions find the shared cache unscoped at the same moment (its scoping is
+    slowed to make sure): one takes it, the other a sibling, never both the same."""
+    person, password = artist
+    other = kitsu_make_project()
+    shared = Cache(tmp_path / "cache")
+    scope = shared.scope
+
+    def slow_scope(server: str, user_id: str) -> None:
+        time.sleep(0.3)
+        scope(server, user_id)
+
+    shared.scope = slow_scope  # type: ignore[method-assign]
+    admin = _session(kitsu_server.url, kitsu_client, tmp_path, cache=shared)
+    s = kitsu.Session(kitsu_server.url, person["email"], password, cache=shared)
+    start, seen = threading.Barrier(2), {}
+
+    def read(who: str, session: kitsu.Session) -> None:
+        start.wait()
+        seen[who] = {p.name for p in kitsu.Project.where(session=session).all()}
+
+    threads = [threading.Thread(target=read, args=pair) for pair in (("admin", admin), ("artist", s))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert seen["artist"] == {kitsu_project["name"]}
+    assert other["name"] in seen["admin"]
+    assert admin.cache is not s.cache
+    assert [p.name for p in kitsu.Project.where(session=s).all()] == [kitsu_project["name"]]
+    assert other["name"] in {p.name for p in kitsu.Project.where(session=admin).all()}
 
 
 @server

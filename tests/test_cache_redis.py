@@ -264,6 +264,17 @@ def test_a_crowd_looks_at_the_event_log_once_and_waits_for_that_look(prefix: str
 
 
 @needs_redis
+def test_a_look_longer_than_the_interval_still_serves_the_whole_crowd(prefix: str) -> None:
+    """The crowd that waited for a slow look takes its end, one look for all, rather than
+    each looking again in turn because the interval ran out during the first."""
+    caches = [_cache(prefix, events_interval=0.1) for _ in range(6)]
+    look = Look(seconds=0.3)
+    _crowd(caches, look)
+    assert [since for _, _, since in look.runs] == [None]
+    caches[0].clear()
+
+
+@needs_redis
 def test_looks_are_never_closer_than_the_interval(prefix: str) -> None:
     caches, look = [_cache(prefix, events_interval=0.4) for _ in range(4)], Look()
     until = time.monotonic() + 1.5

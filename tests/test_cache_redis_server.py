@@ -168,7 +168,7 @@ def test_twenty_processes_missing_one_answer_send_the_server_one_request(
         seen = [s.path for s in proxy.received]
     # One read of the shots; and, when the crowd came more than ``events_interval``
     # (10 s) after the warm session's look, one read of the event log, by one process.
-    assert seen.count("/api/data/shots/all") == 1, seen
+    assert seen.count("/api/data/shots/with-tasks") == 1, seen
     assert len(seen) - 1 == seen.count("/api/data/events/last") <= 1, seen
     assert all(a["frame_outs"] == [10] for a in answers)
     assert sorted(a["hits"] for a in answers) == [0] + [1] * 19
@@ -217,7 +217,7 @@ def test_a_crowd_reads_the_event_log_once_and_none_serves_what_that_read_outdate
         seen = [s.path for s in proxy.received]
     # One of them reads the log; the others wait for that read instead of serving the
     # shots it outdates; the shots are then asked once (single flight).
-    assert sorted(seen) == ["/api/data/events/last", "/api/data/shots/all"], seen
+    assert sorted(seen) == ["/api/data/events/last", "/api/data/shots/with-tasks"], seen
     assert answers == [[99]] * len(crowd)
     warm.cache.clear()  # type: ignore[union-attr]
 

@@ -101,12 +101,14 @@ def _check_production(shots: list[kitsu.Shot], ids: dict[str, Any]) -> None:
 
 
 def test_lazy_loads_cost_one_request_per_relationship_for_the_whole_result(
-    new_session: SessionFactory, hundred_shots: dict[str, Any]
+    new_session: SessionFactory, hundred_shots: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG, "kitsu_orm.http")
     s = new_session()
     stats = s.transport.stats
-    shots = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).all()
-    assert stats.total == 1
+    query = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).lazy("tasks")
+    shots = query.all()
+    assert _requests(caplog) == ["GET /data/shots/all"]
     tasks = [task for shot in shots for task in shot.tasks]
     assert len(tasks) == NB_SHOTS + NB_LAYOUT
     assert stats.total == 2
@@ -117,12 +119,35 @@ def test_lazy_loads_cost_one_request_per_relationship_for_the_whole_result(
     assignees = {person.first_name for task in tasks for person in task.assignees}
     assert assignees == {"Ann", "Bob"}
     assert stats.total == 5
-
     _check_production(shots, hundred_shots)
     assert stats.total == 5 and stats.by_method == {"GET": 5}
 
 
-def test_include_loads_the_same_up_front_in_one_request_fewer(
+def test_a_projects_shots_come_with_their_tasks_in_one_request(
+    new_session: SessionFactory, hundred_shots: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Kitsu lists a project's shots with their tasks (its board): a plain query does
+    too, so walking the tasks sends nothing more."""
+    caplog.set_level(logging.DEBUG, "kitsu_orm.http")
+    s = new_session()
+    shots = kitsu.Shot.where(project=hundred_shots["project_id"], session=s).all()
+    assert _requests(caplog) == ["GET /data/shots/with-tasks"]
+    assert sum(len(shot.tasks) for shot in shots) == NB_SHOTS + NB_LAYOUT
+    assert s.transport.stats.total == 1
+    _check_production(shots, hundred_shots)
+    assert s.transport.stats.total == 4  # task types, statuses, persons: one each
+
+
+def test_lazy_names_a_relationship_or_is_refused_before_any_request(
+    new_session: SessionFactory, hundred_shots: dict[str, Any]
+) -> None:
+    s, hundred = new_session(), hundred_shots["project_id"]
+    with pytest.raises(kitsu.ValidationError, match="has no relationship 'taks'.*tasks"):
+        kitsu.Shot.where(project_id=hundred, session=s).lazy("taks")
+    assert s.transport.stats.total == 0
+
+
+def test_include_loads_the_same_up_front(
     new_session: SessionFactory, hundred_shots: dict[str, Any]
 ) -> None:
     s = new_session()
@@ -164,7 +189,8 @@ def test_strict_mode_refuses_lazy_loads(
     new_session: SessionFactory, hundred_shots: dict[str, Any]
 ) -> None:
     s = new_session(strict=True)
-    shots = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).all()
+    query = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).lazy("tasks")
+    shots = query.all()
     before = s.transport.stats.total
     with pytest.raises(kitsu.LazyLoadError, match=r"include\('tasks'\)"):
         shots[0].tasks  # noqa: B018
@@ -222,19 +248,19 @@ def test_fields_a_batch_route_leaves_out_load_once_for_the_whole_batch(
     s = new_session()
     shots = kitsu.Shot.where(project_id=hundred_shots["project_id"], session=s).all()
     tasks = [task for shot in shots for task in shot.tasks]
-    assert s.transport.stats.total == 2
+    assert s.transport.stats.total == 1
     assert "Task" in repr(tasks[0])  # a repr never loads anything
-    assert s.transport.stats.total == 2
+    assert s.transport.stats.total == 1
     server = {
         t["id"]: t
         for t in kitsu_client.get("data/tasks", {"project_id": hundred_shots["project_id"]})
     }
     assert tasks[0].name == server[tasks[0].id]["name"]
-    assert s.transport.stats.total == 3
+    assert s.transport.stats.total == 2
     for task in tasks:
         assert task.updated_at is not None and task.project_id == hundred_shots["project_id"]
         assert task.name == server[task.id]["name"]
-    assert s.transport.stats.total == 3
+    assert s.transport.stats.total == 2
     # Edits of a task loaded that way commit like any other, conflict check included.
     tasks[1].priority = 3
     s.commit()
@@ -355,29 +381,28 @@ def _walk(parents: Iterable[kitsu.Shot | kitsu.Asset], group: str) -> list[tuple
 
 @pytest.mark.parametrize("who", WALKERS)
 @pytest.mark.parametrize(
-    ("cls", "group", "groups", "lazy_requests", "list_routes"),
+    ("cls", "group", "groups"),
     [
         # The sequences are made of the names the shot rows carry: no request.
-        (kitsu.Shot, "sequence", {"SQ01"}, 5, ("shots/all",)),
-        # The asset list does not name their types: one more request than shots.
-        (kitsu.Asset, "asset_type", {"Prop", "Character"}, 6, ("assets/all", "asset-types")),
+        (kitsu.Shot, "sequence", {"SQ01"}),
+        # The asset board names their types: no request either.
+        (kitsu.Asset, "asset_type", {"Prop", "Character"}),
     ],
     ids=["shots", "assets"],
 )
-def test_the_lazy_walk_sends_the_requests_of_include_and_the_list(
+def test_the_lazy_walk_sends_the_requests_of_include(
     cls: type[kitsu.Shot | kitsu.Asset],
     group: str,
     groups: set[str],
-    lazy_requests: int,
-    list_routes: tuple[str, ...],
     who: str,
     walker: Callable[[str], kitsu.Session],
     hundred_shots: dict[str, Any],
     ninety_assets: dict[str, Any],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Lazily: the list, then the board (the tasks), task types, statuses, persons.
-    With ``include``: the board answers the list too (and names the asset types)."""
+    """Lazily: the board (the parents with their tasks), then task types, statuses,
+    persons as the walk reaches them. With ``include``: the same four requests, the
+    last three side by side. With ``.lazy("tasks")``: the plain list first."""
     caplog.set_level(logging.DEBUG, "kitsu_orm.http")
     production = hundred_shots if cls is kitsu.Shot else ninety_assets
     lazy = walker(who)
@@ -385,7 +410,7 @@ def test_the_lazy_walk_sends_the_requests_of_include_and_the_list(
     assert len(rows) == (NB_SHOTS + NB_LAYOUT if cls is kitsu.Shot else NB_ASSETS)
     assert {r[0] for r in rows} == groups
     sent = _requests(caplog)
-    assert lazy.stats.requests == lazy_requests, sent
+    assert lazy.stats.requests == 4, sent
     caplog.clear()
 
     eager = walker(who)
@@ -398,7 +423,16 @@ def test_the_lazy_walk_sends_the_requests_of_include_and_the_list(
     # (tests/test_load_plan.py), so they answer in any order.
     eager_sent = _requests(caplog)
     assert eager_sent[0].endswith("/with-tasks")
-    assert sorted(eager_sent) == sorted(r for r in sent if not any(s in r for s in list_routes))
+    assert sorted(eager_sent) == sorted(sent)
+    caplog.clear()
+
+    listed = walker(who)
+    query = cls.where(project=production["project_id"], session=listed).lazy("tasks")
+    assert _walk(query, group) == rows
+    listed_sent = _requests(caplog)
+    assert listed_sent[0].endswith("/all") and listed_sent.count(eager_sent[0]) == 1, listed_sent
+    # Assets listed plainly do not name their types: one request more than shots.
+    assert listed.stats.requests == (5 if cls is kitsu.Shot else 6), listed_sent
 
 
 def test_partial_targets_complete_together_and_stay_one_object_per_id(

@@ -231,6 +231,34 @@ def test_only_asks_the_server_for_the_named_fields(
     assert len(asked) == 1 and asked[0]["fields"] == "id,name,updated_at"
 
 
+def test_fields_only_leaves_out_load_on_first_read_never_as_defaults(
+    new_session: SessionFactory, kitsu_project: dict[str, Any], kitsu_client: Transport
+) -> None:
+    """``.only()`` rows lack the other fields: reading one loads them (one request),
+    whether the object is new to the session or was loaded partially before (here from
+    the project's shot board); it never reads as a default the server does not hold."""
+    pid = kitsu_project["id"]
+    kitsu_client.put(f"data/projects/{pid}", {"fps": "30", "description": "Kept"})
+    seq = kitsu_client.post(f"data/projects/{pid}/sequences", {"name": "SQ01"})
+    kitsu_client.post(
+        f"data/projects/{pid}/shots",
+        {"name": "SH01", "sequence_id": seq["id"], "description": "a shot to keep"},
+    )
+    s = new_session()
+    project = kitsu.Project.where(id=pid, session=s).only("name").one()
+    before = s.transport.stats.total
+    assert (project.fps, project.description) == ("30", "Kept")
+    assert s.transport.stats.total == before + 1
+
+    s = new_session()
+    (shot,) = kitsu.Shot.where(project=pid, session=s).all()  # the board: no created_at
+    assert s.transport.stats.total == 1
+    assert kitsu.Shot.where(project=pid, session=s).only("name").one() is shot
+    created = kitsu_client.get(f"data/shots/{shot.id}")["created_at"]
+    assert shot.created_at is not None and shot.created_at.isoformat().startswith(created[:19])
+    assert shot.description == "a shot to keep"
+
+
 @pytest.mark.server
 def test_class_level_queries_use_the_current_session(
     session: kitsu.Session, production: dict[str, Any]

@@ -27,7 +27,7 @@ def test_a_row_of_another_kind_of_entity_is_not_merged_as_the_asked_one() -> Non
         _row("Edit", "ED", project),
     ]
     s = kitsu.Session(transport=FakeTransport(lambda *_: rows))
-    episodes = kitsu.Episode.where(session=s, project_id=project).all()
+    episodes = kitsu.Episode.where(session=s, project_id=project).lazy("tasks").all()
     assert [e.name for e in episodes] == ["E01"]
     assert all(type(o) is not kitsu.Episode or o.name == "E01" for o in s.identity.objects())
 
@@ -38,7 +38,7 @@ def test_a_row_without_a_type_or_of_its_own_type_is_kept() -> None:
     del plain["type"]
     rows = [_row("Episode", "E01", project), plain]
     s = kitsu.Session(transport=FakeTransport(lambda *_: rows))
-    assert sorted(e.name for e in kitsu.Episode.where(session=s, project_id=project).all()) == [
+    assert sorted(e.name for e in kitsu.Episode.where(session=s, project_id=project).lazy("tasks").all()) == [
         "E01",
         "E02",
     ]
@@ -59,8 +59,8 @@ def test_rows_that_say_entity_are_told_apart_by_their_entity_type_read_once() ->
 
     transport = FakeTransport(answer)
     s = kitsu.Session(transport=transport)
-    assert [e.name for e in kitsu.Episode.where(session=s, project_id=project).all()] == ["E01"]
-    assert [a.name for a in kitsu.Asset.where(session=s, project_id=project).all()] == ["Hero"]
+    assert [e.name for e in kitsu.Episode.where(session=s, project_id=project).lazy("tasks").all()] == ["E01"]
+    assert [a.name for a in kitsu.Asset.where(session=s, project_id=project).lazy("tasks").all()] == ["Hero"]
     assert sum("entity-types" in r.path for r in transport.requests) == 1
 
 

@@ -196,6 +196,9 @@ def test_a_query_reads_as_what_it_asks() -> None:
         "order by -name limit 10>"
     )
     assert repr(kitsu.Shot.query()) == "<Query Shot>"
+    assert repr(kitsu.Shot.where(project=project).lazy("tasks")) == (
+        "<Query Shot where project='Agent 327' lazy tasks>"
+    )
     assert repr(kitsu.Shot.where(name=["SH010", "SH020"], canceled=False)) == (
         "<Query Shot where name in ['SH010', 'SH020'], canceled=False>"
     )
