@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import os
 import statistics
 import time
@@ -209,7 +210,11 @@ def compare(
 
     Each side gets a run number unique across sides (0, 1, 2...), so that
     write workloads can give every run fresh data. ``before`` and ``after``
-    run untimed around each run (to prepare or check the server).
+    run untimed around each run (to prepare or check the server). The garbage
+    of the runs before is collected untimed too: else the side that comes next
+    pays for freeing the objects the previous side left (a session's objects
+    hold cycles, which only the collector frees), and the order of the sides
+    would show in their times.
     """
     out = {name: Side(name) for name in sides}
     number = 0
@@ -217,6 +222,7 @@ def compare(
         for name, fn in sides.items():
             if before is not None:
                 before(name, number)
+            gc.collect()
             started = time.perf_counter()
             sent = fn(number)
             out[name].times.append(time.perf_counter() - started)

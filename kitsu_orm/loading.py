@@ -400,8 +400,9 @@ def _loaded_with(obj: Entity) -> list[Entity]:
 
 
 def _is_partial(obj: Entity) -> bool:
-    # Every full row carries updated_at; the partial rows of with-tasks routes do not.
-    return loaded_value(obj, "updated_at", _UNSET) is _UNSET
+    # A full row sets every field (a default where it lacks one); a partial row (a
+    # board's, a name's, ``.only()``'s) leaves the others unset.
+    return any(loaded_value(obj, name, _UNSET) is _UNSET for name in type(obj).__fields__)
 
 
 def _projects(objs: Iterable[Entity]) -> dict[str, list[str]]:

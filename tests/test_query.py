@@ -244,16 +244,27 @@ def test_fields_only_leaves_out_load_on_first_read_never_as_defaults(
         f"data/projects/{pid}/shots",
         {"name": "SH01", "sequence_id": seq["id"], "description": "a shot to keep"},
     )
+    kitsu_client.post(f"data/projects/{pid}/shots", {"name": "SH02", "sequence_id": seq["id"]})
     s = new_session()
     project = kitsu.Project.where(id=pid, session=s).only("name").one()
     before = s.transport.stats.total
     assert (project.fps, project.description) == ("30", "Kept")
     assert s.transport.stats.total == before + 1
 
+    kind = next(t["id"] for t in kitsu_client.get("data/task-types") if t["for_entity"] == "Shot")
+    status = kitsu_client.get("data/task-status")[0]["id"]
+    for shot, text in zip(kitsu_client.get("data/shots/all", {"project_id": pid}), ("Keep", None)):
+        task = {"project_id": pid, "entity_id": shot["id"], "task_type_id": kind}
+        kitsu_client.post("data/tasks", {**task, "task_status_id": status, "description": text})
     s = new_session()
-    (shot,) = kitsu.Shot.where(project=pid, session=s).all()  # the board: no created_at
+    tasks = kitsu.Task.where(project=pid, session=s).only("priority").all()
+    assert sorted(str(task.description) for task in tasks) == ["Keep", "None"]
+    assert s.transport.stats.total == 2  # the fields left out, for both at once
+
+    s = new_session()
+    shot, _ = kitsu.Shot.where(project=pid, session=s).all()  # the board: no created_at
     assert s.transport.stats.total == 1
-    assert kitsu.Shot.where(project=pid, session=s).only("name").one() is shot
+    assert kitsu.Shot.where(project=pid, name="SH01", session=s).only("name").one() is shot
     created = kitsu_client.get(f"data/shots/{shot.id}")["created_at"]
     assert shot.created_at is not None and shot.created_at.isoformat().startswith(created[:19])
     assert shot.description == "a shot to keep"
