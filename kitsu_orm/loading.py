@@ -140,13 +140,13 @@ class Loader:
             else {}
         )
         missing = [k for k in missing if k not in named]
-        fetch = (
-            self._by_ids(
-                rel.target_name, missing, scope=_shared_scope(rel, objs), context=_projects(objs)
-            )
-            if missing
-            else Load.done([])
-        )
+        if not missing:
+            fetch: Load[list[Entity]] = Load.done([])
+        elif rel.target.__reference__:  # read whole: no scope nor context to work out
+            fetch = self._by_ids(rel.target_name, missing)
+        else:
+            scope, context = _shared_scope(rel, objs), _projects(objs)
+            fetch = self._by_ids(rel.target_name, missing, scope=scope, context=context)
 
         def before() -> None:
             if named:

@@ -253,7 +253,8 @@ def test_fields_only_leaves_out_load_on_first_read_never_as_defaults(
 
     kind = next(t["id"] for t in kitsu_client.get("data/task-types") if t["for_entity"] == "Shot")
     status = kitsu_client.get("data/task-status")[0]["id"]
-    for shot, text in zip(kitsu_client.get("data/shots/all", {"project_id": pid}), ("Keep", None)):
+    shots = kitsu_client.get("data/shots/all", {"project_id": pid})
+    for shot, text in zip(shots, ("Keep", None), strict=True):
         task = {"project_id": pid, "entity_id": shot["id"], "task_type_id": kind}
         kitsu_client.post("data/tasks", {**task, "task_status_id": status, "description": text})
     s = new_session()
