@@ -106,10 +106,17 @@ def _conflicts_in(
     the fields found changed there (every field of the row, compared with what was
     loaded, for an object whose fields this commit does not write)."""
     objs = [op.obj for op in ops if op.obj is not None]
+    # Objects loaded without their stamp (a board's rows) are compared field by field,
+    # on every field they hold: completing them first would read today's stamp.
+    unstamped = {id(o) for o in objs if loaded_value(o, "updated_at", _UNLOADED) is _UNLOADED}
     fields = {"id", "updated_at"}
     for op in ops:
-        if op.obj is not None:
-            fields.update(type(op.obj).__wire__[f] for f in op.fields)
+        obj = op.obj
+        if obj is not None:
+            wire = type(obj).__wire__
+            fields.update(wire[f] for f in op.fields)
+            if id(obj) in unstamped:
+                fields.update(wire[f] for f in type(obj).__fields__ if _holds(obj, f))
     rows = _read(session, path, objs, {"fields": ",".join(sorted(fields))})
     by_id = {row["id"]: row for row in rows}
     found: list[tuple[Entity, bool]] = []
@@ -120,11 +127,14 @@ def _conflicts_in(
         row = by_id.get(obj.id or "")
         # Rows some roles read without their stamp (a project's milestones): only the
         # fields this commit writes are compared then.
-        moved = (
-            row is not None
-            and "updated_at" in row
-            and parse_datetime(row["updated_at"]) != obj.updated_at
-        )
+        if row is not None and id(obj) in unstamped:
+            moved = bool(_changed_on_server(obj, row))
+        else:
+            moved = (
+                row is not None
+                and "updated_at" in row
+                and parse_datetime(row["updated_at"]) != obj.updated_at
+            )
         if row is None or (moved and not same_fields):
             found.append((obj, row is None))
             continue
@@ -158,6 +168,10 @@ def _read(
 
 
 # -- after ------------------------------------------------------------------------------
+
+
+def _holds(obj: Entity, name: str) -> bool:
+    return loaded_value(obj, name, _UNLOADED) is not _UNLOADED
 
 
 def _changed_on_server(obj: Entity, row: dict[str, Any]) -> list[str]:

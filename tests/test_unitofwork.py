@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -265,6 +266,36 @@ def _next_second() -> None:
     """Zou stamps updated_at to the second: let the clock move on, so that a change
     made now is seen even when it touches other fields."""
     time.sleep(1.02 - time.time() % 1)
+
+
+def test_shots_of_a_board_without_their_stamp_are_checked_field_by_field(
+    new_session: SessionFactory,
+    shots: list[dict[str, Any]],
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A project's shots come from its board, without ``updated_at``: the check compares
+    every field they hold with the server's, so a change to another field is still a
+    conflict, and no request goes to complete them first."""
+    first, second = new_session(), new_session()
+    board = kitsu.Shot.where(project=kitsu_project["id"], session=first).all()
+    mine, other = (next(s for s in board if s.id == shot["id"]) for shot in shots[:2])
+    theirs = second.get(kitsu.Shot, shots[0]["id"])
+    theirs.description = "theirs"
+    second.commit()
+
+    caplog.set_level(logging.DEBUG, "kitsu_orm.http")
+    mine.frame_out = 96
+    other.frame_out = 48
+    with pytest.raises(kitsu.ConflictError) as info:
+        first.commit()
+    assert info.value.objects == [mine] and info.value.fields == {mine: ("description",)}
+    assert not any("shots/all" in r.getMessage() for r in caplog.records)
+    assert _server_shot(kitsu_client, mine.id)["data"]["frame_out"] == 24
+    first.commit(overwrite=True)
+    assert _server_shot(kitsu_client, mine.id)["description"] == "theirs"
+    assert _server_shot(kitsu_client, other.id)["data"]["frame_out"] == 48
 
 
 def test_a_change_to_other_fields_is_a_conflict_too(
