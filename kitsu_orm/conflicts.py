@@ -29,7 +29,7 @@ from .errors import AlreadyExists, ConflictError, ValidationError
 from .model.base import REGISTRY, Entity, State
 from .model.builders import structure_row
 from .model.converter import unstructure
-from .model.state import instance_state, label, loaded_value, related_of
+from .model.state import instance_state, is_loaded, label, loaded_value, related_of
 from .model.wire import parse_datetime
 from .operations import Operation
 from .routes import LISTS, routes_for
@@ -108,7 +108,7 @@ def _conflicts_in(
     objs = [op.obj for op in ops if op.obj is not None]
     # Objects loaded without their stamp (a board's rows) are compared field by field,
     # on every field they hold: completing them first would read today's stamp.
-    unstamped = {id(o) for o in objs if loaded_value(o, "updated_at", _UNLOADED) is _UNLOADED}
+    unstamped = {id(o) for o in objs if not is_loaded(o, "updated_at")}
     fields = {"id", "updated_at"}
     for op in ops:
         obj = op.obj
@@ -116,7 +116,7 @@ def _conflicts_in(
             wire = type(obj).__wire__
             fields.update(wire[f] for f in op.fields)
             if id(obj) in unstamped:
-                fields.update(wire[f] for f in type(obj).__fields__ if _holds(obj, f))
+                fields.update(wire[f] for f in type(obj).__fields__ if is_loaded(obj, f))
     rows = _read(session, path, objs, {"fields": ",".join(sorted(fields))})
     by_id = {row["id"]: row for row in rows}
     found: list[tuple[Entity, bool]] = []
@@ -168,10 +168,6 @@ def _read(
 
 
 # -- after ------------------------------------------------------------------------------
-
-
-def _holds(obj: Entity, name: str) -> bool:
-    return loaded_value(obj, name, _UNLOADED) is not _UNLOADED
 
 
 def _changed_on_server(obj: Entity, row: dict[str, Any]) -> list[str]:

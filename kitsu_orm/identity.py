@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .model.base import Entity, State
 from .model.builders import structure_row
 from .model.relationships import Casting, Linked
-from .model.state import instance_state, loaded_value
+from .model.state import instance_state, is_loaded
 from .model.wire import PARTIAL
 
 if TYPE_CHECKING:
@@ -141,9 +141,7 @@ class IdentityMap:
                 # A full row completes a partial object: a field it does not carry
                 # (a name some routes join in) takes its default, as when built of it.
                 for name in cls.__fields__:
-                    if cls.__wire__.get(name, name) not in row and (
-                        loaded_value(obj, name, _UNSET) is _UNSET
-                    ):
+                    if cls.__wire__.get(name, name) not in row and not is_loaded(obj, name):
                         object.__setattr__(obj, name, object.__getattribute__(fresh, name))
             state, news = instance_state(obj), instance_state(fresh).extra
             if news:
@@ -304,9 +302,6 @@ class IdentityMap:
         with self.lock:
             self._doubts.pop(id(obj), None)
             self._in_doubt.discard(id(obj))
-
-
-_UNSET = object()
 
 
 def _undo_relationship_edits(obj: Entity) -> None:

@@ -25,7 +25,7 @@ from .link_loads import load_casting, load_linked
 from .load_plan import Load, run_includes
 from .model.base import REGISTRY, Entity
 from .model.relationships import Casting, Linked, ManyIds, Relationship, ToMany, ToOne
-from .model.state import instance_state, label, loaded_value, related_of
+from .model.state import instance_state, is_loaded, label, loaded_value, related_of
 from .model.wire import PARTIAL
 from .read_routes import encode_values
 from .routes import LISTS, URL_ID_BUDGET
@@ -123,12 +123,7 @@ class Loader:
         reading one would load it (a request) there and then."""
         owner_fields = (rel.scope,) if isinstance(rel, ToMany) else (rel.key, rel.scope)
         names = [n for n in owner_fields if n is not None]
-        return all(
-            loaded_value(o, n, _UNSET) is not _UNSET
-            for o in objs
-            for n in names
-            if n in type(o).__fields__
-        )
+        return all(is_loaded(o, n) for o in objs for n in names if n in type(o).__fields__)
 
     def _to_one(self, rel: ToOne[Any], objs: Sequence[Entity]) -> Load[list[Entity]]:
         identity = self.session.identity
@@ -402,7 +397,7 @@ def _loaded_with(obj: Entity) -> list[Entity]:
 def _is_partial(obj: Entity) -> bool:
     # A full row sets every field (a default where it lacks one); a partial row (a
     # board's, a name's, ``.only()``'s) leaves the others unset.
-    return any(loaded_value(obj, name, _UNSET) is _UNSET for name in type(obj).__fields__)
+    return not all(is_loaded(obj, name) for name in type(obj).__fields__)
 
 
 def _projects(objs: Iterable[Entity]) -> dict[str, list[str]]:
@@ -416,9 +411,6 @@ def _shared_scope_field(field: str, objs: Sequence[Entity]) -> str | None:
     values = {loaded_value(o, field) for o in objs}
     value = values.pop() if len(values) == 1 else None
     return value if isinstance(value, str) else None
-
-
-_UNSET = object()
 
 
 def _ordered(objs: list[Entity], order_by: tuple[str, ...]) -> list[Entity]:

@@ -37,6 +37,7 @@ __all__ = [
     "require_session",
     "related_of",
     "loaded_value",
+    "is_loaded",
     "label",
     "copy_json",
 ]
@@ -182,6 +183,15 @@ def loaded_value(obj: Entity, name: str, default: Any = None) -> Any:
         return object.__getattribute__(obj, name)
     except AttributeError:
         return default
+
+
+def is_loaded(obj: Entity, name: str) -> bool:
+    """Whether a field is loaded (a partial row leaves some unset), without loading it."""
+    try:
+        object.__getattribute__(obj, name)
+    except AttributeError:
+        return False
+    return True
 
 
 def label(obj: Entity) -> str | None:
