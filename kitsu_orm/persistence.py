@@ -49,7 +49,7 @@ from .operations import (
 from .progress import Setting
 from .publishing import add_previews, comment_with_files, set_main_preview, upload_preview
 from .routes import ACTIONS, routes_for
-from .urls import fill
+from .urls import fill, placeholders
 
 if TYPE_CHECKING:
     from .session import Session
@@ -389,7 +389,11 @@ def _wire(value: Any) -> Any:
 def _format(template: str | None, obj: Entity) -> str:
     if template is None:
         raise KitsuError(f"{type(obj).__name__} cannot be written through the API")
-    values = {type(obj).__wire__.get(k, k): getattr(obj, k) for k in type(obj).__fields__}
+    # Only the fields the route names: reading any other field of a partial row (a
+    # board's) would load the whole batch again, once per commit worker.
+    cls = type(obj)
+    fields = {key: cls.__from_wire__.get(key, key) for key in placeholders(template)}
+    values = {key: getattr(obj, name) for key, name in fields.items() if name in cls.__fields__}
     return fill(template, **values)
 
 

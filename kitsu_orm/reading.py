@@ -331,6 +331,11 @@ class ReadPath(SessionCache):
         return answer
 
     @property
+    def role_known(self) -> bool:
+        """Whether :attr:`role` answers without a request."""
+        return bool((self.transport.user or {}).get("role"))
+
+    @property
     def role(self) -> str:
         """The user's role on the server: ``"admin"``, ``"manager"``, ``"supervisor"``,
         ``"user"`` (an artist), ``"client"`` or ``"vendor"``.

@@ -35,6 +35,7 @@ __all__ = [
     "fitting",
     "is_uuid",
     "normalize_host",
+    "placeholders",
     "request_line_length",
 ]
 
@@ -106,6 +107,11 @@ def check_path(method: str, path: str) -> None:
             method=method,
             path="/" + stripped,
         )
+
+
+def placeholders(template: str) -> list[str]:
+    """The ``{placeholder}`` names of a route template, in order."""
+    return _PLACEHOLDER.findall(template)
 
 
 def fill(template: str, **values: object) -> str:

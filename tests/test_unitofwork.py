@@ -298,6 +298,65 @@ def test_shots_of_a_board_without_their_stamp_are_checked_field_by_field(
     assert _server_shot(kitsu_client, other.id)["data"]["frame_out"] == 48
 
 
+@pytest.mark.parametrize("who", ["admin", "manager", "supervisor"])
+def test_a_commit_of_a_boards_shots_loads_none_of_their_missing_fields(
+    who: str,
+    kitsu_as: Callable[..., kitsu.Session],
+    shots: list[dict[str, Any]],
+    kitsu_client: Transport,
+    kitsu_project: dict[str, Any],
+) -> None:
+    """A project's shots come from its board, without a few fields (their stamp among
+    them): the commit checks them in one read and sends one PUT each. Naming a PUT's
+    route reads the fields it names only: reading the others loaded the whole batch
+    again, once per commit worker."""
+    s = kitsu_as(who, workers=8)
+    board = kitsu.Shot.where(project=kitsu_project["id"], session=s).all()
+    assert len(board) == 3
+    for shot in board:
+        shot.data = {**(shot.data or {}), "note": who}
+    s.transport.stats.reset()
+    s.commit()
+    assert s.transport.stats.by_method == {"GET": 1, "PUT": 3}
+    for shot in shots:
+        assert _server_shot(kitsu_client, shot["id"])["data"]["note"] == who
+
+
+@pytest.mark.parametrize("who", ["manager", "artist"])
+def test_a_role_learnt_at_commit_is_asked_beside_the_check_and_refuses_first(
+    who: str,
+    kitsu_as: Callable[..., kitsu.Session],
+    new_session: SessionFactory,
+    shots: list[dict[str, Any]],
+    kitsu_client: Transport,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A session that does not know its user's role yet asks it side by side with the
+    conflict check. A write the role may not make is still refused
+    first (nothing sent), even when the check finds a conflict too."""
+    s = kitsu_as(who)
+    mine = s.get(kitsu.Shot, shots[0]["id"])
+    s.transport.user = {}  # as a session on a token only, before its first commit
+    _next_second()
+    theirs = new_session().get(kitsu.Shot, shots[0]["id"])
+    theirs.description = "theirs"
+    assert theirs.session is not None
+    theirs.session.commit()
+
+    mine.name = "SH099"
+    s.transport.stats.reset()
+    caplog.set_level(logging.DEBUG, "kitsu_orm.http")
+    expected = kitsu.PermissionDenied if who == "artist" else kitsu.ConflictError
+    with pytest.raises(expected):
+        s.commit()
+    sent = [r.getMessage().split()[1] for r in caplog.records]
+    # The role, the check, then the conflicting row whole (to name its fields).
+    assert sorted(sent) == ["/auth/authenticated", "/data/entities", "/data/entities"]
+    assert s.role == ("user" if who == "artist" else "manager")
+    assert mine.changes() == {"name": ("SH010", "SH099")}
+    assert _server_shot(kitsu_client, mine.id)["name"] == "SH010"
+
+
 def test_a_change_to_other_fields_is_a_conflict_too(
     new_session: SessionFactory, shots: list[dict[str, Any]], kitsu_client: Transport
 ) -> None:
