@@ -139,11 +139,11 @@ def _conflicts_in(
             found.append((obj, row is None))
             continue
         changes = obj.changes()
-        cls = type(obj)
+        wire = type(obj).__wire__
         differ = [
             name
             for name in op.fields
-            if cls.__wire__[name] in row and _wire(changes[name][0]) != row[cls.__wire__[name]]
+            if wire[name] in row and unstructure(changes[name][0]) != row[wire[name]]
         ]
         if differ:
             found.append((obj, False))
@@ -185,10 +185,6 @@ def _changed_on_server(obj: Entity, row: dict[str, Any]) -> list[str]:
 def _named(obj: Entity) -> str:
     """An object by type, name and whole id: what a user searches the server for."""
     return " ".join(part for part in (type(obj).__name__, label(obj), obj.id) if part)
-
-
-def _wire(value: Any) -> Any:
-    return None if value is None else unstructure(value)
 
 
 def raced_fields(

@@ -157,7 +157,7 @@ def _adopt_update(session: Session, obj: Entity, row: dict[str, Any], sent: dict
 
 def comparable(value: Any) -> Any:
     """A value as it compares with the server's: unstructured, null data keys dropped."""
-    value = None if value is None else unstructure(value)
+    value = unstructure(value)
     if isinstance(value, dict):  # Zou stores a removed data key as null
         return {k: comparable(v) for k, v in value.items() if v is not None}
     return value

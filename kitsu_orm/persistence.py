@@ -13,7 +13,7 @@ routes per type, bulk routes of tasks, comments, assignments; time spent's route
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -26,7 +26,7 @@ from .links import cast, link
 from .model.arguments import day_string
 from .model.base import Entity, State
 from .model.converter import unstructure
-from .model.relationships import ToMany, ToOne
+from .model.relationships import ToOne
 from .model.state import instance_state, label, loaded_value, related_of
 from .model.tasks import Comment, TimeSpent, time_spent_state
 from .operations import (
@@ -46,6 +46,7 @@ from .operations import (
     Update,
     UploadPreview,
 )
+from .parent_lists import attach_to_parents, detach_from_parents
 from .progress import Setting
 from .publishing import add_previews, comment_with_files, set_main_preview, upload_preview
 from .routes import ACTIONS, routes_for
@@ -63,7 +64,6 @@ __all__ = [
     "create_tasks",
     "creatable",
     "delete",
-    "detach_from_parents",
     "time_spent",
     "update",
 ]
@@ -127,7 +127,7 @@ def create(w: Writer, op: Create) -> None:
         None,
     )
     if variant is not None:
-        body = {key: _wire(values[k]) for k, key in variant.fields.items() if k in values}
+        body = {key: unstructure(values[k]) for k, key in variant.fields.items() if k in values}
         path = _format(variant.path, obj)
     else:
         sent = (
@@ -135,7 +135,8 @@ def create(w: Writer, op: Create) -> None:
             if routes.create_only is None
             else {k: v for k, v in values.items() if k in routes.create_only}
         )
-        body = {routes.create_fields.get(k, cls.__wire__[k]): _wire(v) for k, v in sent.items()}
+        wire = {**cls.__wire__, **routes.create_fields}
+        body = {wire[k]: unstructure(v) for k, v in sent.items()}
         extra = instance_state(obj).extra
         if routes.create_only is None and extra:
             body = {**extra, **body}
@@ -272,7 +273,7 @@ def adopt(
         )
     people = assignees(obj) if obj.state is State.PENDING else []
     session.identity.register_created(obj, row)
-    _attach_to_parents(session, obj)
+    attach_to_parents(session, obj)
     if people:
         # Pending: the assignment level sends them (people are created before tasks).
         obj.__setattr__("assignee_ids", [getattr(p, "id", p) for p in people])
@@ -308,7 +309,7 @@ def update(w: Writer, op: Update) -> None:
                     **{k: None for k in removed},
                     **{k: v for k, v in (new or {}).items() if old.get(k, object()) != v},
                 }
-        body[cls.__wire__[name]] = _wire(new)
+        body[cls.__wire__[name]] = unstructure(new)
     loaded = {
         name: changes[name][0] if name in changes else value
         for name in cls.__fields__
@@ -382,15 +383,11 @@ def _gone(obj: Entity, exc: NotFound) -> NotFound:
     )
 
 
-def _wire(value: Any) -> Any:
-    return None if value is None else unstructure(value)
-
-
 def _format(template: str | None, obj: Entity) -> str:
     if template is None:
         raise KitsuError(f"{type(obj).__name__} cannot be written through the API")
-    # Only the fields the route names: reading any other field of a partial row (a
-    # board's) would load the whole batch again, once per commit worker.
+    # Only the fields the route names: reading another of a partial row (a board's)
+    # would load its whole batch again, once per commit worker.
     cls = type(obj)
     fields = {key: cls.__from_wire__.get(key, key) for key in placeholders(template)}
     values = {key: getattr(obj, name) for key, name in fields.items() if name in cls.__fields__}
@@ -405,34 +402,6 @@ def _resolve_pending_keys(obj: Entity) -> None:
             if target.id is None:
                 raise KitsuError(f"{obj!r}.{name} points at {target!r}, which was not created")
             object.__setattr__(obj, rel.key, target.id)
-
-
-def _attach_to_parents(session: Session, obj: Entity) -> None:
-    """A created object joins the loaded lists of its parents (``seq.shots``)."""
-    for parent, rel_name in _parents(session, obj):
-        cached = related_of(parent).get(rel_name)
-        if cached is not None and obj not in cached:
-            list.append(cached, obj)  # the list handed out is read-only to the user
-
-
-def detach_from_parents(session: Session, obj: Entity) -> None:
-    """Take a deleted ``obj`` out of the loaded lists of its parents' relationships."""
-    for parent, rel_name in _parents(session, obj):
-        cached = related_of(parent).get(rel_name)
-        if cached is not None and obj in cached:
-            list.remove(cached, obj)
-
-
-def _parents(session: Session, obj: Entity) -> Iterable[tuple[Entity, str]]:
-    from .model.base import REGISTRY
-
-    for cls in {c for c in REGISTRY.values() if hasattr(c, "__relationships__")}:
-        for name, rel in cls.__relationships__.items():
-            if isinstance(rel, ToMany) and rel.target_name == type(obj).__kitsu_type__:
-                key = getattr(obj, rel.key, None)
-                parent = session.identity.get(key) if isinstance(key, str) else None
-                if isinstance(parent, cls):
-                    yield parent, name
 
 
 WRITES: dict[type[Operation], Callable[[Writer, Any], None]] = {

@@ -1,4 +1,5 @@
-"""When and how long to wait before sending a failed request again.
+"""When and how long to wait before sending a failed request again, and how long
+for an answer (the transport's timeouts).
 
 A :class:`Retry` is an immutable value: :meth:`Retry.increment` returns the
 next one, so one policy can be shared by every thread of a transport.
@@ -10,7 +11,12 @@ from datetime import datetime, timezone
 
 import attrs
 
-__all__ = ["Retry", "IDEMPOTENT_METHODS", "RETRY_STATUSES"]
+from .errors import ConfigurationError
+
+__all__ = ["DEFAULT_TIMEOUT", "Retry", "IDEMPOTENT_METHODS", "RETRY_STATUSES", "check_timeout"]
+
+# (connect, read) seconds: never unbounded.
+DEFAULT_TIMEOUT = (5.0, 60.0)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -99,3 +105,12 @@ def _parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def check_timeout(timeout: float | tuple[float, float]) -> tuple[float, float]:
+    """``(connect, read)`` seconds from one number or a pair; ConfigurationError
+    unless both are positive."""
+    pair = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    if len(pair) != 2 or not all(isinstance(t, (int, float)) and t > 0 for t in pair):
+        raise ConfigurationError(f"timeout must be positive seconds, got {timeout!r}")
+    return (float(pair[0]), float(pair[1]))

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import threading
 import time
 import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,11 +30,12 @@ from . import errors
 from .auth import Credentials, Tokens, log_in, log_out, refresh
 from .error_answers import error_from_answer, is_expired, token_refused
 from .file_downloads import PREFER_JSON, checked_target, processing_delay, write_whole
+from .keep_alive import SHARED_POOL_SIZE, PerProcess
 from .multipart import MultipartBody, open_parts
 from .paging import walk_pages
 from .request_failures import is_read_timeout, map_exception, never_sent
 from .request_log import RequestStats, echo_to_stderr, log_request, log_retry
-from .retry import Retry
+from .retry import DEFAULT_TIMEOUT, Retry, check_timeout
 from .server_clock import ServerClock
 from .urls import check_path, normalize_host
 
@@ -56,10 +56,8 @@ else:
 
     requests = _OnFirstUse("requests")
 
-__all__ = ["Transport", "Tokens", "RequestStats", "normalize_host"]
+__all__ = ["DEFAULT_TIMEOUT", "Transport", "Tokens", "RequestStats", "normalize_host"]
 
-
-DEFAULT_TIMEOUT = (5.0, 60.0)
 
 FileArg = str | os.PathLike[str] | IO[bytes]
 
@@ -71,7 +69,9 @@ class Transport:
     ``retry`` is the :class:`~kitsu_orm.retry.Retry` policy. ``echo=True``
     logs every request to ``logging.getLogger("kitsu_orm.http")`` at INFO
     (at DEBUG otherwise). ``pool_size`` bounds the keep-alive connections
-    kept for concurrent use.
+    kept for concurrent use: up to 64, every transport of the process shares
+    one pool (:mod:`.keep_alive`), so that a new session reuses the
+    connections of the last one instead of paying new handshakes.
     """
 
     def __init__(
@@ -86,15 +86,14 @@ class Transport:
         verify: bool | str = True,
     ) -> None:
         self._host = normalize_host(host)
-        self.timeout = _check_timeout(timeout)
+        self.timeout = check_timeout(timeout)
         self.retry = retry if retry is not None else Retry()
         self.echo = echo
         self.stats = RequestStats()
         self.user: dict[str, Any] | None = None
         self._credentials = Credentials()
         self._pool = (pool_size, verify)
-        self._pool_lock = threading.Lock()
-        self._http_session: requests.Session | None = None
+        self._http_session = PerProcess(lambda: _make_session(self._host, *self._pool))
         self._clock = ServerClock()
         if token is not None:
             self.use_tokens(token)
@@ -114,16 +113,15 @@ class Transport:
 
     @property
     def _http(self) -> requests.Session:
-        if self._http_session is None:
-            with self._pool_lock:
-                if self._http_session is None:
-                    self._http_session = _make_session(self._host, *self._pool)
-        return self._http_session
+        return self._http_session.get()
 
     def close(self) -> None:
-        """Close the pooled connections; the transport can no longer send."""
-        if self._http_session is not None:
-            self._http_session.close()
+        """Let go of the connections: those of the process's shared pool stay open
+        for the next transport (:mod:`.keep_alive`), a private pool's are closed."""
+        http = self._http_session.drop()
+        for adapter in {id(a): a for a in (http.adapters if http else {}).values()}.values():
+            if adapter is not _SHARED.made():
+                adapter.close()
 
     # -- host and authentication -------------------------------------------------
 
@@ -138,8 +136,9 @@ class Transport:
         self._host = normalize_host(url)
         self._credentials.tokens = None
         self.user = None
-        if self._http_session is not None:
-            _read_environment(self._http_session, self._host, self._pool[1])
+        http = self._http_session.made()
+        if http is not None:
+            _read_environment(http, self._host, self._pool[1])
 
     @property
     def tokens(self) -> Tokens | None:
@@ -412,18 +411,17 @@ class Transport:
             return resp.text
 
 
-def _check_timeout(timeout: float | tuple[float, float]) -> tuple[float, float]:
-    pair = timeout if isinstance(timeout, tuple) else (timeout, timeout)
-    if len(pair) != 2 or not all(isinstance(t, (int, float)) and t > 0 for t in pair):
-        raise errors.ConfigurationError(f"timeout must be positive seconds, got {timeout!r}")
-    return (float(pair[0]), float(pair[1]))
+def _adapter(pool_size: int) -> requests.adapters.HTTPAdapter:
+    # pool_connections: the servers whose connections are kept (tests meet many).
+    return requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=pool_size, max_retries=0)
+
+
+_SHARED = PerProcess(lambda: _adapter(SHARED_POOL_SIZE))
 
 
 def _make_session(host: str, pool_size: int, verify: bool | str) -> requests.Session:
     session = requests.Session()
-    adapter = requests.adapters.HTTPAdapter(
-        pool_connections=4, pool_maxsize=pool_size, max_retries=0
-    )
+    adapter = _SHARED.get() if pool_size <= SHARED_POOL_SIZE else _adapter(pool_size)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     _read_environment(session, host, verify)

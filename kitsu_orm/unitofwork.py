@@ -63,7 +63,8 @@ from .batching import (
     default_comment_status,
     merge_assignments,
 )
-from .conflicts import NOTHING_WRITTEN, check_conflicts, check_existing
+from .commit_checks import check_before_writing
+from .conflicts import NOTHING_WRITTEN, check_conflicts
 from .doubts import settle
 from .errors import (
     CommitError,
@@ -97,11 +98,11 @@ from .operations import (
     Update,
     UploadPreview,
 )
-from .permissions import check_plan
-from .persistence import Writer, creatable, detach_from_parents
+from .parent_lists import detach_from_parents
+from .persistence import Writer, creatable
 from .progress import Meter, Setting, meter
 from .publishing import plan_previews, split_main_preview
-from .replacements import drop_orphans, replaced_by_new, row_key
+from .replacements import drop_orphans, replaced_by_new
 from .side_by_side import SideBySide
 from .stale import mark_stale, read_stale, try_read_stale
 
@@ -279,7 +280,7 @@ class UnitOfWork:
         plan = self.plan()
         if not plan:
             return
-        self._check(plan)
+        check_before_writing(self.session, plan, overwrite=self.overwrite)
         try:
             total = sum(len(level) for level in plan)
             with meter(self.progress, "commit", total=total, unit=" ops") as counter:
@@ -378,43 +379,6 @@ class UnitOfWork:
     def execute(self, op: Operation) -> None:
         """Send one operation (through :data:`kitsu_orm.persistence.WRITES`)."""
         self._writer.write(op)
-
-    def _check(self, plan: list[list[Operation]]) -> None:
-        """Refuse the plan, before any write, if the role may not make it, if a new
-        object exists already or if an object changed on the server. A role not known
-        yet is asked side by side with the reads of the other two checks (a round trip
-        less before the first write); a refusal still comes first."""
-        if self.session.role_known or self.session.workers < 2:
-            check_plan(self.session, plan)
-            self._check_server(plan)
-            return
-        found: KitsuError | None = None
-        with SideBySide(1, "kitsu-role") as pool:
-            role = pool.submit(lambda: self.session.role)
-            try:
-                self._check_server(plan)
-            except KitsuError as exc:
-                found = exc
-            role.result()
-        check_plan(self.session, plan)
-        if found is not None:
-            raise found
-
-    def _check_server(self, plan: list[list[Operation]]) -> None:
-        # A new object that takes the name of one deleted first is no clash.
-        taken = {row_key(op.obj) for level in plan for op in level if isinstance(op, Delete)}
-        check_existing(
-            self.session,
-            [
-                op.obj
-                for level in plan
-                for op in level
-                if isinstance(op, Create) and row_key(op.obj) not in taken
-            ],
-        )
-        self._check_conflicts(
-            [op for level in plan for op in level if isinstance(op, (Update, Delete))]
-        )
 
     def _check_conflicts(self, ops: Sequence[Operation], *, same_fields: bool = False) -> None:
         if not self.overwrite:

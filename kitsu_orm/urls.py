@@ -66,7 +66,6 @@ def checked_id(value: object, what: str = "id") -> str:
     raise ValidationError(f"{what} takes an id (a UUID string), not {value!r}")
 
 
-
 def normalize_host(url: str) -> str:
     """The API root for any way a user writes a Kitsu address.
 

@@ -132,7 +132,7 @@ def _unstructure_fn(
 
 def unstructure(value: Any) -> Any:
     """A value (an entity, a datetime, JSON data) as it goes on the wire."""
-    return get_converter().unstructure(value)
+    return None if value is None else get_converter().unstructure(value)
 
 
 def unstructure_fields(obj: Entity, names: list[str] | None = None) -> dict[str, Any]:
@@ -141,5 +141,5 @@ def unstructure_fields(obj: Entity, names: list[str] | None = None) -> dict[str,
     out: dict[str, Any] = {}
     for name in names if names is not None else sorted(cls.__fields__):
         value = object.__getattribute__(obj, name)
-        out[cls.__wire__[name]] = unstructure(value) if value is not None else None
+        out[cls.__wire__[name]] = unstructure(value)
     return out
