@@ -21,6 +21,7 @@ from .boards import Board as Board  # where tests and callers have found it
 from .boards import children_of, merge_rows, read_board
 from .boards import in_listing_order as _sorted
 from .errors import LazyLoadError, NotFound
+from .in_flight import InFlight
 from .link_loads import load_casting, load_linked
 from .load_plan import Load, run_includes
 from .model.base import REGISTRY, Entity
@@ -58,6 +59,7 @@ class Loader:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._references: set[type[Entity]] = set()
+        self._in_flight = InFlight()
 
     # -- lazy entry point ---------------------------------------------------------
 
@@ -69,7 +71,11 @@ class Loader:
                 f"strict: add .include({rel.name!r}) to the query"
             )
         members = _loaded_with(obj)
-        self.load_relation(rel, members)
+        self._in_flight.once(
+            (id(rel), id(members)),
+            lambda: self.load_relation(rel, members),
+            lambda: self._holds(rel, obj),
+        )
         if isinstance(rel, ToOne):
             key = getattr(obj, rel.key)
             found = self.session.identity.get(key) if key else None
@@ -80,6 +86,13 @@ class Loader:
                 )
             return found if isinstance(found, rel.target) else None
         return related_of(obj).get(rel.name, [])
+
+    def _holds(self, rel: Relationship[Any], obj: Entity) -> bool:
+        """Whether ``rel`` of ``obj`` is loaded (by another thread's load, say)."""
+        if isinstance(rel, ToOne):
+            key = loaded_value(obj, rel.key, None)
+            return key is None or self.session.identity.get(key) is not None
+        return rel.name in related_of(obj)
 
     @staticmethod
     def loaded_with(obj: Entity) -> list[Entity]:
@@ -268,8 +281,17 @@ class Loader:
                 f"{obj!r} was loaded without all its fields and the session is strict: "
                 "query its type directly to load them up front"
             )
-        cls = type(obj)
         members = _loaded_with(obj)
+        self._in_flight.once(
+            ("fields", type(obj), id(members)),
+            lambda: self._complete(obj, members),
+            lambda: not _is_partial(obj),
+        )
+        if _is_partial(obj):  # deleted on the server meanwhile
+            raise NotFound.of_object(type(obj).__name__, obj.id, label=label(obj), loaded=True)
+
+    def _complete(self, obj: Entity, members: list[Entity]) -> None:
+        cls = type(obj)
         incomplete = [m for m in members if type(m) is cls and m.id and _is_partial(m)] or [obj]
         ids = sorted({m.id for m in incomplete if m.id})
         scope = _shared_scope_field("project_id", incomplete)
@@ -280,8 +302,6 @@ class Loader:
         else:
             context = _projects(incomplete)
             self.session.fetch(cls, {"id": ids}, context)
-        if _is_partial(obj):  # deleted on the server meanwhile
-            raise NotFound.of_object(cls.__name__, obj.id, label=label(obj), loaded=True)
 
     # -- rows by id -------------------------------------------------------------------
 

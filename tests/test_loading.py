@@ -4,6 +4,8 @@ with include, as the admin and as team members; strict mode."""
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -183,6 +185,32 @@ def test_shots_loaded_with_their_tasks_complete_their_other_fields_in_one_reques
             full[shot.id].parent_id,
         )
     assert s.transport.stats.total == 2
+
+
+def test_threads_walking_one_result_load_each_batch_once(
+    new_session: SessionFactory, hundred_shots: dict[str, Any]
+) -> None:
+    """Eight threads reaching the same lazy load together (a relationship of the
+    batch, a field its rows left out) send it once: the others wait for its answer."""
+    s = new_session()
+    pid = hundred_shots["project_id"]
+    plain = kitsu.Shot.where(project_id=pid, session=s).lazy("tasks").all()
+    board = kitsu.Shot.where(project_id=pid, session=new_session()).all()  # stampless rows
+    assert board[0].session is not None and board[0].session is not s
+    gate = threading.Barrier(8)
+
+    def read(n: int) -> tuple[int, Any]:
+        gate.wait()
+        tasks = plain[n * 10].tasks
+        return len(tasks), board[n * 10].created_at
+
+    s.transport.stats.reset()
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(read, range(8)))
+    assert s.transport.stats.by_method == {"GET": 1}  # the shots' tasks, once
+    assert board[0].session.transport.stats.total == 2  # the board, then its fields, once
+    assert [n for n, _ in answers] == [len(plain[n * 10].tasks) for n in range(8)]
+    assert all(created is not None for _, created in answers)
 
 
 def test_strict_mode_refuses_lazy_loads(

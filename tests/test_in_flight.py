@@ -1,0 +1,91 @@
+"""The loads in flight of a session: one thread sends, the others wait for it."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from kitsu_orm.in_flight import InFlight
+
+
+def test_threads_asking_together_run_the_load_once() -> None:
+    flights, sent, loaded = InFlight(), [], threading.Event()
+    gate = threading.Barrier(6)
+
+    def load() -> None:
+        sent.append(1)
+        time.sleep(0.05)  # long enough for the others to arrive meanwhile
+        loaded.set()
+
+    def ask() -> None:
+        gate.wait()
+        flights.once("tasks", load, loaded.is_set)
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert len(sent) == 1 and loaded.is_set()
+
+
+def test_a_failed_load_lets_a_waiting_thread_try_itself() -> None:
+    flights, attempts = InFlight(), []
+    started, loaded = threading.Event(), threading.Event()
+
+    def failing() -> None:
+        attempts.append("first")
+        started.set()
+        time.sleep(0.05)
+        raise ConnectionError("cut")
+
+    def working() -> None:
+        attempts.append("second")
+        loaded.set()
+
+    def first() -> None:
+        with pytest.raises(ConnectionError):
+            flights.once("k", failing, loaded.is_set)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    started.wait(5)
+    flights.once("k", working, loaded.is_set)  # waits for the first, then loads itself
+    thread.join(5)
+    assert attempts == ["first", "second"] and loaded.is_set()
+
+
+def test_a_load_that_asks_for_itself_again_does_not_wait_on_itself() -> None:
+    flights, depth = InFlight(), []
+
+    def load() -> None:
+        depth.append(1)
+        if len(depth) == 1:
+            flights.once("k", load, lambda: False)
+
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (flights.once("k", load, lambda: False), done.set()))
+    thread.start()
+    thread.join(5)
+    assert done.is_set() and len(depth) == 2
+    flights.once("k", load, lambda: True)  # the key is free again: this runs the load
+    assert len(depth) == 3
+
+
+def test_different_keys_do_not_wait_for_each_other() -> None:
+    flights, order = InFlight(), []
+    slow_started = threading.Event()
+
+    def slow() -> None:
+        slow_started.set()
+        time.sleep(0.2)
+        order.append("slow")
+
+    thread = threading.Thread(target=lambda: flights.once("a", slow, lambda: False))
+    thread.start()
+    slow_started.wait(5)
+    flights.once("b", lambda: order.append("quick"), lambda: False)
+    thread.join(5)
+    assert order == ["quick", "slow"]
