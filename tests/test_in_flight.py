@@ -31,9 +31,9 @@ def test_threads_asking_together_run_the_load_once() -> None:
     assert len(sent) == 1 and loaded.is_set()
 
 
-def test_a_failed_load_lets_a_waiting_thread_try_itself() -> None:
+def test_a_failed_load_fails_its_waiting_threads_at_once_then_frees_the_key() -> None:
     flights, attempts = InFlight(), []
-    started, loaded = threading.Event(), threading.Event()
+    started = threading.Event()
 
     def failing() -> None:
         attempts.append("first")
@@ -41,20 +41,37 @@ def test_a_failed_load_lets_a_waiting_thread_try_itself() -> None:
         time.sleep(0.05)
         raise ConnectionError("cut")
 
-    def working() -> None:
-        attempts.append("second")
-        loaded.set()
-
     def first() -> None:
         with pytest.raises(ConnectionError):
-            flights.once("k", failing, loaded.is_set)
+            flights.once("k", failing, lambda: False)
 
     thread = threading.Thread(target=first)
     thread.start()
     started.wait(5)
-    flights.once("k", working, loaded.is_set)  # waits for the first, then loads itself
+    with pytest.raises(ConnectionError, match="cut") as info:
+        flights.once("k", lambda: attempts.append("waiter"), lambda: False)
     thread.join(5)
-    assert attempts == ["first", "second"] and loaded.is_set()
+    assert attempts == ["first"]  # the waiter did not send the load again
+    assert isinstance(info.value.__cause__, ConnectionError)
+    flights.once("k", lambda: attempts.append("later"), lambda: False)  # the key is free
+    assert attempts == ["first", "later"]
+
+
+def test_a_load_that_loaded_less_than_a_waiter_needs_runs_again_for_it() -> None:
+    flights, attempts = InFlight(), []
+    started = threading.Event()
+
+    def first_load() -> None:
+        attempts.append("first")
+        started.set()
+        time.sleep(0.05)
+
+    thread = threading.Thread(target=lambda: flights.once("k", first_load, lambda: True))
+    thread.start()
+    started.wait(5)
+    flights.once("k", lambda: attempts.append("second"), lambda: "second" in attempts)
+    thread.join(5)
+    assert attempts == ["first", "second"]
 
 
 def test_a_load_that_asks_for_itself_again_does_not_wait_on_itself() -> None:
