@@ -119,8 +119,8 @@ class Transport:
         """Let go of the connections: those of the process's shared pool stay open
         for the next transport (:mod:`.keep_alive`), a private pool's are closed."""
         http = self._http_session.drop()
-        for adapter in {id(a): a for a in (http.adapters if http else {}).values()}.values():
-            if adapter is not _SHARED.made():
+        if http is not None:
+            for adapter in set(http.adapters.values()) - {_SHARED.made()}:
                 adapter.close()
 
     # -- host and authentication -------------------------------------------------

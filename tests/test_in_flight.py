@@ -4,10 +4,34 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
 from kitsu_orm.in_flight import InFlight
+
+
+def _elsewhere(
+    flights: InFlight, key: str, load: Callable[[], object], done: Callable[[], bool]
+) -> tuple[threading.Thread, list[Exception]]:
+    """``flights.once(key, load, done)`` on another thread, returned once ``load`` runs
+    there, with the list that will hold what it raised."""
+    running, raised = threading.Event(), []
+
+    def run() -> None:
+        running.set()
+        load()
+
+    def target() -> None:
+        try:
+            flights.once(key, run, done)
+        except Exception as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    running.wait(5)
+    return thread, raised
 
 
 def test_threads_asking_together_run_the_load_once() -> None:
@@ -33,44 +57,33 @@ def test_threads_asking_together_run_the_load_once() -> None:
 
 def test_a_failed_load_fails_its_waiting_threads_at_once_then_frees_the_key() -> None:
     flights, attempts = InFlight(), []
-    started = threading.Event()
 
     def failing() -> None:
         attempts.append("first")
-        started.set()
         time.sleep(0.05)
         raise ConnectionError("cut")
 
-    def first() -> None:
-        with pytest.raises(ConnectionError):
-            flights.once("k", failing, lambda: False)
-
-    thread = threading.Thread(target=first)
-    thread.start()
-    started.wait(5)
+    first, raised = _elsewhere(flights, "k", failing, lambda: False)
     with pytest.raises(ConnectionError, match="cut") as info:
         flights.once("k", lambda: attempts.append("waiter"), lambda: False)
-    thread.join(5)
+    first.join(5)
+    assert [type(e) for e in raised] == [ConnectionError]
     assert attempts == ["first"]  # the waiter did not send the load again
-    assert isinstance(info.value.__cause__, ConnectionError)
+    assert info.value.__cause__ is raised[0]
     flights.once("k", lambda: attempts.append("later"), lambda: False)  # the key is free
     assert attempts == ["first", "later"]
 
 
 def test_a_load_that_loaded_less_than_a_waiter_needs_runs_again_for_it() -> None:
     flights, attempts = InFlight(), []
-    started = threading.Event()
 
     def first_load() -> None:
         attempts.append("first")
-        started.set()
         time.sleep(0.05)
 
-    thread = threading.Thread(target=lambda: flights.once("k", first_load, lambda: True))
-    thread.start()
-    started.wait(5)
+    first, _ = _elsewhere(flights, "k", first_load, lambda: True)
     flights.once("k", lambda: attempts.append("second"), lambda: "second" in attempts)
-    thread.join(5)
+    first.join(5)
     assert attempts == ["first", "second"]
 
 
@@ -93,16 +106,12 @@ def test_a_load_that_asks_for_itself_again_does_not_wait_on_itself() -> None:
 
 def test_different_keys_do_not_wait_for_each_other() -> None:
     flights, order = InFlight(), []
-    slow_started = threading.Event()
 
     def slow() -> None:
-        slow_started.set()
         time.sleep(0.2)
         order.append("slow")
 
-    thread = threading.Thread(target=lambda: flights.once("a", slow, lambda: False))
-    thread.start()
-    slow_started.wait(5)
+    first, _ = _elsewhere(flights, "a", slow, lambda: False)
     flights.once("b", lambda: order.append("quick"), lambda: False)
-    thread.join(5)
+    first.join(5)
     assert order == ["quick", "slow"]
