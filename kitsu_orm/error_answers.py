@@ -10,7 +10,9 @@ itself is :func:`kitsu_orm.errors.error_for_status`.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from . import errors
 
@@ -19,6 +21,7 @@ __all__ = [
     "Answer",
     "error_from_answer",
     "is_expired",
+    "redirect_error",
     "server_message",
     "short_reason",
     "token_refused",
@@ -55,6 +58,10 @@ class Answer(Protocol):
 
     def json(self) -> Any:
         """The body as JSON; ValueError when it is not."""
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """The answer's headers (any case of a name finds it)."""
 
     def close(self) -> None:
         """Give the connection back to the pool."""
@@ -115,6 +122,28 @@ def error_from_answer(answer: Answer, method: str, path: str) -> errors.KitsuErr
         message = f"no such route or object: {method} {path}"
     return errors.error_for_status(status)(
         message or f"HTTP {status}", method=method, path=path, status=status
+    )
+
+
+def redirect_error(answer: Answer, method: str, path: str) -> errors.ConfigurationError:
+    """The error a redirect raises; the answer is closed.
+
+    kitsu-orm follows none: followed, a redirected PUT goes on without its body and
+    a POST turns into a GET, and every request pays a round trip more. A server that
+    redirects is one reached at an old address (``http://`` for ``https://``, a
+    moved host): the error names the new one, without its query.
+    """
+    status = answer.status_code
+    target = urlsplit(answer.headers.get("Location", ""))._replace(query="", fragment="")
+    answer.close()
+    path = "/" + path.lstrip("/")
+    return errors.ConfigurationError(
+        f"the server redirects this request to {target.geturl()!r} (HTTP {status}): "
+        "kitsu-orm follows no redirect (a redirected write would lose its body); "
+        "connect to the server's address that this one names",
+        method=method,
+        path=path,
+        status=status,
     )
 
 

@@ -1,6 +1,6 @@
 """The REST adapter: the one place that speaks HTTP to Zou.
 
-It owns the pooled ``requests.Session``, authentication and token refresh,
+It owns the pooled connections, authentication and token refresh,
 retries, paging, uploads and downloads, the request counters and the
 ``echo`` log. It knows nothing of entities: it moves JSON. It is the only
 module of kitsu_orm that sends with requests, and it maps every requests
@@ -18,6 +18,7 @@ and the paths allowed under it (:mod:`.urls`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import os
 import time
@@ -28,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from . import errors
 from .auth import Credentials, Tokens, log_in, log_out, refresh
-from .error_answers import error_from_answer, is_expired, token_refused
+from .error_answers import error_from_answer, is_expired, redirect_error, token_refused
 from .file_downloads import PREFER_JSON, checked_target, processing_delay, write_whole
 from .keep_alive import SHARED_POOL_SIZE, PerProcess
 from .multipart import MultipartBody, open_parts
@@ -92,8 +93,10 @@ class Transport:
         self.stats = RequestStats()
         self.user: dict[str, Any] | None = None
         self._credentials = Credentials()
-        self._pool = (pool_size, verify)
-        self._http_session = PerProcess(lambda: _make_session(self._host, *self._pool))
+        self._verify = verify
+        self._environment: tuple[dict[str, str], bool | str] | None = None  # on first use
+        # Above the shared pool's size: a pool of its own, made again in a forked child.
+        self._private = PerProcess(lambda: _adapter(pool_size)) if pool_size > SHARED_POOL_SIZE else None
         self._clock = ServerClock()
         if token is not None:
             self.use_tokens(token)
@@ -112,16 +115,15 @@ class Transport:
         self.close()
 
     @property
-    def _http(self) -> requests.Session:
-        return self._http_session.get()
+    def _connections(self) -> requests.adapters.HTTPAdapter:
+        return (self._private or _SHARED).get()
 
     def close(self) -> None:
         """Let go of the connections: those of the process's shared pool stay open
         for the next transport (:mod:`.keep_alive`), a private pool's are closed."""
-        http = self._http_session.drop()
-        if http is not None:
-            for adapter in set(http.adapters.values()) - {_SHARED.made()}:
-                adapter.close()
+        adapter = self._private.drop() if self._private is not None else None
+        if adapter is not None:
+            adapter.close()
 
     # -- host and authentication -------------------------------------------------
 
@@ -136,9 +138,7 @@ class Transport:
         self._host = normalize_host(url)
         self._credentials.tokens = None
         self.user = None
-        http = self._http_session.made()
-        if http is not None:
-            _read_environment(http, self._host, self._pool[1])
+        self._environment = None  # the new host's proxies: read on its first request
 
     @property
     def tokens(self) -> Tokens | None:
@@ -351,23 +351,33 @@ class Transport:
                 continue
             if resp.status_code >= 400:
                 raise error_from_answer(resp, method, path)
+            if resp.is_redirect:  # never followed: see redirect_error
+                raise redirect_error(resp, method, path)
             return resp
 
     def _attempt(
         self, method: str, path: str, tokens: Tokens | None, **kwargs: Any
     ) -> requests.Response:
-        headers = dict(kwargs.pop("headers", None) or {})
+        headers = {**_default_headers(), **(kwargs.pop("headers", None) or {})}
         body = kwargs.get("data")
         if isinstance(body, MultipartBody):
             body.rewind()  # sent again after a refresh: from its start
         if tokens:
             headers["Authorization"] = f"Bearer {tokens.access}"
+        stream = kwargs.pop("stream", False)
         started = time.perf_counter()
         status: int | str = "error"
         try:
-            resp = self._http.request(
-                method, self.url(path), headers=headers, timeout=self.timeout, **kwargs
+            # Straight to the pool: a requests.Session would merge its settings into
+            # every request (a fifth of a write's CPU) and follow redirects (see _send).
+            prepared = requests.PreparedRequest()
+            prepared.prepare(method=method, url=self.url(path), headers=headers, **kwargs)
+            proxies, verify = self._environment or self._read_environment()
+            resp = self._connections.send(
+                prepared, stream=stream, timeout=self.timeout, verify=verify, proxies=proxies
             )
+            if not stream:
+                resp.content  # noqa: B018 - read whole: the connection goes back to the pool
             status = resp.status_code
             date = resp.headers.get("Date")
             if date:
@@ -377,6 +387,18 @@ class Transport:
             elapsed = time.perf_counter() - started
             self.stats.record(method, elapsed, failed=status == "error" or int(status) >= 400)
             log_request(method, path, status, elapsed, echo=self.echo)
+
+    def _read_environment(self) -> tuple[dict[str, str], bool | str]:
+        """The host's proxies and TLS check, read once per host where requests reads
+        the environment on every request: the proxies (``HTTPS_PROXY``, ``NO_PROXY``...)
+        and, ``verify`` left True, the CA bundle (``REQUESTS_CA_BUNDLE``,
+        ``CURL_CA_BUNDLE``). Not ``~/.netrc``: its credentials would replace the token."""
+        verify = self._verify
+        if verify is True:
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            verify = bundle or True
+        self._environment = (requests.utils.get_environ_proxies(self._host), verify)
+        return self._environment
 
     def _backoff(self, retry: Retry, method: str, path: str, retry_after: str | None) -> Retry:
         delay = retry.wait(retry_after)
@@ -419,29 +441,8 @@ def _adapter(pool_size: int) -> requests.adapters.HTTPAdapter:
 _SHARED = PerProcess(lambda: _adapter(SHARED_POOL_SIZE))
 
 
-def _make_session(host: str, pool_size: int, verify: bool | str) -> requests.Session:
-    session = requests.Session()
-    adapter = _SHARED.get() if pool_size <= SHARED_POOL_SIZE else _adapter(pool_size)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    _read_environment(session, host, verify)
-    # Zou also sets its tokens as cookies: keeping them would outlive logout.
-    import http.cookiejar  # 35 ms to import: only once a request is sent
+@functools.cache
+def _default_headers() -> dict[str, str]:
+    """What every request carries: requests' usual headers, under our own name."""
+    return {**requests.utils.default_headers(), "User-Agent": "kitsu-orm"}
 
-    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-    session.headers["User-Agent"] = "kitsu-orm"
-    return session
-
-
-def _read_environment(session: requests.Session, host: str, verify: bool | str) -> None:
-    """Read once per host what requests reads from the environment per request (a
-    sixth of its CPU, paid by every write of a commit): the proxies (``HTTPS_PROXY``,
-    ``NO_PROXY``...) and, ``verify`` left True, the CA bundle (``REQUESTS_CA_BUNDLE``,
-    ``CURL_CA_BUNDLE``). Not ``~/.netrc``: its credentials would replace the token."""
-    session.trust_env = False
-    session.proxies = requests.utils.get_environ_proxies(host)
-    if verify is True:
-        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        session.verify = bundle or True
-    else:
-        session.verify = verify

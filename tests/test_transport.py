@@ -72,10 +72,74 @@ def test_wrong_password_raises_and_leaves_no_token(kitsu_server: Any, caplog: An
     with pytest.raises(errors.AuthenticationError) as info:
         t.login(kitsu_server.admin_email, secret)
     assert t.tokens is None
-    assert not t._http.cookies  # noqa: SLF001 - no token kept as a cookie either
     assert secret not in str(info.value) and secret not in repr(t)
     assert secret not in caplog.text
     assert info.value.status == 400 and info.value.path == "/auth/login"
+
+
+def test_the_server_s_cookies_are_never_sent_back(
+    kitsu_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Zou sets its tokens as cookies too: sent back, they would outlive logout.
+    import requests.adapters
+
+    sent: list[Any] = []
+    send = requests.adapters.HTTPAdapter.send
+
+    def spy(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(request)
+        return send(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", spy)
+    t = Transport(kitsu_server.url)
+    t.login(kitsu_server.admin_email, kitsu_server.admin_password)
+    t.get("data/projects")
+    t.logout()
+    assert [r.method for r in sent] == ["POST", "GET", "GET"]
+    assert all("Cookie" not in r.headers for r in sent)
+    with pytest.raises(errors.AuthenticationError):
+        t.get("data/projects")  # not let in by a cookie either
+
+
+class _Redirect(http.server.BaseHTTPRequestHandler):
+    """A server moved elsewhere: every request is answered with a redirect there."""
+
+    seen: list[tuple[str, str]] = []
+
+    def _moved(self) -> None:
+        type(self).seen.append((self.command, self.path))
+        status = 308 if self.command == "PUT" else 301
+        self.send_response(status)
+        self.send_header("Location", f"https://kitsu.example{self.path}?ticket=abc#top")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_PUT = do_POST = _moved
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "POST"])
+def test_a_redirect_is_never_followed_and_names_the_new_address(method: str) -> None:
+    # Followed, a redirected PUT would lose its body and a POST become a GET.
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _Redirect.seen = []
+        t = Transport(f"http://127.0.0.1:{server.server_port}", token="a.b.c")
+        call = {"GET": lambda: t.get("data/projects"),
+                "PUT": lambda: t.put("data/projects/x", {"name": "P"}),
+                "POST": lambda: t.post("data/projects", {"name": "P"})}[method]
+        with pytest.raises(errors.ConfigurationError) as info:
+            call()
+        assert _Redirect.seen == [(method, "/api/data/projects" + ("/x" if method == "PUT" else ""))]
+        assert "https://kitsu.example/api/data/projects" in str(info.value)
+        assert "ticket" not in str(info.value)
+        assert info.value.status in (301, 308) and info.value.method == method
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_secrets_never_in_repr_or_logs(fresh: Transport, caplog: Any) -> None:

@@ -130,9 +130,15 @@ def _unstructure_fn(
     return unstructure
 
 
+# Values that go on the wire as they are: most of what a commit compares and sends.
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def unstructure(value: Any) -> Any:
     """A value (an entity, a datetime, JSON data) as it goes on the wire."""
-    return None if value is None else get_converter().unstructure(value)
+    if type(value) in _AS_IS:
+        return value
+    return get_converter().unstructure(value)
 
 
 def unstructure_fields(obj: Entity, names: list[str] | None = None) -> dict[str, Any]:
