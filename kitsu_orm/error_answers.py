@@ -137,10 +137,15 @@ def redirect_error(answer: Answer, method: str, path: str) -> errors.Configurati
     target = urlsplit(answer.headers.get("Location", ""))._replace(query="", fragment="")
     answer.close()
     path = "/" + path.lstrip("/")
+    route = path.partition("?")[0].rstrip("/")
+    where = "the address it names"
+    if target.netloc and route and target.path.rstrip("/").endswith(route):
+        root = target._replace(path=target.path.rstrip("/").removesuffix(route))
+        where = f"{root.geturl()!r}"
     return errors.ConfigurationError(
-        f"the server redirects this request to {target.geturl()!r} (HTTP {status}): "
-        "kitsu-orm follows no redirect (a redirected write would lose its body); "
-        "connect to the server's address that this one names",
+        f"the server redirects this request to {target.geturl()!r} (HTTP {status}), and "
+        f"kitsu-orm follows no redirect (a redirected write would lose its body): "
+        f"connect to {where} instead",
         method=method,
         path=path,
         status=status,

@@ -135,6 +135,7 @@ def test_a_redirect_is_never_followed_and_names_the_new_address(method: str) -> 
             call()
         assert _Redirect.seen == [(method, "/api/data/projects" + ("/x" if method == "PUT" else ""))]
         assert "https://kitsu.example/api/data/projects" in str(info.value)
+        assert "connect to 'https://kitsu.example/api' instead" in str(info.value)
         assert "ticket" not in str(info.value)
         assert info.value.status in (301, 308) and info.value.method == method
     finally:
