@@ -97,6 +97,9 @@ def test_the_server_s_cookies_are_never_sent_back(
     t.logout()
     assert [r.method for r in sent] == ["POST", "GET", "GET"]
     assert all("Cookie" not in r.headers for r in sent)
+    # What a requests.Session would have added still goes: our name, compressed answers.
+    assert all(r.headers["User-Agent"] == "kitsu-orm" for r in sent)
+    assert all("gzip" in r.headers["Accept-Encoding"] for r in sent)
     with pytest.raises(errors.AuthenticationError):
         t.get("data/projects")  # not let in by a cookie either
 
