@@ -285,9 +285,9 @@ class Writes:
     def _quietest(self, key: str, side: Side) -> tuple[float, float]:
         """The other programs' CPU during the side's run that had the least of it, and
         that run's wall / floor: on a shared machine, the fairest of the runs."""
-        pairs = zip(self.cpu[key][side.name], side.times, strict=True)
-        run, wall = min(pairs, key=lambda pair: pair[0].others)
-        return run.others, wall / run.floor(self.cores)
+        others = [run.others for run in self.cpu[key][side.name]]
+        quietest = others.index(min(others))
+        return others[quietest], self._ratios(key, side)[quietest]
 
     def _result(self, key: str, title: str, sides: dict[str, Side]) -> Result:
         rows = list(sides.values())

@@ -141,10 +141,10 @@ def redirect_error(answer: Answer, method: str, path: str) -> errors.Configurati
     where = "the address it names"
     if target.netloc and route and target.path.rstrip("/").endswith(route):
         root = target._replace(path=target.path.rstrip("/").removesuffix(route))
-        where = f"{root.geturl()!r}"
+        where = repr(root.geturl())
     return errors.ConfigurationError(
         f"the server redirects this request to {target.geturl()!r} (HTTP {status}), and "
-        f"kitsu-orm follows no redirect (a redirected write would lose its body): "
+        "kitsu-orm follows no redirect (a redirected write would lose its body): "
         f"connect to {where} instead",
         method=method,
         path=path,
